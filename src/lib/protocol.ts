@@ -1,0 +1,161 @@
+/**
+ * The wire protocol between the browser and the lab server.
+ *
+ * This is the single module both sides import (the server through
+ * `../src/lib/protocol.ts`, the browser through Vite), so the event and
+ * message shapes cannot drift apart. It must stay erasable TypeScript
+ * (no enums, no namespaces, no parameter properties): Node runs the server's
+ * .ts files directly with type stripping.
+ */
+
+// ---------------------------------------------------------------- run API
+
+/** Body of `POST /api/run`. */
+export interface RunRequest {
+  /** File name (relative, forward slashes) -> contents. */
+  files: Record<string, string>;
+  /** A shell command line, run by the sandbox's shell (e.g. "go run ."). */
+  command: string;
+  /** Optional lesson id: run in that lesson's folder of the caller's session. */
+  lesson?: string;
+}
+
+/** Why a command ended. Later issues add more reasons; clients must tolerate unknown ones. */
+export type ExitReason =
+  | 'exited'
+  | 'signaled'
+  | 'timeout'
+  | 'killed'
+  | 'output-limit'
+  | 'oom'
+  | 'pids'
+  | 'disk'
+  | 'error';
+
+export interface OutputEvent {
+  type: 'stdout' | 'stderr';
+  data: string;
+}
+
+export interface ExitEvent {
+  type: 'exit';
+  /** Exit status of the command (128 + signal number when killed by a signal). */
+  code: number;
+  reason: ExitReason;
+  durationMs: number;
+  /** A sentence for the learner when a limit or the lab stopped the command. */
+  message?: string;
+}
+
+/**
+ * One line of the `application/x-ndjson` stream of `POST /api/run`.
+ * Clients ignore event types they do not know (later issues add `phase`, `graph`, ...).
+ */
+export type RunEvent = OutputEvent | ExitEvent;
+
+/** Every 4xx/5xx JSON body. */
+export interface ErrorBody {
+  error: string;
+}
+
+// ------------------------------------------------------------ workspace API
+
+/**
+ * `GET /api/workspace/files?lesson=ID` (creates the session and the lesson folder
+ * from its starting files when missing), and the answer of
+ * `POST /api/workspace/reset?lesson=ID` (restores the starting files).
+ */
+export interface LessonFiles {
+  lesson: string;
+  /** Tab order: the lesson's starting files first, as the lesson lists them. */
+  files: Array<{ name: string; content: string }>;
+}
+
+/** Body of `PUT /api/workspace/files?lesson=ID`: save these files (others untouched). */
+export interface SaveFilesRequest {
+  files: Record<string, string>;
+}
+
+// ---------------------------------------------------------- terminal socket
+
+/** WebSocket path; query `lesson=<id>` picks the working directory. */
+export const TERMINAL_PATH = '/api/terminal';
+
+/** Browser -> server, one JSON text frame each. */
+export type TerminalClientMessage =
+  | { type: 'input'; data: string }
+  | { type: 'resize'; cols: number; rows: number };
+
+/** Server -> browser, one JSON text frame each. Clients ignore unknown types. */
+export type TerminalServerMessage =
+  | { type: 'output'; data: string }
+  | { type: 'exit'; code: number; message?: string }
+  | { type: 'error'; error: string };
+
+// ------------------------------------------------------------------ shared
+
+/** Limits a client should know about to validate before sending. */
+export const MAX_FILES = 64;
+export const MAX_BODY_BYTES = 1024 * 1024;
+export const SESSION_COOKIE = 'lab_session';
+
+/** Parse one NDJSON line into an event, or null if it is not a JSON object with a type. */
+export function parseEventLine(line: string): { type: string } | null {
+  if (!line.trim()) return null;
+  try {
+    const value = JSON.parse(line);
+    return value && typeof value === 'object' && typeof value.type === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+// ------------------------------------------------------------ build phases
+
+/**
+ * A step of a go command, as the toolchain itself reports it (issue 4).
+ * `load`: package loading; `compile`: one package's build action; `cgo`: a cgo
+ * step of a package; `link`; `run`: the program run by `go run`; `test`: a test
+ * binary run, or one test in it; `vet`: one package's vet action.
+ */
+export type Phase = 'load' | 'compile' | 'cgo' | 'link' | 'run' | 'test' | 'vet';
+
+/** One NDJSON line of the run API (and a terminal message): a phase started or ended. */
+export interface PhaseEvent {
+  type: 'phase';
+  phase: Phase;
+  state: 'start' | 'end';
+  /** Import path of the package the step is for (absent for `load` and `run`). */
+  package?: string;
+  /** Set when known: the step's result came from the build or test cache. */
+  cached?: boolean;
+  /** Milliseconds since the go command started, from the toolchain's own timestamps. */
+  t: number;
+  /** `test` only: the test function, for a single test's start/end. */
+  test?: string;
+  /** `test` only, on `end`: how the test or the package's tests ended. */
+  outcome?: 'pass' | 'fail' | 'skip';
+}
+
+/** One action of the go command's action graph (`-debug-actiongraph`). */
+export interface GraphAction {
+  id: number;
+  /** The toolchain's mode string: `build`, `link`, `vet`, `test run`, `go run`, ... */
+  mode: string;
+  /** Import path, or '' for actions without a package. */
+  package: string;
+  /** ids of the actions this one waits for. */
+  deps: number[];
+  /** true: taken from the cache; false: the tool ran; null: not applicable or not known (yet). */
+  cached: boolean | null;
+  /** Duration from start to done in ms; null before the build ran. */
+  ms: number | null;
+}
+
+/** The action graph: sent when the toolchain writes it before the build, and again with timings. */
+export interface GraphEvent {
+  type: 'graph';
+  /** false: written before the build ran (no timings, nothing cached yet); true: with timings, at the end. */
+  final: boolean;
+  actions: GraphAction[];
+}
