@@ -46,11 +46,10 @@ ensure_npm_packages() {
     return 0
   fi
   step "installing npm packages (this brings Node 24 for the lab)…"
-  if [ -f package-lock.json ]; then
-    npm ci --no-audit --no-fund --loglevel=error
-  else
-    npm install --no-audit --no-fund --loglevel=error
-  fi
+  # Not `npm ci`: npm 11 writes lock files without the other platforms' optional
+  # packages (e.g. @astrojs/compiler-binding-darwin-*) and then `npm ci` refuses the
+  # very lock it wrote. `install --no-save` follows the lock and never rewrites it.
+  npm install --no-save --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 }
 

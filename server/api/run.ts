@@ -1,0 +1,77 @@
+/**
+ * `POST /api/run`: write the files, run the command in the sandbox, stream
+ * NDJSON events (stdout, stderr, ..., exit last). See docs/api.md.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_BODY_BYTES, type RunEvent } from '../../src/lib/protocol.ts';
+import { asObject, readJsonBody, sendError } from '../http/json.ts';
+import { SANDBOX_HOME } from '../sandbox/bwrap.ts';
+import { runInSandbox } from '../sandbox/sandbox.ts';
+import { BadRequestError, validateFiles } from '../workspace/files.ts';
+import { saveFiles } from '../workspace/lesson-folder.ts';
+import { lessonById, sessionOf, type Lab } from './context.ts';
+
+/** Longest accepted command line, in bytes. */
+export const MAX_COMMAND_BYTES = 4096;
+/** Folder of a Run that names no lesson, inside the session's workspace. */
+export const PLAYGROUND_FOLDER = 'playground';
+
+function validateCommand(value: unknown): string {
+  if (value === undefined) throw new BadRequestError('missing field "command" (a shell command line, e.g. "go run .")');
+  if (typeof value !== 'string') throw new BadRequestError('"command" must be a string');
+  if (!value.trim()) throw new BadRequestError('"command" is empty');
+  if (value.includes('\0')) throw new BadRequestError('"command" contains a NUL byte');
+  if (Buffer.byteLength(value) > MAX_COMMAND_BYTES) throw new BadRequestError(`"command" is longer than ${MAX_COMMAND_BYTES} bytes`);
+  return value;
+}
+
+export async function postRun(lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = asObject(await readJsonBody(req, MAX_BODY_BYTES));
+  const files = validateFiles(body.files, lab.config.MAX_FILE_BYTES);
+  const command = validateCommand(body.command);
+  const lesson = body.lesson === undefined ? null : lessonById(lab, body.lesson);
+  const folder = lesson ? lesson.id : PLAYGROUND_FOLDER;
+
+  const session = await sessionOf(lab, req, res, false);
+  if (session && lab.activeRuns.has(session.id)) {
+    sendError(res, 409, 'a Run is already in progress in this session; stop it or wait for it to finish');
+    return;
+  }
+  // Claimed before the first await below, so two requests cannot both pass the check.
+  if (session) lab.activeRuns.add(session.id);
+  const scratch = session ? null : await lab.sessions.throwaway().catch((err) => {
+    throw new Error(`could not make a workspace: ${(err as Error).message}`);
+  });
+  const home = session?.home ?? scratch!.home;
+  const abort = new AbortController();
+  // The client went away (or pressed Stop): kill the command.
+  res.on('close', () => abort.abort());
+  try {
+    await saveFiles(lab.folders, home, folder, files);
+    res.writeHead(200, {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
+    const send = (event: RunEvent) => {
+      if (!res.writableEnded && !res.destroyed) res.write(JSON.stringify(event) + '\n');
+    };
+    const result = await runInSandbox(lab.sandbox, {
+      home,
+      cwd: `${SANDBOX_HOME}/${folder}`,
+      env: lesson?.cgo ? { CGO_ENABLED: '1' } : {},
+      commandLine: command,
+    }, {
+      timeoutMs: lab.config.RUN_TIMEOUT_MS,
+      outputLimitBytes: lab.config.RUN_OUTPUT_LIMIT_BYTES,
+    }, {
+      onOutput: (type, data) => send({ type, data }),
+      signal: abort.signal,
+    });
+    send({ type: 'exit', ...result });
+    res.end();
+  } finally {
+    if (session) lab.activeRuns.delete(session.id);
+    await scratch?.dispose();
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The terminal: a WebSocket at TERMINAL_PATH?lesson=ID joined to a bash on a
+ * pty inside the learner's sandbox (server/sandbox/ptyhost), working in the
+ * lesson's folder. Frames are JSON: TerminalClientMessage in,
+ * TerminalServerMessage out (src/lib/protocol.ts).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { TerminalClientMessage, TerminalServerMessage } from '../../src/lib/protocol.ts';
+import { SANDBOX_TOOLS } from '../sandbox/bwrap.ts';
+import { spawnSandboxed } from '../sandbox/sandbox.ts';
+import { BadRequestError } from '../workspace/files.ts';
+import { lessonCwd, openLessonFolder } from '../workspace/lesson-folder.ts';
+import { lessonById, queryParam, sessionOf, type Lab } from './context.ts';
+
+/** Largest frame a client may send (a paste of a big file is fine, a flood is not). */
+export const MAX_TERMINAL_FRAME_BYTES = 64 * 1024;
+/** Open terminals per session (tabs, reconnects) before new ones are refused. */
+export const MAX_TERMINALS_PER_SESSION = 4;
+/** Accepted terminal sizes. */
+export const MAX_TERMINAL_COLS = 1000;
+export const MAX_TERMINAL_ROWS = 500;
+
+const openTerminals = new Map<string, number>();
+
+function reject(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: message });
+  socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : status === 429 ? 'Too Many Requests' : 'Bad Request'}\r\n`
+    + `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
+/** Browsers always send Origin on WebSockets: it must be this very host (no cross-site terminals). */
+function originAllowed(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true; // not a browser: the session cookie is the credential
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+export function terminalUpgradeHandler(lab: Lab) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_TERMINAL_FRAME_BYTES });
+  return async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    socket.on('error', () => {});
+    if (!originAllowed(req)) return reject(socket, 403, 'cross-origin terminal connections are not allowed');
+    const session = await sessionOf(lab, req, null, false);
+    if (!session) return reject(socket, 401, 'no session: load a lesson page first');
+    let lesson;
+    try {
+      lesson = lessonById(lab, queryParam(req, 'lesson'));
+    } catch (err) {
+      return reject(socket, (err as BadRequestError).status ?? 400, (err as Error).message);
+    }
+    const open = openTerminals.get(session.id) ?? 0;
+    if (open >= MAX_TERMINALS_PER_SESSION) {
+      return reject(socket, 429, `too many terminals open in this session (limit ${MAX_TERMINALS_PER_SESSION})`);
+    }
+    try {
+      await openLessonFolder(lab.folders, session.home, lesson);
+    } catch (err) {
+      return reject(socket, 409, (err as Error).message);
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      openTerminals.set(session.id, (openTerminals.get(session.id) ?? 0) + 1);
+      ws.on('close', () => {
+        const n = (openTerminals.get(session.id) ?? 1) - 1;
+        if (n > 0) openTerminals.set(session.id, n); else openTerminals.delete(session.id);
+      });
+      startShell(lab, ws, session.home, lessonCwd(lesson), lesson.cgo);
+    });
+  };
+}
+
+function startShell(lab: Lab, ws: WebSocket, home: string, cwd: string, cgo: boolean): void {
+  const send = (m: TerminalServerMessage) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+  };
+  const child = spawnSandboxed(lab.sandbox, {
+    home,
+    cwd,
+    env: {
+      TERM: 'xterm-256color',
+      PS1: '\\[\\e[1;34m\\]\\w\\[\\e[0m\\] $ ',
+      ...(cgo ? { CGO_ENABLED: '1' } : {}),
+    },
+    // fd 3 of ptyhost is the control pipe (resizes).
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    command: [`${SANDBOX_TOOLS}/ptyhost`, '--', '/bin/bash', '-i'],
+  });
+  const control = child.stdio[3] as NodeJS.WritableStream;
+  let ended = false;
+  let message: string | undefined;
+
+  const end = (why?: string) => {
+    if (ended) return;
+    ended = true;
+    message = why;
+    child.kill('SIGKILL'); // bwrap's pid 1 goes, and every process of the shell with it
+  };
+  const idle = () => end(`terminal closed after ${Math.round(lab.config.TERMINAL_IDLE_MS / 60000)} min without input (idle limit)`);
+  let idleTimer = setTimeout(idle, lab.config.TERMINAL_IDLE_MS);
+  const capTimer = setTimeout(() => end(`terminal closed after ${Math.round(lab.config.TERMINAL_MAX_MS / 60000)} min (session limit)`), lab.config.TERMINAL_MAX_MS);
+
+  for (const stream of [child.stdout!, child.stderr!]) {
+    const decoder = new StringDecoder('utf8');
+    stream.on('data', (chunk: Buffer) => {
+      const data = decoder.write(chunk);
+      if (data) send({ type: 'output', data });
+    });
+  }
+  child.on('error', (err) => send({ type: 'error', error: `could not start the terminal: ${err.message}` }));
+  child.on('close', (code) => {
+    clearTimeout(idleTimer);
+    clearTimeout(capTimer);
+    send({ type: 'exit', code: code ?? -1, ...(message ? { message } : {}) });
+    ws.close(1000);
+  });
+  // Errors on pipes to a process that died are expected; 'close' reports the end.
+  child.stdin!.on('error', () => {});
+  (control as NodeJS.WritableStream & { on(e: 'error', f: () => void): void }).on('error', () => {});
+
+  ws.on('message', (raw, isBinary) => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(idle, lab.config.TERMINAL_IDLE_MS);
+    const msg = parseClientMessage(isBinary ? null : raw.toString());
+    if (!msg) {
+      send({ type: 'error', error: 'unreadable message: expected JSON {"type":"input","data":...} or {"type":"resize","cols":N,"rows":N}' });
+      return;
+    }
+    if (msg.type === 'input') child.stdin!.write(msg.data);
+    else control.write(`resize ${msg.cols} ${msg.rows}\n`);
+  });
+  ws.on('close', () => end());
+}
+
+/** A valid client message, or null. */
+export function parseClientMessage(text: string | null): TerminalClientMessage | null {
+  if (text === null) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const m = value as Record<string, unknown>;
+  if (!m || typeof m !== 'object') return null;
+  if (m.type === 'input' && typeof m.data === 'string') return { type: 'input', data: m.data };
+  if (m.type === 'resize'
+    && Number.isInteger(m.cols) && Number.isInteger(m.rows)
+    && (m.cols as number) >= 1 && (m.cols as number) <= MAX_TERMINAL_COLS
+    && (m.rows as number) >= 1 && (m.rows as number) <= MAX_TERMINAL_ROWS) {
+    return { type: 'resize', cols: m.cols as number, rows: m.rows as number };
+  }
+  return null;
+}

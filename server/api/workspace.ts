@@ -1,0 +1,34 @@
+/**
+ * The workspace API: a lesson's files in the caller's session.
+ *
+ *   GET  /api/workspace/files?lesson=ID   -> LessonFiles (makes the session if needed)
+ *   PUT  /api/workspace/files?lesson=ID   {files: {name: content}} -> {saved: [names]}
+ *   POST /api/workspace/reset?lesson=ID   -> LessonFiles (the starting files again)
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_BODY_BYTES } from '../../src/lib/protocol.ts';
+import { asObject, readJsonBody, sendJson } from '../http/json.ts';
+import { validateFiles } from '../workspace/files.ts';
+import { openLessonFolder, resetLessonFolder, saveFiles } from '../workspace/lesson-folder.ts';
+import { lessonById, queryParam, sessionOf, type Lab } from './context.ts';
+
+export async function getFiles(lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const lesson = lessonById(lab, queryParam(req, 'lesson'));
+  const session = (await sessionOf(lab, req, res, true))!;
+  sendJson(res, 200, await openLessonFolder(lab.folders, session.home, lesson));
+}
+
+export async function putFiles(lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const lesson = lessonById(lab, queryParam(req, 'lesson'));
+  const body = asObject(await readJsonBody(req, MAX_BODY_BYTES));
+  const files = validateFiles(body.files, lab.config.MAX_FILE_BYTES);
+  const session = (await sessionOf(lab, req, res, true))!;
+  await saveFiles(lab.folders, session.home, lesson.id, files);
+  sendJson(res, 200, { saved: Object.keys(files) });
+}
+
+export async function resetFiles(lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const lesson = lessonById(lab, queryParam(req, 'lesson'));
+  const session = (await sessionOf(lab, req, res, true))!;
+  sendJson(res, 200, await resetLessonFolder(lab.folders, session.home, lesson));
+}

@@ -1,0 +1,104 @@
+/**
+ * The lab's one HTTP server: static site, API routes, terminal WebSocket.
+ * createLab() wires the parts; main.ts listens.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sirv from 'sirv';
+import { TERMINAL_PATH } from '../src/lib/protocol.ts';
+import type { LabConfig } from './config.ts';
+import { loadLessons } from './lessons.ts';
+import { sendError, sendJson } from './http/json.ts';
+import { loadSandbox } from './sandbox/prepare.ts';
+import { SessionStore } from './sessions.ts';
+import { BadRequestError } from './workspace/files.ts';
+import { UnsafePathError } from './workspace/beneath.ts';
+import type { Lab } from './api/context.ts';
+import { postRun } from './api/run.ts';
+import { getFiles, putFiles, resetFiles } from './api/workspace.ts';
+import { terminalUpgradeHandler } from './api/terminal.ts';
+
+type Handler = (lab: Lab, req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** API routes: path -> method -> handler. */
+const routes: Record<string, Record<string, Handler>> = {
+  '/api/run': { POST: postRun },
+  '/api/workspace/files': { GET: getFiles, PUT: putFiles },
+  '/api/workspace/reset': { POST: resetFiles },
+};
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+};
+
+export async function createLab(config: LabConfig): Promise<{ server: Server; lab: Lab }> {
+  const sandbox = await loadSandbox(config);
+  const lessons = loadLessons(config.siteDir, config.contentDir);
+  const sessions = new SessionStore({ dataDir: config.dataDir, gocacheBase: sandbox.gocacheBase, owner: sandbox.hostUser });
+  await sessions.init();
+  const lab: Lab = {
+    config,
+    lessons,
+    sessions,
+    sandbox,
+    folders: { lessons, owner: sandbox.hostUser, maxFileBytes: config.MAX_FILE_BYTES },
+    activeRuns: new Set(),
+  };
+
+  const serveStatic = sirv(config.siteDir, { etag: true, extensions: ['html'], dotfiles: false });
+  const notFoundPage = join(config.siteDir, '404.html');
+  const notFound = existsSync(notFoundPage) ? readFileSync(notFoundPage) : Buffer.from('<!doctype html><title>Not found</title><h1>Not found</h1>');
+
+  const server = createServer(async (req, res) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    const path = new URL(req.url ?? '/', 'http://lab').pathname;
+    try {
+      if (path === '/healthz') {
+        sendJson(res, 200, { ok: true, go: sandbox.toolchain.version, lessons: lessons.all().length });
+        return;
+      }
+      if (path.startsWith('/api/')) {
+        const route = routes[path];
+        if (!route) return sendError(res, 404, `no API endpoint ${path}`);
+        const handler = route[req.method ?? ''];
+        if (!handler) {
+          res.setHeader('allow', Object.keys(route).join(', '));
+          return sendError(res, 405, `${req.method} is not allowed on ${path} (use ${Object.keys(route).join(' or ')})`);
+        }
+        await handler(lab, req, res);
+        return;
+      }
+      serveStatic(req, res, () => {
+        res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(notFound);
+      });
+    } catch (err) {
+      if (err instanceof BadRequestError) return sendError(res, err.status, err.message);
+      if (err instanceof UnsafePathError) return sendError(res, 409, err.message);
+      console.error(`[lab] ${req.method} ${path} failed:`, err);
+      sendError(res, 500, `internal error: ${(err as Error).message}`);
+    }
+  });
+
+  const onUpgrade = terminalUpgradeHandler(lab);
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://lab').pathname;
+    if (path !== TERMINAL_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    onUpgrade(req, socket, head).catch((err) => {
+      console.error('[lab] terminal upgrade failed:', err);
+      socket.destroy();
+    });
+  });
+  // Malformed HTTP from a client: answer 400, never crash.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  return { server, lab };
+}

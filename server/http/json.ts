@@ -1,0 +1,62 @@
+/** Reading JSON request bodies within a size limit, and writing JSON answers. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorBody } from '../../src/lib/protocol.ts';
+import { BadRequestError } from '../workspace/files.ts';
+
+/** Reads and parses a JSON body of at most maxBytes; throws BadRequestError (400/413/415). */
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new BadRequestError('the request body must be JSON (Content-Type: application/json)', 415);
+  }
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    req.resume(); // drain, so the connection can answer
+    throw new BadRequestError(`the request body is larger than ${maxBytes} bytes`, 413);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      req.resume();
+      throw new BadRequestError(`the request body is larger than ${maxBytes} bytes`, 413);
+    }
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text.trim()) throw new BadRequestError('the request body is empty (expected a JSON object)');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new BadRequestError(`malformed JSON: ${(err as Error).message}`);
+  }
+}
+
+/** The body must be a JSON object; returns it typed loosely for field checks. */
+export function asObject(value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new BadRequestError('the request body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body: ErrorBody = { error: message };
+  sendJson(res, status, body);
+}

@@ -1,0 +1,102 @@
+/**
+ * The bubblewrap command line every learner command runs under: Run requests,
+ * the terminal's shell, and set-up's own standard-library build (so its cache
+ * keys match what learners compute).
+ *
+ * Inside, the learner is uid 1000 "learner" with HOME=/home/learner (their
+ * workspace, the only writable host directory) and a private /tmp; the system
+ * and the Go toolchain are read-only; there is no network and no way back to
+ * any outside terminal (--new-session), and nothing outlives the server
+ * (--die-with-parent). See docs/security.md.
+ */
+import { join } from 'node:path';
+
+/** Where things appear inside the sandbox. */
+export const SANDBOX_HOME = '/home/learner';
+export const SANDBOX_TOOLS = '/opt/lab/bin';
+export const SANDBOX_USER = 'learner';
+export const SANDBOX_INNER_UID = 1000;
+export const SANDBOX_INNER_GID = 1000;
+/** GOCACHE inside the sandbox: in the workspace, so it is the session's own. */
+export const SANDBOX_GOCACHE = `${SANDBOX_HOME}/.cache/go-build`;
+
+/** What prepare.ts made, and the toolchain it found. */
+export interface SandboxLayout {
+  /** Directory with passwd, group, hosts (synthetic, host-side, read-only). */
+  etcDir: string;
+  /** Directory with the lab's own tools (ptyhost), mounted at SANDBOX_TOOLS. */
+  toolsDir: string;
+  /** GOROOT of the toolchain learners use. */
+  goroot: string;
+}
+
+export interface BwrapOptions {
+  layout: SandboxLayout;
+  /** Host directory mounted read-write at SANDBOX_HOME. */
+  home: string;
+  /** Working directory inside the sandbox (absolute, under SANDBOX_HOME). */
+  cwd: string;
+  /** Environment on top of the base one (e.g. CGO_ENABLED=1, TERM). */
+  env?: Record<string, string>;
+  /** Descriptor number (in the child) of the seccomp program, if any. */
+  seccompFd?: number;
+  /** Extra read-write binds: host path -> sandbox path (set-up's cache build). */
+  extraBinds?: Array<[string, string]>;
+  /** The command to run inside. */
+  command: string[];
+}
+
+/** The environment every sandboxed command starts from (nothing from the host). */
+export function sandboxEnv(layout: SandboxLayout, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: `${layout.goroot}/bin:/usr/local/bin:/usr/bin:/bin`,
+    HOME: SANDBOX_HOME,
+    USER: SANDBOX_USER,
+    LOGNAME: SANDBOX_USER,
+    SHELL: '/bin/bash',
+    LANG: 'C.UTF-8',
+    GOCACHE: SANDBOX_GOCACHE,
+    GOPATH: `${SANDBOX_HOME}/go`,
+    GOTOOLCHAIN: 'local',
+    CGO_ENABLED: '0',
+    // No network in the sandbox; a local read-only module proxy comes later.
+    GOPROXY: 'off',
+    GOFLAGS: '',
+    TMPDIR: '/tmp',
+    ...extra,
+  };
+}
+
+export function bwrapArgv(o: BwrapOptions): string[] {
+  const args = [
+    '--unshare-all', // user, pid, net, ipc, uts, cgroup namespaces: no network at all
+    '--unshare-user',
+    '--disable-userns', // no nested user namespaces (the kernel surface behind many escapes)
+    '--uid', String(SANDBOX_INNER_UID),
+    '--gid', String(SANDBOX_INNER_GID),
+    '--hostname', 'lab',
+    '--die-with-parent',
+    '--new-session', // no TIOCSTI into a terminal outside
+    '--ro-bind', '/usr', '/usr',
+    '--symlink', 'usr/lib', '/lib',
+    '--symlink', 'usr/lib64', '/lib64',
+    '--symlink', 'usr/bin', '/bin',
+    '--symlink', 'usr/sbin', '/sbin',
+    '--proc', '/proc',
+    '--dev', '/dev',
+    '--tmpfs', '/tmp',
+    '--dir', '/etc',
+    '--ro-bind', join(o.layout.etcDir, 'passwd'), '/etc/passwd',
+    '--ro-bind', join(o.layout.etcDir, 'group'), '/etc/group',
+    '--ro-bind', join(o.layout.etcDir, 'hosts'), '/etc/hosts',
+    '--ro-bind', o.layout.toolsDir, SANDBOX_TOOLS,
+  ];
+  if (!o.layout.goroot.startsWith('/usr/')) args.push('--ro-bind', o.layout.goroot, o.layout.goroot);
+  args.push('--bind', o.home, SANDBOX_HOME);
+  for (const [host, inside] of o.extraBinds ?? []) args.push('--bind', host, inside);
+  args.push('--chdir', o.cwd, '--clearenv');
+  for (const [k, v] of Object.entries(sandboxEnv(o.layout, o.env))) args.push('--setenv', k, v);
+  if (o.seccompFd !== undefined) args.push('--seccomp', String(o.seccompFd));
+  args.push('--', ...o.command);
+  return args;
+}

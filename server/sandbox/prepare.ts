@@ -1,0 +1,215 @@
+/**
+ * Set-up of the sandbox, once per machine (and again only when its inputs
+ * change): everything under the sandbox directory that every learner command
+ * then uses read-only.
+ *
+ *   etc/{passwd,group,hosts}  synthetic files: the sandbox sees no host accounts
+ *   seccomp.bpf               the system-call filter (seccomp/policy.go)
+ *   bin/ptyhost               the terminal's pty host (ptyhost/), mounted at /opt/lab/bin
+ *   gocache-base/             the standard library compiled by the sandbox's own
+ *                             toolchain and environment, owned by root, read-only;
+ *                             each session's GOCACHE is seeded from it by hard links
+ *   toolchain.json            GOROOT and version the above were made with
+ *
+ * The std cache is built inside the very bubblewrap configuration learners get
+ * (same GOROOT path, environment, CGO_ENABLED), so its cache keys are the ones
+ * a learner's build computes and their first `go run` only compiles their code.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmod, chown, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { runsAsRoot, type LabConfig } from '../config.ts';
+import { SANDBOX_GOCACHE, SANDBOX_HOME, SANDBOX_INNER_GID, SANDBOX_INNER_UID, SANDBOX_USER, type SandboxLayout } from './bwrap.ts';
+import { spawnSandboxed, type Sandbox } from './sandbox.ts';
+import { ensureSeccompFilter } from './seccomp/filter.ts';
+
+const execFileP = promisify(execFile);
+const PTYHOST_SOURCE = join(import.meta.dirname, 'ptyhost');
+
+export interface Toolchain {
+  goroot: string;
+  version: string;
+}
+
+/** Paths inside the sandbox directory. */
+export function sandboxPaths(sandboxDir: string) {
+  return {
+    etcDir: join(sandboxDir, 'etc'),
+    toolsDir: join(sandboxDir, 'bin'),
+    gocacheBase: join(sandboxDir, 'gocache-base'),
+    toolchainFile: join(sandboxDir, 'toolchain.json'),
+    gocacheStamp: join(sandboxDir, 'gocache-base.stamp'),
+    ptyhostStamp: join(sandboxDir, 'ptyhost.stamp'),
+    seccomp: join(sandboxDir, 'seccomp.bpf'),
+  };
+}
+
+/** The host user bwrap runs as: the sandbox uid when we are root. */
+export function hostUser(config: LabConfig): { uid: number; gid: number } | null {
+  return runsAsRoot() ? { uid: config.sandboxUid, gid: config.sandboxGid } : null;
+}
+
+/** The prepared sandbox, for the server; throws with the fix when set-up has not run. */
+export async function loadSandbox(config: LabConfig): Promise<Sandbox & { gocacheBase: string; toolchain: Toolchain }> {
+  const p = sandboxPaths(config.sandboxDir);
+  let toolchain: Toolchain;
+  try {
+    toolchain = JSON.parse(await readFile(p.toolchainFile, 'utf8'));
+    await stat(join(p.toolsDir, 'ptyhost'));
+    await stat(p.gocacheBase);
+    await stat(p.seccomp);
+  } catch {
+    throw new Error(`the sandbox in ${config.sandboxDir} is not prepared: run \`npm run build\` (or \`npm start\`)`);
+  }
+  const current = await hostToolchain();
+  if (current.version !== toolchain.version || current.goroot !== toolchain.goroot) {
+    throw new Error(`the sandbox was prepared for ${toolchain.version} at ${toolchain.goroot}, but the machine has ${current.version} at ${current.goroot}: run \`npm run build\``);
+  }
+  return {
+    layout: { etcDir: p.etcDir, toolsDir: p.toolsDir, goroot: toolchain.goroot },
+    seccompPath: p.seccomp,
+    hostUser: hostUser(config),
+    gocacheBase: p.gocacheBase,
+    toolchain,
+  };
+}
+
+export async function hostToolchain(): Promise<Toolchain> {
+  const { stdout } = await execFileP('go', ['env', 'GOROOT', 'GOVERSION']);
+  const [goroot, version] = stdout.trim().split('\n');
+  return { goroot, version };
+}
+
+type Log = (message: string) => void;
+
+/** Prepares (or brings up to date) everything in the sandbox directory. */
+export async function prepareSandbox(config: LabConfig, log: Log): Promise<void> {
+  const p = sandboxPaths(config.sandboxDir);
+  await mkdir(config.sandboxDir, { recursive: true, mode: 0o755 });
+  await chmod(config.sandboxDir, 0o755);
+  const toolchain = await hostToolchain();
+
+  await writeSyntheticEtc(p.etcDir);
+  await ensureSeccompFilter(config.sandboxDir);
+  await buildPtyhost(p.toolsDir, p.ptyhostStamp, toolchain, log);
+  await writeFile(p.toolchainFile, JSON.stringify(toolchain, null, 2) + '\n');
+  const layout: SandboxLayout = { etcDir: p.etcDir, toolsDir: p.toolsDir, goroot: toolchain.goroot };
+  await buildStdCache(config, { layout, seccompPath: p.seccomp, hostUser: hostUser(config) }, p.gocacheBase, p.gocacheStamp, toolchain, log);
+}
+
+async function writeSyntheticEtc(etcDir: string): Promise<void> {
+  await mkdir(etcDir, { recursive: true, mode: 0o755 });
+  const files: Record<string, string> = {
+    passwd: `root:x:0:0:root:/root:/usr/sbin/nologin\n${SANDBOX_USER}:x:${SANDBOX_INNER_UID}:${SANDBOX_INNER_GID}:Go Build Lab learner:${SANDBOX_HOME}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
+    group: `root:x:0:\n${SANDBOX_USER}:x:${SANDBOX_INNER_GID}:\nnogroup:x:65534:\n`,
+    hosts: '127.0.0.1\tlocalhost lab\n::1\tlocalhost ip6-localhost ip6-loopback\n',
+  };
+  for (const [name, content] of Object.entries(files)) {
+    await writeFile(join(etcDir, name), content, { mode: 0o644 });
+  }
+}
+
+async function digestDir(dir: string, extra: string): Promise<string> {
+  const hash = createHash('sha256').update(extra);
+  for (const name of (await readdir(dir)).sort()) {
+    if (name.endsWith('.go') || name === 'go.mod' || name === 'go.sum') {
+      hash.update(name).update('\0').update(await readFile(join(dir, name))).update('\0');
+    }
+  }
+  return hash.digest('hex');
+}
+
+async function upToDate(stampPath: string, want: string, ...paths: string[]): Promise<boolean> {
+  const have = await readFile(stampPath, 'utf8').catch(() => '');
+  if (have !== want) return false;
+  for (const path of paths) if (!(await stat(path).catch(() => null))) return false;
+  return true;
+}
+
+async function buildPtyhost(toolsDir: string, stampPath: string, toolchain: Toolchain, log: Log): Promise<void> {
+  const target = join(toolsDir, 'ptyhost');
+  const want = await digestDir(PTYHOST_SOURCE, toolchain.version);
+  if (await upToDate(stampPath, want, target)) return;
+  log('building the terminal\'s pty host (server/sandbox/ptyhost)…');
+  await mkdir(toolsDir, { recursive: true, mode: 0o755 });
+  const tmp = `${target}.tmp${process.pid}`;
+  try {
+    await execFileP('go', ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], {
+      cwd: PTYHOST_SOURCE,
+      env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' },
+    });
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw new Error(`building ptyhost failed (its module needs github.com/creack/pty from the Go module proxy): ${(err as { stderr?: string }).stderr || err}`);
+  }
+  await chmod(tmp, 0o755);
+  await rename(tmp, target);
+  await writeFile(stampPath, want);
+}
+
+/** Compiles std inside the sandbox into a fresh directory, then freezes it read-only. */
+async function buildStdCache(config: LabConfig, sandbox: Sandbox, base: string, stampPath: string, toolchain: Toolchain, log: Log): Promise<void> {
+  const want = JSON.stringify({ toolchain, cacheFormat: 1 });
+  if (await upToDate(stampPath, want, base)) return;
+
+  const total = (await execFileP('go', ['list', 'std'], { env: { ...process.env, GOFLAGS: '' }, maxBuffer: 8 << 20 })).stdout.trim().split('\n').length;
+  log(`compiling the standard library (${total} packages) into the base build cache; this happens once per Go version…`);
+  const started = Date.now();
+  const home = join(config.sandboxDir, `prepare-home.${process.pid}`);
+  await rm(home, { recursive: true, force: true });
+  await mkdir(join(home, '.cache'), { recursive: true, mode: 0o755 });
+  if (sandbox.hostUser) {
+    await chown(home, sandbox.hostUser.uid, sandbox.hostUser.gid);
+    await chown(join(home, '.cache'), sandbox.hostUser.uid, sandbox.hostUser.gid);
+  }
+  try {
+    const child = spawnSandboxed(sandbox, {
+      home,
+      cwd: SANDBOX_HOME,
+      command: ['go', 'build', '-v', 'std'],
+    });
+    let done = 0;
+    let lastShown = 0;
+    let errors = '';
+    // `go build -v` names each package as it is compiled: real progress.
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      if (/^[a-z0-9_./-]+$/i.test(line)) {
+        done++;
+        if (Date.now() - lastShown > 2000 || done === total) {
+          lastShown = Date.now();
+          log(`  std: ${done}/${total} packages compiled`);
+        }
+      } else {
+        errors += line + '\n';
+      }
+    });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    if (code !== 0) throw new Error(`go build std in the sandbox failed (exit ${code}):\n${errors}`);
+
+    // Freeze: root-owned (when we are root) and read-only, then swap into place.
+    const built = join(home, SANDBOX_GOCACHE.slice(SANDBOX_HOME.length + 1));
+    await execFileP('chmod', ['-R', 'a-w,a+rX', built]);
+    if (sandbox.hostUser) await execFileP('chown', ['-R', '0:0', built]);
+    const old = `${base}.old${process.pid}`;
+    await rename(base, old).catch(() => {});
+    await rename(built, base);
+    await rmReadOnly(old);
+    await writeFile(stampPath, want);
+    log(`standard library compiled in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    await rmReadOnly(home);
+  }
+}
+
+/** rm -rf of a tree whose directories we made read-only. */
+export async function rmReadOnly(path: string): Promise<void> {
+  if (!(await stat(path).catch(() => null))) return;
+  await execFileP('chmod', ['-R', 'u+w', path]).catch(() => {});
+  await rm(path, { recursive: true, force: true });
+}
