@@ -1,0 +1,82 @@
+/**
+ * The terminal WebSocket: a real bash on a pty in the learner's sandbox,
+ * in the lesson's folder; Ctrl-C, resize, the workspace shared with the editor;
+ * and who may connect.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, type LabServer } from '../helpers/server.ts';
+import { newSession, TerminalClient } from '../helpers/api.ts';
+
+const LESSON = 'go-run/what-go-run-does';
+
+describe('terminal', () => {
+  let lab: LabServer;
+  let cookie: string;
+  before(async () => {
+    lab = await startServer();
+    cookie = (await newSession(lab.url, LESSON)).cookie;
+  });
+  after(() => lab?.stop());
+
+  test('a shell in the lesson folder: go version, go build, run the binary', async () => {
+    const t = new TerminalClient(lab.url, LESSON, { cookie, origin: lab.url });
+    await t.opened();
+    t.type('pwd; go version\n');
+    await t.waitFor(/\/home\/learner\/go-run\/what-go-run-does\r?\n/);
+    await t.waitFor(/go version go1\.\d+/);
+    const from = t.output.length;
+    t.type('go build -o hello . && ./hello && echo "built:$?"\n');
+    await t.waitFor(/built:0/, 30_000, from);
+    t.close();
+  });
+
+  test('Ctrl-C interrupts a running program; the shell lives on', async () => {
+    const t = new TerminalClient(lab.url, LESSON, { cookie, origin: lab.url });
+    await t.opened();
+    t.type('sleep 600\n');
+    await new Promise((r) => setTimeout(r, 700));
+    t.type('\x03');
+    await t.waitFor(/\^C/);
+    // An interactive bash abandons the rest of the line on SIGINT: ask for the status next.
+    t.type('echo "status:$?"\n');
+    await t.waitFor(/status:130\r?\n/);
+    t.close();
+  });
+
+  test('resize reaches the pty', async () => {
+    const t = new TerminalClient(lab.url, LESSON, { cookie, origin: lab.url });
+    await t.opened();
+    t.send({ type: 'resize', cols: 123, rows: 45 });
+    await new Promise((r) => setTimeout(r, 200));
+    t.type('stty size\n');
+    await t.waitFor(/45 123/);
+    t.close();
+  });
+
+  test('exit ends the socket with the shell\'s status', async () => {
+    const t = new TerminalClient(lab.url, LESSON, { cookie, origin: lab.url });
+    await t.opened();
+    t.type('exit 7\n');
+    assert.equal(await t.closed, 1000);
+    assert.deepEqual(t.messages.find((m) => m.type === 'exit'), { type: 'exit', code: 7 });
+  });
+
+  test('a malformed message gets an error message, not a crash', async () => {
+    const t = new TerminalClient(lab.url, LESSON, { cookie, origin: lab.url });
+    await t.opened();
+    t.ws.send('not json');
+    t.send({ type: 'resize', cols: -1, rows: 1e9 });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(t.messages.filter((m) => m.type === 'error').length, 2);
+    t.type('echo alive\n');
+    await t.waitFor(/alive\r?\n/);
+    t.close();
+  });
+
+  test('refused: no session (401), another site\'s page (403), unknown lesson (404)', async () => {
+    await assert.rejects(new TerminalClient(lab.url, LESSON, { origin: lab.url }).opened(), /HTTP 401/);
+    await assert.rejects(new TerminalClient(lab.url, LESSON, { cookie, origin: 'https://evil.example' }).opened(), /HTTP 403/);
+    await assert.rejects(new TerminalClient(lab.url, 'no/such', { cookie, origin: lab.url }).opened(), /HTTP 404/);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * Starts the real lab server (node server/main.ts) for tests and benchmarks:
+ * a free port, a fresh data directory (unless one is given), the sandbox
+ * that set-up prepared in ./.data/sandbox (shared: it is read-only), and the
+ * built site in ./dist.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const STARTUP_TIMEOUT_MS = 30_000;
+
+export interface StartOptions {
+  /** Extra environment (limits such as RUN_TIMEOUT_MS, SITE_DIR, ...). */
+  env?: Record<string, string>;
+  /** Reuse this data directory (e.g. to restart on the same workspaces); it is then not deleted. */
+  dataDir?: string;
+}
+
+export interface LabServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Everything the server printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export function newDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-data-'));
+  chmodSync(dir, 0o711); // the sandbox uid must reach its workspace below it
+  return dir;
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<LabServer> {
+  const ownDataDir = !opts.dataDir;
+  const dataDir = opts.dataDir ?? newDataDir();
+  const child = spawn(process.execPath, [join(ROOT, 'server/main.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      SANDBOX_DIR: process.env.SANDBOX_DIR ?? join(ROOT, '.data', 'sandbox'),
+      ...opts.env,
+    },
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`lab server did not start in ${STARTUP_TIMEOUT_MS} ms:\n${output}`)), STARTUP_TIMEOUT_MS);
+    const check = () => {
+      const m = output.match(/listening on http:\/\/localhost:(\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout.on('data', check);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`lab server exited with ${code} before listening:\n${output}`));
+    });
+  });
+
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
