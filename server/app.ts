@@ -7,10 +7,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sirv from 'sirv';
 import { TERMINAL_PATH } from '../src/lib/protocol.ts';
-import type { LabConfig } from './config.ts';
+import { runsAsRoot, type LabConfig } from './config.ts';
 import { loadLessons } from './lessons.ts';
 import { sendError, sendJson } from './http/json.ts';
 import { loadSandbox } from './sandbox/prepare.ts';
+import { sweepCgroups } from './sandbox/cgroup.ts';
 import { SessionStore } from './sessions.ts';
 import { BadRequestError } from './workspace/files.ts';
 import { UnsafePathError } from './workspace/beneath.ts';
@@ -37,14 +38,20 @@ const SECURITY_HEADERS = {
 export async function createLab(config: LabConfig): Promise<{ server: Server; lab: Lab }> {
   const sandbox = await loadSandbox(config);
   const lessons = loadLessons(config.siteDir, config.contentDir);
-  const sessions = new SessionStore({ dataDir: config.dataDir, gocacheBase: sandbox.gocacheBase, owner: sandbox.hostUser });
+  const swept = await sweepCgroups(sandbox.cgroups);
+  if (swept) console.warn(`[lab] killed ${swept} sandboxed processes left behind by a previous server`);
+  if (sandbox.cgroups === 'none') {
+    console.warn('[lab] warning: no cgroups (not root, or none mounted): memory, task and CPU limits fall back to rlimits only');
+  }
+  const uidPool = runsAsRoot() ? { base: config.SANDBOX_UID_BASE, count: config.SANDBOX_UID_COUNT } : null;
+  const sessions = new SessionStore({ dataDir: config.dataDir, gocacheBase: sandbox.gocacheBase, uidPool });
   await sessions.init();
   const lab: Lab = {
     config,
     lessons,
     sessions,
     sandbox,
-    folders: { lessons, owner: sandbox.hostUser, maxFileBytes: config.MAX_FILE_BYTES },
+    folders: { lessons, maxFileBytes: config.MAX_FILE_BYTES },
     activeRuns: new Set(),
   };
 

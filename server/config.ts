@@ -38,12 +38,26 @@ export interface LabConfig {
   /** Lesson starting files: content/<lesson id>/files/. */
   contentDir: string;
 
-  /** Host uid/gid sandboxed commands run as when the server runs as root. */
-  sandboxUid: number;
-  sandboxGid: number;
+  /**
+   * Host uids (and gids of the same number) sandboxed commands run as when the
+   * server is root: a pool, SANDBOX_UID_BASE .. +SANDBOX_UID_COUNT-1, one per
+   * session (by a hash of its id), so no uid is shared by all learners.
+   */
+  SANDBOX_UID_BASE: number;
+  SANDBOX_UID_COUNT: number;
 
   /** Wall clock of one Run command (build and run together, for now). */
   RUN_TIMEOUT_MS: number;
+  /** Memory (RAM, no swap) of one command or terminal, all its processes together. */
+  MEMORY_LIMIT_BYTES: number;
+  /** Processes + threads of one command or terminal (Go programs need threads). */
+  TASKS_LIMIT: number;
+  /** CPU cores one command or terminal may use at most (cgroup quota). */
+  CPU_CORES_LIMIT: number;
+  /** Open files per process. */
+  OPEN_FILES_LIMIT: number;
+  /** Largest file a sandboxed process may write. */
+  FILE_SIZE_LIMIT_BYTES: number;
   /** Bytes of stdout+stderr one Run may produce before it is stopped. */
   RUN_OUTPUT_LIMIT_BYTES: number;
   /** A terminal with no input for this long is closed. */
@@ -64,9 +78,14 @@ export function loadConfig(): LabConfig {
     sandboxDir: resolve(env('SANDBOX_DIR') ?? join(dataDir, 'sandbox')),
     siteDir: resolve(env('SITE_DIR') ?? join(ROOT, 'dist')),
     contentDir: resolve(env('CONTENT_DIR') ?? join(ROOT, 'content')),
-    sandboxUid: int('SANDBOX_UID', 61000),
-    sandboxGid: int('SANDBOX_GID', 61000),
+    SANDBOX_UID_BASE: int('SANDBOX_UID_BASE', 61000),
+    SANDBOX_UID_COUNT: int('SANDBOX_UID_COUNT', 1000),
     RUN_TIMEOUT_MS: int('RUN_TIMEOUT_MS', 30_000),
+    MEMORY_LIMIT_BYTES: int('MEMORY_LIMIT_BYTES', 1024 * 1024 * 1024),
+    TASKS_LIMIT: int('TASKS_LIMIT', 256),
+    CPU_CORES_LIMIT: Number(env('CPU_CORES_LIMIT') ?? 1),
+    OPEN_FILES_LIMIT: int('OPEN_FILES_LIMIT', 1024),
+    FILE_SIZE_LIMIT_BYTES: int('FILE_SIZE_LIMIT_BYTES', 64 * 1024 * 1024),
     RUN_OUTPUT_LIMIT_BYTES: int('RUN_OUTPUT_LIMIT_BYTES', 1024 * 1024),
     TERMINAL_IDLE_MS: int('TERMINAL_IDLE_MS', 15 * 60_000),
     TERMINAL_MAX_MS: int('TERMINAL_MAX_MS', 2 * 60 * 60_000),

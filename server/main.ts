@@ -4,6 +4,7 @@
  */
 import { loadConfig } from './config.ts';
 import { createLab } from './app.ts';
+import { sweepCgroups } from './sandbox/cgroup.ts';
 
 const config = loadConfig();
 let started;
@@ -24,9 +25,11 @@ server.on('error', (err) => {
   process.stderr.write(`\x1b[31m[lab] error:\x1b[0m cannot listen on ${config.host}:${config.port}: ${err.message}\n`);
   process.exit(1);
 });
-const shutdown = () => {
+const shutdown = async () => {
   server.close();
   server.closeAllConnections();
+  // Every sandbox dies with us (--die-with-parent); this removes their cgroups too.
+  await sweepCgroups(started.lab.sandbox.cgroups, true).catch(() => {});
   process.exit(0);
 };
 process.on('SIGINT', shutdown);

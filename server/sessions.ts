@@ -33,6 +33,8 @@ const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 export interface Workspace {
   /** Host directory mounted at /home/learner. */
   home: string;
+  /** The host uid/gid this workspace belongs to and its commands run as (null: not root). */
+  owner: Owner | null;
 }
 
 export interface Session extends Workspace {
@@ -43,8 +45,8 @@ export interface SessionStoreOptions {
   dataDir: string;
   /** The read-only std build cache each GOCACHE is seeded from. */
   gocacheBase: string;
-  /** Owner of workspace contents (the sandbox uid), or null when not root. */
-  owner: Owner | null;
+  /** The sandbox uid pool (when the server is root), or null to keep the server's uid. */
+  uidPool: { base: number; count: number } | null;
 }
 
 export class SessionStore {
@@ -89,30 +91,44 @@ export class SessionStore {
     return join(this.#sessionsDir, createHash('sha256').update(id).digest('hex').slice(0, 32));
   }
 
+  /**
+   * The session's sandbox uid: from the pool by a hash of its id, so it is stable
+   * across restarts without being stored, and different sessions rarely share one.
+   */
+  #ownerOf(id: string): Owner | null {
+    const pool = this.#o.uidPool;
+    if (!pool) return null;
+    const n = createHash('sha256').update('uid\0' + id).digest().readUInt32BE(0) % pool.count;
+    return { uid: pool.base + n, gid: pool.base + n };
+  }
+
   /** The existing session with this id, or null. */
   async get(id: string | null): Promise<Session | null> {
     if (!id) return null;
     const dir = this.#dirOf(id);
     const home = join(dir, 'home');
     const ok = await stat(join(dir, 'ready')).then(() => true, () => false);
-    return ok ? { id, home } : null;
+    return ok ? { id, home, owner: this.#ownerOf(id) } : null;
   }
 
   /** A new session with a fresh workspace. */
   async create(): Promise<Session> {
     const id = randomBytes(SESSION_ID_BYTES).toString('base64url');
     const dir = this.#dirOf(id);
-    await this.#makeWorkspace(dir);
+    const owner = this.#ownerOf(id);
+    await this.#makeWorkspace(dir, owner);
     // Written last: a session whose set-up was interrupted does not exist.
     await mkdir(join(dir, 'ready'));
-    return { id, home: join(dir, 'home') };
+    return { id, home: join(dir, 'home'), owner };
   }
 
   /** A workspace for one Run without a session; dispose() deletes it. */
   async throwaway(): Promise<Workspace & { dispose(): Promise<void> }> {
-    const dir = join(this.#scratchDir, randomBytes(12).toString('hex'));
-    await this.#makeWorkspace(dir);
-    return { home: join(dir, 'home'), dispose: () => rm(dir, { recursive: true, force: true }) };
+    const name = randomBytes(12).toString('hex');
+    const dir = join(this.#scratchDir, name);
+    const owner = this.#ownerOf(name);
+    await this.#makeWorkspace(dir, owner);
+    return { home: join(dir, 'home'), owner, dispose: () => rm(dir, { recursive: true, force: true }) };
   }
 
   /**
@@ -120,7 +136,7 @@ export class SessionStore {
    * root-owned, read-only base cache: a learner can add to and delete from their
    * own cache, never change an entry another session links to.
    */
-  async #makeWorkspace(dir: string): Promise<void> {
+  async #makeWorkspace(dir: string, owner: Owner | null): Promise<void> {
     const home = join(dir, 'home');
     await mkdir(dir, { recursive: true, mode: 0o711 });
     await mkdir(home, { mode: 0o700 });
@@ -129,7 +145,6 @@ export class SessionStore {
     // Nothing in this fresh directory is the learner's yet, so plain paths are safe here.
     await execFileP('cp', ['-al', '--', this.#o.gocacheBase, cache]);
     await chmod(cache, 0o755);
-    const owner = this.#o.owner;
     const dirs = [home, join(home, '.cache'), cache, ...(await readdir(cache, { withFileTypes: true }))
       .filter((e) => e.isDirectory()).map((e) => join(cache, e.name))];
     for (const d of dirs) {

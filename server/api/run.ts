@@ -42,12 +42,12 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
   const scratch = session ? null : await lab.sessions.throwaway().catch((err) => {
     throw new Error(`could not make a workspace: ${(err as Error).message}`);
   });
-  const home = session?.home ?? scratch!.home;
+  const workspace = session ?? scratch!;
   const abort = new AbortController();
   // The client went away (or pressed Stop): kill the command.
   res.on('close', () => abort.abort());
   try {
-    await saveFiles(lab.folders, home, folder, files);
+    await saveFiles(workspace, folder, files);
     res.writeHead(200, {
       'content-type': 'application/x-ndjson; charset=utf-8',
       'cache-control': 'no-store',
@@ -57,7 +57,8 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       if (!res.writableEnded && !res.destroyed) res.write(JSON.stringify(event) + '\n');
     };
     const result = await runInSandbox(lab.sandbox, {
-      home,
+      user: workspace.owner,
+      home: workspace.home,
       cwd: `${SANDBOX_HOME}/${folder}`,
       env: lesson?.cgo ? { CGO_ENABLED: '1' } : {},
       commandLine: command,

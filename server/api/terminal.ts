@@ -10,7 +10,8 @@ import { StringDecoder } from 'node:string_decoder';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { TerminalClientMessage, TerminalServerMessage } from '../../src/lib/protocol.ts';
 import { SANDBOX_TOOLS } from '../sandbox/bwrap.ts';
-import { spawnSandboxed } from '../sandbox/sandbox.ts';
+import { explainExit, startSandboxed, type Started } from '../sandbox/sandbox.ts';
+import type { Workspace } from '../sessions.ts';
 import { BadRequestError } from '../workspace/files.ts';
 import { lessonCwd, openLessonFolder } from '../workspace/lesson-folder.ts';
 import { lessonById, queryParam, sessionOf, type Lab } from './context.ts';
@@ -60,7 +61,7 @@ export function terminalUpgradeHandler(lab: Lab) {
       return reject(socket, 429, `too many terminals open in this session (limit ${MAX_TERMINALS_PER_SESSION})`);
     }
     try {
-      await openLessonFolder(lab.folders, session.home, lesson);
+      await openLessonFolder(lab.folders, session, lesson);
     } catch (err) {
       return reject(socket, 409, (err as Error).message);
     }
@@ -70,40 +71,69 @@ export function terminalUpgradeHandler(lab: Lab) {
         const n = (openTerminals.get(session.id) ?? 1) - 1;
         if (n > 0) openTerminals.set(session.id, n); else openTerminals.delete(session.id);
       });
-      startShell(lab, ws, session.home, lessonCwd(lesson), lesson.cgo);
+      startShell(lab, ws, session, lessonCwd(lesson), lesson.cgo).catch((err) => {
+        ws.send(JSON.stringify({ type: 'error', error: `could not start the terminal: ${(err as Error).message}` }));
+        ws.close(1011);
+      });
     });
   };
 }
 
-function startShell(lab: Lab, ws: WebSocket, home: string, cwd: string, cgo: boolean): void {
+async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, cwd: string, cgo: boolean): Promise<void> {
   const send = (m: TerminalServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
   };
-  const child = spawnSandboxed(lab.sandbox, {
-    home,
-    cwd,
-    env: {
-      TERM: 'xterm-256color',
-      PS1: '\\[\\e[1;34m\\]\\w\\[\\e[0m\\] $ ',
-      ...(cgo ? { CGO_ENABLED: '1' } : {}),
-    },
-    // fd 3 of ptyhost is the control pipe (resizes).
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-    command: [`${SANDBOX_TOOLS}/ptyhost`, '--', '/bin/bash', '-i'],
-  });
-  const control = child.stdio[3] as NodeJS.WritableStream;
+  // Listen at once: what the client sends while the sandbox starts is queued, not lost.
+  const pending: TerminalClientMessage[] = [];
+  let deliver = (m: TerminalClientMessage) => { pending.push(m); };
   let ended = false;
   let message: string | undefined;
-
+  let kill = () => {};
   const end = (why?: string) => {
     if (ended) return;
     ended = true;
     message = why;
-    child.kill('SIGKILL'); // bwrap's pid 1 goes, and every process of the shell with it
+    kill(); // bwrap's pid 1 goes, and every process of the shell with it
   };
   const idle = () => end(`terminal closed after ${Math.round(lab.config.TERMINAL_IDLE_MS / 60000)} min without input (idle limit)`);
   let idleTimer = setTimeout(idle, lab.config.TERMINAL_IDLE_MS);
   const capTimer = setTimeout(() => end(`terminal closed after ${Math.round(lab.config.TERMINAL_MAX_MS / 60000)} min (session limit)`), lab.config.TERMINAL_MAX_MS);
+  ws.on('message', (raw, isBinary) => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(idle, lab.config.TERMINAL_IDLE_MS);
+    const msg = parseClientMessage(isBinary ? null : raw.toString());
+    if (!msg) {
+      send({ type: 'error', error: 'unreadable message: expected JSON {"type":"input","data":...} or {"type":"resize","cols":N,"rows":N}' });
+      return;
+    }
+    deliver(msg);
+  });
+  ws.on('close', () => end());
+
+  let started: Started;
+  try {
+    started = await startSandboxed(lab.sandbox, {
+      user: workspace.owner,
+      home: workspace.home,
+      cwd,
+      env: {
+        TERM: 'xterm-256color',
+        PS1: '\\[\\e[1;34m\\]\\w\\[\\e[0m\\] $ ',
+        ...(cgo ? { CGO_ENABLED: '1' } : {}),
+      },
+      // fd 3 of ptyhost is the control pipe (resizes).
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      command: [`${SANDBOX_TOOLS}/ptyhost`, '--', '/bin/bash', '-i'],
+    });
+  } catch (err) {
+    clearTimeout(idleTimer);
+    clearTimeout(capTimer);
+    throw err;
+  }
+  const { child } = started;
+  kill = () => child.kill('SIGKILL');
+  if (ended) kill();
+  const control = child.stdio[3] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void };
 
   for (const stream of [child.stdout!, child.stderr!]) {
     const decoder = new StringDecoder('utf8');
@@ -113,28 +143,24 @@ function startShell(lab: Lab, ws: WebSocket, home: string, cwd: string, cgo: boo
     });
   }
   child.on('error', (err) => send({ type: 'error', error: `could not start the terminal: ${err.message}` }));
-  child.on('close', (code) => {
+  child.on('close', async (code, signal) => {
     clearTimeout(idleTimer);
     clearTimeout(capTimer);
-    send({ type: 'exit', code: code ?? -1, ...(message ? { message } : {}) });
+    const usage = await started.finish().catch(() => null);
+    const exitCode = code ?? 128 + 9;
+    const why = message ?? (usage && !ended ? explainExit(exitCode, signal, usage, lab.sandbox.limits).message : undefined);
+    send({ type: 'exit', code: exitCode, ...(why ? { message: why } : {}) });
     ws.close(1000);
   });
   // Errors on pipes to a process that died are expected; 'close' reports the end.
   child.stdin!.on('error', () => {});
-  (control as NodeJS.WritableStream & { on(e: 'error', f: () => void): void }).on('error', () => {});
+  control.on('error', () => {});
 
-  ws.on('message', (raw, isBinary) => {
-    clearTimeout(idleTimer);
-    idleTimer = setTimeout(idle, lab.config.TERMINAL_IDLE_MS);
-    const msg = parseClientMessage(isBinary ? null : raw.toString());
-    if (!msg) {
-      send({ type: 'error', error: 'unreadable message: expected JSON {"type":"input","data":...} or {"type":"resize","cols":N,"rows":N}' });
-      return;
-    }
+  deliver = (msg) => {
     if (msg.type === 'input') child.stdin!.write(msg.data);
     else control.write(`resize ${msg.cols} ${msg.rows}\n`);
-  });
-  ws.on('close', () => end());
+  };
+  for (const m of pending.splice(0)) deliver(m);
 }
 
 /** A valid client message, or null. */

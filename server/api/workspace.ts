@@ -15,7 +15,7 @@ import { lessonById, queryParam, sessionOf, type Lab } from './context.ts';
 export async function getFiles(lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const lesson = lessonById(lab, queryParam(req, 'lesson'));
   const session = (await sessionOf(lab, req, res, true))!;
-  sendJson(res, 200, await openLessonFolder(lab.folders, session.home, lesson));
+  sendJson(res, 200, await openLessonFolder(lab.folders, session, lesson));
 }
 
 export async function putFiles(lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -23,12 +23,12 @@ export async function putFiles(lab: Lab, req: IncomingMessage, res: ServerRespon
   const body = asObject(await readJsonBody(req, MAX_BODY_BYTES));
   const files = validateFiles(body.files, lab.config.MAX_FILE_BYTES);
   const session = (await sessionOf(lab, req, res, true))!;
-  await saveFiles(lab.folders, session.home, lesson.id, files);
+  await saveFiles(session, lesson.id, files);
   sendJson(res, 200, { saved: Object.keys(files) });
 }
 
 export async function resetFiles(lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const lesson = lessonById(lab, queryParam(req, 'lesson'));
   const session = (await sessionOf(lab, req, res, true))!;
-  sendJson(res, 200, await resetLessonFolder(lab.folders, session.home, lesson));
+  sendJson(res, 200, await resetLessonFolder(lab.folders, session, lesson));
 }

@@ -23,7 +23,10 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { runsAsRoot, type LabConfig } from '../config.ts';
 import { SANDBOX_GOCACHE, SANDBOX_HOME, SANDBOX_INNER_GID, SANDBOX_INNER_UID, SANDBOX_USER, type SandboxLayout } from './bwrap.ts';
-import { spawnSandboxed, type Sandbox } from './sandbox.ts';
+import { startSandboxed, type Sandbox, type SandboxLimits } from './sandbox.ts';
+import { detectCgroups } from './cgroup.ts';
+import type { Owner } from '../workspace/beneath.ts';
+import os from 'node:os';
 import { ensureSeccompFilter } from './seccomp/filter.ts';
 
 const execFileP = promisify(execFile);
@@ -47,9 +50,20 @@ export function sandboxPaths(sandboxDir: string) {
   };
 }
 
-/** The host user bwrap runs as: the sandbox uid when we are root. */
-export function hostUser(config: LabConfig): { uid: number; gid: number } | null {
-  return runsAsRoot() ? { uid: config.sandboxUid, gid: config.sandboxGid } : null;
+/** The host user set-up's own sandbox runs as: the first uid of the pool when we are root. */
+export function prepareUser(config: LabConfig): Owner | null {
+  return runsAsRoot() ? { uid: config.SANDBOX_UID_BASE, gid: config.SANDBOX_UID_BASE } : null;
+}
+
+/** The limits every sandboxed command gets, from the configuration. */
+export function sandboxLimits(config: LabConfig): SandboxLimits {
+  return {
+    memoryBytes: config.MEMORY_LIMIT_BYTES,
+    tasks: config.TASKS_LIMIT,
+    cpuCores: config.CPU_CORES_LIMIT,
+    openFiles: config.OPEN_FILES_LIMIT,
+    fileSizeBytes: config.FILE_SIZE_LIMIT_BYTES,
+  };
 }
 
 /** The prepared sandbox, for the server; throws with the fix when set-up has not run. */
@@ -71,7 +85,8 @@ export async function loadSandbox(config: LabConfig): Promise<Sandbox & { gocach
   return {
     layout: { etcDir: p.etcDir, toolsDir: p.toolsDir, goroot: toolchain.goroot },
     seccompPath: p.seccomp,
-    hostUser: hostUser(config),
+    cgroups: detectCgroups(),
+    limits: sandboxLimits(config),
     gocacheBase: p.gocacheBase,
     toolchain,
   };
@@ -97,7 +112,14 @@ export async function prepareSandbox(config: LabConfig, log: Log): Promise<void>
   await buildPtyhost(p.toolsDir, p.ptyhostStamp, toolchain, log);
   await writeFile(p.toolchainFile, JSON.stringify(toolchain, null, 2) + '\n');
   const layout: SandboxLayout = { etcDir: p.etcDir, toolsDir: p.toolsDir, goroot: toolchain.goroot };
-  await buildStdCache(config, { layout, seccompPath: p.seccomp, hostUser: hostUser(config) }, p.gocacheBase, p.gocacheStamp, toolchain, log);
+  // Compiling std needs more room than a learner's command gets.
+  const sandbox: Sandbox = {
+    layout,
+    seccompPath: p.seccomp,
+    cgroups: detectCgroups(),
+    limits: { ...sandboxLimits(config), memoryBytes: 4 * 1024 ** 3, tasks: 1024, cpuCores: os.availableParallelism() },
+  };
+  await buildStdCache(config, sandbox, prepareUser(config), p.gocacheBase, p.gocacheStamp, toolchain, log);
 }
 
 async function writeSyntheticEtc(etcDir: string): Promise<void> {
@@ -151,26 +173,28 @@ async function buildPtyhost(toolsDir: string, stampPath: string, toolchain: Tool
 }
 
 /** Compiles std inside the sandbox into a fresh directory, then freezes it read-only. */
-async function buildStdCache(config: LabConfig, sandbox: Sandbox, base: string, stampPath: string, toolchain: Toolchain, log: Log): Promise<void> {
+async function buildStdCache(config: LabConfig, sandbox: Sandbox, user: Owner | null, base: string, stampPath: string, toolchain: Toolchain, log: Log): Promise<void> {
   const want = JSON.stringify({ toolchain, cacheFormat: 1 });
   if (await upToDate(stampPath, want, base)) return;
 
   const total = (await execFileP('go', ['list', 'std'], { env: { ...process.env, GOFLAGS: '' }, maxBuffer: 8 << 20 })).stdout.trim().split('\n').length;
   log(`compiling the standard library (${total} packages) into the base build cache; this happens once per Go version…`);
-  const started = Date.now();
+  const startedAt = Date.now();
   const home = join(config.sandboxDir, `prepare-home.${process.pid}`);
   await rm(home, { recursive: true, force: true });
   await mkdir(join(home, '.cache'), { recursive: true, mode: 0o755 });
-  if (sandbox.hostUser) {
-    await chown(home, sandbox.hostUser.uid, sandbox.hostUser.gid);
-    await chown(join(home, '.cache'), sandbox.hostUser.uid, sandbox.hostUser.gid);
+  if (user) {
+    await chown(home, user.uid, user.gid);
+    await chown(join(home, '.cache'), user.uid, user.gid);
   }
   try {
-    const child = spawnSandboxed(sandbox, {
+    const started = await startSandboxed(sandbox, {
+      user,
       home,
       cwd: SANDBOX_HOME,
       command: ['go', 'build', '-v', 'std'],
     });
+    const { child } = started;
     let done = 0;
     let lastShown = 0;
     let errors = '';
@@ -190,18 +214,19 @@ async function buildStdCache(config: LabConfig, sandbox: Sandbox, base: string, 
       child.on('error', reject);
       child.on('close', resolve);
     });
+    await started.finish();
     if (code !== 0) throw new Error(`go build std in the sandbox failed (exit ${code}):\n${errors}`);
 
     // Freeze: root-owned (when we are root) and read-only, then swap into place.
     const built = join(home, SANDBOX_GOCACHE.slice(SANDBOX_HOME.length + 1));
     await execFileP('chmod', ['-R', 'a-w,a+rX', built]);
-    if (sandbox.hostUser) await execFileP('chown', ['-R', '0:0', built]);
+    if (user) await execFileP('chown', ['-R', '0:0', built]);
     const old = `${base}.old${process.pid}`;
     await rename(base, old).catch(() => {});
     await rename(built, base);
     await rmReadOnly(old);
     await writeFile(stampPath, want);
-    log(`standard library compiled in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    log(`standard library compiled in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
   } finally {
     await rmReadOnly(home);
   }

@@ -1,29 +1,70 @@
 /**
  * Starting processes in the sandbox, and running one command to completion
- * under the Run limits (wall clock, output bytes), with the reason it ended.
+ * under its limits, with the reason it ended.
+ *
+ * Every command (a Run, a terminal) gets a cgroup of its own (cgroup.ts),
+ * rlimits and the session's uid (launcher.ts), then bwrap (bwrap.ts).
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import type { ExitReason } from '../../src/lib/protocol.ts';
+import type { Owner } from '../workspace/beneath.ts';
 import { bwrapArgv, type BwrapOptions, type SandboxLayout } from './bwrap.ts';
+import { CommandCgroup, type CgroupLimits, type CgroupMode, type CgroupUsage } from './cgroup.ts';
+import { launcherArgv, type Rlimits } from './launcher.ts';
+
+export interface SandboxLimits extends CgroupLimits, Rlimits {}
 
 export interface Sandbox {
   layout: SandboxLayout;
   /** Compiled seccomp program for `bwrap --seccomp`, or null to run without one. */
   seccompPath: string | null;
-  /** Host uid/gid to start bwrap as; null to keep the server's own (not root). */
-  hostUser: { uid: number; gid: number } | null;
+  /** Which cgroup interface this machine gives us ('none': rlimits only). */
+  cgroups: CgroupMode;
+  limits: SandboxLimits;
 }
 
 export interface SpawnOptions extends Omit<BwrapOptions, 'layout' | 'seccompFd'> {
+  /** Host uid/gid to run as (null: the server's own, when it is not root). */
+  user: Owner | null;
   /** stdio of the child before the seccomp descriptor (default: ignore, pipe, pipe). */
   stdio?: Array<'pipe' | 'ignore'>;
 }
 
-/** Starts bwrap with the command; the seccomp program is passed as the next descriptor. */
-export function spawnSandboxed(sandbox: Sandbox, o: SpawnOptions): ChildProcess {
+/** A started sandbox: the bwrap process, and its cgroup to read and remove at the end. */
+export interface Started {
+  child: ChildProcess;
+  cgroup: CommandCgroup;
+  /** Kills what is left, returns the kernel's counters, removes the cgroup. */
+  finish(): Promise<CgroupUsage>;
+}
+
+/** Makes the command's cgroup, then starts bwrap in it. */
+export async function startSandboxed(sandbox: Sandbox, o: SpawnOptions): Promise<Started> {
+  const cgroup = await CommandCgroup.create(sandbox.cgroups, `c-${randomBytes(8).toString('hex')}`, sandbox.limits);
+  let child: ChildProcess;
+  try {
+    child = spawnIn(sandbox, cgroup, o);
+  } catch (err) {
+    await cgroup.destroy().catch(() => {});
+    throw err;
+  }
+  let finished: Promise<CgroupUsage> | null = null;
+  return {
+    child,
+    cgroup,
+    finish: () => (finished ??= (async () => {
+      const usage = await cgroup.usage();
+      await cgroup.destroy();
+      return usage;
+    })()),
+  };
+}
+
+function spawnIn(sandbox: Sandbox, cgroup: CommandCgroup, o: SpawnOptions): ChildProcess {
   const stdio: StdioOptions = [...(o.stdio ?? ['ignore', 'pipe', 'pipe'])];
   let seccompFd: number | undefined;
   let fd: number | undefined;
@@ -34,11 +75,11 @@ export function spawnSandboxed(sandbox: Sandbox, o: SpawnOptions): ChildProcess 
     stdio.push(fd);
   }
   try {
-    return spawn('bwrap', bwrapArgv({ ...o, layout: sandbox.layout, seccompFd }), {
-      stdio,
-      env: {},
-      ...(sandbox.hostUser ? { uid: sandbox.hostUser.uid, gid: sandbox.hostUser.gid } : {}),
-    });
+    const argv = launcherArgv(
+      { cgroupProcs: cgroup.procsFiles, rlimits: sandbox.limits, hostUser: o.user },
+      bwrapArgv({ ...o, layout: sandbox.layout, seccompFd }),
+    );
+    return spawn(argv[0], argv.slice(1), { stdio, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -62,75 +103,83 @@ export interface RunCallbacks {
   signal?: AbortSignal;
 }
 
-function seconds(ms: number): string {
+export function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-function bytes(n: number): string {
-  return n >= 1024 * 1024 && n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : n >= 1024 ? `${Math.round(n / 1024)} KiB` : `${n} bytes`;
+export function bytes(n: number): string {
+  const MiB = 1024 * 1024;
+  if (n >= 1024 * MiB && n % (1024 * MiB) === 0) return `${n / (1024 * MiB)} GiB`;
+  if (n >= MiB && n % MiB === 0) return `${n / MiB} MiB`;
+  return n >= 1024 ? `${Math.round(n / 1024)} KiB` : `${n} bytes`;
+}
+
+/**
+ * Why a command that the lab did not stop itself ended, from the kernel's
+ * counters: the OOM killer, refused forks, a file-size signal.
+ */
+export function explainExit(code: number, signal: NodeJS.Signals | null, usage: CgroupUsage, limits: SandboxLimits): { reason: ExitReason; message?: string } {
+  if (usage.oomKills > 0) return { reason: 'oom', message: `out of memory (${bytes(limits.memoryBytes)} limit)` };
+  if (usage.pidsMaxHits > 0 && code !== 0) return { reason: 'pids', message: `too many processes (limit ${limits.tasks})` };
+  // SIGXFSZ: 25 on x86_64; bash reports 128+25 for a child killed by it.
+  if (code === 128 + 25 || signal === 'SIGXFSZ') return { reason: 'disk', message: `file size limit of ${bytes(limits.fileSizeBytes)} exceeded` };
+  if (signal) return { reason: 'signaled', message: `the sandbox was killed by ${signal}` };
+  return { reason: 'exited' };
 }
 
 /** Runs `bash -c command` in the sandbox to completion, enforcing the limits. */
-export function runInSandbox(sandbox: Sandbox, o: Omit<SpawnOptions, 'command' | 'stdio'> & { commandLine: string }, limits: RunLimits, cb: RunCallbacks): Promise<RunResult> {
+export async function runInSandbox(sandbox: Sandbox, o: Omit<SpawnOptions, 'command' | 'stdio'> & { commandLine: string }, limits: RunLimits, cb: RunCallbacks): Promise<RunResult> {
   const started = performance.now();
-  return new Promise((resolve) => {
-    let child: ChildProcess;
-    try {
-      child = spawnSandboxed(sandbox, { ...o, command: ['/bin/bash', '-c', o.commandLine] });
-    } catch (err) {
-      resolve({ code: -1, reason: 'error', durationMs: 0, message: `could not start the sandbox: ${(err as Error).message}` });
-      return;
-    }
-    let stoppedFor: { reason: ExitReason; message: string } | null = null;
-    let outputBytes = 0;
-    const stop = (reason: ExitReason, message: string) => {
-      if (stoppedFor) return;
-      stoppedFor = { reason, message };
-      // Killing bwrap kills the sandbox's pid 1, and with it every process inside.
-      child.kill('SIGKILL');
-    };
-    const timer = setTimeout(() => stop('timeout', `stopped after ${seconds(limits.timeoutMs)} (time limit)`), limits.timeoutMs);
-    const onAbort = () => stop('killed', 'stopped on request');
-    cb.signal?.addEventListener('abort', onAbort, { once: true });
-    if (cb.signal?.aborted) onAbort();
+  let s: Started;
+  try {
+    s = await startSandboxed(sandbox, { ...o, command: ['/bin/bash', '-c', o.commandLine] });
+  } catch (err) {
+    return { code: -1, reason: 'error', durationMs: 0, message: `could not start the sandbox: ${(err as Error).message}` };
+  }
+  const { child } = s;
+  let stoppedFor: { reason: ExitReason; message: string } | null = null;
+  let outputBytes = 0;
+  const stop = (reason: ExitReason, message: string) => {
+    if (stoppedFor) return;
+    stoppedFor = { reason, message };
+    // Killing bwrap kills the sandbox's pid 1, and with it every process inside.
+    child.kill('SIGKILL');
+  };
+  const timer = setTimeout(() => stop('timeout', `stopped after ${seconds(limits.timeoutMs)} (time limit)`), limits.timeoutMs);
+  const onAbort = () => stop('killed', 'stopped on request');
+  cb.signal?.addEventListener('abort', onAbort, { once: true });
+  if (cb.signal?.aborted) onAbort();
 
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const decoder = new StringDecoder('utf8');
-      const source = child[stream]!;
-      source.on('data', (chunk: Buffer) => {
-        if (stoppedFor?.reason === 'output-limit') return;
-        const room = limits.outputLimitBytes - outputBytes;
-        const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
-        outputBytes += part.length;
-        const text = decoder.write(part);
-        if (text) cb.onOutput(stream, text);
-        if (chunk.length > room) stop('output-limit', `output truncated after ${bytes(limits.outputLimitBytes)} (output limit)`);
-      });
-      source.on('end', () => {
-        const rest = decoder.end();
-        if (rest && stoppedFor?.reason !== 'output-limit') cb.onOutput(stream, rest);
-      });
-    }
-
-    let spawnError: Error | null = null;
-    child.on('error', (err) => { spawnError = err; });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      cb.signal?.removeEventListener('abort', onAbort);
-      const durationMs = Math.round(performance.now() - started);
-      if (spawnError) {
-        resolve({ code: -1, reason: 'error', durationMs, message: `could not start the sandbox: ${spawnError.message}` });
-      } else if (stoppedFor) {
-        resolve({ code: code ?? 137, reason: stoppedFor.reason, durationMs, message: stoppedFor.message });
-      } else if (signal) {
-        resolve({ code: 128 + (signalNumber(signal) ?? 0), reason: 'signaled', durationMs, message: `the sandbox was killed by ${signal}` });
-      } else {
-        resolve({ code: code ?? -1, reason: 'exited', durationMs });
-      }
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const decoder = new StringDecoder('utf8');
+    const source = child[stream]!;
+    source.on('data', (chunk: Buffer) => {
+      if (stoppedFor?.reason === 'output-limit') return;
+      const room = limits.outputLimitBytes - outputBytes;
+      const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      outputBytes += part.length;
+      const text = decoder.write(part);
+      if (text) cb.onOutput(stream, text);
+      if (chunk.length > room) stop('output-limit', `output truncated after ${bytes(limits.outputLimitBytes)} (output limit)`);
     });
-  });
-}
+    source.on('end', () => {
+      const rest = decoder.end();
+      if (rest && stoppedFor?.reason !== 'output-limit') cb.onOutput(stream, rest);
+    });
+  }
 
-function signalNumber(name: NodeJS.Signals): number | undefined {
-  return constants.signals[name];
+  const { code, signal, error } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+    let spawnError: Error | undefined;
+    child.on('error', (err) => { spawnError = err; });
+    child.on('close', (code, signal) => resolve({ code, signal, error: spawnError }));
+  });
+  clearTimeout(timer);
+  cb.signal?.removeEventListener('abort', onAbort);
+  const usage = await s.finish();
+  const durationMs = Math.round(performance.now() - started);
+  if (error) return { code: -1, reason: 'error', durationMs, message: `could not start the sandbox: ${error.message}` };
+  const stopped = stoppedFor as { reason: ExitReason; message: string } | null;
+  if (stopped) return { code: code ?? 128 + 9, reason: stopped.reason, durationMs, message: stopped.message };
+  const exitCode = code ?? 128 + (constants.signals[signal!] ?? 0);
+  return { code: exitCode, durationMs, ...explainExit(exitCode, signal, usage, sandbox.limits) };
 }

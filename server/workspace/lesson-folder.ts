@@ -11,8 +11,13 @@ import { ensureDirBeneath, readFileBeneath, writeFileBeneath, type Owner } from 
 
 export interface LessonFolderDeps {
   lessons: Lessons;
-  owner: Owner | null;
   maxFileBytes: number;
+}
+
+/** A learner's workspace root on the host, and who owns what is created in it. */
+export interface WorkspaceRef {
+  home: string;
+  owner: Owner | null;
 }
 
 /** The lesson's folder inside the sandbox (its working directory). */
@@ -24,14 +29,14 @@ export function lessonCwd(lesson: Lesson): string {
  * The lesson's files as they are in the workspace, in tab order; any starting
  * file that is missing (first visit, or deleted in the terminal) is restored.
  */
-export async function openLessonFolder(deps: LessonFolderDeps, home: string, lesson: Lesson): Promise<LessonFiles> {
-  await ensureDirBeneath(home, lesson.id, deps.owner);
+export async function openLessonFolder(deps: LessonFolderDeps, ws: WorkspaceRef, lesson: Lesson): Promise<LessonFiles> {
+  await ensureDirBeneath(ws.home, lesson.id, ws.owner);
   const files: LessonFiles['files'] = [];
   for (const start of await deps.lessons.startingFiles(lesson)) {
     const path = `${lesson.id}/${start.name}`;
-    let content = await readFileBeneath(home, path, deps.maxFileBytes);
+    let content = await readFileBeneath(ws.home, path, deps.maxFileBytes);
     if (content === null) {
-      await writeFileBeneath(home, path, start.content, deps.owner);
+      await writeFileBeneath(ws.home, path, start.content, ws.owner);
       content = start.content;
     }
     files.push({ name: start.name, content });
@@ -40,16 +45,16 @@ export async function openLessonFolder(deps: LessonFolderDeps, home: string, les
 }
 
 /** Rewrites the starting files (other files the learner made are left alone). */
-export async function resetLessonFolder(deps: LessonFolderDeps, home: string, lesson: Lesson): Promise<LessonFiles> {
+export async function resetLessonFolder(deps: LessonFolderDeps, ws: WorkspaceRef, lesson: Lesson): Promise<LessonFiles> {
   const files = await deps.lessons.startingFiles(lesson);
-  for (const f of files) await writeFileBeneath(home, `${lesson.id}/${f.name}`, f.content, deps.owner);
+  for (const f of files) await writeFileBeneath(ws.home, `${lesson.id}/${f.name}`, f.content, ws.owner);
   return { lesson: lesson.id, files };
 }
 
 /** Saves files into a folder of the workspace (relative names already validated). */
-export async function saveFiles(deps: LessonFolderDeps, home: string, folder: string, files: Record<string, string>): Promise<void> {
-  await ensureDirBeneath(home, folder, deps.owner);
+export async function saveFiles(ws: WorkspaceRef, folder: string, files: Record<string, string>): Promise<void> {
+  await ensureDirBeneath(ws.home, folder, ws.owner);
   for (const [name, content] of Object.entries(files)) {
-    await writeFileBeneath(home, `${folder}/${name}`, content, deps.owner);
+    await writeFileBeneath(ws.home, `${folder}/${name}`, content, ws.owner);
   }
 }
