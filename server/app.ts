@@ -15,7 +15,9 @@ import { sweepCgroups } from './sandbox/cgroup.ts';
 import { SessionStore } from './sessions.ts';
 import { BadRequestError } from './workspace/files.ts';
 import { UnsafePathError } from './workspace/beneath.ts';
-import type { Lab } from './api/context.ts';
+import { clientOf, type Lab } from './api/context.ts';
+import { Admission, Busy } from './fairness/admission.ts';
+import { TokenBuckets } from './fairness/token-bucket.ts';
 import { postRun } from './api/run.ts';
 import { getFiles, putFiles, resetFiles } from './api/workspace.ts';
 import { terminalUpgradeHandler } from './api/terminal.ts';
@@ -53,6 +55,13 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
     sandbox,
     folders: { lessons, maxFileBytes: config.MAX_FILE_BYTES },
     activeRuns: new Set(),
+    admission: new Admission({
+      slots: config.MAX_CONCURRENT_COMMANDS,
+      maxQueued: config.MAX_QUEUED_COMMANDS,
+      perClient: config.MAX_COMMANDS_PER_CLIENT,
+    }),
+    apiRate: new TokenBuckets(config.API_REQUESTS_BURST, config.API_REQUESTS_PER_SECOND),
+    sessionRate: new TokenBuckets(config.NEW_SESSIONS_PER_MINUTE, config.NEW_SESSIONS_PER_MINUTE / 60),
   };
 
   const serveStatic = sirv(config.siteDir, { etag: true, extensions: ['html'], dotfiles: false });
@@ -68,6 +77,10 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
         return;
       }
       if (path.startsWith('/api/')) {
+        const client = clientOf(lab, req);
+        if (!lab.apiRate.take(client)) {
+          throw new Busy('too many requests from your address; slow down', lab.apiRate.waitSeconds(client));
+        }
         const route = routes[path];
         if (!route) return sendError(res, 404, `no API endpoint ${path}`);
         const handler = route[req.method ?? ''];
@@ -84,6 +97,10 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
       });
     } catch (err) {
       if (err instanceof BadRequestError) return sendError(res, err.status, err.message);
+      if (err instanceof Busy) {
+        if (!res.headersSent) res.setHeader('retry-after', String(err.retryAfterSeconds));
+        return sendError(res, 429, err.message);
+      }
       if (err instanceof UnsafePathError) return sendError(res, 409, err.message);
       console.error(`[lab] ${req.method} ${path} failed:`, err);
       sendError(res, 500, `internal error: ${(err as Error).message}`);

@@ -5,6 +5,7 @@
  * the environment variable of the same name overrides it (tests shorten
  * time limits this way). Read once at start-up.
  */
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -66,6 +67,25 @@ export interface LabConfig {
   TERMINAL_MAX_MS: number;
   /** Size of one file a client may save or run. */
   MAX_FILE_BYTES: number;
+
+  /** Commands (Runs) running at once on the machine: one per core by default. */
+  MAX_CONCURRENT_COMMANDS: number;
+  /** Runs waiting for a slot before new ones get 429. */
+  MAX_QUEUED_COMMANDS: number;
+  /** Runs one client address may have running or queued. */
+  MAX_COMMANDS_PER_CLIENT: number;
+  /** Terminals open on the machine at once. */
+  MAX_TERMINALS: number;
+  /** New sessions one client address may create per minute (burst of the same size). */
+  NEW_SESSIONS_PER_MINUTE: number;
+  /** API requests per client address: burst, then this many per second. */
+  API_REQUESTS_BURST: number;
+  API_REQUESTS_PER_SECOND: number;
+  /** Terminal messages per connection: burst, then this many per second (typing and pastes fit easily). */
+  TERMINAL_MESSAGES_BURST: number;
+  TERMINAL_MESSAGES_PER_SECOND: number;
+  /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
+  TRUST_PROXY: boolean;
 }
 
 export function loadConfig(): LabConfig {
@@ -90,6 +110,16 @@ export function loadConfig(): LabConfig {
     TERMINAL_IDLE_MS: int('TERMINAL_IDLE_MS', 15 * 60_000),
     TERMINAL_MAX_MS: int('TERMINAL_MAX_MS', 2 * 60 * 60_000),
     MAX_FILE_BYTES: int('MAX_FILE_BYTES', 256 * 1024),
+    MAX_CONCURRENT_COMMANDS: int('MAX_CONCURRENT_COMMANDS', availableParallelism()),
+    MAX_QUEUED_COMMANDS: int('MAX_QUEUED_COMMANDS', 16),
+    MAX_COMMANDS_PER_CLIENT: int('MAX_COMMANDS_PER_CLIENT', 2),
+    MAX_TERMINALS: int('MAX_TERMINALS', 32),
+    NEW_SESSIONS_PER_MINUTE: int('NEW_SESSIONS_PER_MINUTE', 20),
+    API_REQUESTS_BURST: int('API_REQUESTS_BURST', 120),
+    API_REQUESTS_PER_SECOND: int('API_REQUESTS_PER_SECOND', 20),
+    TERMINAL_MESSAGES_BURST: int('TERMINAL_MESSAGES_BURST', 2000),
+    TERMINAL_MESSAGES_PER_SECOND: int('TERMINAL_MESSAGES_PER_SECOND', 200),
+    TRUST_PROXY: env('TRUST_PROXY') === '1',
   };
 }
 

@@ -5,6 +5,8 @@ import type { Lesson, Lessons } from '../lessons.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import { SessionStore, type Session } from '../sessions.ts';
 import { BadRequestError } from '../workspace/files.ts';
+import { Busy, type Admission } from '../fairness/admission.ts';
+import type { TokenBuckets } from '../fairness/token-bucket.ts';
 import type { LessonFolderDeps } from '../workspace/lesson-folder.ts';
 
 export interface Lab {
@@ -15,12 +17,30 @@ export interface Lab {
   folders: LessonFolderDeps;
   /** Sessions with a Run in progress: one at a time each. */
   activeRuns: Set<string>;
+  /** Slots and queue for commands on this machine. */
+  admission: Admission;
+  /** Per client address: API requests, and new sessions. */
+  apiRate: TokenBuckets;
+  sessionRate: TokenBuckets;
+}
+
+/** Who is asking, for per-client limits: the peer address (or the proxy's word for it). */
+export function clientOf(lab: Lab, req: IncomingMessage): string {
+  if (lab.config.TRUST_PROXY) {
+    const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',')[0].trim();
+    if (forwarded) return forwarded;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
 }
 
 /** The caller's session; with create, a new one (and its cookie) when there is none. */
 export async function sessionOf(lab: Lab, req: IncomingMessage, res: ServerResponse | null, create: boolean): Promise<Session | null> {
   const existing = await lab.sessions.get(SessionStore.idFromCookie(req.headers.cookie));
   if (existing || !create || !res) return existing;
+  const client = clientOf(lab, req);
+  if (!lab.sessionRate.take(client)) {
+    throw new Busy(`too many new sessions from your address (limit ${lab.config.NEW_SESSIONS_PER_MINUTE} per minute)`, lab.sessionRate.waitSeconds(client));
+  }
   const session = await lab.sessions.create();
   const secure = (req.headers['x-forwarded-proto'] ?? '') === 'https';
   res.setHeader('set-cookie', SessionStore.cookieFor(session.id, secure));

@@ -9,7 +9,7 @@ import { SANDBOX_HOME } from '../sandbox/bwrap.ts';
 import { runInSandbox } from '../sandbox/sandbox.ts';
 import { BadRequestError, validateFiles } from '../workspace/files.ts';
 import { saveFiles } from '../workspace/lesson-folder.ts';
-import { lessonById, sessionOf, type Lab } from './context.ts';
+import { clientOf, lessonById, sessionOf, type Lab } from './context.ts';
 
 /** Longest accepted command line, in bytes. */
 export const MAX_COMMAND_BYTES = 4096;
@@ -37,16 +37,21 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
     sendError(res, 409, 'a Run is already in progress in this session; stop it or wait for it to finish');
     return;
   }
+  const abort = new AbortController();
+  // The client went away (or pressed Stop): kill the command, or leave the queue.
+  res.on('close', () => abort.abort());
+  let queuedAt = 0;
+  // Throws Busy (429) at once when this client or the machine has no room.
+  const admitted = lab.admission.enter(clientOf(lab, req), (position) => {
+    queuedAt = position;
+  }, abort.signal);
   // Claimed before the first await below, so two requests cannot both pass the check.
   if (session) lab.activeRuns.add(session.id);
-  const scratch = session ? null : await lab.sessions.throwaway().catch((err) => {
-    throw new Error(`could not make a workspace: ${(err as Error).message}`);
-  });
-  const workspace = session ?? scratch!;
-  const abort = new AbortController();
-  // The client went away (or pressed Stop): kill the command.
-  res.on('close', () => abort.abort());
+  let release: (() => void) | null = null;
+  let scratch: Awaited<ReturnType<Lab['sessions']['throwaway']>> | null = null;
   try {
+    if (!session) scratch = await lab.sessions.throwaway();
+    const workspace = session ?? scratch!;
     await saveFiles(workspace, folder, files);
     res.writeHead(200, {
       'content-type': 'application/x-ndjson; charset=utf-8',
@@ -56,6 +61,13 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
     const send = (event: RunEvent) => {
       if (!res.writableEnded && !res.destroyed) res.write(JSON.stringify(event) + '\n');
     };
+    if (queuedAt) send({ type: 'queued', position: queuedAt });
+    try {
+      release = await admitted;
+    } catch {
+      res.end(); // the client left while waiting
+      return;
+    }
     const result = await runInSandbox(lab.sandbox, {
       user: workspace.owner,
       home: workspace.home,
@@ -72,6 +84,8 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
     send({ type: 'exit', ...result });
     res.end();
   } finally {
+    if (release) release();
+    else admitted.then((r) => r(), () => {});
     if (session) lab.activeRuns.delete(session.id);
     await scratch?.dispose();
   }

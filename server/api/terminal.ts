@@ -14,7 +14,8 @@ import { explainExit, startSandboxed, type Started } from '../sandbox/sandbox.ts
 import type { Workspace } from '../sessions.ts';
 import { BadRequestError } from '../workspace/files.ts';
 import { lessonCwd, openLessonFolder } from '../workspace/lesson-folder.ts';
-import { lessonById, queryParam, sessionOf, type Lab } from './context.ts';
+import { clientOf, lessonById, queryParam, sessionOf, type Lab } from './context.ts';
+import { TokenBuckets } from '../fairness/token-bucket.ts';
 
 /** Largest frame a client may send (a paste of a big file is fine, a flood is not). */
 export const MAX_TERMINAL_FRAME_BYTES = 64 * 1024;
@@ -25,6 +26,7 @@ export const MAX_TERMINAL_COLS = 1000;
 export const MAX_TERMINAL_ROWS = 500;
 
 const openTerminals = new Map<string, number>();
+let terminalsOnMachine = 0;
 
 function reject(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify({ error: message });
@@ -48,6 +50,7 @@ export function terminalUpgradeHandler(lab: Lab) {
   return async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     socket.on('error', () => {});
     if (!originAllowed(req)) return reject(socket, 403, 'cross-origin terminal connections are not allowed');
+    if (!lab.apiRate.take(clientOf(lab, req))) return reject(socket, 429, 'too many requests from your address; slow down');
     const session = await sessionOf(lab, req, null, false);
     if (!session) return reject(socket, 401, 'no session: load a lesson page first');
     let lesson;
@@ -55,6 +58,9 @@ export function terminalUpgradeHandler(lab: Lab) {
       lesson = lessonById(lab, queryParam(req, 'lesson'));
     } catch (err) {
       return reject(socket, (err as BadRequestError).status ?? 400, (err as Error).message);
+    }
+    if (terminalsOnMachine >= lab.config.MAX_TERMINALS) {
+      return reject(socket, 429, `the lab has its maximum of ${lab.config.MAX_TERMINALS} terminals open; try again in a minute`);
     }
     const open = openTerminals.get(session.id) ?? 0;
     if (open >= MAX_TERMINALS_PER_SESSION) {
@@ -67,7 +73,9 @@ export function terminalUpgradeHandler(lab: Lab) {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       openTerminals.set(session.id, (openTerminals.get(session.id) ?? 0) + 1);
+      terminalsOnMachine++;
       ws.on('close', () => {
+        terminalsOnMachine--;
         const n = (openTerminals.get(session.id) ?? 1) - 1;
         if (n > 0) openTerminals.set(session.id, n); else openTerminals.delete(session.id);
       });
@@ -98,7 +106,16 @@ async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, cwd: st
   const idle = () => end(`terminal closed after ${Math.round(lab.config.TERMINAL_IDLE_MS / 60000)} min without input (idle limit)`);
   let idleTimer = setTimeout(idle, lab.config.TERMINAL_IDLE_MS);
   const capTimer = setTimeout(() => end(`terminal closed after ${Math.round(lab.config.TERMINAL_MAX_MS / 60000)} min (session limit)`), lab.config.TERMINAL_MAX_MS);
+  const rate = new TokenBuckets(lab.config.TERMINAL_MESSAGES_BURST, lab.config.TERMINAL_MESSAGES_PER_SECOND, 1);
+  let warned = false;
   ws.on('message', (raw, isBinary) => {
+    if (!rate.take('ws')) {
+      // Dropped, and said once: a flood must not cost the server more than reading it.
+      if (!warned) send({ type: 'error', error: 'too many messages: input is being dropped; slow down' });
+      warned = true;
+      return;
+    }
+    warned = false;
     clearTimeout(idleTimer);
     idleTimer = setTimeout(idle, lab.config.TERMINAL_IDLE_MS);
     const msg = parseClientMessage(isBinary ? null : raw.toString());

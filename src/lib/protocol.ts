@@ -47,11 +47,17 @@ export interface ExitEvent {
   message?: string;
 }
 
+/** The command waits for a free runner (the machine is busy); `position` 1 = next. */
+export interface QueuedEvent {
+  type: 'queued';
+  position: number;
+}
+
 /**
  * One line of the `application/x-ndjson` stream of `POST /api/run`.
  * Clients ignore event types they do not know (later issues add `phase`, `graph`, ...).
  */
-export type RunEvent = OutputEvent | ExitEvent;
+export type RunEvent = OutputEvent | QueuedEvent | ExitEvent;
 
 /** Every 4xx/5xx JSON body. */
 export interface ErrorBody {
