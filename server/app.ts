@@ -13,6 +13,7 @@ import { sendError, sendJson } from './http/json.ts';
 import { loadSandbox } from './sandbox/prepare.ts';
 import { sweepCgroups } from './sandbox/cgroup.ts';
 import { SessionStore } from './sessions.ts';
+import { PlainStorage, QuotaStorage } from './workspace/storage.ts';
 import { BadRequestError } from './workspace/files.ts';
 import { UnsafePathError } from './workspace/beneath.ts';
 import { clientOf, type Lab } from './api/context.ts';
@@ -46,7 +47,11 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
     console.warn('[lab] warning: no cgroups (not root, or none mounted): memory, task and CPU limits fall back to rlimits only');
   }
   const uidPool = runsAsRoot() ? { base: config.SANDBOX_UID_BASE, count: config.SANDBOX_UID_COUNT } : null;
-  const sessions = new SessionStore({ dataDir: config.dataDir, gocacheBase: sandbox.gocacheBase, uidPool });
+  const storage = runsAsRoot()
+    ? new QuotaStorage(sandbox.gocacheBase, config.DISK_QUOTA_BYTES, config.DISK_QUOTA_INODES)
+    : new PlainStorage(sandbox.gocacheBase);
+  if (storage.kind === 'plain') console.warn('[lab] warning: not root: workspaces have no disk quota');
+  const sessions = new SessionStore({ dataDir: config.dataDir, storage, uidPool });
   await sessions.init();
   const lab: Lab = {
     config,
@@ -124,5 +129,15 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
   });
+  // The reaper: idle workspaces are closed and trimmed, old ones deleted.
+  const reaper = setInterval(() => {
+    sessions.reap(config.SESSION_IDLE_MS, config.WORKSPACE_RETENTION_MS)
+      .then(({ closed, deleted }) => {
+        if (closed || deleted) console.log(`[lab] reaper: closed ${closed} idle workspaces, deleted ${deleted} expired ones`);
+      })
+      .catch((err) => console.error('[lab] reaper failed:', err));
+  }, config.REAP_INTERVAL_MS);
+  reaper.unref();
+  server.on('close', () => clearInterval(reaper));
   return { server, lab };
 }

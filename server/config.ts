@@ -68,6 +68,17 @@ export interface LabConfig {
   /** Size of one file a client may save or run. */
   MAX_FILE_BYTES: number;
 
+  /** Disk of one workspace, its build cache included (an ext4 image when root). */
+  DISK_QUOTA_BYTES: number;
+  /** Files and directories one workspace may hold. */
+  DISK_QUOTA_INODES: number;
+  /** A workspace unused this long is closed (unmounted) and its cache trimmed. */
+  SESSION_IDLE_MS: number;
+  /** A workspace unused this long is deleted. */
+  WORKSPACE_RETENTION_MS: number;
+  /** How often the reaper looks. */
+  REAP_INTERVAL_MS: number;
+
   /** Commands (Runs) running at once on the machine: one per core by default. */
   MAX_CONCURRENT_COMMANDS: number;
   /** Runs waiting for a slot before new ones get 429. */
@@ -110,6 +121,11 @@ export function loadConfig(): LabConfig {
     TERMINAL_IDLE_MS: int('TERMINAL_IDLE_MS', 15 * 60_000),
     TERMINAL_MAX_MS: int('TERMINAL_MAX_MS', 2 * 60 * 60_000),
     MAX_FILE_BYTES: int('MAX_FILE_BYTES', 256 * 1024),
+    DISK_QUOTA_BYTES: int('DISK_QUOTA_BYTES', 128 * 1024 * 1024),
+    DISK_QUOTA_INODES: int('DISK_QUOTA_INODES', 16384),
+    SESSION_IDLE_MS: int('SESSION_IDLE_MS', 30 * 60_000),
+    WORKSPACE_RETENTION_MS: int('WORKSPACE_RETENTION_MS', 30 * 24 * 60 * 60_000),
+    REAP_INTERVAL_MS: int('REAP_INTERVAL_MS', 60_000),
     MAX_CONCURRENT_COMMANDS: int('MAX_CONCURRENT_COMMANDS', availableParallelism()),
     MAX_QUEUED_COMMANDS: int('MAX_QUEUED_COMMANDS', 16),
     MAX_COMMANDS_PER_CLIENT: int('MAX_COMMANDS_PER_CLIENT', 2),

@@ -5,26 +5,24 @@
  * hash of it names the session's directory, so neither the data directory nor
  * logs reveal a usable id:
  *
- *   DATA_DIR/sessions/<sha256(id)[:32]>/        root-owned, 0711
- *                                      home/    the workspace, /home/learner in the
- *                                               sandbox, owned by the sandbox uid, 0700
- *                                      home/.cache/go-build   the session's own GOCACHE,
- *                                               seeded from the std base cache
+ *   DATA_DIR/sessions/<sha256(id)[:32]>/   root-owned, 0711; its layout inside
+ *                                          is the storage's (workspace/storage.ts):
+ *                                          the home the sandbox mounts at /home/learner
+ *                                          (owned by the session's sandbox uid, 0700)
+ *                                          and the session's own GOCACHE
+ *                                 ready/   exists once set-up finished; its mtime
+ *                                          is the session's last use
  *
  * Directories on disk are the only session store, so sessions survive a restart.
  * A cookie whose directory does not exist is not honoured (a new session is made):
  * clients cannot choose their session ids.
  */
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, chown, copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { SESSION_COOKIE } from '../src/lib/protocol.ts';
-import { SANDBOX_GOCACHE, SANDBOX_HOME } from './sandbox/bwrap.ts';
 import type { Owner } from './workspace/beneath.ts';
-
-const execFileP = promisify(execFile);
+import type { WorkspaceStorage } from './workspace/storage.ts';
 
 /** Bytes of randomness in a session id. */
 export const SESSION_ID_BYTES = 32;
@@ -33,8 +31,12 @@ const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 export interface Workspace {
   /** Host directory mounted at /home/learner. */
   home: string;
+  /** Host directory mounted at GOCACHE, or null when it lives inside home. */
+  gocache: string | null;
   /** The host uid/gid this workspace belongs to and its commands run as (null: not root). */
   owner: Owner | null;
+  /** The workspace's own directory (for its storage: quota checks, reaping). */
+  dir: string;
 }
 
 export interface Session extends Workspace {
@@ -43,8 +45,7 @@ export interface Session extends Workspace {
 
 export interface SessionStoreOptions {
   dataDir: string;
-  /** The read-only std build cache each GOCACHE is seeded from. */
-  gocacheBase: string;
+  storage: WorkspaceStorage;
   /** The sandbox uid pool (when the server is root), or null to keep the server's uid. */
   uidPool: { base: number; count: number } | null;
 }
@@ -53,6 +54,8 @@ export class SessionStore {
   readonly #o: SessionStoreOptions;
   readonly #sessionsDir: string;
   readonly #scratchDir: string;
+  /** Sessions whose workspace is open (mounted), with their use. */
+  readonly #open = new Map<string, { active: number; lastUsed: number }>();
 
   constructor(o: SessionStoreOptions) {
     this.#o = o;
@@ -60,13 +63,17 @@ export class SessionStore {
     this.#scratchDir = join(o.dataDir, 'scratch');
   }
 
+  get storage(): WorkspaceStorage {
+    return this.#o.storage;
+  }
+
   async init(): Promise<void> {
     await mkdir(this.#sessionsDir, { recursive: true, mode: 0o711 });
     await chmod(this.#o.dataDir, 0o711); // the sandbox uid must be able to reach its workspace
     await chmod(this.#sessionsDir, 0o711);
     // Throwaway workspaces of a previous process are garbage now.
-    await rm(this.#scratchDir, { recursive: true, force: true });
     await mkdir(this.#scratchDir, { recursive: true, mode: 0o711 });
+    for (const name of await readdir(this.#scratchDir)) await this.#o.storage.remove(join(this.#scratchDir, name));
   }
 
   /** The session id in a Cookie header, if it is well-formed. */
@@ -83,7 +90,7 @@ export class SessionStore {
   }
 
   static cookieFor(id: string, secure: boolean): string {
-    // One year: the workspace is kept at least that long unless reaped for space (issue 3).
+    // One year in the browser; the workspace itself is kept for WORKSPACE_RETENTION_MS after last use.
     return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000${secure ? '; Secure' : ''}`;
   }
 
@@ -102,13 +109,14 @@ export class SessionStore {
     return { uid: pool.base + n, gid: pool.base + n };
   }
 
-  /** The existing session with this id, or null. */
+  /** The existing session with this id (its workspace opened), or null. */
   async get(id: string | null): Promise<Session | null> {
     if (!id) return null;
     const dir = this.#dirOf(id);
-    const home = join(dir, 'home');
-    const ok = await stat(join(dir, 'ready')).then(() => true, () => false);
-    return ok ? { id, home, owner: this.#ownerOf(id) } : null;
+    if (!(await exists(join(dir, 'ready')))) return null;
+    const ws = await this.#o.storage.open(dir);
+    await this.#touch(dir);
+    return { id, dir, owner: this.#ownerOf(id), ...ws };
   }
 
   /** A new session with a fresh workspace. */
@@ -116,10 +124,11 @@ export class SessionStore {
     const id = randomBytes(SESSION_ID_BYTES).toString('base64url');
     const dir = this.#dirOf(id);
     const owner = this.#ownerOf(id);
-    await this.#makeWorkspace(dir, owner);
+    const ws = await this.#o.storage.create(dir, owner);
     // Written last: a session whose set-up was interrupted does not exist.
     await mkdir(join(dir, 'ready'));
-    return { id, home: join(dir, 'home'), owner };
+    await this.#touch(dir);
+    return { id, dir, owner, ...ws };
   }
 
   /** A workspace for one Run without a session; dispose() deletes it. */
@@ -127,37 +136,77 @@ export class SessionStore {
     const name = randomBytes(12).toString('hex');
     const dir = join(this.#scratchDir, name);
     const owner = this.#ownerOf(name);
-    await this.#makeWorkspace(dir, owner);
-    return { home: join(dir, 'home'), owner, dispose: () => rm(dir, { recursive: true, force: true }) };
+    try {
+      const ws = await this.#o.storage.create(dir, owner);
+      return { dir, owner, ...ws, dispose: () => this.#o.storage.remove(dir) };
+    } catch (err) {
+      await this.#o.storage.remove(dir).catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Marks a command or terminal of the workspace as running (the reaper leaves it alone). */
+  busy(ws: Workspace): () => void {
+    const entry = this.#open.get(ws.dir) ?? { active: 0, lastUsed: Date.now() };
+    entry.active++;
+    this.#open.set(ws.dir, entry);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      entry.active--;
+      entry.lastUsed = Date.now();
+      void this.#touch(ws.dir);
+    };
+  }
+
+  /** Last use is the mtime of <dir>/ready, so it survives restarts. */
+  async #touch(dir: string): Promise<void> {
+    const entry = this.#open.get(dir) ?? { active: 0, lastUsed: Date.now() };
+    entry.lastUsed = Date.now();
+    this.#open.set(dir, entry);
+    const now = new Date();
+    await utimes(join(dir, 'ready'), now, now).catch(() => {});
   }
 
   /**
-   * dir/home owned by the sandbox uid, with GOCACHE seeded by hard links to the
-   * root-owned, read-only base cache: a learner can add to and delete from their
-   * own cache, never change an entry another session links to.
+   * The reaper's pass: workspaces idle for idleMs are closed (unmounted) and
+   * their build cache trimmed to the std base; workspaces unused for
+   * retentionMs are deleted. Returns what it did, for logs and tests.
    */
-  async #makeWorkspace(dir: string, owner: Owner | null): Promise<void> {
-    const home = join(dir, 'home');
-    await mkdir(dir, { recursive: true, mode: 0o711 });
-    await mkdir(home, { mode: 0o700 });
-    const cache = join(home, SANDBOX_GOCACHE.slice(SANDBOX_HOME.length + 1));
-    await mkdir(join(cache, '..'), { recursive: true, mode: 0o755 });
-    // Nothing in this fresh directory is the learner's yet, so plain paths are safe here.
-    await execFileP('cp', ['-al', '--', this.#o.gocacheBase, cache]);
-    await chmod(cache, 0o755);
-    const dirs = [home, join(home, '.cache'), cache, ...(await readdir(cache, { withFileTypes: true }))
-      .filter((e) => e.isDirectory()).map((e) => join(cache, e.name))];
-    for (const d of dirs) {
-      if (d.startsWith(cache + '/')) await chmod(d, 0o755);
-      if (owner) await chown(d, owner.uid, owner.gid);
+  async reap(idleMs: number, retentionMs: number, now = Date.now()): Promise<{ closed: number; deleted: number }> {
+    let closed = 0;
+    let deleted = 0;
+    for (const [dir, entry] of this.#open) {
+      if (entry.active === 0 && now - entry.lastUsed >= idleMs) {
+        this.#open.delete(dir);
+        await this.#o.storage.trimCache(dir).catch((err) => console.warn(`[lab] trimming ${dir} failed: ${err.message}`));
+        await this.#o.storage.close(dir).catch((err) => console.warn(`[lab] closing ${dir} failed: ${err.message}`));
+        closed++;
+      }
     }
-    // The go command rewrites trim.txt in place: give the session its own copy.
-    const trim = join(cache, 'trim.txt');
-    if (await stat(trim).then(() => true, () => false)) {
-      await rm(trim);
-      await copyFile(join(this.#o.gocacheBase, 'trim.txt'), trim);
-      await chmod(trim, 0o644);
-      if (owner) await chown(trim, owner.uid, owner.gid);
+    for (const name of await readdir(this.#sessionsDir).catch(() => [] as string[])) {
+      const dir = join(this.#sessionsDir, name);
+      if (this.#open.get(dir)?.active) continue;
+      const ready = await stat(join(dir, 'ready')).catch(() => null);
+      // A directory without `ready` is a session whose creation was cut short.
+      const lastUsed = ready ? ready.mtimeMs : 0;
+      if (now - lastUsed >= retentionMs) {
+        this.#open.delete(dir);
+        await this.#o.storage.remove(dir);
+        deleted++;
+      }
     }
+    return { closed, deleted };
   }
+
+  /** Closes every open workspace (at shutdown). */
+  async closeAll(): Promise<void> {
+    for (const dir of this.#open.keys()) await this.#o.storage.close(dir).catch(() => {});
+    this.#open.clear();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
 }

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES, type RunEvent } from '../../src/lib/protocol.ts';
 import { asObject, readJsonBody, sendError } from '../http/json.ts';
 import { SANDBOX_HOME } from '../sandbox/bwrap.ts';
-import { runInSandbox } from '../sandbox/sandbox.ts';
+import { bytes, runInSandbox } from '../sandbox/sandbox.ts';
 import { BadRequestError, validateFiles } from '../workspace/files.ts';
 import { saveFiles } from '../workspace/lesson-folder.ts';
 import { clientOf, lessonById, sessionOf, type Lab } from './context.ts';
@@ -68,9 +68,11 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       res.end(); // the client left while waiting
       return;
     }
+    const done = lab.sessions.busy(workspace);
     const result = await runInSandbox(lab.sandbox, {
       user: workspace.owner,
       home: workspace.home,
+      gocache: workspace.gocache,
       cwd: `${SANDBOX_HOME}/${folder}`,
       env: lesson?.cgo ? { CGO_ENABLED: '1' } : {},
       commandLine: command,
@@ -81,6 +83,11 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       onOutput: (type, data) => send({ type, data }),
       signal: abort.signal,
     });
+    done();
+    if (result.reason === 'exited' && result.code !== 0 && await lab.sessions.storage.full(workspace.dir)) {
+      result.reason = 'disk';
+      result.message = `disk quota of ${bytes(lab.config.DISK_QUOTA_BYTES)} exceeded`;
+    }
     send({ type: 'exit', ...result });
     res.end();
   } finally {

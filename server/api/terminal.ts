@@ -132,6 +132,7 @@ async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, cwd: st
     started = await startSandboxed(lab.sandbox, {
       user: workspace.owner,
       home: workspace.home,
+      gocache: workspace.gocache,
       cwd,
       env: {
         TERM: 'xterm-256color',
@@ -148,6 +149,8 @@ async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, cwd: st
     throw err;
   }
   const { child } = started;
+  const done = lab.sessions.busy(workspace);
+  child.on('close', done);
   kill = () => child.kill('SIGKILL');
   if (ended) kill();
   const control = child.stdio[3] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void };

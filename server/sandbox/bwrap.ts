@@ -34,6 +34,8 @@ export interface BwrapOptions {
   layout: SandboxLayout;
   /** Host directory mounted read-write at SANDBOX_HOME. */
   home: string;
+  /** Host directory mounted read-write at SANDBOX_GOCACHE (null: it is inside home). */
+  gocache?: string | null;
   /** Working directory inside the sandbox (absolute, under SANDBOX_HOME). */
   cwd: string;
   /** Environment on top of the base one (e.g. CGO_ENABLED=1, TERM). */
@@ -93,6 +95,7 @@ export function bwrapArgv(o: BwrapOptions): string[] {
   ];
   if (!o.layout.goroot.startsWith('/usr/')) args.push('--ro-bind', o.layout.goroot, o.layout.goroot);
   args.push('--bind', o.home, SANDBOX_HOME);
+  if (o.gocache) args.push('--bind', o.gocache, SANDBOX_GOCACHE);
   for (const [host, inside] of o.extraBinds ?? []) args.push('--bind', host, inside);
   args.push('--chdir', o.cwd, '--clearenv');
   for (const [k, v] of Object.entries(sandboxEnv(o.layout, o.env))) args.push('--setenv', k, v);

@@ -174,7 +174,7 @@ async function buildPtyhost(toolsDir: string, stampPath: string, toolchain: Tool
 
 /** Compiles std inside the sandbox into a fresh directory, then freezes it read-only. */
 async function buildStdCache(config: LabConfig, sandbox: Sandbox, user: Owner | null, base: string, stampPath: string, toolchain: Toolchain, log: Log): Promise<void> {
-  const want = JSON.stringify({ toolchain, cacheFormat: 1 });
+  const want = JSON.stringify({ toolchain, cacheFormat: 2 });
   if (await upToDate(stampPath, want, base)) return;
 
   const total = (await execFileP('go', ['list', 'std'], { env: { ...process.env, GOFLAGS: '' }, maxBuffer: 8 << 20 })).stdout.trim().split('\n').length;
@@ -219,6 +219,10 @@ async function buildStdCache(config: LabConfig, sandbox: Sandbox, user: Owner | 
 
     // Freeze: root-owned (when we are root) and read-only, then swap into place.
     const built = join(home, SANDBOX_GOCACHE.slice(SANDBOX_HOME.length + 1));
+    // Entries dated far in the future: the go command refreshes an entry's mtime
+    // when it is older than an hour, which on a session's overlay would copy the
+    // whole file up into the session's quota. A future date means "fresh" forever.
+    await execFileP('find', [built, '-type', 'f', '-exec', 'touch', '-m', '-d', '2100-01-01T00:00:00Z', '{}', '+']);
     await execFileP('chmod', ['-R', 'a-w,a+rX', built]);
     if (user) await execFileP('chown', ['-R', '0:0', built]);
     const old = `${base}.old${process.pid}`;

@@ -1,0 +1,232 @@
+/**
+ * Where a workspace's bytes live, and how its disk use is bounded.
+ *
+ * QuotaStorage (the server is root): each workspace is an ext4 image of
+ * DISK_QUOTA_BYTES, loop-mounted (nosuid, nodev), so the kernel stops a
+ * learner at the quota, bytes and inodes alike:
+ *
+ *   <dir>/disk.img                the image (sparse: costs only what is used)
+ *   <dir>/mnt/                    its mount; root-owned, so `home` cannot be renamed
+ *   <dir>/mnt/home/               /home/learner
+ *   <dir>/mnt/cache-upper|work/   the session's own build cache entries
+ *   <dir>/cache/                  overlay: std base cache (read-only lower) + cache-upper,
+ *                                 mounted at /home/learner/.cache/go-build
+ *
+ * The overlay lets every session start with the compiled standard library
+ * without a copy per session and without sharing anything writable: new
+ * entries land in the session's upper layer, inside its quota.
+ *
+ * PlainStorage (not root: no mounts): a directory, with the cache seeded by
+ * hard links to the base. No disk quota; the server says so at start-up.
+ */
+import { execFile } from 'node:child_process';
+import { chmod, chown, copyFile, mkdir, readFile, readdir, rm, stat, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { SANDBOX_GOCACHE, SANDBOX_HOME } from '../sandbox/bwrap.ts';
+import type { Owner } from './beneath.ts';
+
+const execFileP = promisify(execFile);
+
+/** A workspace ready for use: the host paths the sandbox mounts. */
+export interface OpenWorkspace {
+  /** Host directory mounted at /home/learner. */
+  home: string;
+  /** Host directory mounted at GOCACHE, or null when the cache lives inside home. */
+  gocache: string | null;
+}
+
+export interface WorkspaceStorage {
+  readonly kind: 'quota' | 'plain';
+  /** Makes a new workspace in the (new, empty) directory. */
+  create(dir: string, owner: Owner | null): Promise<OpenWorkspace>;
+  /** Makes an existing workspace usable (mounts it if needed). */
+  open(dir: string): Promise<OpenWorkspace>;
+  /** Releases it while unused (unmounts); open() brings it back. */
+  close(dir: string): Promise<void>;
+  /** Drops the session's own build cache entries (the std base stays). */
+  trimCache(dir: string): Promise<void>;
+  /** Deletes the workspace for good. */
+  remove(dir: string): Promise<void>;
+  /** True when the workspace has (almost) no space or inodes left. */
+  full(dir: string): Promise<boolean>;
+}
+
+/** Space below which a workspace counts as full (ext4 reports a little slack). */
+const FULL_BELOW_BYTES = 256 * 1024;
+
+function cacheSubdir(home: string): string {
+  return join(home, SANDBOX_GOCACHE.slice(SANDBOX_HOME.length + 1));
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+async function mountPoints(): Promise<Set<string>> {
+  const text = await readFile('/proc/self/mountinfo', 'utf8');
+  // Field 5 is the mount point, with spaces etc. octal-escaped.
+  return new Set(text.split('\n').filter(Boolean).map((l) => l.split(' ')[4].replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)))));
+}
+
+export class QuotaStorage implements WorkspaceStorage {
+  readonly kind = 'quota';
+  readonly #base: string;
+  readonly #quotaBytes: number;
+  readonly #inodes: number;
+  /** One mount/unmount at a time per directory. */
+  readonly #busy = new Map<string, Promise<unknown>>();
+
+  constructor(gocacheBase: string, quotaBytes: number, inodes: number) {
+    this.#base = gocacheBase;
+    this.#quotaBytes = quotaBytes;
+    this.#inodes = inodes;
+  }
+
+  #serial<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#busy.get(dir) ?? Promise.resolve();
+    const next = prev.catch(() => {}).then(fn);
+    this.#busy.set(dir, next);
+    next.finally(() => { if (this.#busy.get(dir) === next) this.#busy.delete(dir); }).catch(() => {});
+    return next;
+  }
+
+  async create(dir: string, owner: Owner | null): Promise<OpenWorkspace> {
+    const image = join(dir, 'disk.img');
+    await mkdir(dir, { recursive: true, mode: 0o711 });
+    await execFileP('truncate', ['-s', String(this.#quotaBytes), image]);
+    // No journal (the workspace is scratch space, and it saves 4 MiB of the quota),
+    // no reserved blocks, a fixed inode budget (many-small-files attacks end there).
+    await execFileP('mkfs.ext4', ['-q', '-F', '-m', '0', '-O', '^has_journal', '-N', String(this.#inodes), '-E', 'root_owner=0:0', image]);
+    const ws = await this.open(dir);
+    const mnt = join(dir, 'mnt');
+    await rm(join(mnt, 'lost+found'), { recursive: true, force: true });
+    await chmod(mnt, 0o711);
+    await mkdir(ws.home, { mode: 0o700 });
+    await mkdir(join(ws.home, '.cache', 'go-build'), { recursive: true, mode: 0o755 });
+    if (owner) {
+      for (const d of [ws.home, join(ws.home, '.cache'), join(ws.home, '.cache', 'go-build'), join(mnt, 'cache-upper')]) await chown(d, owner.uid, owner.gid);
+    }
+    // A merged directory takes its owner from the upper layer: give the learner
+    // their own copy of each of the base's directories, so new entries can go in.
+    const upper = join(mnt, 'cache-upper');
+    for (const e of await readdir(this.#base, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
+      await mkdir(join(upper, e.name), { mode: 0o755 });
+      if (owner) await chown(join(upper, e.name), owner.uid, owner.gid);
+    }
+    return ws;
+  }
+
+  open(dir: string): Promise<OpenWorkspace> {
+    return this.#serial(dir, async () => {
+      const mnt = join(dir, 'mnt');
+      const cache = join(dir, 'cache');
+      const mounted = await mountPoints();
+      if (!mounted.has(mnt)) {
+        await mkdir(mnt, { recursive: true, mode: 0o711 });
+        await execFileP('mount', ['-o', 'loop,nosuid,nodev,noatime', join(dir, 'disk.img'), mnt]);
+        await mkdir(join(mnt, 'cache-upper'), { recursive: true });
+        await mkdir(join(mnt, 'cache-work'), { recursive: true, mode: 0o700 });
+      }
+      if (!mounted.has(cache)) {
+        await mkdir(cache, { recursive: true, mode: 0o755 });
+        await execFileP('mount', ['-t', 'overlay', 'overlay', '-o',
+          `lowerdir=${this.#base},upperdir=${join(mnt, 'cache-upper')},workdir=${join(mnt, 'cache-work')},nosuid,nodev`, cache]);
+      }
+      return { home: join(mnt, 'home'), gocache: cache };
+    });
+  }
+
+  close(dir: string): Promise<void> {
+    return this.#serial(dir, async () => {
+      const mounted = await mountPoints();
+      for (const m of [join(dir, 'cache'), join(dir, 'mnt')]) {
+        // The loop device goes with the last unmount (mount -o loop sets autoclear).
+        if (mounted.has(m)) await execFileP('umount', [m]);
+      }
+    });
+  }
+
+  async trimCache(dir: string): Promise<void> {
+    await this.close(dir);
+    await this.#serial(dir, async () => {
+      await execFileP('mount', ['-o', 'loop,nosuid,nodev', join(dir, 'disk.img'), join(dir, 'mnt')]);
+      try {
+        const upper = join(dir, 'mnt', 'cache-upper');
+        for (const e of await readdir(upper, { withFileTypes: true })) {
+          if (e.isDirectory()) {
+            for (const f of await readdir(join(upper, e.name))) await rm(join(upper, e.name, f), { force: true, recursive: true });
+          } else {
+            await rm(join(upper, e.name), { force: true });
+          }
+        }
+      } finally {
+        await execFileP('umount', [join(dir, 'mnt')]);
+      }
+    });
+  }
+
+  async remove(dir: string): Promise<void> {
+    await this.close(dir);
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  async full(dir: string): Promise<boolean> {
+    const s = await statfs(join(dir, 'mnt')).catch(() => null);
+    return !!s && (s.bavail * s.bsize < FULL_BELOW_BYTES || s.ffree < 16);
+  }
+}
+
+export class PlainStorage implements WorkspaceStorage {
+  readonly kind = 'plain';
+  readonly #base: string;
+
+  constructor(gocacheBase: string) {
+    this.#base = gocacheBase;
+  }
+
+  async create(dir: string, owner: Owner | null): Promise<OpenWorkspace> {
+    const home = join(dir, 'home');
+    await mkdir(dir, { recursive: true, mode: 0o711 });
+    await mkdir(home, { mode: 0o700 });
+    const cache = cacheSubdir(home);
+    await mkdir(join(cache, '..'), { recursive: true, mode: 0o755 });
+    // Nothing in this fresh directory is the learner's yet, so plain paths are safe here.
+    await execFileP('cp', ['-al', '--', this.#base, cache]);
+    await chmod(cache, 0o755);
+    const dirs = [home, join(home, '.cache'), cache, ...(await readdir(cache, { withFileTypes: true }))
+      .filter((e) => e.isDirectory()).map((e) => join(cache, e.name))];
+    for (const d of dirs) {
+      if (d.startsWith(cache + '/')) await chmod(d, 0o755);
+      if (owner) await chown(d, owner.uid, owner.gid);
+    }
+    // The go command rewrites trim.txt in place: give the session its own copy.
+    const trim = join(cache, 'trim.txt');
+    if (await exists(trim)) {
+      await rm(trim);
+      await copyFile(join(this.#base, 'trim.txt'), trim);
+      await chmod(trim, 0o644);
+      if (owner) await chown(trim, owner.uid, owner.gid);
+    }
+    return { home, gocache: null };
+  }
+
+  async open(dir: string): Promise<OpenWorkspace> {
+    return { home: join(dir, 'home'), gocache: null };
+  }
+
+  async close(): Promise<void> {}
+
+  async trimCache(): Promise<void> {
+    // Without a separate layer, the go command's own trimming is all there is.
+  }
+
+  async remove(dir: string): Promise<void> {
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  async full(): Promise<boolean> {
+    return false;
+  }
+}
