@@ -1,0 +1,48 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import mdx from '@astrojs/mdx';
+
+/**
+ * Monaco's ES modules import ~100 small stylesheets; Astro would link all of them
+ * (90 kB, render-blocking) into every lesson page. This plugin empties them, and
+ * src/client/monaco.ts injects Monaco's prebuilt stylesheet when Monaco loads.
+ * @returns {import('vite').Plugin}
+ */
+function monacoCssOnDemand() {
+  return {
+    name: 'go-build-lab:monaco-css-on-demand',
+    enforce: 'pre',
+    load(id) {
+      if (/[\\/]monaco-editor[\\/]esm[\\/].*\.css($|\?)/.test(id)) return '';
+    },
+  };
+}
+
+// The site is static: the lab server (server/) serves dist/ at `/` next to its API.
+export default defineConfig({
+  output: 'static',
+  integrations: [mdx()],
+  trailingSlash: 'always',
+  build: { format: 'directory' },
+  markdown: {
+    // ```mermaid fences skip the highlighter and stay plain source,
+    // <pre><code class="language-mermaid">, readable without JavaScript;
+    // src/client/diagrams.ts draws them as SVG when they come near the viewport.
+    syntaxHighlight: { type: 'shiki', excludeLangs: ['mermaid'] },
+    shikiConfig: { theme: 'github-dark' },
+  },
+  vite: {
+    plugins: [monacoCssOnDemand()],
+    build: {
+      // Monaco, mermaid and xterm are large on-demand chunks; they never load with the page.
+      chunkSizeWarningLimit: 6000,
+      rolldownOptions: {
+        onwarn(warning, warn) {
+          // @astrojs/mdx marks its modules with a directive the bundler does not know; harmless.
+          if (warning.code === 'MODULE_LEVEL_DIRECTIVE' && warning.message.includes('astro:head-inject')) return;
+          warn(warning);
+        },
+      },
+    },
+  },
+});

@@ -1,0 +1,65 @@
+/**
+ * Mermaid diagrams: the MDX keeps each ```mermaid fence as source text in a
+ * <pre> (readable without JavaScript). When a diagram comes within 200px of
+ * the viewport, mermaid is imported (once) and the diagram is drawn as inline
+ * SVG next to its source, which stays in the DOM in a <details>. Node ids of
+ * the source (e.g. `compile`) appear in the SVG element ids, so later views
+ * can highlight nodes.
+ */
+import { ui } from '../lib/ui-strings.ts';
+
+const SELECTOR = 'pre.mermaid, pre[data-language="mermaid"], pre:has(> code.language-mermaid)';
+
+type Mermaid = typeof import('mermaid').default;
+let mermaidPromise: Promise<Mermaid> | undefined;
+let counter = 0;
+
+function loadMermaid(): Promise<Mermaid> {
+  mermaidPromise ??= import('mermaid').then(({ default: mermaid }) => {
+    mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'neutral' });
+    return mermaid;
+  });
+  return mermaidPromise;
+}
+
+async function draw(pre: HTMLElement): Promise<void> {
+  const source = pre.textContent ?? '';
+  const mermaid = await loadMermaid();
+  const id = `diagram-${++counter}`;
+  const figure = document.createElement('figure');
+  figure.className = 'diagram';
+  figure.dataset.diagram = id;
+  try {
+    const { svg } = await mermaid.render(`${id}-svg`, source);
+    figure.innerHTML = svg;
+  } catch {
+    pre.insertAdjacentHTML('beforebegin', `<p class="diagram-error" role="note"></p>`);
+    (pre.previousElementSibling as HTMLElement).textContent = ui.diagramError;
+    return;
+  }
+  const details = document.createElement('details');
+  details.className = 'diagram-source';
+  const summary = document.createElement('summary');
+  summary.textContent = ui.diagramSource;
+  pre.replaceWith(figure);
+  details.append(summary, pre);
+  figure.append(details);
+}
+
+function init(): void {
+  const blocks = [...document.querySelectorAll<HTMLElement>(SELECTOR)];
+  if (blocks.length === 0) return;
+  const observer = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        observer.unobserve(entry.target);
+        void draw(entry.target as HTMLElement);
+      }
+    },
+    { rootMargin: '200px' },
+  );
+  for (const block of blocks) observer.observe(block);
+}
+
+init();

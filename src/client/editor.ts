@@ -1,0 +1,203 @@
+/**
+ * The editor: a tab per file (ARIA tabs with arrow keys) over one Monaco editor
+ * with a model per file. Until Monaco has loaded, the current file is shown
+ * read-only in a <pre>.
+ */
+import { ui } from '../lib/ui-strings.ts';
+
+type Monaco = typeof import('monaco-editor/editor/editor.api');
+type CodeEditor = import('monaco-editor/editor/editor.api').editor.IStandaloneCodeEditor;
+type TextModel = import('monaco-editor/editor/editor.api').editor.ITextModel;
+type ViewState = import('monaco-editor/editor/editor.api').editor.ICodeEditorViewState;
+
+function languageOf(name: string): string {
+  return name.endsWith('.go') ? 'go' : 'plaintext';
+}
+
+export class Editor {
+  private readonly tablist: HTMLElement;
+  private readonly panel: HTMLElement;
+  private readonly fallback: HTMLElement;
+  private readonly host: HTMLElement;
+  private readonly loading: HTMLElement;
+  private names: string[] = [];
+  private contents = new Map<string, string>();
+  private current = '';
+  private monaco: Monaco | undefined;
+  private editor: CodeEditor | undefined;
+  private models = new Map<string, TextModel>();
+  private viewStates = new Map<string, ViewState | null>();
+  /** Set while the editor itself replaces text, so it is not reported as a learner edit. */
+  private settingText = false;
+
+  private readonly onEdit: (name: string) => void;
+
+  constructor(root: HTMLElement, onEdit: (name: string) => void) {
+    this.onEdit = onEdit;
+    this.tablist = root.querySelector<HTMLElement>('[data-tablist]')!;
+    this.panel = root.querySelector<HTMLElement>('[data-editor-panel]')!;
+    this.fallback = root.querySelector<HTMLElement>('[data-editor-fallback]')!;
+    this.host = root.querySelector<HTMLElement>('[data-monaco-host]')!;
+    this.loading = root.querySelector<HTMLElement>('[data-editor-loading]')!;
+    this.names = [...this.tablist.querySelectorAll<HTMLElement>('[role=tab]')].map((t) => t.dataset.file ?? '');
+    this.current = this.names[0] ?? '';
+    this.tablist.addEventListener('click', (e) => {
+      const tab = (e.target as HTMLElement).closest<HTMLElement>('[role=tab]');
+      if (tab?.dataset.file) this.select(tab.dataset.file);
+    });
+    this.tablist.addEventListener('keydown', (e) => this.onTabKey(e));
+  }
+
+  /** Show a message instead of file contents (before the files arrived, or on errors). */
+  showMessage(message: string): void {
+    if (!this.editor) this.fallback.textContent = message;
+  }
+
+  /** Replace every file (initial load, reset). Tabs follow the given order. */
+  setFiles(files: Array<{ name: string; content: string }>): void {
+    this.contents = new Map(files.map((f) => [f.name, f.content]));
+    const names = files.map((f) => f.name);
+    if (names.join('\0') !== this.names.join('\0')) {
+      this.names = names;
+      this.renderTabs();
+    }
+    if (this.monaco) {
+      for (const [name, model] of this.models) {
+        if (!this.contents.has(name)) {
+          model.dispose();
+          this.models.delete(name);
+        }
+      }
+      this.settingText = true;
+      try {
+        for (const f of files) {
+          const model = this.models.get(f.name);
+          if (model) {
+            if (model.getValue() !== f.content) model.setValue(f.content);
+          } else {
+            this.createModel(f.name, f.content);
+          }
+        }
+      } finally {
+        this.settingText = false;
+      }
+      this.viewStates.clear();
+    }
+    this.select(this.contents.has(this.current) ? this.current : (this.names[0] ?? ''), false);
+  }
+
+  /** Current contents of every file. */
+  getFiles(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const name of this.names) {
+      out[name] = this.models.get(name)?.getValue() ?? this.contents.get(name) ?? '';
+    }
+    return out;
+  }
+
+  /** Load Monaco (once) and put it in place of the read-only <pre>. */
+  async loadMonaco(): Promise<void> {
+    if (this.monaco) return;
+    let monaco: Monaco;
+    try {
+      ({ monaco } = await import('./monaco.ts'));
+    } catch (err) {
+      this.loading.textContent = ui.editorLoadFailed;
+      throw err;
+    }
+    this.monaco = monaco;
+    this.settingText = true;
+    for (const name of this.names) this.createModel(name, this.contents.get(name) ?? '');
+    this.settingText = false;
+    this.host.hidden = false;
+    this.editor = monaco.editor.create(this.host, {
+      model: this.models.get(this.current) ?? null,
+      theme: 'vs-dark',
+      automaticLayout: true,
+      minimap: { enabled: false },
+      fontSize: 14,
+      tabSize: 4,
+      insertSpaces: false,
+      scrollBeyondLastLine: false,
+      ariaLabel: ui.editorAriaLabel(this.current),
+      tabFocusMode: false,
+    });
+    const hadFocus = this.fallback === document.activeElement;
+    this.fallback.remove();
+    // Monaco keeps Tab for indenting; Ctrl+M (Monaco's own toggle) lets Tab move focus.
+    this.loading.textContent = ui.editorTabHint;
+    this.loading.id = 'editor-tab-hint';
+    this.host.querySelector('textarea')?.setAttribute('aria-describedby', this.loading.id);
+    if (hadFocus) this.editor.focus();
+  }
+
+  focus(): void {
+    if (this.editor) this.editor.focus();
+    else this.fallback.focus();
+  }
+
+  select(name: string, focusTab = false): void {
+    if (!name) return;
+    if (this.editor && this.current !== name) this.viewStates.set(this.current, this.editor.saveViewState());
+    this.current = name;
+    const index = this.names.indexOf(name);
+    this.tablist.querySelectorAll<HTMLElement>('[role=tab]').forEach((tab, i) => {
+      const selected = i === index;
+      tab.setAttribute('aria-selected', String(selected));
+      tab.tabIndex = selected ? 0 : -1;
+      if (selected) {
+        this.panel.setAttribute('aria-labelledby', tab.id);
+        if (focusTab) tab.focus();
+      }
+    });
+    if (this.editor) {
+      const model = this.models.get(name) ?? null;
+      this.editor.setModel(model);
+      const state = this.viewStates.get(name);
+      if (state) this.editor.restoreViewState(state);
+      this.editor.updateOptions({ ariaLabel: ui.editorAriaLabel(name) });
+    } else if (this.contents.has(name)) {
+      this.fallback.textContent = this.contents.get(name) ?? '';
+    }
+  }
+
+  private createModel(name: string, content: string): void {
+    const monaco = this.monaco!;
+    const model = monaco.editor.createModel(content, languageOf(name), monaco.Uri.file(`/${name}`));
+    model.onDidChangeContent(() => {
+      if (!this.settingText) this.onEdit(name);
+    });
+    this.models.set(name, model);
+  }
+
+  private renderTabs(): void {
+    this.tablist.replaceChildren(
+      ...this.names.map((name, i) => {
+        const tab = document.createElement('button');
+        tab.type = 'button';
+        tab.className = 'tab';
+        tab.setAttribute('role', 'tab');
+        tab.id = `file-tab-${i}`;
+        tab.setAttribute('aria-controls', this.panel.id);
+        tab.dataset.file = name;
+        tab.textContent = name;
+        return tab;
+      }),
+    );
+    // Astro scopes component styles by attribute; copy it to the new tabs.
+    const scope = [...this.tablist.attributes].find((a) => a.name.startsWith('data-astro-cid'));
+    if (scope) this.tablist.querySelectorAll('[role=tab]').forEach((t) => t.setAttribute(scope.name, ''));
+  }
+
+  private onTabKey(e: KeyboardEvent): void {
+    const i = this.names.indexOf(this.current);
+    let next: number | undefined;
+    if (e.key === 'ArrowRight') next = (i + 1) % this.names.length;
+    else if (e.key === 'ArrowLeft') next = (i - 1 + this.names.length) % this.names.length;
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = this.names.length - 1;
+    if (next === undefined) return;
+    e.preventDefault();
+    this.select(this.names[next] ?? '', true);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The terminal: xterm.js (loaded on demand) on the WebSocket at
+ * /api/terminal?lesson=ID, speaking the JSON frames of src/lib/protocol.ts.
+ * (xterm's stylesheet is imported by TerminalPane.astro: small, and Astro
+ * bundles a page's CSS itself.)
+ */
+import { TERMINAL_PATH, type TerminalClientMessage, type TerminalServerMessage } from '../lib/protocol.ts';
+import { ui } from '../lib/ui-strings.ts';
+
+export async function startTerminal(host: HTMLElement, lesson: string): Promise<void> {
+  const [{ Terminal }, { FitAddon }] = await Promise.all([
+    import('@xterm/xterm'),
+    import('@xterm/addon-fit'),
+  ]);
+
+  host.replaceChildren();
+  const term = new Terminal({
+    cursorBlink: true,
+    fontFamily: "ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace",
+    fontSize: 13,
+    scrollback: 2000,
+    theme: { background: '#000000', foreground: '#e6e9ed' },
+  });
+  const fit = new FitAddon();
+  term.loadAddon(fit);
+  term.open(host);
+  term.textarea?.setAttribute('aria-label', ui.terminalAriaLabel);
+  // Shift+Tab is not needed by the shell: let it move focus out (no keyboard trap).
+  term.attachCustomKeyEventHandler((e) => !(e.key === 'Tab' && e.shiftKey));
+
+  let socket: WebSocket | undefined;
+  let ended = true;
+
+  const send = (message: TerminalClientMessage) => {
+    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+  };
+  const resize = () => {
+    try {
+      fit.fit();
+    } catch {
+      return; // not visible yet
+    }
+    send({ type: 'resize', cols: term.cols, rows: term.rows });
+  };
+  const end = (note?: string) => {
+    if (ended) return;
+    ended = true;
+    if (note) term.write(`\r\n${note}`);
+    term.write(`\r\n${ui.terminalEnded}\r\n`);
+  };
+
+  const connect = () => {
+    ended = false;
+    const protocol = location.protocol === 'https:' ? 'wss' : 'ws';
+    const ws = new WebSocket(`${protocol}://${location.host}${TERMINAL_PATH}?lesson=${encodeURIComponent(lesson)}`);
+    socket = ws;
+    ws.addEventListener('open', resize);
+    ws.addEventListener('message', (event) => {
+      if (typeof event.data !== 'string') return;
+      let message: TerminalServerMessage;
+      try {
+        message = JSON.parse(event.data) as TerminalServerMessage;
+      } catch {
+        return;
+      }
+      if (message.type === 'output') term.write(message.data);
+      else if (message.type === 'error') term.write(`\r\n${ui.terminalError(message.error)}\r\n`);
+      else if (message.type === 'exit') end(message.message);
+    });
+    ws.addEventListener('close', () => {
+      if (socket === ws) end();
+    });
+  };
+
+  term.onData((data) => {
+    if (ended) {
+      if (data === '\r' || data === '\n') {
+        term.reset();
+        connect();
+      }
+      return;
+    }
+    send({ type: 'input', data });
+  });
+
+  new ResizeObserver(() => resize()).observe(host);
+  connect();
+}

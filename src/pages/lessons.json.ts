@@ -1,0 +1,21 @@
+/**
+ * dist/lessons.json: the lesson manifest the server reads at start-up
+ * (server/lessons.ts). The starting files' contents stay in content/<id>/files/.
+ */
+import type { APIRoute } from 'astro';
+import { chapterOf, getLessonsInOrder } from '../lib/lessons.ts';
+
+export const GET: APIRoute = async () => {
+  const lessons = (await getLessonsInOrder()).map((lesson) => ({
+    id: lesson.id,
+    title: lesson.data.title,
+    chapter: chapterOf(lesson),
+    order: lesson.data.order,
+    run: lesson.data.run,
+    cgo: lesson.data.cgo,
+    files: lesson.data.files,
+  }));
+  return new Response(JSON.stringify({ lessons }, null, 2) + '\n', {
+    headers: { 'Content-Type': 'application/json' },
+  });
+};
