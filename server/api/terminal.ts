@@ -21,6 +21,9 @@ import { TokenBuckets } from '../fairness/token-bucket.ts';
 export const MAX_TERMINAL_FRAME_BYTES = 64 * 1024;
 /** Open terminals per session (tabs, reconnects) before new ones are refused. */
 export const MAX_TERMINALS_PER_SESSION = 4;
+/** Output waiting for a slow browser: the shell is paused above HIGH, resumed below LOW. */
+export const TERMINAL_BUFFER_HIGH_BYTES = 1024 * 1024;
+export const TERMINAL_BUFFER_LOW_BYTES = 256 * 1024;
 /** Accepted terminal sizes. */
 export const MAX_TERMINAL_COLS = 1000;
 export const MAX_TERMINAL_ROWS = 500;
@@ -155,13 +158,29 @@ async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, cwd: st
   if (ended) kill();
   const control = child.stdio[3] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void };
 
+  // Backpressure: a program printing without end must not pile up in the
+  // server's memory when the browser reads slower than it writes.
+  let paused = false;
+  const drainCheck = setInterval(() => {
+    if (paused && ws.bufferedAmount < TERMINAL_BUFFER_LOW_BYTES) {
+      paused = false;
+      child.stdout!.resume();
+      child.stderr!.resume();
+    }
+  }, 50);
   for (const stream of [child.stdout!, child.stderr!]) {
     const decoder = new StringDecoder('utf8');
     stream.on('data', (chunk: Buffer) => {
       const data = decoder.write(chunk);
       if (data) send({ type: 'output', data });
+      if (ws.bufferedAmount > TERMINAL_BUFFER_HIGH_BYTES && !paused) {
+        paused = true;
+        child.stdout!.pause();
+        child.stderr!.pause();
+      }
     });
   }
+  child.on('close', () => clearInterval(drainCheck));
   child.on('error', (err) => send({ type: 'error', error: `could not start the terminal: ${err.message}` }));
   child.on('close', async (code, signal) => {
     clearTimeout(idleTimer);

@@ -9,7 +9,6 @@
  * any outside terminal (--new-session), and nothing outlives the server
  * (--die-with-parent). See docs/security.md.
  */
-import { join } from 'node:path';
 
 /** Where things appear inside the sandbox. */
 export const SANDBOX_HOME = '/home/learner';
@@ -87,16 +86,17 @@ export function bwrapArgv(o: BwrapOptions): string[] {
     '--proc', '/proc',
     '--dev', '/dev',
     '--tmpfs', '/tmp',
-    '--dir', '/etc',
-    '--ro-bind', join(o.layout.etcDir, 'passwd'), '/etc/passwd',
-    '--ro-bind', join(o.layout.etcDir, 'group'), '/etc/group',
-    '--ro-bind', join(o.layout.etcDir, 'hosts'), '/etc/hosts',
+    // The whole /etc is the synthetic one (passwd, group, hosts), read-only.
+    '--ro-bind', o.layout.etcDir, '/etc',
     '--ro-bind', o.layout.toolsDir, SANDBOX_TOOLS,
   ];
   if (!o.layout.goroot.startsWith('/usr/')) args.push('--ro-bind', o.layout.goroot, o.layout.goroot);
   args.push('--bind', o.home, SANDBOX_HOME);
   if (o.gocache) args.push('--bind', o.gocache, SANDBOX_GOCACHE);
   for (const [host, inside] of o.extraBinds ?? []) args.push('--bind', host, inside);
+  // The sandbox's own root (a tmpfs holding the mount points) becomes read-only:
+  // only the workspace, its cache and /tmp are writable.
+  args.push('--remount-ro', '/');
   args.push('--chdir', o.cwd, '--clearenv');
   for (const [k, v] of Object.entries(sandboxEnv(o.layout, o.env))) args.push('--setenv', k, v);
   if (o.seccompFd !== undefined) args.push('--seccomp', String(o.seccompFd));

@@ -179,6 +179,14 @@ export async function runInSandbox(sandbox: Sandbox, o: Omit<SpawnOptions, 'comm
   const durationMs = Math.round(performance.now() - started);
   if (error) return { code: -1, reason: 'error', durationMs, message: `could not start the sandbox: ${error.message}` };
   const stopped = stoppedFor as { reason: ExitReason; message: string } | null;
+  if (stopped?.reason === 'timeout' || stopped?.reason === 'output-limit') {
+    // A command that hit a kernel limit and then hung (a fork bomb retrying its
+    // forks) or spewed (a runtime's crash dump) is explained by the limit first.
+    const cause = explainExit(1, null, usage, sandbox.limits);
+    if (cause.reason === 'oom' || cause.reason === 'pids') {
+      return { code: code ?? 128 + 9, reason: cause.reason, durationMs, message: `${cause.message}; ${stopped.message}` };
+    }
+  }
   if (stopped) return { code: code ?? 128 + 9, reason: stopped.reason, durationMs, message: stopped.message };
   const exitCode = code ?? 128 + (constants.signals[signal!] ?? 0);
   return { code: exitCode, durationMs, ...explainExit(exitCode, signal, usage, sandbox.limits) };

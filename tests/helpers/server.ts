@@ -22,6 +22,8 @@ export interface StartOptions {
 export interface LabServer {
   url: string;
   port: number;
+  /** The server process (its cgroups live under golab/s<pid>). */
+  pid: number;
   dataDir: string;
   /** Everything the server printed so far. */
   output(): string;
@@ -73,6 +75,7 @@ export async function startServer(opts: StartOptions = {}): Promise<LabServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     dataDir,
     output: () => output,
     async stop() {

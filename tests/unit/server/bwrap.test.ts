@@ -12,7 +12,7 @@ test('the sandbox is isolated the way docs/security.md says', () => {
   const pairs = (flag: string) => argv.flatMap((a, i) => (a === flag ? [`${argv[i + 1]} ${argv[i + 2]}`] : []));
   assert.deepEqual(pairs('--bind'), ['/data/s/home /home/learner'], 'the workspace is the only writable host directory');
   assert.ok(pairs('--ro-bind').includes('/usr /usr'));
-  assert.ok(pairs('--ro-bind').includes('/data/sandbox/etc/passwd /etc/passwd'));
+  assert.ok(pairs('--ro-bind').includes('/data/sandbox/etc /etc'));
   assert.equal(argv[argv.indexOf('--seccomp') + 1], '3');
   assert.deepEqual(argv.slice(argv.indexOf('--') + 1), ['bash', '-c', 'go run .']);
 });

@@ -1,0 +1,58 @@
+/**
+ * "Is the host clean?" after a sandboxed command: no process of a sandbox uid
+ * still alive, no cgroup of the server's commands left, no workspace mount of
+ * a throwaway run left, and the server answering.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LabServer } from './server.ts';
+
+export const SANDBOX_UID_BASE = 61000;
+export const SANDBOX_UID_COUNT = 1000;
+
+/** Live (non-zombie) processes of sandbox uids: "pid uid stat command" lines. */
+export function sandboxProcesses(): string[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,uid=,stat=,args='], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => {
+    const [, uid, stat] = line.trim().split(/\s+/);
+    const n = Number(uid);
+    return n >= SANDBOX_UID_BASE && n < SANDBOX_UID_BASE + SANDBOX_UID_COUNT && !stat?.startsWith('Z');
+  });
+}
+
+function commandCgroups(serverPid: number): string[] {
+  const found: string[] = [];
+  for (const controller of ['memory', 'pids', 'cpu']) {
+    const dir = join('/sys/fs/cgroup', controller, 'golab', `s${serverPid}`);
+    if (existsSync(dir)) {
+      for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) found.push(join(dir, e.name));
+    }
+  }
+  return found;
+}
+
+function mountsUnder(dir: string): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(dir + '/'));
+}
+
+/** Waits (briefly: the kernel reaps asynchronously) until the host is clean, then asserts it. */
+export async function assertHostClean(lab: LabServer, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let procs: string[] = [];
+  let groups: string[] = [];
+  let mounts: string[] = [];
+  for (;;) {
+    procs = sandboxProcesses();
+    groups = commandCgroups(lab.pid);
+    mounts = mountsUnder(join(lab.dataDir, 'scratch'));
+    if ((!procs.length && !groups.length && !mounts.length) || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual(procs, [], 'no sandboxed process outlives its command');
+  assert.deepEqual(groups, [], 'no command cgroup is left behind');
+  assert.deepEqual(mounts, [], 'no throwaway workspace stays mounted');
+  const health = await fetch(`${lab.url}/healthz`);
+  assert.equal(health.status, 200, 'the server still answers');
+}
