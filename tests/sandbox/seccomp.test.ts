@@ -185,6 +185,13 @@ describe('seccomp filter under bubblewrap', { skip, timeout: 600_000 }, () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
+  test('docs/security.md lists exactly the policy (seccomp-gen -list)', async () => {
+    const { stdout } = await run(join(tmp, 'filter', 'seccomp-gen'), ['-list']);
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'security.md'), 'utf8');
+    const table = doc.match(/<!-- seccomp-table:start -->\n([\s\S]*?)<!-- seccomp-table:end -->/)?.[1];
+    assert.equal(table, stdout, 'regenerate the table in docs/security.md with seccomp-gen -list');
+  });
+
   test('the generator also passes its own unit tests', async () => {
     const { stdout } = await run(GO, ['test', '-count=1', '.'], { cwd: SECCOMP_SOURCE_DIR, env: { ...process.env, GOFLAGS: '-mod=readonly' } });
     assert.match(stdout, /^ok\s/m);
