@@ -1,0 +1,64 @@
+/**
+ * Runnable blocks in lesson MDX: fenced code whose info string starts with
+ * `sh try`. Meta keys:
+ *   expect="REGEX"   the combined stdout+stderr must match (JavaScript, flag m)
+ *   exit=N           the expected exit status (default 0)
+ * Each block runs with `bash -c` in the lesson's folder of a session, with the
+ * lesson's starting files, in the lab's sandbox (tests/content/lesson-blocks.test.ts).
+ */
+export interface TryBlock {
+  /** 1-based line of the opening fence. */
+  line: number;
+  command: string;
+  expect?: RegExp;
+  exit: number;
+}
+
+const KNOWN_KEYS = new Set(['expect', 'exit']);
+
+/** Parses `key="value with spaces"` and `key=value` pairs (backslash escapes inside quotes). */
+export function parseMeta(meta: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /(\w+)=(?:"((?:[^"\\]|\\.)*)"|(\S+))/g;
+  let rest = meta;
+  for (const m of meta.matchAll(re)) {
+    out[m[1]] = m[2] !== undefined ? m[2].replace(/\\(["\\])/g, '$1') : m[3];
+    rest = rest.replace(m[0], '');
+  }
+  if (rest.trim()) throw new Error(`unreadable block meta: ${JSON.stringify(rest.trim())}`);
+  return out;
+}
+
+export function extractTryBlocks(mdx: string): TryBlock[] {
+  const lines = mdx.split('\n');
+  const blocks: TryBlock[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = lines[i].match(/^(`{3,})(.*)$/);
+    if (!open) continue;
+    const fence = open[1];
+    const end = lines.findIndex((l, j) => j > i && l.startsWith(fence) && l.trim() === fence);
+    if (end < 0) throw new Error(`line ${i + 1}: code fence is never closed`);
+    const info = open[2].trim();
+    if (/^sh\s+try(\s|$)/.test(info)) {
+      const meta = parseMeta(info.replace(/^sh\s+try/, ''));
+      for (const key of Object.keys(meta)) {
+        if (!KNOWN_KEYS.has(key)) throw new Error(`line ${i + 1}: unknown key "${key}" in a try block (known: ${[...KNOWN_KEYS].join(', ')})`);
+      }
+      let expect: RegExp | undefined;
+      if (meta.expect !== undefined) {
+        try {
+          expect = new RegExp(meta.expect, 'm');
+        } catch (err) {
+          throw new Error(`line ${i + 1}: bad expect regex: ${(err as Error).message}`);
+        }
+      }
+      const exit = meta.exit === undefined ? 0 : Number(meta.exit);
+      if (!Number.isInteger(exit)) throw new Error(`line ${i + 1}: exit must be an integer, got ${meta.exit}`);
+      const command = lines.slice(i + 1, end).join('\n');
+      if (!command.trim()) throw new Error(`line ${i + 1}: empty try block`);
+      blocks.push({ line: i + 1, command, expect, exit });
+    }
+    i = end;
+  }
+  return blocks;
+}

@@ -1,0 +1,55 @@
+/**
+ * The Go Tour's rule, for every lesson: each runnable block (```sh try) runs
+ * in the real sandbox, in the lesson's folder of a fresh session, and its
+ * output and exit status must be what the lesson says. A claim the toolchain
+ * contradicts fails here.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { extractTryBlocks } from './blocks.ts';
+import { startServer, type LabServer } from '../helpers/server.ts';
+import { newSession, postRun } from '../helpers/api.ts';
+
+const CONTENT = join(import.meta.dirname, '..', '..', 'content');
+
+const lessons = readdirSync(CONTENT, { withFileTypes: true })
+  .filter((c) => c.isDirectory())
+  .flatMap((c) => readdirSync(join(CONTENT, c.name), { withFileTypes: true })
+    .filter((l) => l.isDirectory() && existsSync(join(CONTENT, c.name, l.name, 'index.mdx')))
+    .map((l) => `${c.name}/${l.name}`));
+
+describe('lesson blocks run as the lessons say', () => {
+  let lab: LabServer;
+  before(async () => { lab = await startServer(); });
+  after(() => lab?.stop());
+
+  test('there are lessons, each with runnable blocks', () => {
+    assert.ok(lessons.length > 0, 'no lessons found under content/');
+    for (const id of lessons) {
+      assert.ok(extractTryBlocks(readFileSync(join(CONTENT, id, 'index.mdx'), 'utf8')).length > 0, `${id} has no runnable blocks`);
+    }
+  });
+
+  for (const id of lessons) {
+    const blocks = extractTryBlocks(readFileSync(join(CONTENT, id, 'index.mdx'), 'utf8'));
+    describe(id, () => {
+      let cookie = '';
+      before(async () => { cookie = (await newSession(lab.url, id)).cookie; });
+      for (const block of blocks) {
+        test(`${id}:${block.line} ${block.command.split('\n').at(-1)}`, async () => {
+          // Each block starts from the lesson's starting files (earlier blocks may build, never edit them).
+          const reset = await fetch(`${lab.url}/api/workspace/reset?lesson=${encodeURIComponent(id)}`, { method: 'POST', headers: { cookie } });
+          assert.equal(reset.status, 200);
+          const r = await postRun(lab.url, { files: {}, command: block.command, lesson: id }, cookie);
+          const output = r.stdout + r.stderr;
+          const where = `content/${id}/index.mdx:${block.line}\n$ ${block.command}\n--- output ---\n${output}--- exit ${JSON.stringify(r.exit)}`;
+          assert.equal(r.status, 200, where);
+          assert.equal(r.exit?.code, block.exit, `exit status\n${where}`);
+          if (block.expect) assert.match(output, block.expect, where);
+        });
+      }
+    });
+  }
+});
