@@ -1,52 +1,29 @@
 /**
- * `npm run bench`: the lab's figures, measured in one process against a
- * baseline run on the same machine at the same time (ratios, medians).
+ * `npm run bench`: the lab's figures, each measured in this one process against
+ * a baseline run on the same machine at the same time (ratios, medians,
+ * percentiles). Figures, not tests: nothing here fails on a number.
  *
- * 1. Run overhead: `POST /api/run` of the first lesson's hello world in a warm
- *    session, against bare `go run .` of the same files with a warm cache of
- *    its own. Runs alternate so machine noise hits both sides alike.
- * 2. The lesson page's initial JavaScript (what its HTML loads before any
- *    on-demand import), raw and gzipped.
+ *   overhead      /api/run hello world (warm session) vs bare `go run`, alternating
+ *   page          the lesson page's initial JavaScript
+ *   sessions      time to create a session (workspace + seeded cache), memory and disk per idle session
+ *   concurrent    16 learners pressing Run at once
+ *   under attack  a benign learner's Run latency while hostile commands run, vs quiet
  *
- * A figure, not a test: it prints numbers and never fails on them.
+ * `npm run bench -- overhead page` runs only those sections.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { startServer } from '../tests/helpers/server.ts';
-import { parseEventLine } from '../src/lib/protocol.ts';
+import { execFileSync } from 'node:child_process';
+import { startServer, type LabServer } from '../tests/helpers/server.ts';
+import { lessonFiles, line, median, ms, newSession, percentile, ROOT, timedRun } from './lib.ts';
 
-const ROOT = join(import.meta.dirname, '..');
 const LESSON = 'go-run/what-go-run-does';
-const WARMUP_RUNS = 3;
-const MEASURED_RUNS = Number(process.env.BENCH_RUNS ?? 15);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function lessonFiles(): Record<string, string> {
-  const dir = join(ROOT, 'content', LESSON, 'files');
-  return Object.fromEntries(readdirSync(dir).map((n) => [n, readFileSync(join(dir, n), 'utf8')]));
-}
-
-async function sandboxedRun(url: string, cookie: string, files: Record<string, string>): Promise<number> {
-  const started = performance.now();
-  const res = await fetch(`${url}/api/run`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie },
-    body: JSON.stringify({ files, command: 'go run .', lesson: LESSON }),
-  });
-  const text = await res.text();
-  const elapsed = performance.now() - started;
-  const exit = text.split('\n').map(parseEventLine).find((e) => e?.type === 'exit') as { code?: number } | undefined;
-  if (res.status !== 200 || exit?.code !== 0) throw new Error(`sandboxed run failed: ${res.status} ${text.slice(0, 500)}`);
-  return elapsed;
-}
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const wanted = new Set(process.argv.slice(2));
+const section = (name: string) => wanted.size === 0 || wanted.has(name);
 
 function bareRun(dir: string, gocache: string): Promise<number> {
   const started = performance.now();
@@ -61,61 +38,149 @@ function bareRun(dir: string, gocache: string): Promise<number> {
   });
 }
 
-function initialJs(): { files: number; rawKB: number; gzipKB: number } {
-  const page = join(ROOT, 'dist', LESSON, 'index.html');
-  const html = readFileSync(page, 'utf8');
-  const refs = new Set<string>();
-  for (const m of html.matchAll(/<script[^>]*\bsrc="([^"]+)"/g)) refs.add(m[1]);
-  for (const m of html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g)) refs.add(m[1]);
-  let raw = 0, gz = 0;
-  for (const ref of refs) {
-    const file = join(ROOT, 'dist', ref.replace(/^\//, ''));
-    const bytes = readFileSync(file);
-    raw += statSync(file).size;
-    gz += gzipSync(bytes).length;
-  }
-  // Inline module scripts count too: they run before anything on demand.
-  for (const m of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)) {
-    raw += Buffer.byteLength(m[1]);
-    gz += gzipSync(m[1]).length;
-  }
-  return { files: refs.size, rawKB: raw / 1024, gzipKB: gz / 1024 };
-}
-
-const server = await startServer();
-try {
-  const files = lessonFiles();
-  // A session: the workbench's first request creates it and its seeded cache.
-  const res = await fetch(`${server.url}/api/workspace/files?lesson=${encodeURIComponent(LESSON)}`);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
-  if (!res.ok || !cookie) throw new Error(`could not create a session: ${res.status}`);
-
+async function overhead(lab: LabServer): Promise<void> {
+  const files = lessonFiles(LESSON);
+  const { cookie } = await newSession(lab.url, LESSON, '10.0.0.1');
   const bareDir = mkdtempSync(join(tmpdir(), 'lab-bench-bare-'));
   cpSync(join(ROOT, 'content', LESSON, 'files'), bareDir, { recursive: true });
   const bareCache = join(bareDir, '.gocache');
-
-  process.stdout.write(`warming up (${WARMUP_RUNS} runs each)…\n`);
-  for (let i = 0; i < WARMUP_RUNS; i++) {
-    await sandboxedRun(server.url, cookie, files);
+  const body = { files, command: 'go run .', lesson: LESSON };
+  const headers = { cookie, 'x-forwarded-for': '10.0.0.1' };
+  for (let i = 0; i < 3; i++) {
+    await timedRun(lab.url, body, headers);
     await bareRun(bareDir, bareCache);
   }
   const sandboxed: number[] = [];
   const bare: number[] = [];
-  for (let i = 0; i < MEASURED_RUNS; i++) {
-    sandboxed.push(await sandboxedRun(server.url, cookie, files));
+  for (let i = 0; i < RUNS; i++) {
+    const r = await timedRun(lab.url, body, headers);
+    if (r.code !== 0) throw new Error(`sandboxed run failed: ${JSON.stringify(r)}`);
+    sandboxed.push(r.ms);
     bare.push(await bareRun(bareDir, bareCache));
-    process.stdout.write(`\r${i + 1}/${MEASURED_RUNS} runs`);
   }
-  process.stdout.write('\n\n');
-  const ms = (x: number) => `${x.toFixed(0)} ms`;
-  const ratio = median(sandboxed) / median(bare);
-  process.stdout.write(`hello world, warm, ${MEASURED_RUNS} runs each (medians)\n`);
-  process.stdout.write(`  /api/run (sandboxed):  ${ms(median(sandboxed))}   [min ${ms(Math.min(...sandboxed))}, max ${ms(Math.max(...sandboxed))}]\n`);
-  process.stdout.write(`  bare go run:           ${ms(median(bare))}   [min ${ms(Math.min(...bare))}, max ${ms(Math.max(...bare))}]\n`);
-  process.stdout.write(`  ratio:                 ${ratio.toFixed(3)}\n\n`);
+  rmSync(bareDir, { recursive: true, force: true });
+  line(`overhead: hello world, warm, ${RUNS} alternating runs each (medians)`);
+  line(`  /api/run (sandboxed)  ${ms(median(sandboxed))}   [min ${ms(Math.min(...sandboxed))}, max ${ms(Math.max(...sandboxed))}]`);
+  line(`  bare go run           ${ms(median(bare))}   [min ${ms(Math.min(...bare))}, max ${ms(Math.max(...bare))}]`);
+  line(`  ratio                 ${(median(sandboxed) / median(bare)).toFixed(3)}`);
+  line();
+}
 
-  const js = initialJs();
-  process.stdout.write(`lesson page initial JavaScript: ${js.files} file(s), ${js.rawKB.toFixed(1)} KB raw, ${js.gzipKB.toFixed(1)} KB gzip\n`);
+function page(): void {
+  const html = readFileSync(join(ROOT, 'dist', LESSON, 'index.html'), 'utf8');
+  const refs = new Set<string>();
+  for (const m of html.matchAll(/<script[^>]*\bsrc="([^"]+)"/g)) refs.add(m[1]);
+  for (const m of html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g)) refs.add(m[1]);
+  let raw = 0;
+  let gz = 0;
+  for (const ref of refs) {
+    const bytes = readFileSync(join(ROOT, 'dist', ref.replace(/^\//, '')));
+    raw += bytes.length;
+    gz += gzipSync(bytes).length;
+  }
+  // Inline scripts run before anything on demand: they count too.
+  for (const m of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)) {
+    raw += Buffer.byteLength(m[1]);
+    gz += gzipSync(m[1]).length;
+  }
+  line(`page: lesson page initial JavaScript: ${refs.size} file(s), ${(raw / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzip`);
+  line();
+}
+
+function rssOf(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB$/m)?.[1] ?? 0) * 1024;
+}
+
+async function sessions(lab: LabServer): Promise<void> {
+  const N = 20;
+  const times: number[] = [];
+  const rssBefore = rssOf(lab.pid);
+  for (let i = 0; i < N; i++) times.push((await newSession(lab.url, LESSON, `10.1.0.${i}`)).ms);
+  const rssAfter = rssOf(lab.pid);
+  // Disk actually used: the blocks allocated to each session's (sparse) image, or
+  // the directory's own files without a quota image; -x stays off the mounts.
+  const du = Number(execFileSync('du', ['-skx', join(lab.dataDir, 'sessions')], { encoding: 'utf8' }).split('\t')[0]) * 1024;
+  line(`sessions: ${N} new sessions (workspace + seeded build cache + lesson files)`);
+  line(`  time to create        median ${ms(median(times))}, p95 ${ms(percentile(times, 95))}`);
+  line(`  server memory         +${((rssAfter - rssBefore) / N / 1024).toFixed(0)} KB per idle session (RSS ${(rssBefore / 2 ** 20).toFixed(0)} -> ${(rssAfter / 2 ** 20).toFixed(0)} MiB)`);
+  line(`  disk                  ${(du / N / 1024).toFixed(0)} KiB per idle session (du; images are sparse)`);
+  line();
+}
+
+async function concurrent(lab: LabServer): Promise<void> {
+  const N = 16;
+  const learners = await Promise.all(Array.from({ length: N }, (_, i) => newSession(lab.url, LESSON, `10.2.0.${i}`)
+    .then(({ cookie }) => ({ cookie, ip: `10.2.0.${i}` }))));
+  const files = lessonFiles(LESSON);
+  // Each learner's first Run compiles and links their main package, as on a first visit.
+  const runs = await Promise.all(learners.map((l) => timedRun(lab.url, { files, command: 'go run .', lesson: LESSON }, { cookie: l.cookie, 'x-forwarded-for': l.ip })));
+  const ok = runs.filter((r) => r.status === 200 && r.code === 0).length;
+  const t = runs.map((r) => r.ms);
+  line(`concurrent: ${N} learners press Run at once (first run: compile + link)`);
+  line(`  succeeded             ${ok}/${N}`);
+  line(`  latency               p50 ${ms(percentile(t, 50))}, p95 ${ms(percentile(t, 95))}, max ${ms(Math.max(...t))}`);
+  line();
+}
+
+const HOSTILE: Array<{ name: string; files: Record<string, string>; command: string }> = [
+  { name: 'CPU burn', files: { 'go.mod': 'module x\n\ngo 1.26\n', 'main.go': 'package main\nfunc main() { for i := 0; i < 64; i++ { go func() { for {} }() }; select {} }\n' }, command: 'go run .' },
+  { name: 'fork bomb', files: {}, command: 'bomb() { bomb | bomb; }; bomb' },
+  { name: 'memory hog', files: { 'go.mod': 'module x\n\ngo 1.26\n', 'main.go': 'package main\nvar keep [][]byte\nfunc main() { for { b := make([]byte, 1<<24); for i := range b { b[i] = 1 }; keep = append(keep, b) } }\n' }, command: 'go run .' },
+  { name: 'output flood', files: {}, command: 'yes flood' },
+  { name: 'disk fill', files: {}, command: 'head -c 1G /dev/zero > f' },
+];
+
+async function underAttack(lab: LabServer): Promise<void> {
+  const files = lessonFiles(LESSON);
+  const { cookie } = await newSession(lab.url, LESSON, '10.3.0.1');
+  const benign = () => timedRun(lab.url, { files, command: 'go run .', lesson: LESSON }, { cookie, 'x-forwarded-for': '10.3.0.1' });
+  for (let i = 0; i < 3; i++) await benign();
+  const quiet: number[] = [];
+  for (let i = 0; i < RUNS; i++) quiet.push((await benign()).ms);
+
+  // Two attackers, each keeping two hostile commands going (their share), round-robin over the cases.
+  let attacking = true;
+  let attacks = 0;
+  const reasons = new Map<string, number>();
+  const attacker = async (ip: string, offset: number) => {
+    for (let i = offset; attacking; i++) {
+      const h = HOSTILE[i % HOSTILE.length];
+      const r = await timedRun(lab.url, { files: h.files, command: h.command }, { 'x-forwarded-for': ip });
+      attacks++;
+      const key = `${h.name}: ${r.status === 200 ? r.reason : `HTTP ${r.status}`}`;
+      reasons.set(key, (reasons.get(key) ?? 0) + 1);
+    }
+  };
+  const attackers = [attacker('10.4.0.1', 0), attacker('10.4.0.1', 2), attacker('10.4.0.2', 1), attacker('10.4.0.2', 3)];
+  await new Promise((r) => setTimeout(r, 3000)); // let the attack get going
+  const loaded: number[] = [];
+  let failed = 0;
+  for (let i = 0; i < RUNS * 2; i++) {
+    const r = await benign();
+    if (r.code !== 0) failed++;
+    loaded.push(r.ms);
+  }
+  attacking = false;
+  await Promise.all(attackers);
+  const q = median(quiet);
+  const p95 = percentile(loaded, 95);
+  line(`under attack: a benign learner's warm hello world while 2 attackers x 2 hostile commands run`);
+  line(`  quiet                 median ${ms(q)}, p95 ${ms(percentile(quiet, 95))} (${quiet.length} runs)`);
+  line(`  under attack          median ${ms(median(loaded))}, p95 ${ms(p95)} (${loaded.length} runs, ${failed} failed)`);
+  line(`  p95 / quiet median    ${(p95 / q).toFixed(2)}`);
+  line(`  hostile commands      ${attacks}: ${[...reasons].map(([k, v]) => `${k} x${v}`).join('; ')}`);
+  line();
+}
+
+const lab = await startServer({ env: { TRUST_PROXY: '1', RUN_TIMEOUT_MS: '10000', API_REQUESTS_BURST: '100000', NEW_SESSIONS_PER_MINUTE: '100000' } });
+try {
+  line(`machine: ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores; ${execFileSync('go', ['version'], { encoding: 'utf8' }).trim()}`);
+  line();
+  if (section('overhead')) await overhead(lab);
+  if (section('page')) page();
+  if (section('sessions')) await sessions(lab);
+  if (section('concurrent')) await concurrent(lab);
+  if (section('attack')) await underAttack(lab);
 } finally {
-  await server.stop();
+  await lab.stop();
 }

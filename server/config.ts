@@ -79,7 +79,11 @@ export interface LabConfig {
   /** How often the reaper looks. */
   REAP_INTERVAL_MS: number;
 
-  /** Commands (Runs) running at once on the machine: one per core by default. */
+  /**
+   * Commands (Runs) running at once: two per core by default. Each is capped at
+   * CPU_CORES_LIMIT and long ones lose CPU weight, so a slot held by a busy loop
+   * does not hold a core hostage; more slots than cores keeps short Runs moving.
+   */
   MAX_CONCURRENT_COMMANDS: number;
   /** Runs waiting for a slot before new ones get 429. */
   MAX_QUEUED_COMMANDS: number;
@@ -114,7 +118,9 @@ export function loadConfig(): LabConfig {
     RUN_TIMEOUT_MS: int('RUN_TIMEOUT_MS', 30_000),
     MEMORY_LIMIT_BYTES: int('MEMORY_LIMIT_BYTES', 1024 * 1024 * 1024),
     TASKS_LIMIT: int('TASKS_LIMIT', 256),
-    CPU_CORES_LIMIT: Number(env('CPU_CORES_LIMIT') ?? 1),
+    // All cores by default: the go command checks staleness in parallel (a 1-core cap
+    // made a warm `go run` 60% slower); fairness comes from CPU weights instead.
+    CPU_CORES_LIMIT: Number(env('CPU_CORES_LIMIT') ?? availableParallelism()),
     OPEN_FILES_LIMIT: int('OPEN_FILES_LIMIT', 1024),
     FILE_SIZE_LIMIT_BYTES: int('FILE_SIZE_LIMIT_BYTES', 64 * 1024 * 1024),
     RUN_OUTPUT_LIMIT_BYTES: int('RUN_OUTPUT_LIMIT_BYTES', 1024 * 1024),
@@ -126,7 +132,7 @@ export function loadConfig(): LabConfig {
     SESSION_IDLE_MS: int('SESSION_IDLE_MS', 30 * 60_000),
     WORKSPACE_RETENTION_MS: int('WORKSPACE_RETENTION_MS', 30 * 24 * 60 * 60_000),
     REAP_INTERVAL_MS: int('REAP_INTERVAL_MS', 60_000),
-    MAX_CONCURRENT_COMMANDS: int('MAX_CONCURRENT_COMMANDS', availableParallelism()),
+    MAX_CONCURRENT_COMMANDS: int('MAX_CONCURRENT_COMMANDS', 2 * availableParallelism()),
     MAX_QUEUED_COMMANDS: int('MAX_QUEUED_COMMANDS', 16),
     MAX_COMMANDS_PER_CLIENT: int('MAX_COMMANDS_PER_CLIENT', 2),
     MAX_TERMINALS: int('MAX_TERMINALS', 32),

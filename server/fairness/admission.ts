@@ -1,8 +1,10 @@
 /**
- * Admission of commands to the machine: at most `slots` run at once (sized to
- * the cores), then a bounded FIFO queue, then "busy" (HTTP 429). Each client
- * address may hold at most `perClient` places (running or queued), so one
- * client's flood fills its own share, never the whole queue.
+ * Admission of commands to the machine: at most `slots` run at once, then a
+ * bounded queue, then "busy" (HTTP 429). Each client address may hold at most
+ * `perClient` places (running or queued), so one client's flood fills its own
+ * share, never the whole queue. The last `reserved` slots only go to clients
+ * with nothing running: however many busy clients there are, a newcomer's Run
+ * starts at once, and the queue serves clients with nothing running first.
  */
 export class Busy extends Error {
   readonly retryAfterSeconds: number;
@@ -17,6 +19,8 @@ export interface AdmissionOptions {
   slots: number;
   maxQueued: number;
   perClient: number;
+  /** Slots kept for clients with no command running (default 1). */
+  reserved?: number;
 }
 
 export class Admission {
@@ -24,6 +28,8 @@ export class Admission {
   #running = 0;
   readonly #queue: Array<{ client: string; start: () => void; signal?: AbortSignal }> = [];
   readonly #perClient = new Map<string, number>();
+  /** Commands running per client (perClient counts queued ones too). */
+  readonly #runningBy = new Map<string, number>();
 
   constructor(o: AdmissionOptions) {
     this.#o = o;
@@ -52,17 +58,25 @@ export class Admission {
       released = true;
       const n = (this.#perClient.get(client) ?? 1) - 1;
       if (n > 0) this.#perClient.set(client, n); else this.#perClient.delete(client);
+      const r = (this.#runningBy.get(client) ?? 1) - 1;
+      if (r > 0) this.#runningBy.set(client, r); else this.#runningBy.delete(client);
       this.#running--;
       this.#next();
     };
-    if (this.#running < this.#o.slots) {
+    const begin = () => {
       this.#running++;
+      this.#runningBy.set(client, (this.#runningBy.get(client) ?? 0) + 1);
+    };
+    if (!this.#queue.length && this.#mayStart(client)) {
+      begin();
       return Promise.resolve(release);
     }
     return new Promise((resolve, reject) => {
-      const entry = { client, signal, start: () => { this.#running++; resolve(release); } };
+      const entry = { client, signal, start: () => { begin(); resolve(release); } };
       this.#queue.push(entry);
-      onQueued?.(this.#queue.length);
+      // It may start at once after all (a reserved slot, while busy clients wait).
+      this.#next();
+      if (this.#queue.includes(entry)) onQueued?.(this.#queue.indexOf(entry) + 1);
       signal?.addEventListener('abort', () => {
         const i = this.#queue.indexOf(entry);
         if (i < 0) return;
@@ -74,7 +88,19 @@ export class Admission {
     });
   }
 
+  /** A free slot this client may take (the reserved ones only when it runs nothing). */
+  #mayStart(client: string): boolean {
+    const limit = (this.#runningBy.get(client) ?? 0) > 0 ? this.#o.slots - (this.#o.reserved ?? 1) : this.#o.slots;
+    return this.#running < limit;
+  }
+
+  /** Starts queued commands while slots allow: clients with nothing running first, then in order. */
   #next(): void {
-    while (this.#running < this.#o.slots && this.#queue.length) this.#queue.shift()!.start();
+    for (;;) {
+      const i = this.#queue.findIndex((e) => !this.#runningBy.get(e.client) && this.#mayStart(e.client));
+      const j = i >= 0 ? i : this.#queue.findIndex((e) => this.#mayStart(e.client));
+      if (j < 0) return;
+      this.#queue.splice(j, 1)[0].start();
+    }
   }
 }

@@ -13,7 +13,7 @@
  * rlimits (see limits.ts) and says so at start-up.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -25,6 +25,9 @@ export const CGROUP_PARENT = 'golab';
 const SERVER_GROUP = `s${process.pid}`;
 const V1_ROOT = '/sys/fs/cgroup';
 const CFS_PERIOD_US = 100_000;
+/** CPU weight of a long-running command, against the default 1024 (v1) / 100 (v2). */
+const DEMOTED_CPU_SHARES = 128;
+const DEMOTED_CPU_WEIGHT = 12;
 
 export interface CgroupLimits {
   memoryBytes: number;
@@ -68,11 +71,19 @@ export class CommandCgroup {
     this.procsFiles = Object.values(this.#dirs).map((d) => join(d, 'cgroup.procs'));
   }
 
-  static async create(mode: CgroupMode, name: string, limits: CgroupLimits): Promise<CommandCgroup> {
+  /**
+   * Makes the group with its limits. On v1, `owner` gets write access to the
+   * group's cgroup.procs only (so the launcher, already running as that uid,
+   * can join it); every limit file stays root's.
+   */
+  static async create(mode: CgroupMode, name: string, limits: CgroupLimits, owner: { uid: number; gid: number } | null = null): Promise<CommandCgroup> {
     const cg = new CommandCgroup(mode, name);
     if (mode === 'none') return cg;
     if (mode === 'v2') await enableV2Controllers();
-    for (const dir of Object.values(cg.#dirs)) await mkdir(dir, { recursive: true });
+    for (const dir of Object.values(cg.#dirs)) {
+      await mkdir(dir, { recursive: true });
+      if (owner && mode === 'v1') await chown(join(dir, 'cgroup.procs'), owner.uid, owner.gid);
+    }
     const quota = String(Math.max(1000, Math.round(limits.cpuCores * CFS_PERIOD_US)));
     if (mode === 'v1') {
       const d = cg.#dirs;
@@ -109,6 +120,16 @@ export class CommandCgroup {
       usage.memoryPeakBytes = Number((await read(join(d, 'memory.peak'))).trim() || 0);
     }
     return usage;
+  }
+
+  /**
+   * Lowers the group's CPU weight: a command that has been running for a while
+   * (a build of a big program, a busy loop) yields to ones that just started
+   * (a learner pressing Run on hello world), without a hard cap changing.
+   */
+  async demote(): Promise<void> {
+    if (this.mode === 'v1') await writeFile(join(this.#dirs.cpu, 'cpu.shares'), String(DEMOTED_CPU_SHARES)).catch(() => {});
+    else if (this.mode === 'v2') await writeFile(join(this.#dirs.unified, 'cpu.weight'), String(DEMOTED_CPU_WEIGHT)).catch(() => {});
   }
 
   /** Pids still in the group (should be none once bwrap's pid namespace is gone). */

@@ -1,15 +1,17 @@
 /**
- * The host-side chain that starts bwrap, each link doing one thing before it
- * exec()s the next, so that by the time any learner code runs, every limit is
- * already in force and nothing can be raised from inside:
+ * The host-side chain that starts bwrap, so that by the time any learner code
+ * runs, every limit is already in force and nothing can be raised from inside:
  *
- *   sh -c 'echo $$ > cgroup.procs …'   join the command's cgroups (as root)
- *   prlimit --nofile --fsize --core    rlimits, inherited by everything inside
- *   setpriv --reuid U --regid U        drop to the session's sandbox uid (as root)
- *   bwrap …                            namespaces, mounts, seccomp (bwrap.ts)
+ *   (spawned as the session's uid)      Node drops to the sandbox uid and clears groups
+ *   sh -c 'echo $$ > cgroup.procs …     join the command's cgroups (their cgroup.procs
+ *          ulimit -n … -f … -c 0        files are delegated to that uid), set rlimits
+ *          exec bwrap …'                namespaces, mounts, seccomp (bwrap.ts)
  *
- * The pid stays the same through the execs, so killing the spawned child kills
- * bwrap, whose pid-1 death takes the whole sandbox with it.
+ * Each link exec()s the next, so the pid stays the same: killing the spawned
+ * child kills bwrap, whose pid-1 death takes the whole sandbox with it. On
+ * cgroup v2 a process may only be moved by a writer who can write the common
+ * ancestor's cgroup.procs, so there the shell runs as root and `setpriv` drops
+ * to the uid after joining (a few ms slower).
  */
 
 export interface Rlimits {
@@ -23,25 +25,37 @@ export interface LaunchOptions {
   /** cgroup.procs files to join (empty: no cgroups on this machine). */
   cgroupProcs: string[];
   rlimits: Rlimits;
-  /** Host uid/gid to become (only when the server is root). */
+  /** The sandbox uid/gid (only when the server is root). */
   hostUser: { uid: number; gid: number } | null;
+  /** Drop to hostUser with setpriv after joining the cgroups (cgroup v2), instead of before. */
+  dropAfterJoin: boolean;
 }
 
-/** Exit status of the launcher when it could not join a cgroup (never bwrap's). */
-export const LAUNCH_FAILED_STATUS = 125;
+export interface Launch {
+  argv: string[];
+  /** uid/gid for spawn() itself, when the drop happens before the shell. */
+  spawnAs: { uid: number; gid: number } | null;
+}
 
-/** argv (program first) that runs `bwrapArgs` under the given limits. */
-export function launcherArgv(o: LaunchOptions, bwrapArgs: string[]): string[] {
-  let argv = ['bwrap', ...bwrapArgs];
-  if (o.hostUser) {
-    argv = ['setpriv', '--reuid', String(o.hostUser.uid), '--regid', String(o.hostUser.gid), '--clear-groups', '--', ...argv];
+/** The shell's job: join each cgroup named in its arguments, set rlimits, exec the rest. */
+const SCRIPT = [
+  'n=$1; shift',
+  'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done',
+  // dash counts file sizes in 512-byte blocks.
+  'ulimit -n "$1" && ulimit -f "$2" && ulimit -c 0 || exit 125; shift 2',
+  'exec "$@"',
+].join('\n');
+
+/** How to spawn `bwrap bwrapArgs` under the given limits. */
+export function launch(o: LaunchOptions, bwrapArgs: string[]): Launch {
+  let rest = ['bwrap', ...bwrapArgs];
+  let spawnAs = o.hostUser;
+  if (o.hostUser && o.dropAfterJoin) {
+    rest = ['setpriv', '--reuid', String(o.hostUser.uid), '--regid', String(o.hostUser.gid), '--clear-groups', '--', ...rest];
+    spawnAs = null;
   }
-  const { openFiles, fileSizeBytes } = o.rlimits;
-  argv = ['prlimit', `--nofile=${openFiles}:${openFiles}`, `--fsize=${fileSizeBytes}:${fileSizeBytes}`, '--core=0:0', '--', ...argv];
-  if (o.cgroupProcs.length) {
-    // The cgroup paths are ours (no learner input); passed as arguments, not spliced into the script.
-    const script = `n=$1; shift; i=0; while [ $i -lt $n ]; do echo $$ > "$1" || exit ${LAUNCH_FAILED_STATUS}; shift; i=$((i+1)); done; exec "$@"`;
-    argv = ['/bin/sh', '-c', script, 'lab-launch', String(o.cgroupProcs.length), ...o.cgroupProcs, ...argv];
-  }
-  return argv;
+  const blocks = Math.floor(o.rlimits.fileSizeBytes / 512);
+  // The cgroup paths are ours (no learner input); passed as arguments, never spliced into the script.
+  const argv = ['/bin/sh', '-c', SCRIPT, 'lab-launch', String(o.cgroupProcs.length), ...o.cgroupProcs, String(o.rlimits.openFiles), String(blocks), ...rest];
+  return { argv, spawnAs };
 }

@@ -14,7 +14,7 @@ import type { ExitReason } from '../../src/lib/protocol.ts';
 import type { Owner } from '../workspace/beneath.ts';
 import { bwrapArgv, type BwrapOptions, type SandboxLayout } from './bwrap.ts';
 import { CommandCgroup, type CgroupLimits, type CgroupMode, type CgroupUsage } from './cgroup.ts';
-import { launcherArgv, type Rlimits } from './launcher.ts';
+import { launch, type Rlimits } from './launcher.ts';
 
 export interface SandboxLimits extends CgroupLimits, Rlimits {}
 
@@ -44,7 +44,7 @@ export interface Started {
 
 /** Makes the command's cgroup, then starts bwrap in it. */
 export async function startSandboxed(sandbox: Sandbox, o: SpawnOptions): Promise<Started> {
-  const cgroup = await CommandCgroup.create(sandbox.cgroups, `c-${randomBytes(8).toString('hex')}`, sandbox.limits);
+  const cgroup = await CommandCgroup.create(sandbox.cgroups, `c-${randomBytes(8).toString('hex')}`, sandbox.limits, o.user);
   let child: ChildProcess;
   try {
     child = spawnIn(sandbox, cgroup, o);
@@ -58,7 +58,8 @@ export async function startSandboxed(sandbox: Sandbox, o: SpawnOptions): Promise
     cgroup,
     finish: () => (finished ??= (async () => {
       const usage = await cgroup.usage();
-      await cgroup.destroy();
+      // Removal (kill what is left, rmdir) does not hold up the answer.
+      cgroup.destroy().catch((err) => console.error(`[lab] ${err.message}`));
       return usage;
     })()),
   };
@@ -75,15 +76,18 @@ function spawnIn(sandbox: Sandbox, cgroup: CommandCgroup, o: SpawnOptions): Chil
     stdio.push(fd);
   }
   try {
-    const argv = launcherArgv(
-      { cgroupProcs: cgroup.procsFiles, rlimits: sandbox.limits, hostUser: o.user },
+    const { argv, spawnAs } = launch(
+      { cgroupProcs: cgroup.procsFiles, rlimits: sandbox.limits, hostUser: o.user, dropAfterJoin: cgroup.mode === 'v2' },
       bwrapArgv({ ...o, layout: sandbox.layout, seccompFd }),
     );
-    return spawn(argv[0], argv.slice(1), { stdio, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+    return spawn(argv[0], argv.slice(1), { stdio, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, ...(spawnAs ?? {}) });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
 }
+
+/** A command keeps its full CPU weight this long, then yields to newer ones (cgroup.demote). */
+export const FULL_CPU_WEIGHT_MS = 1500;
 
 export interface RunLimits {
   timeoutMs: number;
@@ -146,6 +150,8 @@ export async function runInSandbox(sandbox: Sandbox, o: Omit<SpawnOptions, 'comm
     child.kill('SIGKILL');
   };
   const timer = setTimeout(() => stop('timeout', `stopped after ${seconds(limits.timeoutMs)} (time limit)`), limits.timeoutMs);
+  // Short commands keep full CPU weight; long ones yield to newcomers.
+  const demoteTimer = setTimeout(() => void s.cgroup.demote(), FULL_CPU_WEIGHT_MS);
   const onAbort = () => stop('killed', 'stopped on request');
   cb.signal?.addEventListener('abort', onAbort, { once: true });
   if (cb.signal?.aborted) onAbort();
@@ -174,6 +180,7 @@ export async function runInSandbox(sandbox: Sandbox, o: Omit<SpawnOptions, 'comm
     child.on('close', (code, signal) => resolve({ code, signal, error: spawnError }));
   });
   clearTimeout(timer);
+  clearTimeout(demoteTimer);
   cb.signal?.removeEventListener('abort', onAbort);
   const usage = await s.finish();
   const durationMs = Math.round(performance.now() - started);

@@ -55,3 +55,33 @@ test('admission: leaving the queue frees the place', async () => {
   r();
   (await again)();
 });
+
+test('admission: a reserved slot lets a newcomer start while busy clients wait', async () => {
+  const adm = new Admission({ slots: 3, maxQueued: 10, perClient: 2, reserved: 1 });
+  const a1 = await adm.enter('attacker-a');
+  const b1 = await adm.enter('attacker-b');
+  let a2Started = false;
+  const a2 = adm.enter('attacker-a').then((r) => { a2Started = true; return r; });
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(a2Started, false, 'a client with a command running cannot take the reserved slot');
+  const newcomer = await Promise.race([adm.enter('newcomer'), new Promise((r) => setTimeout(() => r('waited'), 50))]);
+  assert.equal(typeof newcomer, 'function', 'the newcomer starts at once');
+  (newcomer as () => void)();
+  a1();
+  (await a2)();
+  b1();
+});
+
+test('admission: the queue serves clients with nothing running first', async () => {
+  const adm = new Admission({ slots: 2, maxQueued: 10, perClient: 3, reserved: 0 });
+  const b1 = await adm.enter('busy');
+  const b2 = await adm.enter('busy');
+  const order: string[] = [];
+  const b3 = adm.enter('busy').then((r) => { order.push('busy'); return r; });
+  const fresh = adm.enter('fresh').then((r) => { order.push('fresh'); return r; });
+  b1();
+  (await fresh)();
+  b2();
+  (await b3)();
+  assert.deepEqual(order, ['fresh', 'busy']);
+});

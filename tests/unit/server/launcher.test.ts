@@ -1,25 +1,34 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launcherArgv } from '../../../server/sandbox/launcher.ts';
+import { launch } from '../../../server/sandbox/launcher.ts';
 import { explainExit, bytes } from '../../../server/sandbox/sandbox.ts';
 
 const rlimits = { openFiles: 1024, fileSizeBytes: 64 << 20 };
+const procs = ['/cg/memory/x/cgroup.procs', '/cg/pids/x/cgroup.procs'];
 
-test('limits are in force before bwrap starts: cgroups, then rlimits, then the uid drop', () => {
-  const argv = launcherArgv({ cgroupProcs: ['/cg/memory/x/cgroup.procs', '/cg/pids/x/cgroup.procs'], rlimits, hostUser: { uid: 61007, gid: 61007 } }, ['--unshare-all', '--', 'true']);
-  const at = (word: string) => argv.indexOf(word);
+test('v1: spawned as the sandbox uid; the shell joins the cgroups and sets rlimits, then bwrap', () => {
+  const { argv, spawnAs } = launch({ cgroupProcs: procs, rlimits, hostUser: { uid: 61007, gid: 61007 }, dropAfterJoin: false }, ['--unshare-all', '--', 'true']);
+  assert.deepEqual(spawnAs, { uid: 61007, gid: 61007 });
   assert.equal(argv[0], '/bin/sh');
-  assert.ok(argv.includes('/cg/pids/x/cgroup.procs'));
-  assert.ok(at('prlimit') < at('setpriv') && at('setpriv') < at('bwrap'));
-  assert.ok(argv.includes('--nofile=1024:1024') && argv.includes(`--fsize=${64 << 20}:${64 << 20}`) && argv.includes('--core=0:0'));
-  assert.deepEqual(argv.slice(at('setpriv'), at('bwrap')), ['setpriv', '--reuid', '61007', '--regid', '61007', '--clear-groups', '--']);
-  assert.deepEqual(argv.slice(at('bwrap')), ['bwrap', '--unshare-all', '--', 'true']);
+  const rest = argv.slice(4);
+  assert.deepEqual(rest, ['2', ...procs, '1024', String((64 << 20) / 512), 'bwrap', '--unshare-all', '--', 'true']);
+  assert.equal(argv.includes('setpriv'), false);
 });
 
-test('without root: no cgroup step, no uid change', () => {
-  const argv = launcherArgv({ cgroupProcs: [], rlimits, hostUser: null }, ['--', 'true']);
-  assert.equal(argv[0], 'prlimit');
-  assert.equal(argv.includes('setpriv'), false);
+test('v2: the shell joins as root, then setpriv drops to the uid before bwrap', () => {
+  const { argv, spawnAs } = launch({ cgroupProcs: procs, rlimits, hostUser: { uid: 61007, gid: 61007 }, dropAfterJoin: true }, ['--', 'true']);
+  assert.equal(spawnAs, null);
+  const at = (w: string) => argv.indexOf(w);
+  assert.deepEqual(argv.slice(at('setpriv'), at('bwrap')), ['setpriv', '--reuid', '61007', '--regid', '61007', '--clear-groups', '--']);
+});
+
+test('the launcher script really joins, limits and execs (run with no cgroups)', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { argv } = launch({ cgroupProcs: [], rlimits: { openFiles: 77, fileSizeBytes: 512 * 1000 }, hostUser: null, dropAfterJoin: false }, []);
+  // Replace bwrap by a shell that reports its limits.
+  const i = argv.indexOf('bwrap');
+  const out = execFileSync(argv[0], [...argv.slice(1, i), '/bin/sh', '-c', 'ulimit -n; ulimit -f; ulimit -c'], { encoding: 'utf8' });
+  assert.equal(out, '77\n1000\n0\n');
 });
 
 test('the kernel\'s counters name the limit that stopped a command', () => {

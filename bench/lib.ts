@@ -1,0 +1,61 @@
+/** Small helpers shared by the benchmarks. */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEventLine } from '../src/lib/protocol.ts';
+
+export const ROOT = join(import.meta.dirname, '..');
+
+export function median(xs: number[]): number {
+  return percentile(xs, 50);
+}
+
+/** Nearest-rank percentile. */
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  if (p === 50 && s.length % 2 === 0) return (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+export const ms = (x: number) => `${x.toFixed(0)} ms`;
+
+export function lessonFiles(lesson: string): Record<string, string> {
+  const dir = join(ROOT, 'content', lesson, 'files');
+  return Object.fromEntries(readdirSync(dir).map((n) => [n, readFileSync(join(dir, n), 'utf8')]));
+}
+
+export interface TimedRun {
+  ms: number;
+  status: number;
+  code?: number;
+  reason?: string;
+}
+
+/** POST /api/run, reading the whole stream; the time is until the exit event arrived. */
+export async function timedRun(url: string, body: unknown, headers: Record<string, string> = {}): Promise<TimedRun> {
+  const started = performance.now();
+  const res = await fetch(`${url}/api/run`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  const elapsed = performance.now() - started;
+  const exit = text.split('\n').map(parseEventLine).find((e) => e?.type === 'exit') as { code?: number; reason?: string } | undefined;
+  return { ms: elapsed, status: res.status, code: exit?.code, reason: exit?.reason };
+}
+
+/** A new session for a lesson, as a browser gets it; `as` sets the client address (TRUST_PROXY). */
+export async function newSession(url: string, lesson: string, as?: string): Promise<{ cookie: string; ms: number }> {
+  const started = performance.now();
+  const res = await fetch(`${url}/api/workspace/files?lesson=${encodeURIComponent(lesson)}`, { headers: as ? { 'x-forwarded-for': as } : {} });
+  const elapsed = performance.now() - started;
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+  if (!res.ok || !cookie) throw new Error(`could not create a session: ${res.status} ${await res.text()}`);
+  await res.arrayBuffer();
+  return { cookie, ms: elapsed };
+}
+
+export function line(text = ''): void {
+  process.stdout.write(text + '\n');
+}
