@@ -12,6 +12,8 @@ import { loadLessons } from './lessons.ts';
 import { sendError, sendJson } from './http/json.ts';
 import { loadSandbox } from './sandbox/prepare.ts';
 import { sweepCgroups } from './sandbox/cgroup.ts';
+import { WarmPool } from './sandbox/warm.ts';
+import { HeavyClients } from './fairness/heavy-clients.ts';
 import { SessionStore } from './sessions.ts';
 import { PlainStorage, QuotaStorage } from './workspace/storage.ts';
 import { BadRequestError } from './workspace/files.ts';
@@ -31,6 +33,9 @@ const routes: Record<string, Record<string, Handler>> = {
   '/api/workspace/files': { GET: getFiles, PUT: putFiles },
   '/api/workspace/reset': { POST: resetFiles },
 };
+
+/** How long a client counts as heavy after a long command (fairness/heavy-clients.ts). */
+const HEAVY_CLIENT_MEMORY_MS = 60_000;
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -60,6 +65,8 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
     sandbox,
     folders: { lessons, maxFileBytes: config.MAX_FILE_BYTES },
     activeRuns: new Set(),
+    warm: new WarmPool(sandbox, config.WARM_SANDBOXES, config.WARM_SANDBOX_IDLE_MS),
+    heavyClients: new HeavyClients(HEAVY_CLIENT_MEMORY_MS),
     admission: new Admission({
       slots: config.MAX_CONCURRENT_COMMANDS,
       maxQueued: config.MAX_QUEUED_COMMANDS,
@@ -131,7 +138,7 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
   });
   // The reaper: idle workspaces are closed and trimmed, old ones deleted.
   const reaper = setInterval(() => {
-    sessions.reap(config.SESSION_IDLE_MS, config.WORKSPACE_RETENTION_MS)
+    sessions.reap(config.SESSION_IDLE_MS, config.WORKSPACE_RETENTION_MS, (dir) => lab.warm.drop(dir))
       .then(({ closed, deleted }) => {
         if (closed || deleted) console.log(`[lab] reaper: closed ${closed} idle workspaces, deleted ${deleted} expired ones`);
       })

@@ -72,6 +72,9 @@ export interface LabConfig {
   DISK_QUOTA_BYTES: number;
   /** Files and directories one workspace may hold. */
   DISK_QUOTA_INODES: number;
+  /** Sandboxes kept started ahead of a session's next Run (0: none), and how long one may wait. */
+  WARM_SANDBOXES: number;
+  WARM_SANDBOX_IDLE_MS: number;
   /** A workspace unused this long is closed (unmounted) and its cache trimmed. */
   SESSION_IDLE_MS: number;
   /** A workspace unused this long is deleted. */
@@ -127,6 +130,8 @@ export function loadConfig(): LabConfig {
     TERMINAL_IDLE_MS: int('TERMINAL_IDLE_MS', 15 * 60_000),
     TERMINAL_MAX_MS: int('TERMINAL_MAX_MS', 2 * 60 * 60_000),
     MAX_FILE_BYTES: int('MAX_FILE_BYTES', 256 * 1024),
+    WARM_SANDBOXES: int('WARM_SANDBOXES', 32),
+    WARM_SANDBOX_IDLE_MS: int('WARM_SANDBOX_IDLE_MS', 5 * 60_000),
     DISK_QUOTA_BYTES: int('DISK_QUOTA_BYTES', 128 * 1024 * 1024),
     DISK_QUOTA_INODES: int('DISK_QUOTA_INODES', 16384),
     SESSION_IDLE_MS: int('SESSION_IDLE_MS', 30 * 60_000),

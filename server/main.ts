@@ -30,6 +30,7 @@ const shutdown = async () => {
   server.closeAllConnections();
   // Every sandbox dies with us (--die-with-parent); this removes their cgroups too.
   await sweepCgroups(started.lab.sandbox.cgroups, true).catch(() => {});
+  started.lab.warm.dropAll();
   await started.lab.sessions.closeAll();
   process.exit(0);
 };

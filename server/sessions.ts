@@ -174,12 +174,13 @@ export class SessionStore {
    * their build cache trimmed to the std base; workspaces unused for
    * retentionMs are deleted. Returns what it did, for logs and tests.
    */
-  async reap(idleMs: number, retentionMs: number, now = Date.now()): Promise<{ closed: number; deleted: number }> {
+  async reap(idleMs: number, retentionMs: number, beforeClose: (dir: string) => void = () => {}, now = Date.now()): Promise<{ closed: number; deleted: number }> {
     let closed = 0;
     let deleted = 0;
     for (const [dir, entry] of this.#open) {
       if (entry.active === 0 && now - entry.lastUsed >= idleMs) {
         this.#open.delete(dir);
+        beforeClose(dir);
         await this.#o.storage.trimCache(dir).catch((err) => console.warn(`[lab] trimming ${dir} failed: ${err.message}`));
         await this.#o.storage.close(dir).catch((err) => console.warn(`[lab] closing ${dir} failed: ${err.message}`));
         closed++;
@@ -193,6 +194,7 @@ export class SessionStore {
       const lastUsed = ready ? ready.mtimeMs : 0;
       if (now - lastUsed >= retentionMs) {
         this.#open.delete(dir);
+        beforeClose(dir);
         await this.#o.storage.remove(dir);
         deleted++;
       }

@@ -7,6 +7,8 @@ import { SessionStore, type Session } from '../sessions.ts';
 import { BadRequestError } from '../workspace/files.ts';
 import { Busy, type Admission } from '../fairness/admission.ts';
 import type { TokenBuckets } from '../fairness/token-bucket.ts';
+import type { WarmPool } from '../sandbox/warm.ts';
+import type { HeavyClients } from '../fairness/heavy-clients.ts';
 import type { LessonFolderDeps } from '../workspace/lesson-folder.ts';
 
 export interface Lab {
@@ -17,6 +19,10 @@ export interface Lab {
   folders: LessonFolderDeps;
   /** Sessions with a Run in progress: one at a time each. */
   activeRuns: Set<string>;
+  /** Sandboxes started ahead of each session's next Run. */
+  warm: WarmPool;
+  /** Clients whose commands ran long lately: their next ones start with low CPU weight. */
+  heavyClients: HeavyClients;
   /** Slots and queue for commands on this machine. */
   admission: Admission;
   /** Per client address: API requests, and new sessions. */

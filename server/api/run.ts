@@ -6,7 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES, type RunEvent } from '../../src/lib/protocol.ts';
 import { asObject, readJsonBody, sendError } from '../http/json.ts';
 import { SANDBOX_HOME } from '../sandbox/bwrap.ts';
-import { bytes, runInSandbox } from '../sandbox/sandbox.ts';
+import { bytes, FULL_CPU_WEIGHT_MS, runInSandbox } from '../sandbox/sandbox.ts';
+import { startWaiting } from '../sandbox/warm.ts';
 import { BadRequestError, validateFiles } from '../workspace/files.ts';
 import { saveFiles } from '../workspace/lesson-folder.ts';
 import { clientOf, lessonById, sessionOf, type Lab } from './context.ts';
@@ -42,7 +43,8 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
   res.on('close', () => abort.abort());
   let queuedAt = 0;
   // Throws Busy (429) at once when this client or the machine has no room.
-  const admitted = lab.admission.enter(clientOf(lab, req), (position) => {
+  const client = clientOf(lab, req);
+  const admitted = lab.admission.enter(client, (position) => {
     queuedAt = position;
   }, abort.signal);
   // Claimed before the first await below, so two requests cannot both pass the check.
@@ -69,13 +71,14 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       return;
     }
     const done = lab.sessions.busy(workspace);
+    const sandboxFor = { user: workspace.owner, home: workspace.home, gocache: workspace.gocache };
     const result = await runInSandbox(lab.sandbox, {
-      user: workspace.owner,
-      home: workspace.home,
-      gocache: workspace.gocache,
+      // A session's sandbox was started after its last Run; a throwaway workspace starts cold.
+      take: () => (session ? lab.warm.take(workspace.dir, sandboxFor) : startWaiting(lab.sandbox, sandboxFor)),
       cwd: `${SANDBOX_HOME}/${folder}`,
-      env: lesson?.cgo ? { CGO_ENABLED: '1' } : {},
+      cgo: lesson?.cgo ?? false,
       commandLine: command,
+      startDemoted: lab.heavyClients.has(client),
     }, {
       timeoutMs: lab.config.RUN_TIMEOUT_MS,
       outputLimitBytes: lab.config.RUN_OUTPUT_LIMIT_BYTES,
@@ -84,6 +87,8 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       signal: abort.signal,
     });
     done();
+    if (session) lab.warm.refill(workspace.dir, sandboxFor);
+    if (result.durationMs > FULL_CPU_WEIGHT_MS) lab.heavyClients.mark(client);
     if (result.reason === 'exited' && result.code !== 0 && await lab.sessions.storage.full(workspace.dir)) {
       result.reason = 'disk';
       result.message = `disk quota of ${bytes(lab.config.DISK_QUOTA_BYTES)} exceeded`;

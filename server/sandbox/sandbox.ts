@@ -15,6 +15,7 @@ import type { Owner } from '../workspace/beneath.ts';
 import { bwrapArgv, type BwrapOptions, type SandboxLayout } from './bwrap.ts';
 import { CommandCgroup, type CgroupLimits, type CgroupMode, type CgroupUsage } from './cgroup.ts';
 import { launch, type Rlimits } from './launcher.ts';
+import type { Warm } from './warm.ts';
 
 export interface SandboxLimits extends CgroupLimits, Rlimits {}
 
@@ -132,11 +133,22 @@ export function explainExit(code: number, signal: NodeJS.Signals | null, usage: 
 }
 
 /** Runs `bash -c command` in the sandbox to completion, enforcing the limits. */
-export async function runInSandbox(sandbox: Sandbox, o: Omit<SpawnOptions, 'command' | 'stdio'> & { commandLine: string }, limits: RunLimits, cb: RunCallbacks): Promise<RunResult> {
+export interface RunOptions {
+  /** A sandbox waiting for this command (warm.ts); started here when missing. */
+  take(): Promise<Warm>;
+  cwd: string;
+  cgo: boolean;
+  commandLine: string;
+  /** Start with the low CPU weight of a long command (the client ran heavy commands lately). */
+  startDemoted?: boolean;
+}
+
+export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunLimits, cb: RunCallbacks): Promise<RunResult> {
   const started = performance.now();
-  let s: Started;
+  let s: Warm;
   try {
-    s = await startSandboxed(sandbox, { ...o, command: ['/bin/bash', '-c', o.commandLine] });
+    s = await o.take();
+    s.deliver(o.cwd, o.cgo, o.commandLine);
   } catch (err) {
     return { code: -1, reason: 'error', durationMs: 0, message: `could not start the sandbox: ${(err as Error).message}` };
   }
@@ -151,7 +163,8 @@ export async function runInSandbox(sandbox: Sandbox, o: Omit<SpawnOptions, 'comm
   };
   const timer = setTimeout(() => stop('timeout', `stopped after ${seconds(limits.timeoutMs)} (time limit)`), limits.timeoutMs);
   // Short commands keep full CPU weight; long ones yield to newcomers.
-  const demoteTimer = setTimeout(() => void s.cgroup.demote(), FULL_CPU_WEIGHT_MS);
+  if (o.startDemoted) await s.cgroup.demote();
+  const demoteTimer = setTimeout(() => void s.cgroup.demote(), o.startDemoted ? 0 : FULL_CPU_WEIGHT_MS);
   const onAbort = () => stop('killed', 'stopped on request');
   cb.signal?.addEventListener('abort', onAbort, { once: true });
   if (cb.signal?.aborted) onAbort();

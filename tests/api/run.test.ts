@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
 import { MAX_BODY_BYTES, MAX_FILES } from '../../src/lib/protocol.ts';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { newSession, postRun } from '../helpers/api.ts';
@@ -95,6 +96,20 @@ describe('POST /api/run', () => {
     assert.match(second.error ?? '', /already in progress/);
     assert.equal((await first).exit?.code, 0);
     assert.equal((await postRun(lab.url, { files: {}, command: 'true', lesson: LESSON }, cookie)).exit?.code, 0);
+  });
+
+  test('after a Run, the session\'s next sandbox waits ready, and the next Run uses it', async () => {
+    const waiting = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes('lab-waiting-for-command'); } catch { return false; }
+    }).length;
+    const { cookie } = await newSession(lab.url, LESSON);
+    const before = waiting();
+    const first = await postRun(lab.url, { files: {}, command: 'echo first > marker.txt', lesson: LESSON }, cookie);
+    assert.equal(first.exit?.code, 0);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(waiting() > before, 'a sandbox was started for the next Run');
+    const second = await postRun(lab.url, { files: {}, command: 'cat marker.txt; pwd; echo "cgo=$CGO_ENABLED"', lesson: LESSON }, cookie);
+    assert.equal(second.stdout, `first\n/home/learner/${LESSON}\ncgo=0\n`);
   });
 
   const ok = { files: { 'main.go': 'package main\n' }, command: 'true' };

@@ -12,13 +12,24 @@ import type { LabServer } from './server.ts';
 export const SANDBOX_UID_BASE = 61000;
 export const SANDBOX_UID_COUNT = 1000;
 
-/** Live (non-zombie) processes of sandbox uids: "pid uid stat command" lines. */
+/** A sandbox started ahead of a session's next Run (server/sandbox/warm.ts): not a leftover. */
+const WAITING_NAME = 'lab-waiting-for-command';
+
+function isWaiting(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(WAITING_NAME);
+  } catch {
+    return false;
+  }
+}
+
+/** Live (non-zombie) processes of sandbox uids, except waiting sandboxes: "pid uid stat command" lines. */
 export function sandboxProcesses(): string[] {
   const out = execFileSync('ps', ['-eo', 'pid=,uid=,stat=,args='], { encoding: 'utf8' });
   return out.split('\n').filter((line) => {
-    const [, uid, stat] = line.trim().split(/\s+/);
+    const [pid, uid, stat] = line.trim().split(/\s+/);
     const n = Number(uid);
-    return n >= SANDBOX_UID_BASE && n < SANDBOX_UID_BASE + SANDBOX_UID_COUNT && !stat?.startsWith('Z');
+    return n >= SANDBOX_UID_BASE && n < SANDBOX_UID_BASE + SANDBOX_UID_COUNT && !stat?.startsWith('Z') && !isWaiting(Number(pid));
   });
 }
 
@@ -27,7 +38,13 @@ function commandCgroups(serverPid: number): string[] {
   for (const controller of ['memory', 'pids', 'cpu']) {
     const dir = join('/sys/fs/cgroup', controller, 'golab', `s${serverPid}`);
     if (existsSync(dir)) {
-      for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) found.push(join(dir, e.name));
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (!e.isDirectory()) continue;
+        // A waiting sandbox's group holds only waiting processes.
+        const procs = readFileSync(join(dir, e.name, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+        if (procs.length && procs.every(isWaiting)) continue;
+        found.push(join(dir, e.name));
+      }
     }
   }
   return found;
