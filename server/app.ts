@@ -56,7 +56,9 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
     ? new QuotaStorage(sandbox.gocacheBase, config.DISK_QUOTA_BYTES, config.DISK_QUOTA_INODES)
     : new PlainStorage(sandbox.gocacheBase);
   if (storage.kind === 'plain') console.warn('[lab] warning: not root: workspaces have no disk quota');
-  const sessions = new SessionStore({ dataDir: config.dataDir, storage, uidPool });
+  // A Run without a session gets a tmpfs of the same size: cheap to make, nothing on disk.
+  const scratchStorage = storage.kind === 'quota' ? new QuotaStorage(sandbox.gocacheBase, config.DISK_QUOTA_BYTES, config.DISK_QUOTA_INODES, 'tmpfs') : storage;
+  const sessions = new SessionStore({ dataDir: config.dataDir, storage, scratchStorage, uidPool });
   await sessions.init();
   const lab: Lab = {
     config,
@@ -73,6 +75,7 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
       perClient: config.MAX_COMMANDS_PER_CLIENT,
     }),
     apiRate: new TokenBuckets(config.API_REQUESTS_BURST, config.API_REQUESTS_PER_SECOND),
+    runRate: new TokenBuckets(config.RUNS_BURST, config.RUN_INTERVAL_MS > 0 ? 1000 / config.RUN_INTERVAL_MS : 1e9),
     sessionRate: new TokenBuckets(config.NEW_SESSIONS_PER_MINUTE, config.NEW_SESSIONS_PER_MINUTE / 60),
   };
 

@@ -96,6 +96,9 @@ export interface LabConfig {
   MAX_TERMINALS: number;
   /** New sessions one client address may create per minute (burst of the same size). */
   NEW_SESSIONS_PER_MINUTE: number;
+  /** Runs per client address: a burst, then one per RUN_INTERVAL_MS (pressing Run every second is plenty). */
+  RUNS_BURST: number;
+  RUN_INTERVAL_MS: number;
   /** API requests per client address: burst, then this many per second. */
   API_REQUESTS_BURST: number;
   API_REQUESTS_PER_SECOND: number;
@@ -142,6 +145,8 @@ export function loadConfig(): LabConfig {
     MAX_COMMANDS_PER_CLIENT: int('MAX_COMMANDS_PER_CLIENT', 2),
     MAX_TERMINALS: int('MAX_TERMINALS', 32),
     NEW_SESSIONS_PER_MINUTE: int('NEW_SESSIONS_PER_MINUTE', 20),
+    RUNS_BURST: int('RUNS_BURST', 10),
+    RUN_INTERVAL_MS: int('RUN_INTERVAL_MS', 1000),
     API_REQUESTS_BURST: int('API_REQUESTS_BURST', 120),
     API_REQUESTS_PER_SECOND: int('API_REQUESTS_PER_SECOND', 20),
     TERMINAL_MESSAGES_BURST: int('TERMINAL_MESSAGES_BURST', 2000),

@@ -46,6 +46,8 @@ export interface Session extends Workspace {
 export interface SessionStoreOptions {
   dataDir: string;
   storage: WorkspaceStorage;
+  /** Storage of throwaway workspaces (one Run without a session); default: `storage`. */
+  scratchStorage?: WorkspaceStorage;
   /** The sandbox uid pool (when the server is root), or null to keep the server's uid. */
   uidPool: { base: number; count: number } | null;
 }
@@ -67,13 +69,22 @@ export class SessionStore {
     return this.#o.storage;
   }
 
+  get #scratch(): WorkspaceStorage {
+    return this.#o.scratchStorage ?? this.#o.storage;
+  }
+
+  /** The storage a workspace directory belongs to. */
+  storageOf(ws: Workspace): WorkspaceStorage {
+    return ws.dir.startsWith(this.#scratchDir + '/') ? this.#scratch : this.#o.storage;
+  }
+
   async init(): Promise<void> {
     await mkdir(this.#sessionsDir, { recursive: true, mode: 0o711 });
     await chmod(this.#o.dataDir, 0o711); // the sandbox uid must be able to reach its workspace
     await chmod(this.#sessionsDir, 0o711);
     // Throwaway workspaces of a previous process are garbage now.
     await mkdir(this.#scratchDir, { recursive: true, mode: 0o711 });
-    for (const name of await readdir(this.#scratchDir)) await this.#o.storage.remove(join(this.#scratchDir, name));
+    for (const name of await readdir(this.#scratchDir)) await this.#scratch.remove(join(this.#scratchDir, name));
   }
 
   /** The session id in a Cookie header, if it is well-formed. */
@@ -137,10 +148,10 @@ export class SessionStore {
     const dir = join(this.#scratchDir, name);
     const owner = this.#ownerOf(name);
     try {
-      const ws = await this.#o.storage.create(dir, owner);
-      return { dir, owner, ...ws, dispose: () => this.#o.storage.remove(dir) };
+      const ws = await this.#scratch.create(dir, owner);
+      return { dir, owner, ...ws, dispose: () => this.#scratch.remove(dir) };
     } catch (err) {
-      await this.#o.storage.remove(dir).catch(() => {});
+      await this.#scratch.remove(dir).catch(() => {});
       throw err;
     }
   }

@@ -27,6 +27,7 @@ export interface Lab {
   admission: Admission;
   /** Per client address: API requests, and new sessions. */
   apiRate: TokenBuckets;
+  runRate: TokenBuckets;
   sessionRate: TokenBuckets;
 }
 

@@ -6,7 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES, type RunEvent } from '../../src/lib/protocol.ts';
 import { asObject, readJsonBody, sendError } from '../http/json.ts';
 import { SANDBOX_HOME } from '../sandbox/bwrap.ts';
-import { bytes, FULL_CPU_WEIGHT_MS, runInSandbox } from '../sandbox/sandbox.ts';
+import { bytes, FULL_CPU_WEIGHT_MS, runInSandbox, seconds } from '../sandbox/sandbox.ts';
+import { Busy } from '../fairness/admission.ts';
 import { startWaiting } from '../sandbox/warm.ts';
 import { BadRequestError, validateFiles } from '../workspace/files.ts';
 import { saveFiles } from '../workspace/lesson-folder.ts';
@@ -44,6 +45,9 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
   let queuedAt = 0;
   // Throws Busy (429) at once when this client or the machine has no room.
   const client = clientOf(lab, req);
+  if (!lab.runRate.take(client)) {
+    throw new Busy(`too many Runs from your address (one per ${seconds(lab.config.RUN_INTERVAL_MS)} after a burst of ${lab.config.RUNS_BURST})`, lab.runRate.waitSeconds(client));
+  }
   const admitted = lab.admission.enter(client, (position) => {
     queuedAt = position;
   }, abort.signal);
@@ -88,8 +92,9 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
     });
     done();
     if (session) lab.warm.refill(workspace.dir, sandboxFor);
-    if (result.durationMs > FULL_CPU_WEIGHT_MS) lab.heavyClients.mark(client);
-    if (result.reason === 'exited' && result.code !== 0 && await lab.sessions.storage.full(workspace.dir)) {
+    // Long commands, and commands a limit had to stop, make their client "heavy" for a while.
+    if (result.durationMs > FULL_CPU_WEIGHT_MS || result.reason !== 'exited') lab.heavyClients.mark(client);
+    if (result.reason === 'exited' && result.code !== 0 && await lab.sessions.storageOf(workspace).full(workspace.dir)) {
       result.reason = 'disk';
       result.message = `disk quota of ${bytes(lab.config.DISK_QUOTA_BYTES)} exceeded`;
     }

@@ -1,6 +1,6 @@
 /**
  * Clients whose commands ran long lately (a build of a big program, a busy
- * loop, a fork bomb). Their next commands start with the low CPU weight that
+ * loop) or had to be stopped by a limit (memory, tasks, output, disk). Their next commands start with the low CPU weight that
  * long commands get after FULL_CPU_WEIGHT_MS, so a client who keeps the CPU
  * busy cannot use each new command's first seconds to crowd out a learner who
  * just pressed Run.

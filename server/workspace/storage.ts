@@ -74,13 +74,20 @@ export class QuotaStorage implements WorkspaceStorage {
   readonly #base: string;
   readonly #quotaBytes: number;
   readonly #inodes: number;
+  /**
+   * 'image': an ext4 image file, kept across restarts (sessions).
+   * 'tmpfs': a size-limited tmpfs (throwaway workspaces of one Run): no mkfs,
+   * no disk writes, gone at unmount; its pages are bounded by the same quota.
+   */
+  readonly #backing: 'image' | 'tmpfs';
   /** One mount/unmount at a time per directory. */
   readonly #busy = new Map<string, Promise<unknown>>();
 
-  constructor(gocacheBase: string, quotaBytes: number, inodes: number) {
+  constructor(gocacheBase: string, quotaBytes: number, inodes: number, backing: 'image' | 'tmpfs' = 'image') {
     this.#base = gocacheBase;
     this.#quotaBytes = quotaBytes;
     this.#inodes = inodes;
+    this.#backing = backing;
   }
 
   #serial<T>(dir: string, fn: () => Promise<T>): Promise<T> {
@@ -92,12 +99,14 @@ export class QuotaStorage implements WorkspaceStorage {
   }
 
   async create(dir: string, owner: Owner | null): Promise<OpenWorkspace> {
-    const image = join(dir, 'disk.img');
     await mkdir(dir, { recursive: true, mode: 0o711 });
-    await execFileP('truncate', ['-s', String(this.#quotaBytes), image]);
-    // No journal (the workspace is scratch space, and it saves 4 MiB of the quota),
-    // no reserved blocks, a fixed inode budget (many-small-files attacks end there).
-    await execFileP('mkfs.ext4', ['-q', '-F', '-m', '0', '-O', '^has_journal', '-N', String(this.#inodes), '-E', 'root_owner=0:0', image]);
+    if (this.#backing === 'image') {
+      const image = join(dir, 'disk.img');
+      await execFileP('truncate', ['-s', String(this.#quotaBytes), image]);
+      // No journal (the workspace is scratch space, and it saves 4 MiB of the quota),
+      // no reserved blocks, a fixed inode budget (many-small-files attacks end there).
+      await execFileP('mkfs.ext4', ['-q', '-F', '-m', '0', '-O', '^has_journal', '-N', String(this.#inodes), '-E', 'root_owner=0:0', image]);
+    }
     const ws = await this.open(dir);
     const mnt = join(dir, 'mnt');
     await rm(join(mnt, 'lost+found'), { recursive: true, force: true });
@@ -125,7 +134,11 @@ export class QuotaStorage implements WorkspaceStorage {
       const mounted = await mountPoints();
       if (!mounted.has(mnt)) {
         await mkdir(mnt, { recursive: true, mode: 0o711 });
-        await execFileP('mount', ['-o', 'loop,nosuid,nodev,noatime', join(dir, 'disk.img'), mnt]);
+        if (this.#backing === 'image') {
+          await execFileP('mount', ['-o', 'loop,nosuid,nodev,noatime', join(dir, 'disk.img'), mnt]);
+        } else {
+          await execFileP('mount', ['-t', 'tmpfs', '-o', `size=${this.#quotaBytes},nr_inodes=${this.#inodes},mode=0711,nosuid,nodev,noatime`, 'tmpfs', mnt]);
+        }
         await mkdir(join(mnt, 'cache-upper'), { recursive: true });
         await mkdir(join(mnt, 'cache-work'), { recursive: true, mode: 0o700 });
       }
@@ -149,6 +162,7 @@ export class QuotaStorage implements WorkspaceStorage {
   }
 
   async trimCache(dir: string): Promise<void> {
+    if (this.#backing === 'tmpfs') return; // gone at close anyway
     await this.close(dir);
     await this.#serial(dir, async () => {
       await execFileP('mount', ['-o', 'loop,nosuid,nodev', join(dir, 'disk.img'), join(dir, 'mnt')]);

@@ -48,6 +48,9 @@ export async function startServer(opts: StartOptions = {}): Promise<LabServer> {
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       SANDBOX_DIR: process.env.SANDBOX_DIR ?? join(ROOT, '.data', 'sandbox'),
+      // Every test comes from 127.0.0.1 and runs far more often than a learner:
+      // no per-client Run rate unless a test asks for it (tests/api/rate.test.ts).
+      RUN_INTERVAL_MS: '0',
       ...opts.env,
     },
   });
