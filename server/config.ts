@@ -47,8 +47,10 @@ export interface LabConfig {
   SANDBOX_UID_BASE: number;
   SANDBOX_UID_COUNT: number;
 
-  /** Wall clock of one Run command (build and run together, for now). */
+  /** Wall clock of one Run command while it builds (or runs anything that is not a go-run program). */
   RUN_TIMEOUT_MS: number;
+  /** Wall clock of the program once `go run` / `go test` starts it (from the toolchain's own trace). */
+  PROGRAM_TIMEOUT_MS: number;
   /** Memory (RAM, no swap) of one command or terminal, all its processes together. */
   MEMORY_LIMIT_BYTES: number;
   /** Processes + threads of one command or terminal (Go programs need threads). */
@@ -122,6 +124,7 @@ export function loadConfig(): LabConfig {
     SANDBOX_UID_BASE: int('SANDBOX_UID_BASE', 61000),
     SANDBOX_UID_COUNT: int('SANDBOX_UID_COUNT', 1000),
     RUN_TIMEOUT_MS: int('RUN_TIMEOUT_MS', 30_000),
+    PROGRAM_TIMEOUT_MS: int('PROGRAM_TIMEOUT_MS', 10_000),
     MEMORY_LIMIT_BYTES: int('MEMORY_LIMIT_BYTES', 1024 * 1024 * 1024),
     TASKS_LIMIT: int('TASKS_LIMIT', 256),
     // All cores by default: the go command checks staleness in parallel (a 1-core cap

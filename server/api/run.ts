@@ -32,6 +32,8 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
   const files = validateFiles(body.files, lab.config.MAX_FILE_BYTES);
   const command = validateCommand(body.command);
   const lesson = body.lesson === undefined ? null : lessonById(lab, body.lesson);
+  if (body.observe !== undefined && typeof body.observe !== 'boolean') throw new BadRequestError('"observe" must be true or false');
+  const observe = body.observe !== false;
   const folder = lesson ? lesson.id : PLAYGROUND_FOLDER;
 
   const session = await sessionOf(lab, req, res, false);
@@ -81,13 +83,16 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       take: () => (session ? lab.warm.take(workspace.dir, sandboxFor) : startWaiting(lab.sandbox, sandboxFor)),
       cwd: `${SANDBOX_HOME}/${folder}`,
       cgo: lesson?.cgo ?? false,
+      observe,
       commandLine: command,
       startDemoted: lab.heavyClients.has(client),
     }, {
       timeoutMs: lab.config.RUN_TIMEOUT_MS,
+      programTimeoutMs: lab.config.PROGRAM_TIMEOUT_MS,
       outputLimitBytes: lab.config.RUN_OUTPUT_LIMIT_BYTES,
     }, {
       onOutput: (type, data) => send({ type, data }),
+      onEvent: (event) => send(event),
       signal: abort.signal,
     });
     done();

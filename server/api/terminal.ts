@@ -16,6 +16,7 @@ import { BadRequestError } from '../workspace/files.ts';
 import { lessonCwd, openLessonFolder } from '../workspace/lesson-folder.ts';
 import { clientOf, lessonById, queryParam, sessionOf, type Lab } from './context.ts';
 import { TokenBuckets } from '../fairness/token-bucket.ts';
+import { PhaseRelay } from '../phases/relay.ts';
 
 /** Largest frame a client may send (a paste of a big file is fine, a flood is not). */
 export const MAX_TERMINAL_FRAME_BYTES = 64 * 1024;
@@ -138,12 +139,14 @@ async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, cwd: st
       gocache: workspace.gocache,
       cwd,
       env: {
+        // fd 4 of ptyhost (the event channel) becomes fd 3 of the shell and its go commands.
+        LAB_EVENTS_FD: '3',
         TERM: 'xterm-256color',
         PS1: '\\[\\e[1;34m\\]\\w\\[\\e[0m\\] $ ',
         ...(cgo ? { CGO_ENABLED: '1' } : {}),
       },
-      // fd 3 of ptyhost is the control pipe (resizes).
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      // fd 3 of ptyhost: the control pipe (resizes); fd 4: the go wrapper's event channel.
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
       command: [`${SANDBOX_TOOLS}/ptyhost`, '--', '/bin/bash', '-i'],
     });
   } catch (err) {
@@ -181,6 +184,11 @@ async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, cwd: st
     });
   }
   child.on('close', () => clearInterval(drainCheck));
+  // go commands typed in the shell: their phases go to the page like a Run's.
+  const relay = new PhaseRelay((event) => send(event));
+  const events = child.stdio[4] as NodeJS.ReadableStream;
+  events.setEncoding('utf8');
+  events.on('data', (chunk: string) => relay.push(chunk));
   child.on('error', (err) => send({ type: 'error', error: `could not start the terminal: ${err.message}` }));
   child.on('close', async (code, signal) => {
     clearTimeout(idleTimer);

@@ -50,7 +50,9 @@ export interface BwrapOptions {
 /** The environment every sandboxed command starts from (nothing from the host). */
 export function sandboxEnv(layout: SandboxLayout, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    PATH: `${layout.goroot}/bin:/usr/local/bin:/usr/bin:/bin`,
+    // The lab's go wrapper (gowrap) comes first; it runs ${GOROOT}/bin/go.
+    PATH: `${SANDBOX_TOOLS}:${layout.goroot}/bin:/usr/local/bin:/usr/bin:/bin`,
+    LAB_REAL_GO: `${layout.goroot}/bin/go`,
     HOME: SANDBOX_HOME,
     USER: SANDBOX_USER,
     LOGNAME: SANDBOX_USER,

@@ -18,7 +18,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmod, chown, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { runsAsRoot, type LabConfig } from '../config.ts';
@@ -30,7 +30,12 @@ import os from 'node:os';
 import { ensureSeccompFilter } from './seccomp/filter.ts';
 
 const execFileP = promisify(execFile);
-const PTYHOST_SOURCE = join(import.meta.dirname, 'ptyhost');
+/** The lab's own tools, each a Go module here, built into the tools dir (mounted at /opt/lab/bin). */
+const TOOLS: Record<string, string> = {
+  ptyhost: join(import.meta.dirname, 'ptyhost'),
+  // Named `go`: first on the sandbox's PATH, it relays the build's own signals (see gowrap/main.go).
+  go: join(import.meta.dirname, 'gowrap'),
+};
 
 export interface Toolchain {
   goroot: string;
@@ -45,7 +50,7 @@ export function sandboxPaths(sandboxDir: string) {
     gocacheBase: join(sandboxDir, 'gocache-base'),
     toolchainFile: join(sandboxDir, 'toolchain.json'),
     gocacheStamp: join(sandboxDir, 'gocache-base.stamp'),
-    ptyhostStamp: join(sandboxDir, 'ptyhost.stamp'),
+    toolStamp: (name: string) => join(sandboxDir, `${name}.stamp`),
     seccomp: join(sandboxDir, 'seccomp.bpf'),
   };
 }
@@ -72,7 +77,7 @@ export async function loadSandbox(config: LabConfig): Promise<Sandbox & { gocach
   let toolchain: Toolchain;
   try {
     toolchain = JSON.parse(await readFile(p.toolchainFile, 'utf8'));
-    await stat(join(p.toolsDir, 'ptyhost'));
+    for (const name of Object.keys(TOOLS)) await stat(join(p.toolsDir, name));
     await stat(p.gocacheBase);
     await stat(p.seccomp);
   } catch {
@@ -109,7 +114,7 @@ export async function prepareSandbox(config: LabConfig, log: Log): Promise<void>
 
   await writeSyntheticEtc(p.etcDir);
   await ensureSeccompFilter(config.sandboxDir);
-  await buildPtyhost(p.toolsDir, p.ptyhostStamp, toolchain, log);
+  for (const [name, source] of Object.entries(TOOLS)) await buildTool(name, source, p.toolsDir, p.toolStamp(name), toolchain, log);
   await writeFile(p.toolchainFile, JSON.stringify(toolchain, null, 2) + '\n');
   const layout: SandboxLayout = { etcDir: p.etcDir, toolsDir: p.toolsDir, goroot: toolchain.goroot };
   // Compiling std needs more room than a learner's command gets.
@@ -151,21 +156,21 @@ async function upToDate(stampPath: string, want: string, ...paths: string[]): Pr
   return true;
 }
 
-async function buildPtyhost(toolsDir: string, stampPath: string, toolchain: Toolchain, log: Log): Promise<void> {
-  const target = join(toolsDir, 'ptyhost');
-  const want = await digestDir(PTYHOST_SOURCE, toolchain.version);
+async function buildTool(name: string, source: string, toolsDir: string, stampPath: string, toolchain: Toolchain, log: Log): Promise<void> {
+  const target = join(toolsDir, name);
+  const want = await digestDir(source, toolchain.version);
   if (await upToDate(stampPath, want, target)) return;
-  log('building the terminal\'s pty host (server/sandbox/ptyhost)…');
+  log(`building the sandbox tool ${name} (${relative(join(import.meta.dirname, '..', '..'), source)})…`);
   await mkdir(toolsDir, { recursive: true, mode: 0o755 });
   const tmp = `${target}.tmp${process.pid}`;
   try {
     await execFileP('go', ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], {
-      cwd: PTYHOST_SOURCE,
+      cwd: source,
       env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' },
     });
   } catch (err) {
     await rm(tmp, { force: true });
-    throw new Error(`building ptyhost failed (its module needs github.com/creack/pty from the Go module proxy): ${(err as { stderr?: string }).stderr || err}`);
+    throw new Error(`building ${name} failed (its dependencies come from the Go module proxy): ${(err as { stderr?: string }).stderr || err}`);
   }
   await chmod(tmp, 0o755);
   await rename(tmp, target);

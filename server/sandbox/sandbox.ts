@@ -16,6 +16,7 @@ import { bwrapArgv, type BwrapOptions, type SandboxLayout } from './bwrap.ts';
 import { CommandCgroup, type CgroupLimits, type CgroupMode, type CgroupUsage } from './cgroup.ts';
 import { launch, type Rlimits } from './launcher.ts';
 import type { Warm } from './warm.ts';
+import { PhaseRelay, type RelayEvent } from '../phases/relay.ts';
 
 export interface SandboxLimits extends CgroupLimits, Rlimits {}
 
@@ -91,7 +92,10 @@ function spawnIn(sandbox: Sandbox, cgroup: CommandCgroup, o: SpawnOptions): Chil
 export const FULL_CPU_WEIGHT_MS = 1500;
 
 export interface RunLimits {
+  /** Wall clock of the command while it builds (or does anything but run a program). */
   timeoutMs: number;
+  /** Wall clock of a program once the toolchain runs it (go run, go test), from then on. */
+  programTimeoutMs: number;
   outputLimitBytes: number;
 }
 
@@ -104,6 +108,8 @@ export interface RunResult {
 
 export interface RunCallbacks {
   onOutput(stream: 'stdout' | 'stderr', data: string): void;
+  /** Events of the go commands the command ran (command, phase, graph, phase-error). */
+  onEvent?(event: RelayEvent): void;
   /** Aborting kills the command (the client went away or pressed Stop). */
   signal?: AbortSignal;
 }
@@ -138,6 +144,8 @@ export interface RunOptions {
   take(): Promise<Warm>;
   cwd: string;
   cgo: boolean;
+  /** Relay the phases of go commands (the lab's go wrapper adds -debug-trace and -debug-actiongraph). */
+  observe: boolean;
   commandLine: string;
   /** Start with the low CPU weight of a long command (the client ran heavy commands lately). */
   startDemoted?: boolean;
@@ -148,7 +156,7 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
   let s: Warm;
   try {
     s = await o.take();
-    s.deliver(o.cwd, o.cgo, o.commandLine);
+    s.deliver(o.cwd, o.cgo, o.observe, o.commandLine);
   } catch (err) {
     return { code: -1, reason: 'error', durationMs: 0, message: `could not start the sandbox: ${(err as Error).message}` };
   }
@@ -161,7 +169,22 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
     // Killing bwrap kills the sandbox's pid 1, and with it every process inside.
     child.kill('SIGKILL');
   };
-  const timer = setTimeout(() => stop('timeout', `stopped after ${seconds(limits.timeoutMs)} (time limit)`), limits.timeoutMs);
+  // Two clocks: the command's (a build, or anything else), and a program's once the
+  // toolchain starts one (the trace's `run` / `test` phase), which replaces it.
+  let building = false;
+  let timer = setTimeout(() => stop('timeout', building
+    ? `build timed out (${seconds(limits.timeoutMs)} limit)`
+    : `stopped after ${seconds(limits.timeoutMs)} (time limit)`), limits.timeoutMs);
+  const relay = new PhaseRelay((event) => {
+    if (event.type === 'command') building = true;
+    if (event.type === 'phase' && (event.phase === 'run' || event.phase === 'test') && event.state === 'start') {
+      clearTimeout(timer);
+      timer = setTimeout(() => stop('timeout', `stopped after ${seconds(limits.programTimeoutMs)} (run time limit)`), limits.programTimeoutMs);
+    }
+    cb.onEvent?.(event);
+  });
+  s.events.setEncoding?.('utf8');
+  s.events.on('data', (chunk: string) => relay.push(chunk));
   // Short commands keep full CPU weight; long ones yield to newcomers.
   if (o.startDemoted) await s.cgroup.demote();
   const demoteTimer = setTimeout(() => void s.cgroup.demote(), o.startDemoted ? 0 : FULL_CPU_WEIGHT_MS);

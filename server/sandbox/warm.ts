@@ -6,9 +6,10 @@
  * arrives. Each command still gets a fresh sandbox and cgroup of its own;
  * only the start-up moved off the learner's critical path.
  *
- * The waiting process is a bash reading three NUL-terminated fields from fd 3
- * (working directory, CGO_ENABLED, command line) and exec'ing `bash -c` on the
- * command: the same process tree as a cold start.
+ * The waiting process is a bash reading four NUL-terminated fields from fd 3
+ * (working directory, CGO_ENABLED, whether the lab observes go commands, the
+ * command line) and exec'ing `bash -c` on the command: the same process tree
+ * as a cold start.
  */
 import type { Writable } from 'node:stream';
 import { SANDBOX_HOME } from './bwrap.ts';
@@ -18,19 +19,25 @@ import { startSandboxed, type Sandbox, type SpawnOptions, type Started } from '.
 export const WAITING_NAME = 'lab-waiting-for-command';
 
 const WAIT_SCRIPT = [
-  "IFS= read -r -d '' cwd <&3 && IFS= read -r -d '' cgo <&3 && IFS= read -r -d '' cmd <&3 || exit 125",
+  "IFS= read -r -d '' cwd <&3 && IFS= read -r -d '' cgo <&3 && IFS= read -r -d '' observe <&3 && IFS= read -r -d '' cmd <&3 || exit 125",
   'exec 3<&-',
+  '[ "$observe" = 1 ] || { unset LAB_EVENTS_FD; exec 4>&-; }',
   'cd -- "$cwd" || exit 125',
   'export CGO_ENABLED="$cgo"',
   'exec /bin/bash -c "$cmd"',
 ].join('\n');
 
+/** The descriptor of the event channel inside the sandbox (server/phases/relay.ts reads it). */
+export const EVENTS_FD = 4;
+
 /** What a waiting sandbox is for: one workspace, as one uid. */
 export type WarmOptions = Omit<SpawnOptions, 'command' | 'stdio' | 'cwd' | 'env'>;
 
 export interface Warm extends Started {
-  /** Hands the command over; the sandbox runs it at once. */
-  deliver(cwd: string, cgo: boolean, commandLine: string): void;
+  /** The go wrapper's event channel (JSON lines; see server/phases/relay.ts). */
+  events: NodeJS.ReadableStream;
+  /** Hands the command over; the sandbox runs it at once. `observe`: relay go commands' phases. */
+  deliver(cwd: string, cgo: boolean, observe: boolean, commandLine: string): void;
 }
 
 /** Starts a sandbox that waits for its command. */
@@ -38,7 +45,9 @@ export async function startWaiting(sandbox: Sandbox, o: WarmOptions): Promise<Wa
   const started = await startSandboxed(sandbox, {
     ...o,
     cwd: SANDBOX_HOME,
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    // fd 3: the command, once; fd 4: the go wrapper's event channel (gowrap).
+    env: { LAB_EVENTS_FD: String(EVENTS_FD) },
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
     // $0 names it, so it shows in `ps` (and host checks) as a sandbox that has no command yet.
     command: ['/bin/bash', '--noprofile', '--norc', '-c', WAIT_SCRIPT, WAITING_NAME],
   });
@@ -46,11 +55,11 @@ export async function startWaiting(sandbox: Sandbox, o: WarmOptions): Promise<Wa
   control.on('error', () => {}); // a sandbox that died before its command: 'close' reports it
   return {
     ...started,
-    deliver(cwd, cgo, commandLine) {
-      for (const field of [cwd, cgo ? '1' : '0', commandLine]) {
-        if (field.includes('\0')) throw new Error('a NUL byte cannot be passed to the sandbox');
-      }
-      control.end(`${cwd}\0${cgo ? '1' : '0'}\0${commandLine}\0`);
+    events: started.child.stdio[EVENTS_FD] as NodeJS.ReadableStream,
+    deliver(cwd, cgo, observe, commandLine) {
+      const fields = [cwd, cgo ? '1' : '0', observe ? '1' : '0', commandLine];
+      if (fields.some((f) => f.includes('\0'))) throw new Error('a NUL byte cannot be passed to the sandbox');
+      control.end(fields.map((f) => f + '\0').join(''));
     },
   };
 }

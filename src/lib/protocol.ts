@@ -18,6 +18,12 @@ export interface RunRequest {
   command: string;
   /** Optional lesson id: run in that lesson's folder of the caller's session. */
   lesson?: string;
+  /**
+   * Relay the build phases of go commands (default true): the lab's go wrapper
+   * adds -debug-trace and -debug-actiongraph (announced in a `command` event).
+   * false runs the go command exactly as typed, a little faster, with no phase events.
+   */
+  observe?: boolean;
 }
 
 /** Why a command ended. Later issues add more reasons; clients must tolerate unknown ones. */
@@ -57,7 +63,7 @@ export interface QueuedEvent {
  * One line of the `application/x-ndjson` stream of `POST /api/run`.
  * Clients ignore event types they do not know (later issues add `phase`, `graph`, ...).
  */
-export type RunEvent = OutputEvent | QueuedEvent | ExitEvent;
+export type RunEvent = OutputEvent | QueuedEvent | CommandEvent | PhaseEvent | GraphEvent | PhaseErrorEvent | ExitEvent;
 
 /** Every 4xx/5xx JSON body. */
 export interface ErrorBody {
@@ -95,6 +101,10 @@ export type TerminalClientMessage =
 /** Server -> browser, one JSON text frame each. Clients ignore unknown types. */
 export type TerminalServerMessage =
   | { type: 'output'; data: string }
+  | CommandEvent
+  | PhaseEvent
+  | GraphEvent
+  | PhaseErrorEvent
   | { type: 'exit'; code: number; message?: string }
   | { type: 'error'; error: string };
 
@@ -129,6 +139,8 @@ export type Phase = 'load' | 'compile' | 'cgo' | 'link' | 'run' | 'test' | 'vet'
 /** One NDJSON line of the run API (and a terminal message): a phase started or ended. */
 export interface PhaseEvent {
   type: 'phase';
+  /** The go command it belongs to (CommandEvent.cmd), when the lab relays several. */
+  cmd?: number;
   phase: Phase;
   state: 'start' | 'end';
   /** Import path of the package the step is for (absent for `load` and `run`). */
@@ -141,6 +153,28 @@ export interface PhaseEvent {
   test?: string;
   /** `test` only, on `end`: how the test or the package's tests ended. */
   outcome?: 'pass' | 'fail' | 'skip';
+}
+
+/**
+ * A go command started that the lab watches: exactly what runs, and what the lab
+ * added to observe it (the learner's command runs as typed otherwise).
+ * `cmd` tells concurrent go commands of one Run apart (the phase events of a
+ * command follow its CommandEvent).
+ */
+export interface CommandEvent {
+  type: 'command';
+  cmd: number;
+  /** The command as the learner typed it. */
+  argv: string[];
+  /** The flags the lab added right after the subcommand. */
+  added: string[];
+}
+
+/** The toolchain wrote something the lab cannot read (its format changed): the view stops, loudly. */
+export interface PhaseErrorEvent {
+  type: 'phase-error';
+  cmd: number;
+  message: string;
 }
 
 /** One action of the go command's action graph (`-debug-actiongraph`). */
@@ -161,6 +195,8 @@ export interface GraphAction {
 /** The action graph: sent when the toolchain writes it before the build, and again with timings. */
 export interface GraphEvent {
   type: 'graph';
+  /** The go command it belongs to (CommandEvent.cmd). */
+  cmd?: number;
   /** false: written before the build ran (no timings, nothing cached yet); true: with timings, at the end. */
   final: boolean;
   actions: GraphAction[];

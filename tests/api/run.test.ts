@@ -17,7 +17,7 @@ const program = (body: string, imports = '"fmt"') => `package main\n\nimport (${
 describe('POST /api/run', () => {
   let lab: LabServer;
   before(async () => {
-    lab = await startServer({ env: { RUN_TIMEOUT_MS: '4000', RUN_OUTPUT_LIMIT_BYTES: '65536' } });
+    lab = await startServer({ env: { RUN_TIMEOUT_MS: '4000', PROGRAM_TIMEOUT_MS: '3000', RUN_OUTPUT_LIMIT_BYTES: '65536' } });
   });
   after(() => lab?.stop());
 
@@ -45,15 +45,30 @@ describe('POST /api/run', () => {
     assert.equal(r.exit?.code, 3);
   });
 
-  test('a program that runs forever is stopped at the time limit, partial output kept', async () => {
+  test('a program that runs forever is stopped at the run time limit, partial output kept', async () => {
     const r = await postRun(lab.url, {
       files: { 'main.go': program('fmt.Println("started")\nfor {\n}'), 'go.mod': GO_MOD },
       command: 'go run .',
     });
     assert.equal(r.exit?.reason, 'timeout');
-    assert.match(r.exit?.message ?? '', /stopped after 4 s \(time limit\)/);
+    assert.match(r.exit?.message ?? '', /^stopped after 3 s \(run time limit\)$/);
     assert.equal(r.stdout, 'started\n');
-    assert.ok(r.exit!.durationMs >= 4000 && r.exit!.durationMs < 8000, `took ${r.exit!.durationMs} ms`);
+    const started = r.events.find((e) => e.type === 'phase' && e.phase === 'run' && e.state === 'start');
+    assert.ok(started, 'the program\'s start came from the toolchain\'s trace');
+    assert.ok(r.exit!.durationMs >= 3000 && r.exit!.durationMs < 8000, `took ${r.exit!.durationMs} ms`);
+  });
+
+  test('a build that takes too long is stopped at the build time limit', async () => {
+    const r = await postRun(lab.url, { files: { 'go.mod': GO_MOD }, command: 'go vet std' });
+    assert.equal(r.exit?.reason, 'timeout');
+    assert.equal(r.exit?.message, 'build timed out (4 s limit)');
+  });
+
+  test('a shell command that runs forever is stopped at the command time limit', async () => {
+    const r = await postRun(lab.url, { files: {}, command: 'echo waiting; sleep 600' });
+    assert.equal(r.exit?.reason, 'timeout');
+    assert.equal(r.exit?.message, 'stopped after 4 s (time limit)');
+    assert.equal(r.stdout, 'waiting\n');
   });
 
   test('endless output is cut at the output limit', async () => {

@@ -31,6 +31,19 @@ describe('terminal', () => {
     t.close();
   });
 
+  test('go commands typed in the terminal send their phases too', async () => {
+    const t = new TerminalClient(lab.url, LESSON, { cookie, origin: lab.url });
+    await t.opened();
+    t.type('go build -o hello2 . && echo built-ok\n');
+    await t.waitFor(/^built-ok\r?$/m, 30_000);
+    await new Promise((r) => setTimeout(r, 300)); // events travel on their own channel
+    const kinds = t.messages.map((m) => (m.type === 'phase' ? `${m.phase}:${m.state}` : m.type));
+    assert.ok(kinds.includes('command'), kinds.join(','));
+    assert.ok(kinds.includes('load:start') && kinds.includes('link:end'), kinds.join(','));
+    assert.ok(t.messages.some((m) => m.type === 'graph' && m.final));
+    t.close();
+  });
+
   test('Ctrl-C interrupts a running program; the shell lives on', async () => {
     const t = new TerminalClient(lab.url, LESSON, { cookie, origin: lab.url });
     await t.opened();

@@ -19,6 +19,7 @@ const AS_ROOT = process.getuid?.() === 0;
 const MiB = 1024 * 1024;
 const LIMITS = {
   RUN_TIMEOUT_MS: '6000',
+  PROGRAM_TIMEOUT_MS: '5000',
   RUN_OUTPUT_LIMIT_BYTES: String(256 * 1024),
   MEMORY_LIMIT_BYTES: String(256 * MiB),
   TASKS_LIMIT: '128',

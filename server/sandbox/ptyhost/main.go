@@ -47,6 +47,13 @@ func main() {
 
 func run(argv []string, cols, rows uint16) int {
 	cmd := exec.Command(argv[0], argv[1:]...)
+	// fd 4, when the server gave one, is the lab's event channel for go commands
+	// typed in the shell (see gowrap): the shell gets it as its fd 3.
+	if events := os.NewFile(4, "lab-events"); events != nil {
+		if _, err := events.Stat(); err == nil {
+			cmd.ExtraFiles = []*os.File{events}
+		}
+	}
 	// pty.StartWithSize makes the child a session leader with the pty as its
 	// controlling terminal (Setsid + Setctty).
 	master, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: cols, Rows: rows})

@@ -29,6 +29,7 @@ test('the environment is built from nothing but the lab\'s values', () => {
   assert.equal(env.GOPROXY, 'off');
   assert.equal(env.CGO_ENABLED, '1');
   assert.equal(env.HOME, '/home/learner');
-  assert.match(env.PATH, /^\/usr\/local\/go\/bin:/);
+  assert.match(env.PATH, /^\/opt\/lab\/bin:\/usr\/local\/go\/bin:/, 'the lab\'s go wrapper first, then the real toolchain');
+  assert.equal(env.LAB_REAL_GO, '/usr/local/go/bin/go');
   assert.equal(Object.keys(env).some((k) => k.startsWith('npm_') || k === 'DATA_DIR'), false);
 });

@@ -1,0 +1,3 @@
+module golab/gowrap
+
+go 1.26.0
