@@ -59,3 +59,23 @@ export async function newSession(url: string, lesson: string, as?: string): Prom
 export function line(text = ''): void {
   process.stdout.write(text + '\n');
 }
+
+/** POST /api/run, noting when each NDJSON line arrived (Unix ms). */
+export async function streamedRun(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Array<{ at: number; event: { type: string; [k: string]: unknown } }>> {
+  const res = await fetch(`${url}/api/run`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  if (!res.ok || !res.body) throw new Error(`run failed: ${res.status}`);
+  const out: Array<{ at: number; event: { type: string; [k: string]: unknown } }> = [];
+  const decoder = new TextDecoder();
+  let pending = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    const at = performance.timeOrigin + performance.now();
+    pending += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const event = parseEventLine(pending.slice(0, nl));
+      pending = pending.slice(nl + 1);
+      if (event) out.push({ at, event: event as { type: string; [k: string]: unknown } });
+    }
+  }
+  return out;
+}

@@ -8,6 +8,7 @@
  *   sessions      time to create a session (workspace + seeded cache), memory and disk per idle session
  *   concurrent    16 learners pressing Run at once
  *   under attack  a benign learner's Run latency while hostile commands run, vs quiet
+ *   phases        how long after the toolchain writes a trace event the client has it
  *
  * `npm run bench -- overhead page` runs only those sections.
  */
@@ -19,7 +20,7 @@ import { gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { startServer, type LabServer } from '../tests/helpers/server.ts';
-import { lessonFiles, line, median, ms, newSession, percentile, ROOT, timedRun } from './lib.ts';
+import { lessonFiles, line, median, ms, newSession, percentile, ROOT, streamedRun, timedRun } from './lib.ts';
 
 const LESSON = 'go-run/what-go-run-does';
 /** The benign learner of the attack section presses Run this often (the server's default per-client rate is one per second). */
@@ -138,6 +139,27 @@ async function concurrent(lab: LabServer): Promise<void> {
   line();
 }
 
+async function phaseLatency(lab: LabServer): Promise<void> {
+  const { cookie } = await newSession(lab.url, LESSON, '10.5.0.1');
+  const headers = { cookie, 'x-forwarded-for': '10.5.0.1' };
+  const lat: number[] = [];
+  let events = 0;
+  for (let i = 0; i < RUNS; i++) {
+    // A change each time: load, compile of main (std from the cache), link, run.
+    const lines = await streamedRun(lab.url, { files: {}, command: `echo "// ${i} ${Date.now()}" >> main.go && go run .`, lesson: LESSON }, headers);
+    for (const { at, event } of lines) {
+      if (event.type === 'phase' && typeof event.ts === 'number') {
+        lat.push(at - event.ts);
+        events++;
+      }
+    }
+  }
+  line(`phases: delay from the toolchain writing a trace event (its own timestamp) to the client reading it`);
+  line(`  ${events} phase events over ${RUNS} go runs with a rebuild`);
+  line(`  delay                 p50 ${ms(percentile(lat, 50))}, p95 ${ms(percentile(lat, 95))}, max ${ms(Math.max(...lat))} (target: within 100 ms)`);
+  line();
+}
+
 const HOSTILE: Array<{ name: string; files: Record<string, string>; command: string }> = [
   { name: 'CPU burn', files: { 'go.mod': 'module x\n\ngo 1.26\n', 'main.go': 'package main\nfunc main() { for i := 0; i < 64; i++ { go func() { for {} }() }; select {} }\n' }, command: 'go run .' },
   { name: 'fork bomb', files: {}, command: 'bomb() { bomb | bomb; }; bomb' },
@@ -198,13 +220,14 @@ async function underAttack(lab: LabServer): Promise<void> {
 const common = { TRUST_PROXY: '1', RUN_TIMEOUT_MS: '10000', API_REQUESTS_BURST: '100000', NEW_SESSIONS_PER_MINUTE: '100000' };
 line(`machine: ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores; ${execFileSync('go', ['version'], { encoding: 'utf8' }).trim()}`);
 line();
-if (section('overhead') || section('page') || section('sessions') || section('concurrent')) {
+if (['overhead', 'page', 'sessions', 'concurrent', 'phases'].some(section)) {
   const lab = await startServer({ env: common });
   try {
     if (section('overhead')) await overhead(lab);
     if (section('page')) page();
     if (section('sessions')) await sessions(lab);
     if (section('concurrent')) await concurrent(lab);
+    if (section('phases')) await phaseLatency(lab);
   } finally {
     await lab.stop();
   }

@@ -28,6 +28,11 @@ interface Frame {
   exit?: unknown;
 }
 
+function epochMs(reader: TraceReader, t: number): number | undefined {
+  const t0 = reader.info.t0Us;
+  return t0 === null ? undefined : Math.round((t0 / 1000 + t) * 1000) / 1000;
+}
+
 export class PhaseRelay {
   readonly #emit: (e: RelayEvent) => void;
   readonly #readers = new Map<number, TraceReader>();
@@ -82,12 +87,12 @@ export class PhaseRelay {
       const reader = this.#readers.get(cmd);
       if (!reader) throw new Error(`events of go command ${cmd} before its start`);
       if (typeof f.trace === 'string') {
-        for (const e of reader.push(f.trace)) this.#emit({ ...e, cmd });
+        for (const e of reader.push(f.trace)) this.#emit({ ...e, cmd, ts: epochMs(reader, e.t) });
       } else if (f.graph !== undefined) {
         const graph = parseActionGraph(JSON.stringify(f.graph), { ran: reader.info.ran });
         this.#emit({ ...graph, cmd });
       } else if (typeof f.exit === 'number') {
-        for (const e of reader.end()) this.#emit({ ...e, cmd });
+        for (const e of reader.end()) this.#emit({ ...e, cmd, ts: epochMs(reader, e.t) });
         this.#readers.delete(cmd);
       } else {
         throw new Error('an event of an unknown kind');

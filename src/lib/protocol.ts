@@ -149,6 +149,8 @@ export interface PhaseEvent {
   cached?: boolean;
   /** Milliseconds since the go command started, from the toolchain's own timestamps. */
   t: number;
+  /** The same moment as Unix time in ms (the toolchain's own clock): for latency and lining up commands. */
+  ts?: number;
   /** `test` only: the test function, for a single test's start/end. */
   test?: string;
   /** `test` only, on `end`: how the test or the package's tests ended. */

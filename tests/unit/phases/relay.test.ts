@@ -14,6 +14,7 @@ test('frames of a go command become command, phase events (split anywhere), and 
   for (let i = 0; i < text.length; i += 13) relay.push(text.slice(i, i + 13));
   assert.deepEqual(out.map((e) => (e.type === 'phase' ? `${e.phase}:${e.state}:${e.t}:${e.cmd}` : e.type)),
     ['command', 'load:start:1:7', 'load:end:4:7', 'compile:start:5:7', 'compile:end:8:7']);
+  assert.deepEqual(out.filter((e) => e.type === 'phase').map((e) => (e as { ts: number }).ts), [2, 5, 6, 9], 'ts: the toolchain\'s own µs clock, in ms');
 });
 
 test('unreadable or unknown input ends the view with a message, once', () => {
