@@ -62,7 +62,20 @@ func main() {
 	os.Exit(observe(realGo, args, added, at, events))
 }
 
-// plan says which flags to add and where (after the subcommand and a leading -C dir).
+// valueFlags are the build flags (go help build, and -exec) that take a separate value.
+var valueFlags = map[string]bool{
+	"C": true, "o": true, "p": true, "asmflags": true, "buildmode": true, "compiler": true, "gccgoflags": true,
+	"gcflags": true, "installsuffix": true, "ldflags": true, "mod": true, "modfile": true, "overlay": true,
+	"pgo": true, "pkgdir": true, "tags": true, "toolexec": true, "exec": true, "coverpkg": true, "covermode": true,
+	"debug-actiongraph": true, "debug-runtime-trace": true, "debug-trace": true, "vettool": true,
+}
+
+// plan says which flags to add and where: right after the subcommand (after a
+// leading -C dir, which must stay first), so they can never land among the
+// packages, after --, or among the program's own arguments of go run. ok is
+// false when the command is not observed: another subcommand, an incomplete
+// -C, or a learner who passes -debug-trace or -debug-actiongraph themselves
+// (adding ours would override theirs: the last one wins).
 func plan(args []string) (added []string, at int, ok bool) {
 	if len(args) == 0 || !observed[args[0]] {
 		return nil, 0, false
@@ -76,14 +89,23 @@ func plan(args []string) (added []string, at int, ok bool) {
 	if at > len(args) {
 		return nil, 0, false
 	}
-	for _, a := range args[1:] {
+	// For go run, what follows the package is the program's: only the go flags count.
+	flagsOnly := args[0] == "run"
+	for i := 1; i < len(args); i++ {
+		a := args[i]
 		if a == "--" {
 			break
 		}
-		for _, f := range []string{"debug-trace", "debug-actiongraph"} {
-			if a == "-"+f || a == "--"+f || strings.HasPrefix(a, "-"+f+"=") || strings.HasPrefix(a, "--"+f+"=") {
-				return nil, 0, false // the learner's own files win; the lab does not watch this one
-			}
+		if flagsOnly && (!strings.HasPrefix(a, "-") || a == "-") {
+			break
+		}
+		bare := strings.TrimLeft(a, "-")
+		name, _, hasValue := strings.Cut(bare, "=")
+		if name == "debug-trace" || name == "debug-actiongraph" {
+			return nil, 0, false
+		}
+		if flagsOnly && !hasValue && valueFlags[name] {
+			i++ // skip the flag's value
 		}
 	}
 	return []string{"-debug-trace=/dev/fd/3", "-debug-actiongraph=" + graphPath()}, at, true

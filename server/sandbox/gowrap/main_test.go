@@ -1,0 +1,56 @@
+package main
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func instrumented(line string) []string {
+	args := strings.Fields(line)[1:] // drop "go"
+	added, at, ok := plan(args)
+	if !ok {
+		return nil
+	}
+	return append(append(append([]string{"go"}, args[:at]...), added...), args[at:]...)
+}
+
+func TestPlan(t *testing.T) {
+	t.Setenv("TMPDIR", "/tmp")
+	T := "-debug-trace=/dev/fd/3"
+	G := "-debug-actiongraph=" + graphPath()
+	cases := []struct {
+		line string
+		want []string // nil: not observed, run as typed
+	}{
+		{"go build .", []string{"go", "build", T, G, "."}},
+		{"go install ./...", []string{"go", "install", T, G, "./..."}},
+		{"go vet ./...", []string{"go", "vet", T, G, "./..."}},
+		// go run: program arguments stay after the package, untouched, and a
+		// -debug-trace among them is the program's, not the learner's flag.
+		{"go run . -x --debug-trace=mine a", []string{"go", "run", T, G, ".", "-x", "--debug-trace=mine", "a"}},
+		{"go run -race main.go -- b", []string{"go", "run", T, G, "-race", "main.go", "--", "b"}},
+		{"go run -tags x . -debug-trace=prog.json", []string{"go", "run", T, G, "-tags", "x", ".", "-debug-trace=prog.json"}},
+		// go test: flags after the packages keep their place.
+		{"go test ./... -run TestX -v -args -n 1", []string{"go", "test", T, G, "./...", "-run", "TestX", "-v", "-args", "-n", "1"}},
+		// -C dir stays the first flag.
+		{"go build -C sub -o x .", []string{"go", "build", "-C", "sub", T, G, "-o", "x", "."}},
+		{"go run -C=sub .", []string{"go", "run", "-C=sub", T, G, "."}},
+		{"go build -C", nil},
+		// The learner's own files win.
+		{"go build -debug-trace=my.json .", nil},
+		{"go test -debug-actiongraph g .", nil},
+		// Nothing to observe.
+		{"go version", nil},
+		{"go env GOCACHE", nil},
+		{"go mod tidy", nil},
+		{"go", nil},
+		{"go -h", nil},
+		{"go tool nm x", nil},
+	}
+	for _, c := range cases {
+		if got := instrumented(c.line); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s:\n got %q\nwant %q", c.line, got, c.want)
+		}
+	}
+}
