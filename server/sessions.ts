@@ -58,6 +58,16 @@ export class SessionStore {
   readonly #scratchDir: string;
   /** Sessions whose workspace is open (mounted), with their use. */
   readonly #open = new Map<string, { active: number; lastUsed: number }>();
+  /** One opening or closing of a workspace at a time (the reaper against a returning learner). */
+  readonly #locks = new Map<string, Promise<unknown>>();
+
+  #withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#locks.get(dir) ?? Promise.resolve();
+    const next = prev.catch(() => {}).then(fn);
+    this.#locks.set(dir, next);
+    next.finally(() => { if (this.#locks.get(dir) === next) this.#locks.delete(dir); }).catch(() => {});
+    return next;
+  }
 
   constructor(o: SessionStoreOptions) {
     this.#o = o;
@@ -120,26 +130,38 @@ export class SessionStore {
     return { uid: pool.base + n, gid: pool.base + n };
   }
 
-  /** The existing session with this id (its workspace opened), or null. */
-  async get(id: string | null): Promise<Session | null> {
+  /**
+   * The existing session with this id, its workspace opened and marked busy
+   * (call the returned release when done with it), or null.
+   */
+  async get(id: string | null): Promise<{ session: Session; release: () => void } | null> {
     if (!id) return null;
     const dir = this.#dirOf(id);
-    if (!(await exists(join(dir, 'ready')))) return null;
-    const ws = await this.#o.storage.open(dir);
-    await this.#touch(dir);
-    return { id, dir, owner: this.#ownerOf(id), ...ws };
+    return this.#withLock(dir, async () => {
+      if (!(await exists(join(dir, 'ready')))) return null;
+      const ws = await this.#o.storage.open(dir);
+      const session: Session = { id, dir, owner: this.#ownerOf(id), ...ws };
+      // Busy before the lock is released: the reaper cannot close it under us.
+      const release = this.busy(session);
+      await this.#touch(dir);
+      return { session, release };
+    });
   }
 
-  /** A new session with a fresh workspace. */
-  async create(): Promise<Session> {
+  /** A new session with a fresh workspace, marked busy (call release when done). */
+  async create(): Promise<{ session: Session; release: () => void }> {
     const id = randomBytes(SESSION_ID_BYTES).toString('base64url');
     const dir = this.#dirOf(id);
     const owner = this.#ownerOf(id);
-    const ws = await this.#o.storage.create(dir, owner);
-    // Written last: a session whose set-up was interrupted does not exist.
-    await mkdir(join(dir, 'ready'));
-    await this.#touch(dir);
-    return { id, dir, owner, ...ws };
+    return this.#withLock(dir, async () => {
+      const ws = await this.#o.storage.create(dir, owner);
+      // Written last: a session whose set-up was interrupted does not exist.
+      await mkdir(join(dir, 'ready'));
+      const session: Session = { id, dir, owner, ...ws };
+      const release = this.busy(session);
+      await this.#touch(dir);
+      return { session, release };
+    });
   }
 
   /** A workspace for one Run without a session; dispose() deletes it. */
@@ -188,27 +210,35 @@ export class SessionStore {
   async reap(idleMs: number, retentionMs: number, beforeClose: (dir: string) => void = () => {}, now = Date.now()): Promise<{ closed: number; deleted: number }> {
     let closed = 0;
     let deleted = 0;
-    for (const [dir, entry] of this.#open) {
-      if (entry.active === 0 && now - entry.lastUsed >= idleMs) {
+    const idle = (dir: string) => {
+      const e = this.#open.get(dir);
+      return !!e && e.active === 0 && now - e.lastUsed >= idleMs;
+    };
+    for (const dir of [...this.#open.keys()]) {
+      if (!idle(dir)) continue;
+      await this.#withLock(dir, async () => {
+        if (!idle(dir)) return; // a learner came back while we waited for the lock
         this.#open.delete(dir);
         beforeClose(dir);
         await this.#o.storage.trimCache(dir).catch((err) => console.warn(`[lab] trimming ${dir} failed: ${err.message}`));
         await this.#o.storage.close(dir).catch((err) => console.warn(`[lab] closing ${dir} failed: ${err.message}`));
         closed++;
-      }
+      });
     }
     for (const name of await readdir(this.#sessionsDir).catch(() => [] as string[])) {
       const dir = join(this.#sessionsDir, name);
-      if (this.#open.get(dir)?.active) continue;
-      const ready = await stat(join(dir, 'ready')).catch(() => null);
-      // A directory without `ready` is a session whose creation was cut short.
-      const lastUsed = ready ? ready.mtimeMs : 0;
-      if (now - lastUsed >= retentionMs) {
+      await this.#withLock(dir, async () => {
+        const entry = this.#open.get(dir);
+        if (entry?.active) return;
+        const ready = await stat(join(dir, 'ready')).catch(() => null);
+        // A directory without `ready` is a session whose creation was cut short.
+        const lastUsed = Math.max(ready ? ready.mtimeMs : 0, entry?.lastUsed ?? 0);
+        if (now - lastUsed < retentionMs) return;
         this.#open.delete(dir);
         beforeClose(dir);
         await this.#o.storage.remove(dir);
         deleted++;
-      }
+      });
     }
     return { closed, deleted };
   }

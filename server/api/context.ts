@@ -40,18 +40,25 @@ export function clientOf(lab: Lab, req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
-/** The caller's session; with create, a new one (and its cookie) when there is none. */
-export async function sessionOf(lab: Lab, req: IncomingMessage, res: ServerResponse | null, create: boolean): Promise<Session | null> {
-  const existing = await lab.sessions.get(SessionStore.idFromCookie(req.headers.cookie));
-  if (existing || !create || !res) return existing;
-  const client = clientOf(lab, req);
-  if (!lab.sessionRate.take(client)) {
-    throw new Busy(`too many new sessions from your address (limit ${lab.config.NEW_SESSIONS_PER_MINUTE} per minute)`, lab.sessionRate.waitSeconds(client));
+/**
+ * The caller's session; with create, a new one (and its cookie) when there is none.
+ * The workspace stays busy (the reaper leaves it open) until `res` closes; without
+ * `res` the caller must call the returned session's release.
+ */
+export async function sessionOf(lab: Lab, req: IncomingMessage, res: ServerResponse | null, create: boolean): Promise<(Session & { release(): void }) | null> {
+  let found = await lab.sessions.get(SessionStore.idFromCookie(req.headers.cookie));
+  if (!found && create && res) {
+    const client = clientOf(lab, req);
+    if (!lab.sessionRate.take(client)) {
+      throw new Busy(`too many new sessions from your address (limit ${lab.config.NEW_SESSIONS_PER_MINUTE} per minute)`, lab.sessionRate.waitSeconds(client));
+    }
+    found = await lab.sessions.create();
+    const secure = (req.headers['x-forwarded-proto'] ?? '') === 'https';
+    res.setHeader('set-cookie', SessionStore.cookieFor(found.session.id, secure));
   }
-  const session = await lab.sessions.create();
-  const secure = (req.headers['x-forwarded-proto'] ?? '') === 'https';
-  res.setHeader('set-cookie', SessionStore.cookieFor(session.id, secure));
-  return session;
+  if (!found) return null;
+  if (res) res.on('close', found.release);
+  return { ...found.session, release: found.release };
 }
 
 /** Looks up a lesson id from a query or body; 400 when malformed, 404 when unknown. */

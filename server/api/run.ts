@@ -76,7 +76,6 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       res.end(); // the client left while waiting
       return;
     }
-    const done = lab.sessions.busy(workspace);
     const sandboxFor = { user: workspace.owner, home: workspace.home, gocache: workspace.gocache };
     const result = await runInSandbox(lab.sandbox, {
       // A session's sandbox was started after its last Run; a throwaway workspace starts cold.
@@ -95,7 +94,6 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       onEvent: (event) => send(event),
       signal: abort.signal,
     });
-    done();
     if (session) lab.warm.refill(workspace.dir, sandboxFor);
     // Long commands, and commands a limit had to stop, make their client "heavy" for a while.
     if (result.durationMs > FULL_CPU_WEIGHT_MS || result.reason !== 'exited') lab.heavyClients.mark(client);

@@ -57,23 +57,28 @@ export function terminalUpgradeHandler(lab: Lab) {
     if (!lab.apiRate.take(clientOf(lab, req))) return reject(socket, 429, 'too many requests from your address; slow down');
     const session = await sessionOf(lab, req, null, false);
     if (!session) return reject(socket, 401, 'no session: load a lesson page first');
+    // The workspace stays busy (the reaper leaves it open) until the terminal closes.
+    const refuse = (status: number, message: string) => {
+      session.release();
+      reject(socket, status, message);
+    };
     let lesson;
     try {
       lesson = lessonById(lab, queryParam(req, 'lesson'));
     } catch (err) {
-      return reject(socket, (err as BadRequestError).status ?? 400, (err as Error).message);
+      return refuse((err as BadRequestError).status ?? 400, (err as Error).message);
     }
     if (terminalsOnMachine >= lab.config.MAX_TERMINALS) {
-      return reject(socket, 429, `the lab has its maximum of ${lab.config.MAX_TERMINALS} terminals open; try again in a minute`);
+      return refuse(429, `the lab has its maximum of ${lab.config.MAX_TERMINALS} terminals open; try again in a minute`);
     }
     const open = openTerminals.get(session.id) ?? 0;
     if (open >= MAX_TERMINALS_PER_SESSION) {
-      return reject(socket, 429, `too many terminals open in this session (limit ${MAX_TERMINALS_PER_SESSION})`);
+      return refuse(429, `too many terminals open in this session (limit ${MAX_TERMINALS_PER_SESSION})`);
     }
     try {
       await openLessonFolder(lab.folders, session, lesson);
     } catch (err) {
-      return reject(socket, 409, (err as Error).message);
+      return refuse(409, (err as Error).message);
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       openTerminals.set(session.id, (openTerminals.get(session.id) ?? 0) + 1);
@@ -82,6 +87,7 @@ export function terminalUpgradeHandler(lab: Lab) {
         terminalsOnMachine--;
         const n = (openTerminals.get(session.id) ?? 1) - 1;
         if (n > 0) openTerminals.set(session.id, n); else openTerminals.delete(session.id);
+        session.release();
       });
       startShell(lab, ws, session, lessonCwd(lesson), lesson.cgo).catch((err) => {
         ws.send(JSON.stringify({ type: 'error', error: `could not start the terminal: ${(err as Error).message}` }));
@@ -155,8 +161,6 @@ async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, cwd: st
     throw err;
   }
   const { child } = started;
-  const done = lab.sessions.busy(workspace);
-  child.on('close', done);
   kill = () => child.kill('SIGKILL');
   if (ended) kill();
   const control = child.stdio[3] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void };

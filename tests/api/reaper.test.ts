@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { newSession, postRun } from '../helpers/api.ts';
-import { sandboxProcesses } from '../helpers/host.ts';
+import { sandboxProcesses, waitingSandboxes as waitingOf } from '../helpers/host.ts';
 
 const LESSON = 'go-run/what-go-run-does';
 const AS_ROOT = process.getuid?.() === 0;
@@ -18,11 +18,6 @@ function mountsUnder(dir: string): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(dir + '/'));
 }
 
-function waitingSandboxes(): number {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes('lab-waiting-for-command'); } catch { return false; }
-  }).length;
-}
 
 async function until(what: string, check: () => boolean, timeoutMs = 8000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -40,6 +35,7 @@ describe('reaper', { skip: !AS_ROOT && 'workspace mounts need root' }, () => {
   after(() => lab?.stop());
 
   test('idle workspaces are closed, expired ones deleted', async () => {
+    const waitingSandboxes = () => waitingOf(lab.pid);
     const before = waitingSandboxes();
     const { cookie } = await newSession(lab.url, LESSON);
     const run = await postRun(lab.url, { files: {}, command: 'echo kept > notes.txt && go run .', lesson: LESSON }, cookie);
@@ -50,7 +46,7 @@ describe('reaper', { skip: !AS_ROOT && 'workspace mounts need root' }, () => {
 
     await until('the idle workspace to be unmounted', () => mountsUnder(sessions).length === 0);
     assert.equal(waitingSandboxes(), before, 'its waiting sandbox was killed');
-    assert.deepEqual(sandboxProcesses(), []);
+    assert.deepEqual(sandboxProcesses(lab.pid), []);
 
     // Coming back within the retention time: the files are still there (mounted again on use).
     const back = await postRun(lab.url, { files: {}, command: 'cat notes.txt', lesson: LESSON }, cookie);

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { waitingSandboxes } from '../helpers/host.ts';
 import { MAX_BODY_BYTES, MAX_FILES } from '../../src/lib/protocol.ts';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { newSession, postRun } from '../helpers/api.ts';
@@ -114,9 +114,7 @@ describe('POST /api/run', () => {
   });
 
   test('after a Run, the session\'s next sandbox waits ready, and the next Run uses it', async () => {
-    const waiting = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes('lab-waiting-for-command'); } catch { return false; }
-    }).length;
+    const waiting = () => waitingSandboxes(lab.pid);
     const { cookie } = await newSession(lab.url, LESSON);
     const before = waiting();
     const first = await postRun(lab.url, { files: {}, command: 'echo first > marker.txt', lesson: LESSON }, cookie);

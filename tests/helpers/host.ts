@@ -23,14 +23,35 @@ function isWaiting(pid: number): boolean {
   }
 }
 
-/** Live (non-zombie) processes of sandbox uids, except waiting sandboxes: "pid uid stat command" lines. */
-export function sandboxProcesses(): string[] {
+/** The lab server whose command cgroup holds the process (golab/s<pid>/…), if any. */
+function serverOf(pid: number): number | null {
+  try {
+    const m = readFileSync(`/proc/${pid}/cgroup`, 'utf8').match(/:memory:\/golab\/s(\d+)\//);
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Live (non-zombie) processes of sandbox uids, except waiting sandboxes and the
+ * commands of *other* lab servers on the machine (a developer's own, say):
+ * "pid uid stat command" lines. With serverPid, only that server's and strays.
+ */
+export function sandboxProcesses(serverPid?: number): string[] {
   const out = execFileSync('ps', ['-eo', 'pid=,uid=,stat=,args='], { encoding: 'utf8' });
   return out.split('\n').filter((line) => {
     const [pid, uid, stat] = line.trim().split(/\s+/);
     const n = Number(uid);
-    return n >= SANDBOX_UID_BASE && n < SANDBOX_UID_BASE + SANDBOX_UID_COUNT && !stat?.startsWith('Z') && !isWaiting(Number(pid));
+    if (!(n >= SANDBOX_UID_BASE && n < SANDBOX_UID_BASE + SANDBOX_UID_COUNT) || stat?.startsWith('Z') || isWaiting(Number(pid))) return false;
+    const owner = serverOf(Number(pid));
+    return serverPid === undefined || owner === null || owner === serverPid;
   });
+}
+
+/** Waiting sandboxes of one server. */
+export function waitingSandboxes(serverPid: number): number {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p) && isWaiting(Number(p)) && serverOf(Number(p)) === serverPid).length;
 }
 
 function commandCgroups(serverPid: number): string[] {
@@ -61,7 +82,7 @@ export async function assertHostClean(lab: LabServer, timeoutMs = 3000): Promise
   let groups: string[] = [];
   let mounts: string[] = [];
   for (;;) {
-    procs = sandboxProcesses();
+    procs = sandboxProcesses(lab.pid);
     groups = commandCgroups(lab.pid);
     mounts = mountsUnder(join(lab.dataDir, 'scratch'));
     if ((!procs.length && !groups.length && !mounts.length) || Date.now() > deadline) break;
