@@ -1,13 +1,13 @@
 /**
  * The Go Tour's rule, for every lesson: each runnable block (```sh try) runs
- * in the real sandbox, in the lesson's folder of a fresh session, and its
- * output and exit status must be what the lesson says. A claim the toolchain
- * contradicts fails here.
+ * in the real sandbox, in the lesson's folder of a session, with the lesson's
+ * starting files, and its output and exit status must be what the lesson
+ * says. A claim the toolchain contradicts fails here.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { extractTryBlocks } from './blocks.ts';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { newSession, postRun } from '../helpers/api.ts';
@@ -19,6 +19,21 @@ const lessons = readdirSync(CONTENT, { withFileTypes: true })
   .flatMap((c) => readdirSync(join(CONTENT, c.name), { withFileTypes: true })
     .filter((l) => l.isDirectory() && existsSync(join(CONTENT, c.name, l.name, 'index.mdx')))
     .map((l) => `${c.name}/${l.name}`));
+
+/** content/<id>/files, as the `files` object of a Run request (relative name -> content). */
+function startingFiles(id: string): Record<string, string> {
+  const root = join(CONTENT, id, 'files');
+  const files: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files[relative(root, path)] = readFileSync(path, 'utf8');
+    }
+  };
+  if (existsSync(root)) walk(root);
+  return files;
+}
 
 describe('lesson blocks run as the lessons say', () => {
   let lab: LabServer;
@@ -34,17 +49,19 @@ describe('lesson blocks run as the lessons say', () => {
 
   for (const id of lessons) {
     const blocks = extractTryBlocks(readFileSync(join(CONTENT, id, 'index.mdx'), 'utf8'));
+    const files = startingFiles(id);
     describe(id, () => {
       let cookie = '';
       before(async () => { cookie = (await newSession(lab.url, id)).cookie; });
       for (const block of blocks) {
-        test(`${id}:${block.line} ${block.command.split('\n').at(-1)}`, async () => {
-          // Each block starts from the lesson's starting files (earlier blocks may build, never edit them).
+        test(`${id}:${block.line} ${block.command.split('\n')[0]}`, async () => {
+          // Each block starts from the lesson's starting files: files other blocks created are removed
+          // (the reset), and the Run request carries the starting files, as the workbench's Run does.
           const reset = await fetch(`${lab.url}/api/workspace/reset?lesson=${encodeURIComponent(id)}`, { method: 'POST', headers: { cookie } });
-          assert.equal(reset.status, 200);
-          const r = await postRun(lab.url, { files: {}, command: block.command, lesson: id }, cookie);
+          assert.equal(reset.status, 200, `reset of ${id}: ${reset.status}`);
+          const r = await postRun(lab.url, { files, command: block.command, lesson: id }, cookie);
           const output = r.stdout + r.stderr;
-          const where = `content/${id}/index.mdx:${block.line}\n$ ${block.command}\n--- output ---\n${output}--- exit ${JSON.stringify(r.exit)}`;
+          const where = `content/${id}/index.mdx:${block.line}\n$ ${block.command}\n--- output ---\n${output}\n--- exit ${JSON.stringify(r.exit)}${r.error ? ` error ${r.error}` : ''}`;
           assert.equal(r.status, 200, where);
           assert.equal(r.exit?.code, block.exit, `exit status\n${where}`);
           if (block.expect) assert.match(output, block.expect, where);

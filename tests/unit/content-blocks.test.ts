@@ -35,3 +35,19 @@ test('mistakes in blocks are errors with a line number', () => {
   assert.throws(() => extractTryBlocks('```sh try\nx'), /never closed/);
   assert.throws(() => parseMeta('expect="x" junk'), /unreadable block meta/);
 });
+
+test('every lesson in content/ parses, with at least one try block', async () => {
+  const { readdirSync, readFileSync, existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const content = join(import.meta.dirname, '..', '..', 'content');
+  let lessons = 0;
+  for (const chapter of readdirSync(content, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+    for (const lesson of readdirSync(join(content, chapter.name), { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      const mdx = join(content, chapter.name, lesson.name, 'index.mdx');
+      if (!existsSync(mdx)) continue;
+      lessons++;
+      assert.ok(extractTryBlocks(readFileSync(mdx, 'utf8')).length > 0, `${chapter.name}/${lesson.name} has no try blocks`);
+    }
+  }
+  assert.ok(lessons > 0);
+});
