@@ -2,35 +2,22 @@
  * Mermaid diagrams: the MDX keeps each ```mermaid fence as source text in a
  * <pre> (readable without JavaScript). When a diagram comes within 200px of
  * the viewport, mermaid is imported (once) and the diagram is drawn as inline
- * SVG next to its source, which stays in the DOM in a <details>. Node ids of
- * the source (e.g. `compile`) appear in the SVG element ids, so later views
- * can highlight nodes.
+ * SVG next to its source, which stays in the DOM in a <details>. Nodes bound
+ * to build phases follow the learner's go commands live (diagram-phases.ts).
  */
 import { ui } from '../lib/ui-strings.ts';
+import { bindDiagram } from './diagram-phases.ts';
+import { renderMermaid } from './mermaid-render.ts';
 
 const SELECTOR = 'pre.mermaid, pre[data-language="mermaid"], pre:has(> code.language-mermaid)';
 
-type Mermaid = typeof import('mermaid').default;
-let mermaidPromise: Promise<Mermaid> | undefined;
-let counter = 0;
-
-function loadMermaid(): Promise<Mermaid> {
-  mermaidPromise ??= import('mermaid').then(({ default: mermaid }) => {
-    mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'neutral' });
-    return mermaid;
-  });
-  return mermaidPromise;
-}
-
 async function draw(pre: HTMLElement): Promise<void> {
   const source = pre.textContent ?? '';
-  const mermaid = await loadMermaid();
-  const id = `diagram-${++counter}`;
   const figure = document.createElement('figure');
   figure.className = 'diagram';
-  figure.dataset.diagram = id;
   try {
-    const { svg } = await mermaid.render(`${id}-svg`, source);
+    const { id, svg } = await renderMermaid('diagram', source);
+    figure.dataset.diagram = id;
     figure.innerHTML = svg;
   } catch {
     pre.insertAdjacentHTML('beforebegin', `<p class="diagram-error" role="note"></p>`);
@@ -44,6 +31,7 @@ async function draw(pre: HTMLElement): Promise<void> {
   pre.replaceWith(figure);
   details.append(summary, pre);
   figure.append(details);
+  bindDiagram(figure, source);
 }
 
 function init(): void {

@@ -4,6 +4,7 @@
  * read-only in a <pre>.
  */
 import { ui } from '../lib/ui-strings.ts';
+import type { Diagnostic } from './phase-model.ts';
 
 type Monaco = typeof import('monaco-editor/editor/editor.api');
 type CodeEditor = import('monaco-editor/editor/editor.api').editor.IStandaloneCodeEditor;
@@ -27,6 +28,8 @@ export class Editor {
   private editor: CodeEditor | undefined;
   private models = new Map<string, TextModel>();
   private viewStates = new Map<string, ViewState | null>();
+  /** Compiler and vet findings of the last Run, shown as Monaco markers. */
+  private diagnostics: Diagnostic[] = [];
   /** Set while the editor itself replaces text, so it is not reported as a learner edit. */
   private settingText = false;
 
@@ -82,6 +85,7 @@ export class Editor {
         this.settingText = false;
       }
       this.viewStates.clear();
+      this.applyMarkers();
     }
     this.select(this.contents.has(this.current) ? this.current : (this.names[0] ?? ''), false);
   }
@@ -109,6 +113,7 @@ export class Editor {
     this.settingText = true;
     for (const name of this.names) this.createModel(name, this.contents.get(name) ?? '');
     this.settingText = false;
+    this.applyMarkers();
     this.host.hidden = false;
     this.editor = monaco.editor.create(this.host, {
       model: this.models.get(this.current) ?? null,
@@ -129,6 +134,40 @@ export class Editor {
     this.loading.id = 'editor-tab-hint';
     this.host.querySelector('textarea')?.setAttribute('aria-describedby', this.loading.id);
     if (hadFocus) this.editor.focus();
+  }
+
+  /** Replace the findings shown in the editor (an empty list clears them). */
+  setDiagnostics(list: Diagnostic[]): void {
+    this.diagnostics = list;
+    this.applyMarkers();
+  }
+
+  private applyMarkers(): void {
+    const monaco = this.monaco;
+    if (!monaco) return;
+    for (const [name, model] of this.models) {
+      const markers = this.diagnostics
+        .filter((d) => d.file === name && d.line >= 1 && d.line <= model.getLineCount())
+        .map((d) => {
+          const maxColumn = model.getLineMaxColumn(d.line);
+          let startColumn = d.column ?? (model.getLineFirstNonWhitespaceColumn(d.line) || 1);
+          startColumn = Math.max(1, Math.min(startColumn, maxColumn));
+          const word = d.column ? model.getWordAtPosition({ lineNumber: d.line, column: startColumn }) : null;
+          let endColumn = word ? word.endColumn : d.column ? startColumn + 1 : maxColumn;
+          if (endColumn <= startColumn) endColumn = Math.min(startColumn + 1, maxColumn);
+          if (endColumn <= startColumn) startColumn = Math.max(1, endColumn - 1);
+          return {
+            severity: d.severity === 'warning' ? monaco.MarkerSeverity.Warning : monaco.MarkerSeverity.Error,
+            message: d.message,
+            startLineNumber: d.line,
+            startColumn,
+            endLineNumber: d.line,
+            endColumn,
+            source: d.severity === 'warning' ? 'go vet' : 'go',
+          };
+        });
+      monaco.editor.setModelMarkers(model, 'go-build-lab', markers);
+    }
   }
 
   focus(): void {

@@ -7,7 +7,12 @@
 import { TERMINAL_PATH, type TerminalClientMessage, type TerminalServerMessage } from '../lib/protocol.ts';
 import { ui } from '../lib/ui-strings.ts';
 
-export async function startTerminal(host: HTMLElement, lesson: string): Promise<void> {
+/** `onBuildEvent` gets the build-phase messages (command, phase, graph, phase-error) of go commands typed here. */
+export async function startTerminal(
+  host: HTMLElement,
+  lesson: string,
+  onBuildEvent?: (event: { type: string }) => void,
+): Promise<void> {
   const [{ Terminal }, { FitAddon }] = await Promise.all([
     import('@xterm/xterm'),
     import('@xterm/addon-fit'),
@@ -66,6 +71,7 @@ export async function startTerminal(host: HTMLElement, lesson: string): Promise<
       if (message.type === 'output') term.write(message.data);
       else if (message.type === 'error') term.write(`\r\n${ui.terminalError(message.error)}\r\n`);
       else if (message.type === 'exit') end(message.message);
+      else onBuildEvent?.(message);
     });
     ws.addEventListener('close', () => {
       if (socket === ws) end();

@@ -1,12 +1,15 @@
 /**
  * Wires the workbench (src/components/workbench/): loads the learner's files,
- * autosaves edits, runs the lesson's command and streams its output, resets,
- * and starts the terminal.
+ * autosaves edits, runs the lesson's command and streams its output (with its
+ * build phases in the phase view, and compiler/vet findings as editor
+ * markers), resets, and starts the terminal.
  */
 import type { ExitEvent, OutputEvent } from '../lib/protocol.ts';
 import { ui } from '../lib/ui-strings.ts';
 import { Editor } from './editor.ts';
 import { loadFiles, resetFiles, saveFiles } from './files-api.ts';
+import { parseDiagnostic, type Diagnostic } from './phase-model.ts';
+import { PhaseView } from './phase-view.ts';
 import { runStream } from './run-stream.ts';
 
 const SAVE_DELAY_MS = 500;
@@ -23,6 +26,7 @@ function setup(root: HTMLElement): void {
   const output = root.querySelector<HTMLElement>('[data-output]')!;
   const dialog = root.querySelector<HTMLDialogElement>('[data-reset-dialog]')!;
   const terminalHost = root.querySelector<HTMLElement>('[data-terminal]')!;
+  const phaseView = new PhaseView(root.querySelector<HTMLElement>('[data-phase-view]')!);
 
   // ------------------------------------------------------------ saving
   const dirty = new Set<string>();
@@ -124,14 +128,39 @@ function setup(root: HTMLElement): void {
     output.replaceChildren();
     placeholder = false;
     append(`${ui.runCommand(command)}\n`, 'command');
+    phaseView.reset();
+    editor.setDiagnostics([]);
+    const diagnostics: Diagnostic[] = [];
+    let stderrLine = '';
+    /** Complete stderr lines become editor markers as they arrive. */
+    const scanStderr = (data: string, end = false) => {
+      stderrLine += data;
+      const lines = stderrLine.split('\n');
+      stderrLine = end ? '' : (lines.pop() ?? '');
+      const names = Object.keys(editor.getFiles());
+      let found = false;
+      for (const line of lines) {
+        const d = parseDiagnostic(line, names, phaseView.isVet());
+        if (d) {
+          diagnostics.push(d);
+          found = true;
+        }
+      }
+      if (found) editor.setDiagnostics([...diagnostics]);
+    };
     let exited = false;
     try {
       await flush();
       await runStream(
         { files: editor.getFiles(), command, lesson },
         {
-          output: (e: OutputEvent) => append(e.data, e.type === 'stderr' ? 'stderr' : 'stdout'),
+          event: (e) => phaseView.event(e),
+          output: (e: OutputEvent) => {
+            append(e.data, e.type === 'stderr' ? 'stderr' : 'stdout');
+            if (e.type === 'stderr') scanStderr(e.data);
+          },
           exit: (e: ExitEvent) => {
+            scanStderr('', true);
             exited = true;
             const text = e.message ?? ui.exitStatus(e.code, e.durationMs);
             appendLine(text, `exit ${e.code === 0 && e.reason === 'exited' ? 'ok' : 'fail'}`);
@@ -140,11 +169,15 @@ function setup(root: HTMLElement): void {
         controller.signal,
       );
     } catch (err) {
-      if (controller.signal.aborted) appendLine(ui.runStopped, 'exit fail');
-      else appendLine(ui.runFailed(message(err)), 'exit fail');
+      const text = controller.signal.aborted ? ui.runStopped : ui.runFailed(message(err));
+      appendLine(text, 'exit fail');
+      phaseView.abort(text);
       exited = true;
     } finally {
-      if (!exited) appendLine(ui.runFailed('the connection ended early'), 'exit fail');
+      if (!exited) {
+        appendLine(ui.runFailed('the connection ended early'), 'exit fail');
+        phaseView.abort(ui.runFailed('the connection ended early'));
+      }
       running = undefined;
       setRunning(false);
     }
@@ -184,7 +217,7 @@ function setup(root: HTMLElement): void {
   // the terminal socket needs.
   const startTerminal = () =>
     import('./terminal.ts')
-      .then(({ startTerminal }) => startTerminal(terminalHost, lesson))
+      .then(({ startTerminal }) => startTerminal(terminalHost, lesson, (e) => phaseView.terminalEvent(e)))
       .catch((err: unknown) => {
         terminalHost.textContent = ui.terminalError(message(err));
       });

@@ -56,6 +56,48 @@ export const ui = {
   terminalError: (error: string) => `[error: ${error}]`,
   terminalAriaLabel: 'Terminal: a shell in the lesson folder',
 
+  phaseRegion: 'Build phases',
+  phaseIdle: 'Press Run (or run a go command in the terminal) to watch the build, step by step.',
+  phaseStarting: 'Starting…',
+  phaseQueued: (position: number) => `Waiting for a free runner (position ${position})…`,
+  phaseLabel: {
+    load: 'Loading packages',
+    compile: 'Compiling packages',
+    cgo: 'Running cgo',
+    link: 'Linking',
+    run: 'Running',
+    test: 'Testing',
+    vet: 'Vetting',
+  },
+  phaseStepName: { load: 'Load', compile: 'Compile', cgo: 'cgo', link: 'Link', run: 'Run', test: 'Test', vet: 'Vet' },
+  phaseStateText: { pending: 'not started', active: 'in progress', done: 'done', failed: 'stopped' },
+  phaseCompileCount: (done: number, total: number) => `${done} of ${total} packages`,
+  phaseProgressLabel: 'Packages compiled or taken from the build cache',
+  phaseFinished: 'Finished',
+  phaseFailed: 'Stopped',
+  phaseBuildFailed: 'The build failed',
+  phaseNoBuild: 'This command ran no go build step the lab could watch.',
+  phaseCacheSummary: (packages: number, cached: number) =>
+    `${packages} ${packages === 1 ? 'package' : 'packages'}, ${cached} from the build cache`,
+  phaseLabAdded: 'lab added:',
+  phaseReproduce: 'How to reproduce outside the lab',
+  phaseReproduceText:
+    'The lab adds these two flags of the go command itself to watch the build. Run the same command with files of your own:',
+  phaseReproduceAfter:
+    'trace.json is a Chrome trace (open it in ui.perfetto.dev); actiongraph.json lists every action with its inputs and timings.',
+  phaseActionGraph: 'Action graph',
+  phaseActionGraphLoading: 'Drawing the action graph…',
+  phaseActionGraphNone: 'No action graph yet: run a go build, run, test or vet command.',
+  phaseActionGraphError: 'The action graph could not be drawn.',
+  graphStdBuild: (n: number, cached: number | undefined) =>
+    cached === undefined ? `${n} standard-library packages` : `${n} standard-library packages, ${cached} from cache`,
+  graphStdOther: (mode: string, n: number) => `${n} standard-library ${mode} actions`,
+  graphFromCache: 'from the build cache',
+  graphRan: (ms: number | null) => (ms === null ? 'ran' : `ran, ${formatMs(ms)}`),
+  graphPlanned: 'planned',
+  graphLegend: 'Dashed green: taken from the build cache. Solid orange: a tool ran now.',
+  diagramLive: 'Live from your last go command:',
+
   diagramSource: 'Diagram source',
   diagramError: 'This diagram could not be drawn; its source is shown instead.',
 } as const;

@@ -31,3 +31,20 @@ test('lesson page has no WCAG A/AA violations', async ({ page }) => {
   await page.waitForTimeout(500);
   await audit(page);
 });
+
+test('lesson page after a Run (phase view, action graph, live diagram) has no WCAG A/AA violations', async ({ page }) => {
+  await page.goto(`/${LESSON}/`);
+  await expect(page.getByRole('region', { name: 'Editor' }).locator('.monaco-editor')).toBeVisible();
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  const view = page.getByRole('region', { name: 'Build phases' });
+  await expect(view.locator('[data-phase-exit]')).toBeVisible({ timeout: 45_000 });
+  await view.getByText('How to reproduce outside the lab').click();
+  await view.getByText('Action graph', { exact: true }).click();
+  await expect(view.locator('[data-phase-graph-host] svg')).toBeVisible({ timeout: 30_000 });
+  for (const pre of await page.locator('article pre.mermaid, article pre:has(> code.language-mermaid)').all()) {
+    await pre.scrollIntoViewIfNeeded();
+  }
+  await expect(page.locator('article figure.diagram[data-live-phases] .diagram-live-note')).toBeVisible();
+  if (process.env.E2E_SCREENSHOT) await page.screenshot({ path: process.env.E2E_SCREENSHOT });
+  await audit(page);
+});

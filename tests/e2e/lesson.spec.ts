@@ -52,7 +52,7 @@ test('diagram, edit, run, terminal, reload, reset', async ({ page }) => {
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(EDITED_MAIN);
   await expect.poll(() => editorText(page)).toContain(`fmt.Println("${MARKER}")`);
-  await expect(page.getByRole('status')).toHaveText('Saved');
+  await expect(page.getByRole('group', { name: 'Run controls' }).getByRole('status')).toHaveText('Saved');
 
   // Run it: the output streams into the Output log and ends with the exit status.
   const run = page.getByRole('button', { name: 'Run', exact: true });
