@@ -85,13 +85,26 @@ async function overhead(lab: LabServer): Promise<void> {
 
 function page(): void {
   const html = readFileSync(join(ROOT, 'dist', LESSON, 'index.html'), 'utf8');
-  const refs = new Set<string>();
-  for (const m of html.matchAll(/<script[^>]*\bsrc="([^"]+)"/g)) refs.add(m[1]);
-  for (const m of html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g)) refs.add(m[1]);
+  const entries = new Set<string>();
+  for (const m of html.matchAll(/<script[^>]*\bsrc="([^"]+)"/g)) entries.add(m[1]);
+  for (const m of html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g)) entries.add(m[1]);
+  // Everything those load before any on-demand import(): their static imports, transitively.
+  const files = new Set<string>();
+  const visit = (url: string) => {
+    const file = join(ROOT, 'dist', url.replace(/^\//, ''));
+    if (files.has(file)) return;
+    files.add(file);
+    const code = readFileSync(file, 'utf8');
+    const dir = url.slice(0, url.lastIndexOf('/') + 1);
+    for (const m of code.matchAll(/(?:^|[;}\s])import\s*(?:[\w${}\s,*]+from\s*)?["'](\.{1,2}\/[^"']+\.js)["']/g)) {
+      visit(new URL(m[1], `http://x${dir}`).pathname);
+    }
+  };
+  for (const e of entries) visit(e);
   let raw = 0;
   let gz = 0;
-  for (const ref of refs) {
-    const bytes = readFileSync(join(ROOT, 'dist', ref.replace(/^\//, '')));
+  for (const file of files) {
+    const bytes = readFileSync(file);
     raw += bytes.length;
     gz += gzipSync(bytes).length;
   }
@@ -100,7 +113,7 @@ function page(): void {
     raw += Buffer.byteLength(m[1]);
     gz += gzipSync(m[1]).length;
   }
-  line(`page: lesson page initial JavaScript: ${refs.size} file(s), ${(raw / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzip`);
+  line(`page: lesson page initial JavaScript (entries and their static imports): ${files.size} file(s), ${(raw / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzip`);
   line();
 }
 
