@@ -182,10 +182,9 @@ func observe(realGo string, args, added []string, at int, events *os.File) int {
 		}
 	}()
 
-	// Relay the trace in batches (at most every flushEvery), without its flow
-	// events: they only draw dependency arrows, are half of all lines, and the
-	// lab's reader skips them. Batching keeps thousands of tiny writes of the go
-	// command from becoming thousands of messages.
+	// Relay the trace in batches (at most every flushEvery), without the lines
+	// the lab never uses (see skipped). Batching keeps thousands of tiny writes
+	// of the go command from becoming thousands of messages.
 	lines := make(chan string, 1024)
 	go func() {
 		defer close(lines)
@@ -212,7 +211,7 @@ func observe(realGo string, args, added []string, at int, events *os.File) int {
 				open = false
 				break
 			}
-			if strings.Contains(line, `"ph":"s"`) || strings.Contains(line, `"ph":"f"`) {
+			if skipped(line) {
 				continue
 			}
 			// The pre-build graph is written just before the first "exec.Builder.Do" span.
@@ -239,6 +238,16 @@ func observe(realGo string, args, added []string, at int, events *os.File) int {
 	code := exitCode(cmd, waitErr)
 	r.send(map[string]any{"exit": code})
 	return code
+}
+
+// skipped says which trace lines the lab never uses, so they are not relayed:
+// flow events (dependency arrows, half of all lines) and the per-package
+// loading spans (hundreds; the load phase is the enclosing
+// load.PackagesAndErrors span). Only these exact kinds are dropped: any span
+// the lab does not know still reaches its reader, which then says so.
+func skipped(line string) bool {
+	return strings.Contains(line, `"ph":"s"`) || strings.Contains(line, `"ph":"f"`) ||
+		strings.Contains(line, `"name":"modload.loadImport `) || strings.Contains(line, `"name":"load.loadPackageData `)
 }
 
 func sendGraph(r *relay, path string, final bool) bool {

@@ -54,3 +54,18 @@ func TestPlan(t *testing.T) {
 		}
 	}
 }
+
+func TestSkipped(t *testing.T) {
+	for line, want := range map[string]bool{
+		`,{"name":"a -\u003e b","ph":"s","ts":1,"pid":0,"tid":1,"id":3,"cat":"flow"}`: true,
+		`,{"name":"modload.loadImport fmt","ph":"B","ts":1,"pid":0,"tid":1}`:          true,
+		`,{"name":"load.loadPackageData fmt","ph":"E","ts":1,"pid":0,"tid":1}`:        true,
+		`,{"name":"load.PackagesAndErrors","ph":"B","ts":1,"pid":0,"tid":1}`:          false,
+		`,{"name":"Executing action (build fmt)","ph":"B","ts":1,"pid":0,"tid":1}`:    false,
+		`,{"name":"modload.SomethingNew","ph":"B","ts":1,"pid":0,"tid":1}`:            false,
+	} {
+		if got := skipped(line); got != want {
+			t.Errorf("skipped(%s) = %v, want %v", line, got, want)
+		}
+	}
+}
