@@ -156,7 +156,14 @@ export class QuotaStorage implements WorkspaceStorage {
       const mounted = await mountPoints();
       for (const m of [join(dir, 'cache'), join(dir, 'mnt')]) {
         // The loop device goes with the last unmount (mount -o loop sets autoclear).
-        if (mounted.has(m)) await execFileP('umount', [m]);
+        if (!mounted.has(m)) continue;
+        try {
+          await execFileP('umount', [m]);
+        } catch {
+          // Still in use (a sandbox being killed at this moment): detach it now;
+          // the kernel finishes when the last user is gone.
+          await execFileP('umount', ['-l', m]);
+        }
       }
     });
   }

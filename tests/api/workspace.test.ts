@@ -55,6 +55,8 @@ describe('workspace API', () => {
     assert.equal(seen.stdout, 'package main // edited by the test\na new file\n');
 
     await lab.stop();
+    const left = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(dataDir + '/'));
+    assert.deepEqual(left, [], 'a server that stops unmounts its workspaces');
     lab = await startServer({ dataDir });
     const again = await getFiles(lab.url, cookie);
     assert.equal(again.setCookie, null, 'the old session is still valid');
