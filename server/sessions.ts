@@ -23,6 +23,10 @@ import { join } from 'node:path';
 import { SESSION_COOKIE } from '../src/lib/protocol.ts';
 import type { Owner } from './workspace/beneath.ts';
 import type { WorkspaceStorage } from './workspace/storage.ts';
+import { exists } from './util/fs.ts';
+
+/** How often, at most, a workspace in use writes its last-use time to disk. */
+const LAST_USE_WRITE_INTERVAL_MS = 60_000;
 
 /** Bytes of randomness in a session id. */
 export const SESSION_ID_BYTES = 32;
@@ -57,7 +61,7 @@ export class SessionStore {
   readonly #sessionsDir: string;
   readonly #scratchDir: string;
   /** Sessions whose workspace is open (mounted), with their use. */
-  readonly #open = new Map<string, { active: number; lastUsed: number }>();
+  readonly #open = new Map<string, { active: number; lastUsed: number; persisted: number }>();
   /** One opening or closing of a workspace at a time (the reaper against a returning learner). */
   readonly #locks = new Map<string, Promise<unknown>>();
 
@@ -73,10 +77,6 @@ export class SessionStore {
     this.#o = o;
     this.#sessionsDir = join(o.dataDir, 'sessions');
     this.#scratchDir = join(o.dataDir, 'scratch');
-  }
-
-  get storage(): WorkspaceStorage {
-    return this.#o.storage;
   }
 
   get #scratch(): WorkspaceStorage {
@@ -180,7 +180,7 @@ export class SessionStore {
 
   /** Marks a command or terminal of the workspace as running (the reaper leaves it alone). */
   busy(ws: Workspace): () => void {
-    const entry = this.#open.get(ws.dir) ?? { active: 0, lastUsed: Date.now() };
+    const entry = this.#open.get(ws.dir) ?? { active: 0, lastUsed: Date.now(), persisted: 0 };
     entry.active++;
     this.#open.set(ws.dir, entry);
     let done = false;
@@ -193,13 +193,22 @@ export class SessionStore {
     };
   }
 
-  /** Last use is the mtime of <dir>/ready, so it survives restarts. */
+  /**
+   * Last use, in memory for the reaper, and as the mtime of <dir>/ready so it
+   * survives restarts. The file is written at most once a minute while the
+   * workspace is in use (not on every request), and exactly when it is closed.
+   */
   async #touch(dir: string): Promise<void> {
-    const entry = this.#open.get(dir) ?? { active: 0, lastUsed: Date.now() };
+    const entry = this.#open.get(dir) ?? { active: 0, lastUsed: 0, persisted: 0 };
     entry.lastUsed = Date.now();
     this.#open.set(dir, entry);
-    const now = new Date();
-    await utimes(join(dir, 'ready'), now, now).catch(() => {});
+    if (entry.lastUsed - entry.persisted >= LAST_USE_WRITE_INTERVAL_MS) await this.#persist(dir, entry);
+  }
+
+  async #persist(dir: string, entry: { lastUsed: number; persisted: number }): Promise<void> {
+    entry.persisted = entry.lastUsed;
+    const t = new Date(entry.lastUsed);
+    await utimes(join(dir, 'ready'), t, t).catch(() => {});
   }
 
   /**
@@ -218,6 +227,7 @@ export class SessionStore {
       if (!idle(dir)) continue;
       await this.#withLock(dir, async () => {
         if (!idle(dir)) return; // a learner came back while we waited for the lock
+        await this.#persist(dir, this.#open.get(dir)!);
         this.#open.delete(dir);
         beforeClose(dir);
         await this.#o.storage.trimCache(dir).catch((err) => console.warn(`[lab] trimming ${dir} failed: ${err.message}`));
@@ -245,11 +255,10 @@ export class SessionStore {
 
   /** Closes every open workspace (at shutdown). */
   async closeAll(): Promise<void> {
-    for (const dir of this.#open.keys()) await this.#o.storage.close(dir).catch(() => {});
+    for (const [dir, entry] of this.#open) {
+      await this.#persist(dir, entry);
+      await this.#o.storage.close(dir).catch(() => {});
+    }
     this.#open.clear();
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
 }

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES, type RunEvent } from '../../src/lib/protocol.ts';
 import { asObject, readJsonBody, sendError } from '../http/json.ts';
 import { SANDBOX_HOME } from '../sandbox/bwrap.ts';
-import { bytes, FULL_CPU_WEIGHT_MS, runInSandbox, seconds } from '../sandbox/sandbox.ts';
+import { FULL_CPU_WEIGHT_MS, runInSandbox, seconds } from '../sandbox/sandbox.ts';
 import { Busy } from '../fairness/admission.ts';
 import { startWaiting } from '../sandbox/warm.ts';
 import { BadRequestError, validateFiles } from '../workspace/files.ts';
@@ -85,6 +85,7 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       observe,
       commandLine: command,
       startDemoted: lab.heavyClients.has(client),
+      workspaceFull: () => lab.sessions.storageOf(workspace).full(workspace.dir),
     }, {
       timeoutMs: lab.config.RUN_TIMEOUT_MS,
       programTimeoutMs: lab.config.PROGRAM_TIMEOUT_MS,
@@ -97,10 +98,6 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
     if (session) lab.warm.refill(workspace.dir, sandboxFor);
     // Long commands, and commands a limit had to stop, make their client "heavy" for a while.
     if (result.durationMs > FULL_CPU_WEIGHT_MS || result.reason !== 'exited') lab.heavyClients.mark(client);
-    if (result.reason === 'exited' && result.code !== 0 && await lab.sessions.storageOf(workspace).full(workspace.dir)) {
-      result.reason = 'disk';
-      result.message = `disk quota of ${bytes(lab.config.DISK_QUOTA_BYTES)} exceeded`;
-    }
     send({ type: 'exit', ...result });
     res.end();
   } finally {

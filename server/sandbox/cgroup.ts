@@ -132,34 +132,45 @@ export class CommandCgroup {
     else if (this.mode === 'v2') await writeFile(join(this.#dirs.unified, 'cpu.weight'), String(DEMOTED_CPU_WEIGHT)).catch(() => {});
   }
 
-  /** Pids still in the group (should be none once bwrap's pid namespace is gone). */
-  async pids(): Promise<number[]> {
-    const files = this.procsFiles;
-    if (!files.length) return [];
-    const text = await readFile(files[0], 'utf8').catch(() => '');
-    return text.split('\n').filter(Boolean).map(Number);
-  }
+
 
   /** Kills whatever is left and removes the group. */
   async destroy(): Promise<void> {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const left = await this.pids();
-      for (const pid of left) {
-        try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
-      }
-      let removed = true;
-      for (const dir of Object.values(this.#dirs)) {
-        try {
-          await rmdir(dir);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') removed = false;
-        }
-      }
-      if (removed) return;
-      await new Promise((r) => setTimeout(r, 20));
+    if (!(await killAndRemove(Object.values(this.#dirs))).removed) {
+      throw new Error(`cgroup ${this.name} could not be removed: processes are still in it`);
     }
-    throw new Error(`cgroup ${this.name} could not be removed: processes are still in it`);
   }
+
+}
+
+/**
+ * Kills every process in the groups (one group's directories, one per
+ * controller) and removes them, retrying while the kernel finishes the kills.
+ */
+async function killAndRemove(dirs: string[]): Promise<{ removed: boolean; killed: number }> {
+  let killed = 0;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    for (const dir of dirs) {
+      const procs = (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+      for (const pid of procs) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+          killed++;
+        } catch { /* already gone */ }
+      }
+    }
+    let removed = true;
+    for (const dir of dirs) {
+      try {
+        await rmdir(dir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') removed = false;
+      }
+    }
+    if (removed) return { removed, killed };
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { removed: false, killed };
 }
 
 async function enableV2Controllers(): Promise<void> {
@@ -196,19 +207,7 @@ export async function sweepCgroups(mode: CgroupMode, own = false): Promise<numbe
       if (pid === process.pid ? !own : alive(pid)) continue;
       const dir = join(root, server);
       for (const group of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-        if (!group.isDirectory()) continue;
-        for (let attempt = 0; attempt < 50; attempt++) {
-          const procs = (await readFile(join(dir, group.name, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
-          for (const p of procs) {
-            try { process.kill(Number(p), 'SIGKILL'); killed++; } catch { /* gone */ }
-          }
-          try {
-            await rmdir(join(dir, group.name));
-            break;
-          } catch {
-            await new Promise((r) => setTimeout(r, 20));
-          }
-        }
+        if (group.isDirectory()) killed += (await killAndRemove([join(dir, group.name)])).killed;
       }
       await rmdir(dir).catch(() => {});
     }

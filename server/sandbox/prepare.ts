@@ -68,6 +68,7 @@ export function sandboxLimits(config: LabConfig): SandboxLimits {
     cpuCores: config.CPU_CORES_LIMIT,
     openFiles: config.OPEN_FILES_LIMIT,
     fileSizeBytes: config.FILE_SIZE_LIMIT_BYTES,
+    diskQuotaBytes: config.DISK_QUOTA_BYTES,
   };
 }
 
@@ -242,7 +243,7 @@ async function buildStdCache(config: LabConfig, sandbox: Sandbox, user: Owner | 
 }
 
 /** rm -rf of a tree whose directories we made read-only. */
-export async function rmReadOnly(path: string): Promise<void> {
+async function rmReadOnly(path: string): Promise<void> {
   if (!(await stat(path).catch(() => null))) return;
   await execFileP('chmod', ['-R', 'u+w', path]).catch(() => {});
   await rm(path, { recursive: true, force: true });

@@ -18,7 +18,10 @@ import { launch, type Rlimits } from './launcher.ts';
 import type { Warm } from './warm.ts';
 import { PhaseRelay, type RelayEvent } from '../phases/relay.ts';
 
-export interface SandboxLimits extends CgroupLimits, Rlimits {}
+export interface SandboxLimits extends CgroupLimits, Rlimits {
+  /** The workspace's disk quota (enforced by its storage; named in messages). */
+  diskQuotaBytes: number;
+}
 
 export interface Sandbox {
   layout: SandboxLayout;
@@ -129,9 +132,17 @@ export function bytes(n: number): string {
  * Why a command that the lab did not stop itself ended, from the kernel's
  * counters: the OOM killer, refused forks, a file-size signal.
  */
-export function explainExit(code: number, signal: NodeJS.Signals | null, usage: CgroupUsage, limits: SandboxLimits): { reason: ExitReason; message?: string } {
+/** The cgroup limit the kernel enforced on the command, if any (a failed command is blamed on it). */
+export function kernelLimitHit(usage: CgroupUsage, limits: SandboxLimits): { reason: 'oom' | 'pids'; message: string } | null {
   if (usage.oomKills > 0) return { reason: 'oom', message: `out of memory (${bytes(limits.memoryBytes)} limit)` };
-  if (usage.pidsMaxHits > 0 && code !== 0) return { reason: 'pids', message: `too many processes (limit ${limits.tasks})` };
+  if (usage.pidsMaxHits > 0) return { reason: 'pids', message: `too many processes (limit ${limits.tasks})` };
+  return null;
+}
+
+export function explainExit(code: number, signal: NodeJS.Signals | null, usage: CgroupUsage, limits: SandboxLimits): { reason: ExitReason; message?: string } {
+  const hit = kernelLimitHit(usage, limits);
+  // A command that survived its refused forks ended by itself; an OOM kill never is.
+  if (hit && (hit.reason === 'oom' || code !== 0)) return hit;
   // SIGXFSZ: 25 on x86_64; bash reports 128+25 for a child killed by it.
   if (code === 128 + 25 || signal === 'SIGXFSZ') return { reason: 'disk', message: `file size limit of ${bytes(limits.fileSizeBytes)} exceeded` };
   if (signal) return { reason: 'signaled', message: `the sandbox was killed by ${signal}` };
@@ -147,6 +158,8 @@ export interface RunOptions {
   /** Relay the phases of go commands (the lab's go wrapper adds -debug-trace and -debug-actiongraph). */
   observe: boolean;
   commandLine: string;
+  /** Whether the workspace is out of space (a failed command is then blamed on the disk quota). */
+  workspaceFull?(): Promise<boolean>;
   /** Start with the low CPU weight of a long command (the client ran heavy commands lately). */
   startDemoted?: boolean;
 }
@@ -225,12 +238,14 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
   if (stopped?.reason === 'timeout' || stopped?.reason === 'output-limit') {
     // A command that hit a kernel limit and then hung (a fork bomb retrying its
     // forks) or spewed (a runtime's crash dump) is explained by the limit first.
-    const cause = explainExit(1, null, usage, sandbox.limits);
-    if (cause.reason === 'oom' || cause.reason === 'pids') {
-      return { code: code ?? 128 + 9, reason: cause.reason, durationMs, message: `${cause.message}; ${stopped.message}` };
-    }
+    const hit = kernelLimitHit(usage, sandbox.limits);
+    if (hit) return { code: code ?? 128 + 9, reason: hit.reason, durationMs, message: `${hit.message}; ${stopped.message}` };
   }
   if (stopped) return { code: code ?? 128 + 9, reason: stopped.reason, durationMs, message: stopped.message };
   const exitCode = code ?? 128 + (constants.signals[signal!] ?? 0);
-  return { code: exitCode, durationMs, ...explainExit(exitCode, signal, usage, sandbox.limits) };
+  const why = explainExit(exitCode, signal, usage, sandbox.limits);
+  if (why.reason === 'exited' && exitCode !== 0 && await o.workspaceFull?.()) {
+    return { code: exitCode, durationMs, reason: 'disk', message: `disk quota of ${bytes(sandbox.limits.diskQuotaBytes)} exceeded` };
+  }
+  return { code: exitCode, durationMs, ...why };
 }

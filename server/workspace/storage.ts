@@ -20,11 +20,12 @@
  * hard links to the base. No disk quota; the server says so at start-up.
  */
 import { execFile } from 'node:child_process';
-import { chmod, chown, copyFile, mkdir, readFile, readdir, rm, stat, statfs } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdir, readFile, readdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SANDBOX_GOCACHE, SANDBOX_HOME } from '../sandbox/bwrap.ts';
 import type { Owner } from './beneath.ts';
+import { exists } from '../util/fs.ts';
 
 const execFileP = promisify(execFile);
 
@@ -59,16 +60,26 @@ function cacheSubdir(home: string): string {
   return join(home, SANDBOX_GOCACHE.slice(SANDBOX_HOME.length + 1));
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
-}
-
+/** Mount points now (field 5 of mountinfo, with spaces etc. octal-escaped). */
 async function mountPoints(): Promise<Set<string>> {
   const text = await readFile('/proc/self/mountinfo', 'utf8');
-  // Field 5 is the mount point, with spaces etc. octal-escaped.
   return new Set(text.split('\n').filter(Boolean).map((l) => l.split(' ')[4].replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)))));
 }
 
+async function umount(path: string): Promise<void> {
+  try {
+    await execFileP('umount', [path]);
+  } catch {
+    // Still in use (a sandbox being killed at this moment): detach it now;
+    // the kernel finishes when the last user is gone.
+    await execFileP('umount', ['-l', path]);
+  }
+}
+
+/**
+ * Callers serialize open/close/trim per workspace (SessionStore's lock; a
+ * throwaway workspace has one user), so this class keeps no lock of its own.
+ */
 export class QuotaStorage implements WorkspaceStorage {
   readonly kind = 'quota';
   readonly #base: string;
@@ -80,22 +91,18 @@ export class QuotaStorage implements WorkspaceStorage {
    * no disk writes, gone at unmount; its pages are bounded by the same quota.
    */
   readonly #backing: 'image' | 'tmpfs';
-  /** One mount/unmount at a time per directory. */
-  readonly #busy = new Map<string, Promise<unknown>>();
+  /**
+   * Mount points this process knows are mounted, so a request for an open
+   * workspace costs no read of /proc/self/mountinfo; that is read only for a
+   * workspace not seen yet (mounts left by a previous server are reused).
+   */
+  readonly #mounted = new Set<string>();
 
   constructor(gocacheBase: string, quotaBytes: number, inodes: number, backing: 'image' | 'tmpfs' = 'image') {
     this.#base = gocacheBase;
     this.#quotaBytes = quotaBytes;
     this.#inodes = inodes;
     this.#backing = backing;
-  }
-
-  #serial<T>(dir: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.#busy.get(dir) ?? Promise.resolve();
-    const next = prev.catch(() => {}).then(fn);
-    this.#busy.set(dir, next);
-    next.finally(() => { if (this.#busy.get(dir) === next) this.#busy.delete(dir); }).catch(() => {});
-    return next;
   }
 
   async create(dir: string, owner: Owner | null): Promise<OpenWorkspace> {
@@ -127,65 +134,60 @@ export class QuotaStorage implements WorkspaceStorage {
     return ws;
   }
 
-  open(dir: string): Promise<OpenWorkspace> {
-    return this.#serial(dir, async () => {
-      const mnt = join(dir, 'mnt');
-      const cache = join(dir, 'cache');
-      const mounted = await mountPoints();
-      if (!mounted.has(mnt)) {
-        await mkdir(mnt, { recursive: true, mode: 0o711 });
-        if (this.#backing === 'image') {
-          await execFileP('mount', ['-o', 'loop,nosuid,nodev,noatime', join(dir, 'disk.img'), mnt]);
-        } else {
-          await execFileP('mount', ['-t', 'tmpfs', '-o', `size=${this.#quotaBytes},nr_inodes=${this.#inodes},mode=0711,nosuid,nodev,noatime`, 'tmpfs', mnt]);
-        }
-        await mkdir(join(mnt, 'cache-upper'), { recursive: true });
-        await mkdir(join(mnt, 'cache-work'), { recursive: true, mode: 0o700 });
+  async open(dir: string): Promise<OpenWorkspace> {
+    const mnt = join(dir, 'mnt');
+    const cache = join(dir, 'cache');
+    const ws = { home: join(mnt, 'home'), gocache: cache };
+    if (this.#mounted.has(mnt) && this.#mounted.has(cache)) return ws;
+    const mounted = await mountPoints();
+    if (!mounted.has(mnt)) {
+      await mkdir(mnt, { recursive: true, mode: 0o711 });
+      if (this.#backing === 'image') {
+        await execFileP('mount', ['-o', 'loop,nosuid,nodev,noatime', join(dir, 'disk.img'), mnt]);
+      } else {
+        await execFileP('mount', ['-t', 'tmpfs', '-o', `size=${this.#quotaBytes},nr_inodes=${this.#inodes},mode=0711,nosuid,nodev,noatime`, 'tmpfs', mnt]);
       }
-      if (!mounted.has(cache)) {
-        await mkdir(cache, { recursive: true, mode: 0o755 });
-        await execFileP('mount', ['-t', 'overlay', 'overlay', '-o',
-          `lowerdir=${this.#base},upperdir=${join(mnt, 'cache-upper')},workdir=${join(mnt, 'cache-work')},nosuid,nodev`, cache]);
-      }
-      return { home: join(mnt, 'home'), gocache: cache };
-    });
+      await mkdir(join(mnt, 'cache-upper'), { recursive: true });
+      await mkdir(join(mnt, 'cache-work'), { recursive: true, mode: 0o700 });
+    }
+    this.#mounted.add(mnt);
+    if (!mounted.has(cache)) {
+      await mkdir(cache, { recursive: true, mode: 0o755 });
+      await execFileP('mount', ['-t', 'overlay', 'overlay', '-o',
+        `lowerdir=${this.#base},upperdir=${join(mnt, 'cache-upper')},workdir=${join(mnt, 'cache-work')},nosuid,nodev`, cache]);
+    }
+    this.#mounted.add(cache);
+    return ws;
   }
 
-  close(dir: string): Promise<void> {
-    return this.#serial(dir, async () => {
-      const mounted = await mountPoints();
-      for (const m of [join(dir, 'cache'), join(dir, 'mnt')]) {
-        // The loop device goes with the last unmount (mount -o loop sets autoclear).
-        if (!mounted.has(m)) continue;
-        try {
-          await execFileP('umount', [m]);
-        } catch {
-          // Still in use (a sandbox being killed at this moment): detach it now;
-          // the kernel finishes when the last user is gone.
-          await execFileP('umount', ['-l', m]);
-        }
-      }
-    });
+  async close(dir: string): Promise<void> {
+    const mounted = await mountPoints();
+    // The overlay first (its upper layer lives in mnt); the loop device goes
+    // with the last unmount (mount -o loop sets autoclear).
+    for (const m of [join(dir, 'cache'), join(dir, 'mnt')]) {
+      if (mounted.has(m)) await umount(m);
+      this.#mounted.delete(m);
+    }
   }
 
+  /** Unmounts the overlay and empties its upper layer (the session's own entries); `mnt` stays for close(). */
   async trimCache(dir: string): Promise<void> {
     if (this.#backing === 'tmpfs') return; // gone at close anyway
-    await this.close(dir);
-    await this.#serial(dir, async () => {
-      await execFileP('mount', ['-o', 'loop,nosuid,nodev', join(dir, 'disk.img'), join(dir, 'mnt')]);
-      try {
-        const upper = join(dir, 'mnt', 'cache-upper');
-        for (const e of await readdir(upper, { withFileTypes: true })) {
-          if (e.isDirectory()) {
-            for (const f of await readdir(join(upper, e.name))) await rm(join(upper, e.name, f), { force: true, recursive: true });
-          } else {
-            await rm(join(upper, e.name), { force: true });
-          }
-        }
-      } finally {
-        await execFileP('umount', [join(dir, 'mnt')]);
+    const mounted = await mountPoints();
+    const cache = join(dir, 'cache');
+    const mnt = join(dir, 'mnt');
+    if (mounted.has(cache)) await umount(cache);
+    this.#mounted.delete(cache);
+    if (!mounted.has(mnt)) return;
+    // An upper layer may only change while its overlay is not mounted.
+    const upper = join(mnt, 'cache-upper');
+    for (const e of await readdir(upper, { withFileTypes: true })) {
+      if (e.isDirectory()) {
+        for (const f of await readdir(join(upper, e.name))) await rm(join(upper, e.name, f), { force: true, recursive: true });
+      } else {
+        await rm(join(upper, e.name), { force: true });
       }
-    });
+    }
   }
 
   async remove(dir: string): Promise<void> {

@@ -5,18 +5,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { newSession, postRun } from '../helpers/api.ts';
-import { sandboxProcesses, waitingSandboxes as waitingOf } from '../helpers/host.ts';
+import { mountsUnder, sandboxProcesses, waitingSandboxes as waitingOf } from '../helpers/host.ts';
 
 const LESSON = 'go-run/what-go-run-does';
 const AS_ROOT = process.getuid?.() === 0;
-
-function mountsUnder(dir: string): string[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(dir + '/'));
-}
 
 
 async function until(what: string, check: () => boolean, timeoutMs = 8000): Promise<void> {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { newDataDir, startServer, type LabServer } from '../helpers/server.ts';
 import { newSession, postRun } from '../helpers/api.ts';
+import { mountsUnder } from '../helpers/host.ts';
 
 const LESSON = 'go-run/what-go-run-does';
 const q = `lesson=${encodeURIComponent(LESSON)}`;
@@ -55,8 +56,7 @@ describe('workspace API', () => {
     assert.equal(seen.stdout, 'package main // edited by the test\na new file\n');
 
     await lab.stop();
-    const left = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(dataDir + '/'));
-    assert.deepEqual(left, [], 'a server that stops unmounts its workspaces');
+    assert.deepEqual(mountsUnder(dataDir), [], 'a server that stops unmounts its workspaces');
     lab = await startServer({ dataDir });
     const again = await getFiles(lab.url, cookie);
     assert.equal(again.setCookie, null, 'the old session is still valid');

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { editorRegion, LESSON, openLesson, replaceEditorText, typeInTerminal } from './workbench.ts';
 
-const LESSON = process.env.E2E_LESSON ?? 'go-run/what-go-run-does';
 const ROOT = join(import.meta.dirname, '..', '..');
 const ORIGINAL_MAIN = readFileSync(join(ROOT, 'content', LESSON, 'files', 'main.go'), 'utf8');
 const MARKER = 'edited in the e2e test';
@@ -22,18 +22,10 @@ func main() {
 /** A line of the original main.go that the edit removes (to recognise a reset). */
 const ORIGINAL_LINE = (ORIGINAL_MAIN.split('\n').find((l) => /Print|func main/.test(l)) ?? 'package main').trim();
 
-const editorRegion = (page: Page) => page.getByRole('region', { name: 'Editor' });
-
 /** Visible text of the Monaco editor, with its non-breaking spaces made plain. */
 async function editorText(page: Page): Promise<string> {
   const text = await editorRegion(page).locator('.monaco-editor .view-lines').innerText();
   return text.replace(/\u00a0/g, ' ');
-}
-
-async function openLesson(page: Page) {
-  await page.goto(`/${LESSON}/`);
-  await expect(editorRegion(page).locator('.monaco-editor')).toBeVisible();
-  await expect(page.getByRole('tab', { name: 'main.go' })).toHaveAttribute('aria-selected', 'true');
 }
 
 test('diagram, edit, run, terminal, reload, reset', async ({ page }) => {
@@ -47,10 +39,7 @@ test('diagram, edit, run, terminal, reload, reset', async ({ page }) => {
   await expect(page.locator('article figure.diagram details pre')).toHaveCount(await page.locator('article figure.diagram').count());
 
   // Replace main.go with a program that prints something new.
-  await editorRegion(page).locator('.monaco-editor .view-lines').click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(EDITED_MAIN);
+  await replaceEditorText(page, EDITED_MAIN);
   await expect.poll(() => editorText(page)).toContain(`fmt.Println("${MARKER}")`);
   await expect(page.getByRole('group', { name: 'Run controls' }).getByRole('status')).toHaveText('Saved');
 
@@ -63,11 +52,7 @@ test('diagram, edit, run, terminal, reload, reset', async ({ page }) => {
   await expect(run).toBeEnabled();
 
   // The terminal is a real shell with the Go toolchain.
-  const terminal = page.getByRole('region', { name: 'Terminal' });
-  await expect(terminal.locator('.xterm')).toBeVisible();
-  await terminal.locator('.xterm').click();
-  await page.keyboard.type('go version');
-  await page.keyboard.press('Enter');
+  const terminal = await typeInTerminal(page, 'go version');
   await expect(terminal.locator('.xterm-rows')).toContainText('go version go1.', { timeout: 30_000 });
 
   // The edit was saved: it is still there after a reload.
@@ -109,10 +94,7 @@ test('Reset can be cancelled', async ({ page }) => {
 
 test('Stop ends a running program', async ({ page }) => {
   await openLesson(page);
-  await editorRegion(page).locator('.monaco-editor .view-lines').click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(`package main
+  await replaceEditorText(page, `package main
 
 import (
 	"fmt"

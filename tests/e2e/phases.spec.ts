@@ -5,8 +5,8 @@
  * errors as editor markers.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { editorRegion, openLesson, replaceEditorText, typeInTerminal } from './workbench.ts';
 
-const LESSON = process.env.E2E_LESSON ?? 'go-run/what-go-run-does';
 const BROKEN_MAIN = `package main
 
 import "fmt"
@@ -16,20 +16,11 @@ func main() {
 }
 `;
 
-const editorRegion = (page: Page) => page.getByRole('region', { name: 'Editor' });
 const phaseView = (page: Page) => page.getByRole('region', { name: 'Build phases' });
 const step = (page: Page, phase: string) => phaseView(page).locator(`[data-phase-step="${phase}"]`);
 
-async function openLesson(page: Page) {
-  await page.goto(`/${LESSON}/`);
-  await expect(editorRegion(page).locator('.monaco-editor')).toBeVisible();
-}
-
 async function replaceMain(page: Page, text: string) {
-  await editorRegion(page).locator('.monaco-editor .view-lines').click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(text);
+  await replaceEditorText(page, text);
   await expect(page.locator('[data-save-status]')).toHaveText('Saved');
 }
 
@@ -109,11 +100,7 @@ test('a compile error becomes a marker on its line; the phase view shows how it 
 
 test('a go command typed in the terminal drives the phase view', async ({ page }) => {
   await openLesson(page);
-  const terminal = page.getByRole('region', { name: 'Terminal' });
-  await expect(terminal.locator('.xterm')).toBeVisible();
-  await terminal.locator('.xterm').click();
-  await page.keyboard.type('go build -o /tmp/hello . && echo built-ok');
-  await page.keyboard.press('Enter');
+  const terminal = await typeInTerminal(page, 'go build -o /tmp/hello . && echo built-ok');
   await expect(terminal.locator('.xterm-rows')).toContainText('built-ok', { timeout: 45_000 });
   await expect(step(page, 'link')).toHaveAttribute('data-state', 'done');
   await expect(step(page, 'compile')).toHaveAttribute('data-state', 'done');

@@ -71,7 +71,8 @@ function commandCgroups(serverPid: number): string[] {
   return found;
 }
 
-function mountsUnder(dir: string): string[] {
+/** Mount points below dir (from /proc/self/mountinfo). */
+export function mountsUnder(dir: string): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(dir + '/'));
 }
 

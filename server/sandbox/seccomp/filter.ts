@@ -12,6 +12,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { exists } from '../../util/fs.ts';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -53,14 +54,6 @@ async function sourceDigest(): Promise<string> {
   return hash.digest('hex');
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function build(outDir: string): Promise<string> {
   await mkdir(outDir, { recursive: true });

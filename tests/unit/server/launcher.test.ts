@@ -32,7 +32,7 @@ test('the launcher script really joins, limits and execs (run with no cgroups)',
 });
 
 test('the kernel\'s counters name the limit that stopped a command', () => {
-  const limits = { memoryBytes: 256 << 20, tasks: 128, cpuCores: 1, ...rlimits };
+  const limits = { memoryBytes: 256 << 20, tasks: 128, cpuCores: 1, diskQuotaBytes: 128 << 20, ...rlimits };
   const none = { oomKills: 0, pidsMaxHits: 0, memoryPeakBytes: 0 };
   assert.deepEqual(explainExit(137, null, { ...none, oomKills: 1 }, limits), { reason: 'oom', message: 'out of memory (256 MiB limit)' });
   assert.deepEqual(explainExit(2, null, { ...none, pidsMaxHits: 3 }, limits), { reason: 'pids', message: 'too many processes (limit 128)' });
