@@ -51,10 +51,21 @@ export interface LabConfig {
   RUN_TIMEOUT_MS: number;
   /** Wall clock of the program once `go run` / `go test` starts it (from the toolchain's own trace). */
   PROGRAM_TIMEOUT_MS: number;
-  /** Memory (RAM, no swap) of one command or terminal, all its processes together. */
+  /**
+   * Memory (RAM, no swap) of one command or terminal, all its processes
+   * together: the compiler and linker need it (a build of a 3-million-element
+   * literal takes over 1 GiB); the program inside gets less, below.
+   */
   MEMORY_LIMIT_BYTES: number;
-  /** Processes + threads of one command or terminal (Go programs need threads). */
+  /** Processes + threads of one command or terminal (the go command runs compiles in parallel; Go programs need threads). */
   TASKS_LIMIT: number;
+  /**
+   * Memory and tasks of the program `go run` starts (its own cgroup inside the
+   * command's, cgroup v1; see server/sandbox/cgroup.ts): a learner's program
+   * needs far less than the toolchain that built it.
+   */
+  PROGRAM_MEMORY_LIMIT_BYTES: number;
+  PROGRAM_TASKS_LIMIT: number;
   /** CPU cores one command or terminal may use at most (cgroup quota). */
   CPU_CORES_LIMIT: number;
   /** Open files per process. */
@@ -127,6 +138,8 @@ export function loadConfig(): LabConfig {
     PROGRAM_TIMEOUT_MS: int('PROGRAM_TIMEOUT_MS', 10_000),
     MEMORY_LIMIT_BYTES: int('MEMORY_LIMIT_BYTES', 1024 * 1024 * 1024),
     TASKS_LIMIT: int('TASKS_LIMIT', 256),
+    PROGRAM_MEMORY_LIMIT_BYTES: int('PROGRAM_MEMORY_LIMIT_BYTES', 256 * 1024 * 1024),
+    PROGRAM_TASKS_LIMIT: int('PROGRAM_TASKS_LIMIT', 128),
     // All cores by default: the go command checks staleness in parallel (a 1-core cap
     // made a warm `go run` 60% slower); fairness comes from CPU weights instead.
     CPU_CORES_LIMIT: Number(env('CPU_CORES_LIMIT') ?? availableParallelism()),

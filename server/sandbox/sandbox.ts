@@ -32,7 +32,7 @@ export interface Sandbox {
   limits: SandboxLimits;
 }
 
-export interface SpawnOptions extends Omit<BwrapOptions, 'layout' | 'seccompFd'> {
+export interface SpawnOptions extends Omit<BwrapOptions, 'layout' | 'seccompFd' | 'programProcs'> {
   /** Host uid/gid to run as (null: the server's own, when it is not root). */
   user: Owner | null;
   /** stdio of the child before the seccomp descriptor (default: ignore, pipe, pipe). */
@@ -83,7 +83,7 @@ function spawnIn(sandbox: Sandbox, cgroup: CommandCgroup, o: SpawnOptions): Chil
   try {
     const { argv, spawnAs } = launch(
       { cgroupProcs: cgroup.procsFiles, rlimits: sandbox.limits, hostUser: o.user, dropAfterJoin: cgroup.mode === 'v2' },
-      bwrapArgv({ ...o, layout: sandbox.layout, seccompFd }),
+      bwrapArgv({ ...o, layout: sandbox.layout, seccompFd, programProcs: cgroup.programProcs }),
     );
     return spawn(argv[0], argv.slice(1), { stdio, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, ...(spawnAs ?? {}) });
   } finally {
@@ -134,7 +134,11 @@ export function bytes(n: number): string {
  */
 /** The cgroup limit the kernel enforced on the command, if any (a failed command is blamed on it). */
 export function kernelLimitHit(usage: CgroupUsage, limits: SandboxLimits): { reason: 'oom' | 'pids'; message: string } | null {
+  // The program's group is checked first: its limits are the tighter ones, and
+  // its counters are only ever set by the program (cgroup.ts).
+  if (usage.programOomKills > 0) return { reason: 'oom', message: `out of memory (${bytes(limits.program.memoryBytes)} limit)` };
   if (usage.oomKills > 0) return { reason: 'oom', message: `out of memory (${bytes(limits.memoryBytes)} limit)` };
+  if (usage.programPidsMaxHits > 0) return { reason: 'pids', message: `too many processes (limit ${limits.program.tasks})` };
   if (usage.pidsMaxHits > 0) return { reason: 'pids', message: `too many processes (limit ${limits.tasks})` };
   return null;
 }

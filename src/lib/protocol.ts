@@ -163,6 +163,13 @@ export interface PhaseEvent {
  * `cmd` tells concurrent go commands of one Run apart (the phase events of a
  * command follow its CommandEvent).
  */
+/**
+ * The lab's program runner: `go run` gets `-exec=` + this (listed in
+ * CommandEvent.added) so the program runs under the program limits. It only
+ * applies limits; outside the lab, leave the flag out.
+ */
+export const LAB_PROGRAM_RUNNER = '/opt/lab/bin/lab-program';
+
 export interface CommandEvent {
   type: 'command';
   cmd: number;

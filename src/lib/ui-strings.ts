@@ -82,7 +82,7 @@ export const ui = {
   phaseLabAdded: 'lab added:',
   phaseReproduce: 'How to reproduce outside the lab',
   phaseReproduceText:
-    'The lab adds these two flags of the go command itself to watch the build. Run the same command with files of your own:',
+    'The lab adds two flags of the go command itself to watch the build (and, to go run, -exec with the lab\'s runner that puts your program under its memory and process limits). Run the same command with files of your own:',
   phaseReproduceAfter:
     'trace.json is a Chrome trace (open it in ui.perfetto.dev); actiongraph.json lists every action with its inputs and timings.',
   phaseActionGraph: 'Action graph',

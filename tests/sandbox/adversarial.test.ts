@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { postRun, TerminalClient, newSession } from '../helpers/api.ts';
 import { assertHostClean } from '../helpers/host.ts';
+import type { CommandEvent } from '../../src/lib/protocol.ts';
 
 const AS_ROOT = process.getuid?.() === 0;
 const MiB = 1024 * 1024;
@@ -21,8 +22,11 @@ const LIMITS = {
   RUN_TIMEOUT_MS: '6000',
   PROGRAM_TIMEOUT_MS: '5000',
   RUN_OUTPUT_LIMIT_BYTES: String(256 * 1024),
-  MEMORY_LIMIT_BYTES: String(256 * MiB),
+  // The command (a build, a shell) and the program go run starts have limits of their own.
+  MEMORY_LIMIT_BYTES: String(512 * MiB),
   TASKS_LIMIT: '128',
+  PROGRAM_MEMORY_LIMIT_BYTES: String(192 * MiB),
+  PROGRAM_TASKS_LIMIT: '64',
   FILE_SIZE_LIMIT_BYTES: String(32 * MiB),
   DISK_QUOTA_BYTES: String(64 * MiB),
   DISK_QUOTA_INODES: '4096',
@@ -71,23 +75,52 @@ func main() {
 	time.Sleep(time.Hour)
 }`), command: 'go run .' });
     assert.equal(r.exit?.reason, 'pids', JSON.stringify(r.exit));
+    assert.match(r.exit?.message ?? '', /^too many processes \(limit 64\)/, 'the program limit, not the build\'s');
     assert.match(r.stdout, /spawning threads/);
     await assertHostClean(lab);
   });
 
   // --------------------------------------------------------------- memory
-  test('memory hog (fast): out of memory at the limit', async () => {
-    const r = await postRun(lab.url, { files: goFiles(`package main
+  const HOG = goFiles(`package main
 import "fmt"
 func main() {
 	fmt.Println("allocating")
 	b := make([]byte, 2<<30)
 	for i := range b { b[i] = 1 }
 	fmt.Println(len(b))
-}`), command: 'go run .' });
+}`);
+
+  test('memory hog (fast) under go run: out of memory at the program limit', async () => {
+    const r = await postRun(lab.url, { files: HOG, command: 'go run .' });
     assert.equal(r.exit?.reason, 'oom', JSON.stringify(r.exit));
-    assert.equal(r.exit?.message, 'out of memory (256 MiB limit)');
+    assert.equal(r.exit?.message, 'out of memory (192 MiB limit)');
     assert.match(r.stdout, /allocating/);
+    await assertHostClean(lab);
+  });
+
+  test('memory hog (fast) run as a built binary: the command\'s limit applies', async () => {
+    const r = await postRun(lab.url, { files: HOG, command: 'go build -o hog . && ./hog' });
+    assert.equal(r.exit?.reason, 'oom', JSON.stringify(r.exit));
+    assert.equal(r.exit?.message, 'out of memory (512 MiB limit)');
+    assert.match(r.stdout, /allocating/);
+    await assertHostClean(lab);
+  });
+
+  test('the program limit binds only the program: 300 MiB is fine for a built binary, too much under go run', async () => {
+    const files = goFiles(`package main
+import "fmt"
+func main() {
+	b := make([]byte, 300<<20)
+	for i := range b { b[i] = 1 }
+	fmt.Println("touched MiB:", len(b)>>20)
+}`);
+    const built = await postRun(lab.url, { files, command: 'go build -o mid . && ./mid' });
+    assert.equal(built.exit?.code, 0, JSON.stringify(built.exit) + built.stderr);
+    assert.equal(built.stdout, 'touched MiB: 300\n');
+    const run = await postRun(lab.url, { files, command: 'go run .' });
+    assert.equal(run.exit?.reason, 'oom', JSON.stringify(run.exit));
+    // The learner can see how their program was started: the added flag is announced.
+    assert.ok(run.events.some((e) => e.type === 'command' && (e as unknown as CommandEvent).added.includes('-exec=/opt/lab/bin/lab-program')), 'the runner is announced');
     await assertHostClean(lab);
   });
 
@@ -117,7 +150,7 @@ func main() {
   });
 
   test('compile-time blow-up: the build is stopped by a limit', async () => {
-    // A 3-million-element composite literal: the compiler needs far more than 256 MiB.
+    // A 3-million-element composite literal: the compiler needs far more than 512 MiB.
     const r = await postRun(lab.url, {
       files: { 'go.mod': GO_MOD, 'gen.sh': 'echo "package main"; echo "var big = []int{"; seq 1 3000000 | sed "s/$/,/"; echo "}"; echo "func main() { println(len(big)) }"\n' },
       command: 'bash gen.sh > main.go && go build -o big .',

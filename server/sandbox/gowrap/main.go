@@ -15,8 +15,14 @@
 //	{"cmd":PID,"graph":<json>,"final":true}     and at the end, with timings
 //	{"cmd":PID,"exit":N}
 //
+// For `go run`, when $LAB_PROGRAM_EXEC names the lab's program runner, it
+// also adds -exec=$LAB_PROGRAM_EXEC (observed or not), so the program runs
+// under the program limits rather than the build's (server/sandbox/lab-program.sh).
+// Not for `go test`: any -exec turns off test result caching, which the
+// course teaches.
+//
 // Everything else (other subcommands, no $LAB_EVENTS_FD, or a learner who
-// passes one of the two flags already) execs the real go command untouched.
+// passes one of these flags already) execs the real go command untouched.
 // Stdin, stdout, stderr, the exit status and signals are the go command's own.
 package main
 
@@ -46,20 +52,18 @@ func main() {
 	if realGo == "" {
 		realGo = filepath.Join(os.Getenv("GOROOT_FOR_LAB"), "bin", "go")
 	}
-	fdText := os.Getenv("LAB_EVENTS_FD")
 	args := os.Args[1:]
-	added, at, ok := plan(args)
-	if fdText == "" || !ok {
-		execReal(realGo, args)
-	}
+	fdText := os.Getenv("LAB_EVENTS_FD")
 	fd, err := strconv.Atoi(fdText)
-	if err != nil || fd < 3 {
-		execReal(realGo, args)
+	observing := err == nil && fd >= 3
+	p := plan(args, observing, os.Getenv("LAB_PROGRAM_EXEC"))
+	if !p.observe {
+		execReal(realGo, p.apply(args))
 	}
 	events := os.NewFile(uintptr(fd), "lab-events")
 	// Only this process writes to it: the go command and the learner's programs must not inherit it.
 	syscall.CloseOnExec(fd)
-	os.Exit(observe(realGo, args, added, at, events))
+	os.Exit(observe(realGo, args, p, events))
 }
 
 // valueFlags are the build flags (go help build, and -exec) that take a separate value.
@@ -70,27 +74,44 @@ var valueFlags = map[string]bool{
 	"debug-actiongraph": true, "debug-runtime-trace": true, "debug-trace": true, "vettool": true,
 }
 
+// additions are the flags the wrapper adds to a go command, at one place.
+type additions struct {
+	flags []string
+	at    int
+	// observe: the first two flags are the debug flags, and the wrapper relays them.
+	observe bool
+}
+
+func (a additions) apply(args []string) []string {
+	if len(a.flags) == 0 {
+		return args
+	}
+	return append(append(append([]string{}, args[:a.at]...), a.flags...), args[a.at:]...)
+}
+
 // plan says which flags to add and where: right after the subcommand (after a
 // leading -C dir, which must stay first), so they can never land among the
-// packages, after --, or among the program's own arguments of go run. ok is
-// false when the command is not observed: another subcommand, an incomplete
-// -C, or a learner who passes -debug-trace or -debug-actiongraph themselves
-// (adding ours would override theirs: the last one wins).
-func plan(args []string) (added []string, at int, ok bool) {
+// packages, after --, or among the program's own arguments of go run.
+// Observation (when observing is set) is for build, install, run, test and
+// vet, unless the learner passes -debug-trace or -debug-actiongraph
+// themselves (adding ours would override theirs: the last one wins). The
+// program runner is for go run, unless the learner passes -exec.
+func plan(args []string, observing bool, programExec string) additions {
 	if len(args) == 0 || !observed[args[0]] {
-		return nil, 0, false
+		return additions{}
 	}
-	at = 1
+	at := 1
 	if len(args) > 1 && (args[1] == "-C" || args[1] == "--C") {
 		at = 3
 	} else if len(args) > 1 && (strings.HasPrefix(args[1], "-C=") || strings.HasPrefix(args[1], "--C=")) {
 		at = 2
 	}
 	if at > len(args) {
-		return nil, 0, false
+		return additions{}
 	}
 	// For go run, what follows the package is the program's: only the go flags count.
 	flagsOnly := args[0] == "run"
+	var hasDebug, hasExec bool
 	for i := 1; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
@@ -101,14 +122,21 @@ func plan(args []string) (added []string, at int, ok bool) {
 		}
 		bare := strings.TrimLeft(a, "-")
 		name, _, hasValue := strings.Cut(bare, "=")
-		if name == "debug-trace" || name == "debug-actiongraph" {
-			return nil, 0, false
-		}
+		hasDebug = hasDebug || name == "debug-trace" || name == "debug-actiongraph"
+		hasExec = hasExec || name == "exec"
 		if flagsOnly && !hasValue && valueFlags[name] {
 			i++ // skip the flag's value
 		}
 	}
-	return []string{"-debug-trace=/dev/fd/3", "-debug-actiongraph=" + graphPath()}, at, true
+	p := additions{at: at}
+	if observing && !hasDebug {
+		p.observe = true
+		p.flags = append(p.flags, "-debug-trace=/dev/fd/3", "-debug-actiongraph="+graphPath())
+	}
+	if args[0] == "run" && programExec != "" && !hasExec {
+		p.flags = append(p.flags, "-exec="+programExec)
+	}
+	return p
 }
 
 func graphPath() string {
@@ -143,16 +171,16 @@ func (r *relay) send(fields map[string]any) {
 	r.out.Write(append(line, '\n'))
 }
 
-func observe(realGo string, args, added []string, at int, events *os.File) int {
-	full := append(append(append([]string{}, args[:at]...), added...), args[at:]...)
+func observe(realGo string, args []string, p additions, events *os.File) int {
+	full := p.apply(args)
 	r := &relay{out: events, cmd: os.Getpid()}
-	r.send(map[string]any{"argv": append([]string{"go"}, args...), "added": added})
+	r.send(map[string]any{"argv": append([]string{"go"}, args...), "added": p.flags})
 
 	traceR, traceW, err := os.Pipe()
-	if err != nil {
-		execReal(realGo, args)
+	if err != nil { // run it unobserved, with the other additions
+		execReal(realGo, additions{flags: p.flags[2:], at: p.at}.apply(args))
 	}
-	graph := strings.TrimPrefix(added[1], "-debug-actiongraph=")
+	graph := strings.TrimPrefix(p.flags[1], "-debug-actiongraph=")
 	defer os.Remove(graph)
 
 	cmd := exec.Command(realGo, full...)
