@@ -9,11 +9,11 @@
  * with a PhaseErrorEvent that says why (never a silent empty view), and the
  * command itself goes on.
  */
-import type { CommandEvent, GraphEvent, PhaseErrorEvent, PhaseEvent } from '../../src/lib/protocol.ts';
+import type { CommandEndEvent, CommandEvent, GraphEvent, PhaseErrorEvent, PhaseEvent } from '../../src/lib/protocol.ts';
 import { parseActionGraph } from './graph.ts';
 import { TraceReader } from './trace.ts';
 
-export type RelayEvent = CommandEvent | PhaseEvent | GraphEvent | PhaseErrorEvent;
+export type RelayEvent = CommandEvent | PhaseEvent | GraphEvent | PhaseErrorEvent | CommandEndEvent;
 
 /** Longest line accepted on the channel (a large action graph fits easily). */
 export const MAX_RELAY_LINE_BYTES = 8 * 1024 * 1024;
@@ -26,6 +26,8 @@ interface Frame {
   graph?: unknown;
   final?: unknown;
   exit?: unknown;
+  /** On the exit frame: µs since the Unix epoch, the trace's clock. */
+  ts?: unknown;
 }
 
 function epochMs(reader: TraceReader, t: number): number | undefined {
@@ -91,8 +93,11 @@ export class PhaseRelay {
       } else if (f.graph !== undefined) {
         const graph = parseActionGraph(JSON.stringify(f.graph), { ran: reader.info.ran });
         this.#emit({ ...graph, cmd });
-      } else if (typeof f.exit === 'number') {
+      } else if (typeof f.exit === 'number' && Number.isInteger(f.exit)) {
         for (const e of reader.end()) this.#emit({ ...e, cmd, ts: epochMs(reader, e.t) });
+        const t0 = reader.info.t0Us;
+        const t = typeof f.ts === 'number' && t0 !== null ? Math.round((f.ts - t0) / 10) / 100 : undefined;
+        this.#emit({ type: 'command-end', cmd, code: f.exit, ...(t !== undefined && t >= 0 ? { t } : {}) });
         this.#readers.delete(cmd);
       } else {
         throw new Error('an event of an unknown kind');

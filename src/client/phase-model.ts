@@ -5,7 +5,7 @@
  * No DOM and no timers: every change comes from an event, so the view never
  * shows progress the toolchain did not report. Unit tests: tests/unit/client/.
  */
-import { LAB_PROGRAM_RUNNER, type CommandEvent, type ExitEvent, type GraphAction, type GraphEvent, type Phase, type PhaseErrorEvent, type PhaseEvent, type QueuedEvent } from '../lib/protocol.ts';
+import { LAB_PROGRAM_RUNNER, type CommandEndEvent, type CommandEvent, type ExitEvent, type GraphAction, type GraphEvent, type Phase, type PhaseErrorEvent, type PhaseEvent, type QueuedEvent } from '../lib/protocol.ts';
 
 export const PHASES: readonly Phase[] = ['load', 'compile', 'cgo', 'link', 'run', 'test', 'vet'];
 export type StepState = 'pending' | 'active' | 'done' | 'failed';
@@ -85,6 +85,8 @@ export class BuildTracker {
   phaseError: string | undefined;
   queued: number | undefined;
   exit: ExitEvent | undefined;
+  /** The go command's own end (how a command typed in the terminal reports it). */
+  commandEnd: CommandEndEvent | undefined;
   /** The command ended (final graph, exit or phase error): no step is active any more. */
   finished = false;
 
@@ -101,6 +103,7 @@ export class BuildTracker {
     this.phaseError = undefined;
     this.queued = undefined;
     this.exit = undefined;
+    this.commandEnd = undefined;
     this.finished = false;
   }
 
@@ -126,6 +129,13 @@ export class BuildTracker {
         this.phaseError = (event as PhaseErrorEvent).message;
         this.finish(false);
         return true;
+      case 'command-end': {
+        const end = event as CommandEndEvent;
+        if (this.cmd === undefined || end.cmd !== this.cmd) return false;
+        this.commandEnd = end;
+        this.finish(end.code === 0);
+        return true;
+      }
       case 'exit': {
         this.queued = undefined;
         const exit = event as ExitEvent;

@@ -11,7 +11,7 @@ import { PHASES_EVENT } from './diagram-phases.ts';
 import { renderMermaid } from './mermaid-render.ts';
 import { actionGraphMermaid, BuildTracker, formatMs, reproduceCommand, summarizeGraph } from './phase-model.ts';
 
-const EVENT_TYPES = new Set(['queued', 'command', 'phase', 'graph', 'phase-error', 'exit']);
+const EVENT_TYPES = new Set(['queued', 'command', 'phase', 'graph', 'phase-error', 'command-end', 'exit']);
 
 export class PhaseView {
   readonly tracker = new BuildTracker();
@@ -68,7 +68,7 @@ export class PhaseView {
 
   /** Events from the terminal: its `exit` message is the shell's, not a go command's. */
   terminalEvent(event: { type: string }): void {
-    if (event.type === 'command' || event.type === 'phase' || event.type === 'graph' || event.type === 'phase-error') {
+    if (event.type === 'command' || event.type === 'phase' || event.type === 'graph' || event.type === 'phase-error' || event.type === 'command-end') {
       this.event(event);
     }
   }
@@ -88,6 +88,8 @@ export class PhaseView {
     const t = this.tracker;
     const current = t.current();
     const exit = t.exit;
+    // A command typed in the terminal has no Run exit: the go command's own end stands in.
+    const end = exit ? undefined : t.commandEnd;
 
     // ---- the status line (live): changes only with the phase
     let status: string;
@@ -99,7 +101,7 @@ export class PhaseView {
       const failed = [...t.steps.values()].find((s) => s.state === 'failed');
       if (failed && (failed.phase === 'load' || failed.phase === 'compile' || failed.phase === 'cgo' || failed.phase === 'link')) {
         status = ui.phaseBuildFailed;
-      } else if (failed || abortText || (exit && exit.reason !== 'exited')) status = ui.phaseFailed;
+      } else if (failed || abortText || (exit && exit.reason !== 'exited') || (end && end.code !== 0)) status = ui.phaseFailed;
       else status = ui.phaseFinished;
     }
     else status = ui.phaseStarting;
@@ -150,10 +152,10 @@ export class PhaseView {
     if (final) summary.textContent = ui.phaseCacheSummary(final.packages, final.cached);
     summary.dataset.cached = final ? String(final.cached) : '';
     const exitEl = this.$('exit');
-    const exitText = abortText ?? (exit ? exitMessage(exit) : '');
+    const exitText = abortText ?? (exit ? exitMessage(exit) : end ? ui.goCommandExit(end.code, end.t) : '');
     exitEl.hidden = !exitText;
     exitEl.textContent = exitText;
-    exitEl.dataset.ok = String(!abortText && !!exit && exit.code === 0 && exit.reason === 'exited');
+    exitEl.dataset.ok = String(!abortText && (exit ? exit.code === 0 && exit.reason === 'exited' : end?.code === 0));
     exitEl.dataset.limit = String(!!exit && !!exit.message && exit.reason !== 'exited');
     this.$('result').hidden = summary.hidden && exitEl.hidden;
 

@@ -63,7 +63,7 @@ export interface QueuedEvent {
  * One line of the `application/x-ndjson` stream of `POST /api/run`.
  * Clients ignore event types they do not know (later issues add `phase`, `graph`, ...).
  */
-export type RunEvent = OutputEvent | QueuedEvent | CommandEvent | PhaseEvent | GraphEvent | PhaseErrorEvent | ExitEvent;
+export type RunEvent = OutputEvent | QueuedEvent | CommandEvent | PhaseEvent | GraphEvent | PhaseErrorEvent | CommandEndEvent | ExitEvent;
 
 /** Every 4xx/5xx JSON body. */
 export interface ErrorBody {
@@ -105,6 +105,7 @@ export type TerminalServerMessage =
   | PhaseEvent
   | GraphEvent
   | PhaseErrorEvent
+  | CommandEndEvent
   | { type: 'exit'; code: number; message?: string }
   | { type: 'error'; error: string };
 
@@ -177,6 +178,20 @@ export interface CommandEvent {
   argv: string[];
   /** The flags the lab added right after the subcommand. */
   added: string[];
+}
+
+/**
+ * A go command the lab watches ended (after its last phase and graph events):
+ * its own exit status, which is how a command typed in the terminal reports
+ * its end (a Run also ends with its ExitEvent).
+ */
+export interface CommandEndEvent {
+  type: 'command-end';
+  cmd: number;
+  /** The go command's exit status (128 + signal number when killed by a signal). */
+  code: number;
+  /** Milliseconds since the go command started, on the trace's clock (absent if unknown). */
+  t?: number;
 }
 
 /** The toolchain wrote something the lab cannot read (its format changed): the view stops, loudly. */

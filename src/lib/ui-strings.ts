@@ -45,6 +45,8 @@ export const ui = {
   outputRegion: 'Output',
   outputEmpty: 'Press Run to build and run the program. Its output appears here.',
   exitStatus: (code: number, ms: number) => `exit status ${code} · ${formatMs(ms)}`,
+  /** A go command typed in the terminal ended (its own status; the time from its trace). */
+  goCommandExit: (code: number, ms?: number) => `go exited with status ${code}${ms === undefined ? '' : ` · ${formatMs(ms)}`}`,
   runStopped: 'Stopped.',
   runFailed: (error: string) => `Run failed: ${error}`,
 

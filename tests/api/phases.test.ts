@@ -40,6 +40,10 @@ describe('build phases', () => {
     const fmt1 = finalGraph(first)?.actions.find((a) => a.mode === 'build' && a.package === 'fmt');
     assert.equal(fmt1?.cached, true, 'the standard library comes from the seeded cache');
 
+    const end = first.events.filter((e) => e.type === 'command-end');
+    assert.deepEqual(end.map((e) => [e.cmd, e.code]), [[cmd?.cmd, 0]], 'the go command\'s own end, once');
+    assert.ok(typeof end[0].t === 'number' && end[0].t >= p.at(-1)!.t, 'after its last phase, on the same clock');
+
     const second = await run('go build -o hello .');
     const main2 = finalGraph(second)?.actions.find((a) => a.mode === 'build' && a.package === 'example.com/hello');
     assert.equal(main2?.cached, true);

@@ -41,6 +41,12 @@ describe('terminal', () => {
     assert.ok(kinds.includes('command'), kinds.join(','));
     assert.ok(kinds.includes('load:start') && kinds.includes('link:end'), kinds.join(','));
     assert.ok(t.messages.some((m) => m.type === 'graph' && m.final));
+    assert.deepEqual(t.messages.filter((m) => m.type === 'command-end').map((m) => m.code), [0], 'the command\'s end and status');
+    const before = t.messages.length;
+    t.type('go build -o /dev/null ./nosuchdir; echo failed-ok\n');
+    await t.waitFor(/^failed-ok\r?$/m, 30_000);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(t.messages.slice(before).filter((m) => m.type === 'command-end').map((m) => m.code), [1], 'a failing go command ends with its status');
     t.close();
   });
 

@@ -13,7 +13,7 @@
 //	{"cmd":PID,"trace":"<text>"}                the trace, as the go command writes it
 //	{"cmd":PID,"graph":<json>,"final":false}    the action graph, before the build
 //	{"cmd":PID,"graph":<json>,"final":true}     and at the end, with timings
-//	{"cmd":PID,"exit":N}
+//	{"cmd":PID,"exit":N,"ts":µs}                its exit status, when (the trace's clock)
 //
 // For `go run`, when $LAB_PROGRAM_EXEC names the lab's program runner, it
 // also adds -exec=$LAB_PROGRAM_EXEC (observed or not), so the program runs
@@ -264,7 +264,7 @@ func observe(realGo string, args []string, p additions, events *os.File) int {
 	waitErr := cmd.Wait()
 	sendGraph(r, graph, true)
 	code := exitCode(cmd, waitErr)
-	r.send(map[string]any{"exit": code})
+	r.send(map[string]any{"exit": code, "ts": time.Now().UnixMicro()})
 	return code
 }
 

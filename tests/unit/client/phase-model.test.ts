@@ -86,6 +86,20 @@ test('a new command resets; a phase error stops the view loudly', () => {
   assert.equal(t.steps.get('load')?.state, 'failed');
 });
 
+test('a command typed in the terminal ends with its own status (no Run exit event)', () => {
+  const t = new BuildTracker();
+  t.apply({ type: 'command', cmd: 4, argv: ['go', 'run', '.'], added: [] } as { type: string });
+  t.apply({ type: 'phase', cmd: 4, phase: 'run', state: 'start', t: 10 } as { type: string });
+  assert.equal(t.apply({ type: 'command-end', cmd: 5, code: 0 } as { type: string }), false, 'another command\'s end is not ours');
+  assert.equal(t.finished, false);
+  assert.equal(t.apply({ type: 'command-end', cmd: 4, code: 1, t: 30 } as { type: string }), true);
+  assert.deepEqual(t.commandEnd, { type: 'command-end', cmd: 4, code: 1, t: 30 });
+  assert.equal(t.finished, true);
+  assert.equal(t.steps.get('run')?.state, 'failed', 'a go command that failed while its program ran');
+  t.apply({ type: 'command', cmd: 6, argv: ['go', 'build', '.'], added: [] } as { type: string });
+  assert.equal(t.commandEnd, undefined, 'a new command starts over');
+});
+
 test('queued shows the position until the command starts', () => {
   const t = new BuildTracker();
   t.apply({ type: 'queued', position: 2 } as { type: string });
