@@ -84,6 +84,25 @@ describe('build phases', () => {
     assert.equal(r.events.some((e) => e.type === 'command'), false);
   });
 
+  test('a cgo package: cgo phases for the package, then its compile, with gcc in the sandbox', async () => {
+    const files = {
+      'go.mod': 'module example.com/cgodemo\n\ngo 1.26\n',
+      'main.go': 'package main\n\n/*\nstatic int twice(int x) { return 2 * x; }\n*/\nimport "C"\n\nimport "fmt"\n\nfunc main() { fmt.Println("twice 21 =", C.twice(21)) }\n',
+    };
+    // A throwaway workspace (no session): CGO_ENABLED=1 typed by the learner, as a lesson would.
+    const r = await postRun(lab.url, { files, command: 'CGO_ENABLED=1 go run .' });
+    assert.equal(r.exit?.code, 0, r.stderr);
+    assert.equal(r.stdout, 'twice 21 = 42\n');
+    const p = phases(r);
+    const cgo = p.filter((e) => e.phase === 'cgo' && e.package === 'example.com/cgodemo');
+    assert.ok(cgo.some((e) => e.state === 'start') && cgo.some((e) => e.state === 'end'), JSON.stringify(p.map((e) => `${e.phase}:${e.state}:${e.package ?? ''}`)));
+    const compile = p.findIndex((e) => e.phase === 'compile' && e.state === 'start' && e.package === 'example.com/cgodemo');
+    assert.ok(compile > p.findIndex((e) => e.phase === 'cgo' && e.state === 'start' && e.package === 'example.com/cgodemo'), 'cgo generates the Go files the compile then reads');
+    assert.ok(p.some((e) => e.phase === 'link' && e.state === 'end') && p.some((e) => e.phase === 'run' && e.state === 'end'));
+    const graph = finalGraph(r)!;
+    assert.ok(graph.actions.some((a) => a.mode === 'cgo run' && a.package === 'example.com/cgodemo' && a.cached === false), 'cgo ran for it');
+  });
+
   test('garbage on the event channel stops the view loudly; the command goes on', async () => {
     const r = await run('echo "not an event" >&4; echo done');
     assert.equal(r.stdout, 'done\n');
