@@ -260,5 +260,9 @@ export class SessionStore {
       await this.#o.storage.close(dir).catch(() => {});
     }
     this.#open.clear();
+    // Throwaway workspaces whose Run was still ending (its dispose may be cut short by the exit).
+    for (const name of await readdir(this.#scratchDir).catch(() => [] as string[])) {
+      await this.#scratch.remove(join(this.#scratchDir, name)).catch(() => {});
+    }
   }
 }

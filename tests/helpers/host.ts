@@ -62,7 +62,13 @@ function commandCgroups(serverPid: number): string[] {
       for (const e of readdirSync(dir, { withFileTypes: true })) {
         if (!e.isDirectory()) continue;
         // A waiting sandbox's group holds only waiting processes.
-        const procs = readFileSync(join(dir, e.name, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+        let text: string;
+        try {
+          text = readFileSync(join(dir, e.name, 'cgroup.procs'), 'utf8');
+        } catch {
+          continue; // removed between the listing and the read: gone, as it should be
+        }
+        const procs = text.split('\n').filter(Boolean).map(Number);
         if (procs.length && procs.every(isWaiting)) continue;
         found.push(join(dir, e.name));
       }

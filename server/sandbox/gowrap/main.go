@@ -4,10 +4,11 @@
 // For `go build|install|run|test|vet` it adds two of the go command's own
 // debugging flags right after the subcommand,
 //
-//	-debug-trace=/dev/fd/3 -debug-actiongraph=$TMPDIR/lab-actiongraph-<pid>.json
+//	-debug-trace=$TMPDIR/lab-trace-<pid>.json -debug-actiongraph=$TMPDIR/lab-actiongraph-<pid>.json
 //
-// runs the real go command as its child, and relays what the toolchain writes
-// there, unchanged, as JSON lines on the descriptor named by $LAB_EVENTS_FD:
+// runs the real go command as its child, follows those files as the toolchain
+// writes them, and relays what it wrote, unchanged, as JSON lines on the
+// descriptor named by $LAB_EVENTS_FD:
 //
 //	{"cmd":PID,"argv":[...],"added":[...]}      the command as run, and what was added
 //	{"cmd":PID,"trace":"<text>"}                the trace, as the go command writes it
@@ -27,7 +28,7 @@
 package main
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,8 +43,12 @@ import (
 	"time"
 )
 
-// flushEvery bounds how long a trace line waits in the wrapper before it is relayed.
-const flushEvery = 10 * time.Millisecond
+// pollEvery is how often the wrapper reads what the go command added to its
+// trace file: it bounds how long an event waits before it is relayed. The go
+// command writes each event with a write system call of its own (thousands
+// for a hello world); a file read in batches costs it far less than a pipe
+// that wakes a reader for every event (measured: docs/performance.md).
+const pollEvery = 5 * time.Millisecond
 
 var observed = map[string]bool{"build": true, "install": true, "run": true, "test": true, "vet": true}
 
@@ -131,7 +136,7 @@ func plan(args []string, observing bool, programExec string) additions {
 	p := additions{at: at}
 	if observing && !hasDebug {
 		p.observe = true
-		p.flags = append(p.flags, "-debug-trace=/dev/fd/3", "-debug-actiongraph="+graphPath())
+		p.flags = append(p.flags, "-debug-trace="+tempPath("trace"), "-debug-actiongraph="+tempPath("actiongraph"))
 	}
 	if args[0] == "run" && programExec != "" && !hasExec {
 		p.flags = append(p.flags, "-exec="+programExec)
@@ -139,12 +144,13 @@ func plan(args []string, observing bool, programExec string) additions {
 	return p
 }
 
-func graphPath() string {
+// tempPath names the wrapper's file of one kind for this go command (removed at its end).
+func tempPath(kind string) string {
 	dir := os.Getenv("TMPDIR")
 	if dir == "" {
 		dir = "/tmp"
 	}
-	return filepath.Join(dir, fmt.Sprintf("lab-actiongraph-%d.json", os.Getpid()))
+	return filepath.Join(dir, fmt.Sprintf("lab-%s-%d.json", kind, os.Getpid()))
 }
 
 func execReal(realGo string, args []string) {
@@ -175,18 +181,17 @@ func observe(realGo string, args []string, p additions, events *os.File) int {
 	full := p.apply(args)
 	r := &relay{out: events, cmd: os.Getpid()}
 	r.send(map[string]any{"argv": append([]string{"go"}, args...), "added": p.flags})
-
-	traceR, traceW, err := os.Pipe()
-	if err != nil { // run it unobserved, with the other additions
-		execReal(realGo, additions{flags: p.flags[2:], at: p.at}.apply(args))
-	}
-	graph := strings.TrimPrefix(p.flags[1], "-debug-actiongraph=")
-	defer os.Remove(graph)
+	tracePath := strings.TrimPrefix(p.flags[0], "-debug-trace=")
+	graphPath := strings.TrimPrefix(p.flags[1], "-debug-actiongraph=")
+	// Left over by a killed wrapper of the same pid: the tail must start from the go command's own file.
+	os.Remove(tracePath)
+	os.Remove(graphPath)
+	defer os.Remove(tracePath)
+	defer os.Remove(graphPath)
 
 	cmd := exec.Command(realGo, full...)
 	cmd.Args[0] = "go"
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.ExtraFiles = []*os.File{traceW} // fd 3 of the go command
 	env := []string{}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "LAB_EVENTS_FD=") { // nested go commands run unobserved
@@ -201,7 +206,6 @@ func observe(realGo string, args []string, p additions, events *os.File) int {
 		fmt.Fprintf(os.Stderr, "go (lab wrapper): %v\n", err)
 		return 127
 	}
-	traceW.Close()
 	go func() {
 		for s := range signals {
 			if s != syscall.SIGINT && s != syscall.SIGQUIT { // those the terminal sent to the whole group already
@@ -209,63 +213,105 @@ func observe(realGo string, args []string, p additions, events *os.File) int {
 			}
 		}
 	}()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
 
-	// Relay the trace in batches (at most every flushEvery), without the lines
-	// the lab never uses (see skipped). Batching keeps thousands of tiny writes
-	// of the go command from becoming thousands of messages.
-	lines := make(chan string, 1024)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(traceR)
-		sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
-		for sc.Scan() {
-			lines <- sc.Text()
+	t := &tail{path: tracePath, graph: graphPath, r: r}
+	ticker := time.NewTicker(pollEvery)
+	defer ticker.Stop()
+	var waitErr error
+	for running := true; running; {
+		select {
+		case waitErr = <-exited:
+			running = false
+		case <-ticker.C:
+			t.read(false)
 		}
-	}()
+	}
+	t.read(true)
+	sendGraph(r, graphPath, true)
+	code := exitCode(cmd, waitErr)
+	r.send(map[string]any{"exit": code, "ts": time.Now().UnixMicro()})
+	return code
+}
+
+// tail follows the trace file as the go command appends to it, and relays
+// its new complete lines (without the ones the lab never uses, see skipped)
+// as one frame per read.
+type tail struct {
+	path, graph string
+	r           *relay
+	f           *os.File
+	pending     []byte
+	sentPre     bool
+}
+
+// read relays what the go command wrote since the last read. final: the go
+// command has exited, so the last line (the closing "]", written without a
+// newline) is complete too, and the pre-build graph is not waited for.
+func (t *tail) read(final bool) {
+	if t.f == nil {
+		f, err := os.Open(t.path)
+		if err != nil {
+			return // not created yet (or never: a go command that failed at once)
+		}
+		t.f = f
+	}
+	buf := make([]byte, 64*1024)
+	for {
+		n, err := t.f.Read(buf)
+		t.pending = append(t.pending, buf[:n]...)
+		if n == 0 || err != nil {
+			break
+		}
+	}
 	var batch strings.Builder
-	var sentPre bool
 	flush := func() {
 		if batch.Len() > 0 {
-			r.send(map[string]any{"trace": batch.String()})
+			t.r.send(map[string]any{"trace": batch.String()})
 			batch.Reset()
 		}
 	}
-	ticker := time.NewTicker(flushEvery)
-	defer ticker.Stop()
-	for open := true; open; {
-		select {
-		case line, ok := <-lines:
-			if !ok {
-				open = false
+	for len(t.pending) > 0 {
+		nl := bytes.IndexByte(t.pending, '\n')
+		if nl < 0 && !final {
+			break
+		}
+		end := len(t.pending)
+		if nl >= 0 {
+			end = nl
+		}
+		line := string(t.pending[:end])
+		// The pre-build graph is written just after the first "exec.Builder.Do"
+		// span begins: it goes out before the actions that follow (if it is not
+		// complete yet, this line waits for the next read).
+		if !t.sentPre && strings.Contains(line, "exec.Builder.Do") {
+			flush()
+			t.sentPre = sendGraph(t.r, t.graph, false) || final
+			if !t.sentPre {
 				break
 			}
-			if skipped(line) {
-				continue
-			}
-			// The pre-build graph is written just before the first "exec.Builder.Do" span.
-			if !sentPre && strings.Contains(line, "exec.Builder.Do") {
-				flush()
-				sentPre = sendGraph(r, graph, false)
-			}
-			batch.WriteString(line)
-			if line != "]" { // the go command's closing bracket has no newline; keep it that way
-				batch.WriteByte('\n')
-			}
-			// Actions (compile, link, the program's run) go out at once; the hundreds
-			// of package-loading spans ride along in batches.
-			if batch.Len() > 64*1024 || strings.Contains(line, "Executing action (") {
-				flush()
-			}
-		case <-ticker.C:
+		}
+		if nl >= 0 {
+			t.pending = t.pending[nl+1:]
+		} else {
+			t.pending = nil
+		}
+		if skipped(line) {
+			continue
+		}
+		batch.WriteString(line)
+		if nl >= 0 { // the go command's closing bracket has no newline; keep it that way
+			batch.WriteByte('\n')
+		}
+		if batch.Len() > 64*1024 {
 			flush()
 		}
 	}
 	flush()
-	waitErr := cmd.Wait()
-	sendGraph(r, graph, true)
-	code := exitCode(cmd, waitErr)
-	r.send(map[string]any{"exit": code, "ts": time.Now().UnixMicro()})
-	return code
+	if final {
+		t.f.Close()
+	}
 }
 
 // skipped says which trace lines the lab never uses, so they are not relayed:
@@ -278,21 +324,16 @@ func skipped(line string) bool {
 		strings.Contains(line, `"name":"modload.loadImport `) || strings.Contains(line, `"name":"load.loadPackageData `)
 }
 
+// sendGraph relays the action graph file if it is complete. The go command
+// writes it with os.WriteFile, so a read can catch it empty or half written:
+// only a copy that parses counts.
 func sendGraph(r *relay, path string, final bool) bool {
-	// The go command writes the file with os.WriteFile: a partial read is possible
-	// while it writes; retry briefly until it parses.
-	for i := 0; i < 20; i++ {
-		data, err := os.ReadFile(path)
-		if err == nil && json.Valid(data) && len(data) > 0 {
-			r.send(map[string]any{"graph": json.RawMessage(data), "final": final})
-			return true
-		}
-		if errors.Is(err, os.ErrNotExist) && final {
-			return false // a build that failed before planning writes none
-		}
-		time.Sleep(5 * time.Millisecond)
+	data, err := os.ReadFile(path)
+	if err != nil || len(data) == 0 || !json.Valid(data) {
+		return false
 	}
-	return false
+	r.send(map[string]any{"graph": json.RawMessage(data), "final": final})
+	return true
 }
 
 func exitCode(cmd *exec.Cmd, err error) int {

@@ -17,8 +17,8 @@ func instrumented(line string, observing bool, programExec string) []string {
 
 func TestPlan(t *testing.T) {
 	t.Setenv("TMPDIR", "/tmp")
-	T := "-debug-trace=/dev/fd/3"
-	G := "-debug-actiongraph=" + graphPath()
+	T := "-debug-trace=" + tempPath("trace")
+	G := "-debug-actiongraph=" + tempPath("actiongraph")
 	cases := []struct {
 		line string
 		want []string // nil: not observed, run as typed
@@ -60,8 +60,8 @@ func TestPlan(t *testing.T) {
 
 func TestPlanProgramRunner(t *testing.T) {
 	t.Setenv("TMPDIR", "/tmp")
-	T := "-debug-trace=/dev/fd/3"
-	G := "-debug-actiongraph=" + graphPath()
+	T := "-debug-trace=" + tempPath("trace")
+	G := "-debug-actiongraph=" + tempPath("actiongraph")
 	X := "-exec=/opt/lab/bin/lab-program"
 	cases := []struct {
 		line      string
