@@ -45,6 +45,11 @@ export function parseActionGraph(text: string, opts: GraphOptions = {}): GraphEv
   } catch (e) {
     throw new GraphFormatError(`not JSON (${(e as Error).message}); starts ${JSON.stringify(text.slice(0, 80))}`);
   }
+  return actionGraphOf(value, opts);
+}
+
+/** The same, for a graph that is already parsed (the relay's frames carry it as JSON). */
+export function actionGraphOf(value: unknown, opts: GraphOptions = {}): GraphEvent {
   if (!Array.isArray(value)) throw new GraphFormatError(`expected a JSON array of actions, got ${typeof value}`);
   if (value.length === 0) throw new GraphFormatError('the action list is empty');
   const raw = value.map((v, i) => checkAction(v, i));

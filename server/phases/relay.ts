@@ -10,7 +10,7 @@
  * command itself goes on.
  */
 import type { CommandEndEvent, CommandEvent, GraphEvent, PhaseErrorEvent, PhaseEvent } from '../../src/lib/protocol.ts';
-import { parseActionGraph } from './graph.ts';
+import { actionGraphOf } from './graph.ts';
 import { TraceReader } from './trace.ts';
 
 export type RelayEvent = CommandEvent | PhaseEvent | GraphEvent | PhaseErrorEvent | CommandEndEvent;
@@ -91,7 +91,7 @@ export class PhaseRelay {
       if (typeof f.trace === 'string') {
         for (const e of reader.push(f.trace)) this.#emit({ ...e, cmd, ts: epochMs(reader, e.t) });
       } else if (f.graph !== undefined) {
-        const graph = parseActionGraph(JSON.stringify(f.graph), { ran: reader.info.ran });
+        const graph = actionGraphOf(f.graph, { ran: reader.info.ran });
         this.#emit({ ...graph, cmd });
       } else if (typeof f.exit === 'number' && Number.isInteger(f.exit)) {
         for (const e of reader.end()) this.#emit({ ...e, cmd, ts: epochMs(reader, e.t) });
