@@ -60,9 +60,10 @@ export interface LabConfig {
   /** Processes + threads of one command or terminal (the go command runs compiles in parallel; Go programs need threads). */
   TASKS_LIMIT: number;
   /**
-   * Memory and tasks of the program `go run` starts (its own cgroup inside the
-   * command's, cgroup v1; see server/sandbox/cgroup.ts): a learner's program
-   * needs far less than the toolchain that built it.
+   * Memory and tasks of the program `go run` starts, on top of what the
+   * toolchain holds then (the command's cgroup is tightened while it runs;
+   * server/sandbox/program-limits.ts): a program needs far less than the
+   * toolchain that built it.
    */
   PROGRAM_MEMORY_LIMIT_BYTES: number;
   PROGRAM_TASKS_LIMIT: number;
@@ -80,6 +81,12 @@ export interface LabConfig {
   TERMINAL_MAX_MS: number;
   /** Size of one file a client may save or run. */
   MAX_FILE_BYTES: number;
+  /**
+   * Largest build artifact the page may read back from a workspace
+   * (GET /api/workspace/artifact: the compiler's ssa.html of GOSSAFUNC, a few
+   * hundred KiB for a small function).
+   */
+  MAX_ARTIFACT_BYTES: number;
 
   /** Disk of one workspace, its build cache included (an ext4 image when root). */
   DISK_QUOTA_BYTES: number;
@@ -149,6 +156,7 @@ export function loadConfig(): LabConfig {
     TERMINAL_IDLE_MS: int('TERMINAL_IDLE_MS', 15 * 60_000),
     TERMINAL_MAX_MS: int('TERMINAL_MAX_MS', 2 * 60 * 60_000),
     MAX_FILE_BYTES: int('MAX_FILE_BYTES', 256 * 1024),
+    MAX_ARTIFACT_BYTES: int('MAX_ARTIFACT_BYTES', 8 * 1024 * 1024),
     WARM_SANDBOXES: int('WARM_SANDBOXES', 32),
     WARM_SANDBOX_IDLE_MS: int('WARM_SANDBOX_IDLE_MS', 5 * 60_000),
     DISK_QUOTA_BYTES: int('DISK_QUOTA_BYTES', 128 * 1024 * 1024),

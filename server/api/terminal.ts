@@ -17,6 +17,7 @@ import { lessonCwd, openLessonFolder } from '../workspace/lesson-folder.ts';
 import { clientOf, lessonById, queryParam, sessionOf, type Lab } from './context.ts';
 import { TokenBuckets } from '../fairness/token-bucket.ts';
 import { PhaseRelay } from '../phases/relay.ts';
+import { ProgramLimiter } from '../sandbox/program-limits.ts';
 
 /** Largest frame a client may send (a paste of a big file is fine, a flood is not). */
 export const MAX_TERMINAL_FRAME_BYTES = 64 * 1024;
@@ -188,8 +189,13 @@ async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, cwd: st
     });
   }
   child.on('close', () => clearInterval(drainCheck));
-  // go commands typed in the shell: their phases go to the page like a Run's.
-  const relay = new PhaseRelay((event) => send(event));
+  // go commands typed in the shell: their phases go to the page like a Run's,
+  // and go run's program gets the program limits while it runs.
+  const limiter = new ProgramLimiter(started.cgroup);
+  const relay = new PhaseRelay((event) => {
+    limiter.observe(event);
+    send(event);
+  });
   const events = child.stdio[4] as NodeJS.ReadableStream;
   events.setEncoding('utf8');
   events.on('data', (chunk: string) => relay.push(chunk));
@@ -197,9 +203,10 @@ async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, cwd: st
   child.on('close', async (code, signal) => {
     clearTimeout(idleTimer);
     clearTimeout(capTimer);
+    await limiter.settle();
     const usage = await started.finish().catch(() => null);
     const exitCode = code ?? 128 + 9;
-    const why = message ?? (usage && !ended ? explainExit(exitCode, signal, usage, lab.sandbox.limits).message : undefined);
+    const why = message ?? (usage && !ended ? explainExit(exitCode, signal, usage, lab.sandbox.limits, limiter.programHits(usage)).message : undefined);
     send({ type: 'exit', code: exitCode, ...(why ? { message: why } : {}) });
     ws.close(1000);
   });

@@ -10,21 +10,12 @@
  * (--die-with-parent). See docs/security.md.
  */
 
-import { LAB_PROGRAM_RUNNER } from '../../src/lib/protocol.ts';
-
 /** Where things appear inside the sandbox. */
 export const SANDBOX_HOME = '/home/learner';
 export const SANDBOX_TOOLS = '/opt/lab/bin';
 export const SANDBOX_USER = 'learner';
 export const SANDBOX_INNER_UID = 1000;
 export const SANDBOX_INNER_GID = 1000;
-/**
- * The program group's cgroup.procs files inside the sandbox (<controller>.procs),
- * and the runner that joins them before exec'ing a program: gowrap passes it
- * to `go run` as -exec (see cgroup.ts; the runner is written by prepare.ts).
- */
-export const SANDBOX_PROGRAM_GROUP = '/run/lab/program';
-export const PROGRAM_RUNNER = LAB_PROGRAM_RUNNER;
 /** GOCACHE inside the sandbox: in the workspace, so it is the session's own. */
 export const SANDBOX_GOCACHE = `${SANDBOX_HOME}/.cache/go-build`;
 
@@ -52,8 +43,6 @@ export interface BwrapOptions {
   seccompFd?: number;
   /** Extra read-write binds: host path -> sandbox path (set-up's cache build). */
   extraBinds?: Array<[string, string]>;
-  /** The program group's cgroup.procs per controller (host paths; empty: none). */
-  programProcs?: Record<string, string>;
   /** The command to run inside. */
   command: string[];
 }
@@ -107,15 +96,11 @@ export function bwrapArgv(o: BwrapOptions): string[] {
   args.push('--bind', o.home, SANDBOX_HOME);
   if (o.gocache) args.push('--bind', o.gocache, SANDBOX_GOCACHE);
   for (const [host, inside] of o.extraBinds ?? []) args.push('--bind', host, inside);
-  const program = Object.entries(o.programProcs ?? {});
-  for (const [controller, host] of program) args.push('--bind', host, `${SANDBOX_PROGRAM_GROUP}/${controller}.procs`);
   // The sandbox's own root (a tmpfs holding the mount points) becomes read-only:
   // only the workspace, its cache and /tmp are writable.
   args.push('--remount-ro', '/');
   args.push('--chdir', o.cwd, '--clearenv');
-  // gowrap adds `-exec $LAB_PROGRAM_EXEC` to go run only when the program group exists.
-  const env = sandboxEnv(o.layout, { ...(program.length > 0 ? { LAB_PROGRAM_EXEC: PROGRAM_RUNNER } : {}), ...o.env });
-  for (const [k, v] of Object.entries(env)) args.push('--setenv', k, v);
+  for (const [k, v] of Object.entries(sandboxEnv(o.layout, o.env))) args.push('--setenv', k, v);
   if (o.seccompFd !== undefined) args.push('--seccomp', String(o.seccompFd));
   args.push('--', ...o.command);
   return args;

@@ -9,14 +9,12 @@
  *   cpu     cpu.cfs_quota_us: at most N cores per command, so one learner
  *           cannot take the whole machine; cpu.shares equal for all
  *
- * Inside it, a `program` group (memory and pids) with the tighter limits of a
- * learner's program: `go run` starts the program through the lab's
- * program runner (gowrap adds -exec), which joins this group first, so the
- * build gets the command's limits and the program its own. The program
- * group's cgroup.procs files are bound into the sandbox (bwrap.ts) and owned
- * by the session's uid; joining it can only tighten limits, never loosen them.
- * cgroup v2 has no such group: there a process may only move between groups
- * below its cgroup namespace's root, which the sandbox's is not (docs/security.md).
+ * While the program of `go run` runs, the group's memory and tasks limits are
+ * tightened to the program's on top of what the toolchain holds (tighten /
+ * relax, driven by the toolchain's own trace: program-limits.ts). Changing a
+ * group's limits costs one write; moving the program into a group of its own
+ * would cost an RCU grace period per controller on cgroup v1 (~15 ms, a third
+ * of a warm hello world; docs/security.md).
  *
  * Only root can make cgroups here; without them the sandbox falls back to
  * rlimits (see limits.ts) and says so at start-up.
@@ -43,14 +41,9 @@ export interface CgroupLimits {
   tasks: number;
   /** CPU cores (fractional allowed) one command may use at most. */
   cpuCores: number;
-  /** Memory and tasks of the program a command runs (its `program` group). */
+  /** Memory and tasks of the program a command runs, on top of what the toolchain holds then. */
   program: { memoryBytes: number; tasks: number };
 }
-
-/** Name of the program's group inside a command's group. */
-export const PROGRAM_GROUP = 'program';
-/** The controllers the program group has (cpu stays the command's). */
-const PROGRAM_CONTROLLERS = ['memory', 'pids'] as const;
 
 export interface CgroupUsage {
   /** Times the kernel OOM killer ran in the group. */
@@ -59,9 +52,6 @@ export interface CgroupUsage {
   pidsMaxHits: number;
   /** Peak memory use, bytes. */
   memoryPeakBytes: number;
-  /** The same two counters of the program group (0 where there is none). */
-  programOomKills: number;
-  programPidsMaxHits: number;
 }
 
 export type CgroupMode = 'v1' | 'v2' | 'none';
@@ -79,13 +69,9 @@ export class CommandCgroup {
   readonly name: string;
   /** `cgroup.procs` files the launcher writes its pid into before exec'ing bwrap. */
   readonly procsFiles: string[];
-  /**
-   * The program group's cgroup.procs per controller ({} where there is none):
-   * bound into the sandbox for the program runner to join.
-   */
-  readonly programProcs: Record<string, string>;
   readonly #dirs: Record<string, string>;
-  readonly #programDirs: Record<string, string>;
+  /** The command's own limits (relax() goes back to them). */
+  #limits: CgroupLimits | null = null;
 
   private constructor(mode: CgroupMode, name: string) {
     this.mode = mode;
@@ -93,9 +79,7 @@ export class CommandCgroup {
     this.#dirs = mode === 'v1'
       ? Object.fromEntries(['memory', 'pids', 'cpu'].map((c) => [c, join(V1_ROOT, c, CGROUP_PARENT, SERVER_GROUP, name)]))
       : mode === 'v2' ? { unified: join(V1_ROOT, CGROUP_PARENT, SERVER_GROUP, name) } : {};
-    this.#programDirs = mode === 'v1' ? Object.fromEntries(PROGRAM_CONTROLLERS.map((c) => [c, join(this.#dirs[c], PROGRAM_GROUP)])) : {};
     this.procsFiles = Object.values(this.#dirs).map((d) => join(d, 'cgroup.procs'));
-    this.programProcs = Object.fromEntries(Object.entries(this.#programDirs).map(([c, d]) => [c, join(d, 'cgroup.procs')]));
   }
 
   /**
@@ -107,7 +91,8 @@ export class CommandCgroup {
     const cg = new CommandCgroup(mode, name);
     if (mode === 'none') return cg;
     if (mode === 'v2') await enableV2Controllers();
-    for (const dir of [...Object.values(cg.#dirs), ...Object.values(cg.#programDirs)]) {
+    cg.#limits = limits;
+    for (const dir of Object.values(cg.#dirs)) {
       await mkdir(dir, { recursive: true });
       if (owner && mode === 'v1') await chown(join(dir, 'cgroup.procs'), owner.uid, owner.gid);
     }
@@ -121,11 +106,6 @@ export class CommandCgroup {
       await writeFile(join(d.pids, 'pids.max'), String(limits.tasks));
       await writeFile(join(d.cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
       await writeFile(join(d.cpu, 'cpu.cfs_quota_us'), quota);
-      const p = cg.#programDirs;
-      await writeFile(join(p.memory, 'memory.limit_in_bytes'), String(limits.program.memoryBytes));
-      await writeFile(join(p.memory, 'memory.memsw.limit_in_bytes'), String(limits.program.memoryBytes)).catch(() => {});
-      await writeFile(join(p.memory, 'memory.swappiness'), '0').catch(() => {});
-      await writeFile(join(p.pids, 'pids.max'), String(limits.program.tasks));
     } else {
       const d = cg.#dirs.unified;
       await writeFile(join(d, 'memory.max'), String(limits.memoryBytes));
@@ -137,7 +117,7 @@ export class CommandCgroup {
   }
 
   async usage(): Promise<CgroupUsage> {
-    const usage: CgroupUsage = { oomKills: 0, pidsMaxHits: 0, memoryPeakBytes: 0, programOomKills: 0, programPidsMaxHits: 0 };
+    const usage: CgroupUsage = { oomKills: 0, pidsMaxHits: 0, memoryPeakBytes: 0 };
     const read = (path: string) => readFile(path, 'utf8').catch(() => '');
     const field = (text: string, key: string) => Number(text.match(new RegExp(`^${key} (\\d+)$`, 'm'))?.[1] ?? 0);
     if (this.mode === 'v1') {
@@ -145,11 +125,6 @@ export class CommandCgroup {
       usage.oomKills = field(await read(join(d.memory, 'memory.oom_control')), 'oom_kill');
       usage.pidsMaxHits = field(await read(join(d.pids, 'pids.events')), 'max');
       usage.memoryPeakBytes = Number((await read(join(d.memory, 'memory.max_usage_in_bytes'))).trim() || 0);
-      // On v1 each counter stays in the group it happened in: the one whose
-      // limit the OOM killer enforced, the one whose task's fork was refused.
-      const p = this.#programDirs;
-      usage.programOomKills = field(await read(join(p.memory, 'memory.oom_control')), 'oom_kill');
-      usage.programPidsMaxHits = field(await read(join(p.pids, 'pids.events')), 'max');
     } else if (this.mode === 'v2') {
       const d = this.#dirs.unified;
       usage.oomKills = field(await read(join(d, 'memory.events')), 'oom_kill');
@@ -171,10 +146,61 @@ export class CommandCgroup {
 
 
 
+  /**
+   * The program's limits from now on: memory = what the toolchain's processes
+   * hold that cannot be reclaimed (anonymous memory, tmpfs) + the program's
+   * allowance; tasks = the tasks there now + the program's allowance. Never
+   * above the command's own limits. Page cache is left out: the kernel
+   * reclaims it under the tighter limit.
+   */
+  async tighten(): Promise<void> {
+    const limits = this.#limits;
+    if (!limits || this.mode === 'none') return;
+    const read = (path: string) => readFile(path, 'utf8').catch(() => '');
+    const stat = (text: string, key: string) => Number(text.match(new RegExp(`^${key} (\\d+)$`, 'm'))?.[1] ?? 0);
+    if (this.mode === 'v1') {
+      const d = this.#dirs;
+      const s = await read(join(d.memory, 'memory.stat'));
+      const held = stat(s, 'total_rss') + stat(s, 'total_shmem');
+      const tasks = Number((await read(join(d.pids, 'pids.current'))).trim() || 0);
+      await this.#setV1(Math.min(limits.memoryBytes, held + limits.program.memoryBytes), Math.min(limits.tasks, tasks + limits.program.tasks));
+    } else {
+      const d = this.#dirs.unified;
+      const s = await read(join(d, 'memory.stat'));
+      const held = stat(s, 'anon') + stat(s, 'shmem');
+      const tasks = Number((await read(join(d, 'pids.current'))).trim() || 0);
+      await writeFile(join(d, 'memory.max'), String(Math.min(limits.memoryBytes, held + limits.program.memoryBytes))).catch(() => {});
+      await writeFile(join(d, 'pids.max'), String(Math.min(limits.tasks, tasks + limits.program.tasks))).catch(() => {});
+    }
+  }
+
+  /** Back to the command's own limits (the program ended; the toolchain goes on). */
+  async relax(): Promise<void> {
+    const limits = this.#limits;
+    if (!limits || this.mode === 'none') return;
+    if (this.mode === 'v1') await this.#setV1(limits.memoryBytes, limits.tasks);
+    else {
+      const d = this.#dirs.unified;
+      await writeFile(join(d, 'memory.max'), String(limits.memoryBytes)).catch(() => {});
+      await writeFile(join(d, 'pids.max'), String(limits.tasks)).catch(() => {});
+    }
+  }
+
+  async #setV1(memoryBytes: number, tasks: number): Promise<void> {
+    const d = this.#dirs;
+    const mem = join(d.memory, 'memory.limit_in_bytes');
+    const memsw = join(d.memory, 'memory.memsw.limit_in_bytes');
+    // memory.limit_in_bytes may never exceed memsw's: lower memory first, raise memsw first.
+    const current = Number((await readFile(mem, 'utf8').catch(() => '0')).trim());
+    const order = memoryBytes < current ? [mem, memsw] : [memsw, mem];
+    // A limit below what cannot be reclaimed is refused (EBUSY): the old one stays.
+    for (const file of order) await writeFile(file, String(memoryBytes)).catch(() => {});
+    await writeFile(join(d.pids, 'pids.max'), String(tasks)).catch(() => {});
+  }
+
   /** Kills whatever is left and removes the group. */
   async destroy(): Promise<void> {
-    // Children first: a group with a child cannot be removed.
-    if (!(await killAndRemove([...Object.values(this.#programDirs), ...Object.values(this.#dirs)])).removed) {
+    if (!(await killAndRemove(Object.values(this.#dirs))).removed) {
       throw new Error(`cgroup ${this.name} could not be removed: processes are still in it`);
     }
   }
@@ -245,10 +271,7 @@ export async function sweepCgroups(mode: CgroupMode, own = false): Promise<numbe
       if (pid === process.pid ? !own : alive(pid)) continue;
       const dir = join(root, server);
       for (const group of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-        if (!group.isDirectory()) continue;
-        const groupDir = join(dir, group.name);
-        const children = (await readdir(groupDir, { withFileTypes: true }).catch(() => [])).filter((c) => c.isDirectory()).map((c) => join(groupDir, c.name));
-        killed += (await killAndRemove([...children, groupDir])).killed;
+        if (group.isDirectory()) killed += (await killAndRemove([join(dir, group.name)])).killed;
       }
       await rmdir(dir).catch(() => {});
     }

@@ -7,7 +7,6 @@
  *   seccomp.bpf               the system-call filter (seccomp/policy.go)
  *   bin/ptyhost               the terminal's pty host (ptyhost/), mounted at /opt/lab/bin
  *   bin/go                    the go wrapper that relays build phases (gowrap/)
- *   bin/lab-program           the runner that puts go run's program under its limits
  *   gocache-base/             the standard library compiled by the sandbox's own
  *                             toolchain and environment, owned by root, read-only;
  *                             each session's GOCACHE is seeded from it by hard links
@@ -37,12 +36,6 @@ const TOOLS: Record<string, string> = {
   ptyhost: join(import.meta.dirname, 'ptyhost'),
   // Named `go`: first on the sandbox's PATH, it relays the build's own signals (see gowrap/main.go).
   go: join(import.meta.dirname, 'gowrap'),
-};
-
-/** The lab's scripts, copied into the tools dir as they are. */
-const SCRIPTS: Record<string, string> = {
-  // The runner `go run` starts programs through (-exec, added by gowrap): it applies the program limits.
-  'lab-program': join(import.meta.dirname, 'lab-program.sh'),
 };
 
 export interface Toolchain {
@@ -87,7 +80,7 @@ export async function loadSandbox(config: LabConfig): Promise<Sandbox & { gocach
   let toolchain: Toolchain;
   try {
     toolchain = JSON.parse(await readFile(p.toolchainFile, 'utf8'));
-    for (const name of [...Object.keys(TOOLS), ...Object.keys(SCRIPTS)]) await stat(join(p.toolsDir, name));
+    for (const name of Object.keys(TOOLS)) await stat(join(p.toolsDir, name));
     await stat(p.gocacheBase);
     await stat(p.seccomp);
   } catch {
@@ -125,7 +118,6 @@ export async function prepareSandbox(config: LabConfig, log: Log): Promise<void>
   await writeSyntheticEtc(p.etcDir);
   await ensureSeccompFilter(config.sandboxDir);
   for (const [name, source] of Object.entries(TOOLS)) await buildTool(name, source, p.toolsDir, p.toolStamp(name), toolchain, log);
-  for (const [name, source] of Object.entries(SCRIPTS)) await installScript(source, join(p.toolsDir, name));
   await writeFile(p.toolchainFile, JSON.stringify(toolchain, null, 2) + '\n');
   const layout: SandboxLayout = { etcDir: p.etcDir, toolsDir: p.toolsDir, goroot: toolchain.goroot };
   // Compiling std needs more room than a learner's command gets.
@@ -186,13 +178,6 @@ async function buildTool(name: string, source: string, toolsDir: string, stampPa
   await chmod(tmp, 0o755);
   await rename(tmp, target);
   await writeFile(stampPath, want);
-}
-
-async function installScript(source: string, target: string): Promise<void> {
-  const tmp = `${target}.tmp${process.pid}`;
-  await writeFile(tmp, await readFile(source), { mode: 0o755 });
-  await chmod(tmp, 0o755);
-  await rename(tmp, target);
 }
 
 /** Compiles std inside the sandbox into a fresh directory, then freezes it read-only. */

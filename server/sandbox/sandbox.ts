@@ -17,6 +17,7 @@ import { CommandCgroup, type CgroupLimits, type CgroupMode, type CgroupUsage } f
 import { launch, type Rlimits } from './launcher.ts';
 import type { Warm } from './warm.ts';
 import { PhaseRelay, type RelayEvent } from '../phases/relay.ts';
+import { ProgramLimiter, type ProgramHits } from './program-limits.ts';
 
 export interface SandboxLimits extends CgroupLimits, Rlimits {
   /** The workspace's disk quota (enforced by its storage; named in messages). */
@@ -32,7 +33,7 @@ export interface Sandbox {
   limits: SandboxLimits;
 }
 
-export interface SpawnOptions extends Omit<BwrapOptions, 'layout' | 'seccompFd' | 'programProcs'> {
+export interface SpawnOptions extends Omit<BwrapOptions, 'layout' | 'seccompFd'> {
   /** Host uid/gid to run as (null: the server's own, when it is not root). */
   user: Owner | null;
   /** stdio of the child before the seccomp descriptor (default: ignore, pipe, pipe). */
@@ -83,7 +84,7 @@ function spawnIn(sandbox: Sandbox, cgroup: CommandCgroup, o: SpawnOptions): Chil
   try {
     const { argv, spawnAs } = launch(
       { cgroupProcs: cgroup.procsFiles, rlimits: sandbox.limits, hostUser: o.user, dropAfterJoin: cgroup.mode === 'v2' },
-      bwrapArgv({ ...o, layout: sandbox.layout, seccompFd, programProcs: cgroup.programProcs }),
+      bwrapArgv({ ...o, layout: sandbox.layout, seccompFd }),
     );
     return spawn(argv[0], argv.slice(1), { stdio, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, ...(spawnAs ?? {}) });
   } finally {
@@ -133,18 +134,19 @@ export function bytes(n: number): string {
  * counters: the OOM killer, refused forks, a file-size signal.
  */
 /** The cgroup limit the kernel enforced on the command, if any (a failed command is blamed on it). */
-export function kernelLimitHit(usage: CgroupUsage, limits: SandboxLimits): { reason: 'oom' | 'pids'; message: string } | null {
-  // The program's group is checked first: its limits are the tighter ones, and
-  // its counters are only ever set by the program (cgroup.ts).
-  if (usage.programOomKills > 0) return { reason: 'oom', message: `out of memory (${bytes(limits.program.memoryBytes)} limit)` };
+export function kernelLimitHit(usage: CgroupUsage, limits: SandboxLimits, program: ProgramHits = NO_PROGRAM_HITS): { reason: 'oom' | 'pids'; message: string } | null {
+  // Hits while go run's program ran were against the program's limits (program-limits.ts).
+  if (program.oomKills > 0) return { reason: 'oom', message: `out of memory (${bytes(limits.program.memoryBytes)} limit)` };
   if (usage.oomKills > 0) return { reason: 'oom', message: `out of memory (${bytes(limits.memoryBytes)} limit)` };
-  if (usage.programPidsMaxHits > 0) return { reason: 'pids', message: `too many processes (limit ${limits.program.tasks})` };
+  if (program.pidsMaxHits > 0) return { reason: 'pids', message: `too many processes (limit ${limits.program.tasks})` };
   if (usage.pidsMaxHits > 0) return { reason: 'pids', message: `too many processes (limit ${limits.tasks})` };
   return null;
 }
 
-export function explainExit(code: number, signal: NodeJS.Signals | null, usage: CgroupUsage, limits: SandboxLimits): { reason: ExitReason; message?: string } {
-  const hit = kernelLimitHit(usage, limits);
+const NO_PROGRAM_HITS: ProgramHits = { oomKills: 0, pidsMaxHits: 0 };
+
+export function explainExit(code: number, signal: NodeJS.Signals | null, usage: CgroupUsage, limits: SandboxLimits, program: ProgramHits = NO_PROGRAM_HITS): { reason: ExitReason; message?: string } {
+  const hit = kernelLimitHit(usage, limits, program);
   // A command that survived its refused forks ended by itself; an OOM kill never is.
   if (hit && (hit.reason === 'oom' || code !== 0)) return hit;
   // SIGXFSZ: 25 on x86_64; bash reports 128+25 for a child killed by it.
@@ -192,7 +194,9 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
   let timer = setTimeout(() => stop('timeout', building
     ? `build timed out (${seconds(limits.timeoutMs)} limit)`
     : `stopped after ${seconds(limits.timeoutMs)} (time limit)`), limits.timeoutMs);
+  const limiter = new ProgramLimiter(s.cgroup);
   const relay = new PhaseRelay((event) => {
+    limiter.observe(event);
     if (event.type === 'command') building = true;
     if (event.type === 'phase' && (event.phase === 'run' || event.phase === 'test') && event.state === 'start') {
       clearTimeout(timer);
@@ -235,19 +239,21 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
   clearTimeout(timer);
   clearTimeout(demoteTimer);
   cb.signal?.removeEventListener('abort', onAbort);
+  await limiter.settle();
   const usage = await s.finish();
+  const program = limiter.programHits(usage);
   const durationMs = Math.round(performance.now() - started);
   if (error) return { code: -1, reason: 'error', durationMs, message: `could not start the sandbox: ${error.message}` };
   const stopped = stoppedFor as { reason: ExitReason; message: string } | null;
   if (stopped?.reason === 'timeout' || stopped?.reason === 'output-limit') {
     // A command that hit a kernel limit and then hung (a fork bomb retrying its
     // forks) or spewed (a runtime's crash dump) is explained by the limit first.
-    const hit = kernelLimitHit(usage, sandbox.limits);
+    const hit = kernelLimitHit(usage, sandbox.limits, program);
     if (hit) return { code: code ?? 128 + 9, reason: hit.reason, durationMs, message: `${hit.message}; ${stopped.message}` };
   }
   if (stopped) return { code: code ?? 128 + 9, reason: stopped.reason, durationMs, message: stopped.message };
   const exitCode = code ?? 128 + (constants.signals[signal!] ?? 0);
-  const why = explainExit(exitCode, signal, usage, sandbox.limits);
+  const why = explainExit(exitCode, signal, usage, sandbox.limits, program);
   if (why.reason === 'exited' && exitCode !== 0 && await o.workspaceFull?.()) {
     return { code: exitCode, durationMs, reason: 'disk', message: `disk quota of ${bytes(sandbox.limits.diskQuotaBytes)} exceeded` };
   }

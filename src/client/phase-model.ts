@@ -5,7 +5,7 @@
  * No DOM and no timers: every change comes from an event, so the view never
  * shows progress the toolchain did not report. Unit tests: tests/unit/client/.
  */
-import { LAB_PROGRAM_RUNNER, type CommandEndEvent, type CommandEvent, type ExitEvent, type GraphAction, type GraphEvent, type Phase, type PhaseErrorEvent, type PhaseEvent, type QueuedEvent } from '../lib/protocol.ts';
+import type { CommandEndEvent, CommandEvent, ExitEvent, GraphAction, GraphEvent, Phase, PhaseErrorEvent, PhaseEvent, QueuedEvent } from '../lib/protocol.ts';
 
 export const PHASES: readonly Phase[] = ['load', 'compile', 'cgo', 'link', 'run', 'test', 'vet'];
 export type StepState = 'pending' | 'active' | 'done' | 'failed';
@@ -52,13 +52,9 @@ export function summarizeGraph(actions: GraphAction[]): GraphSummary {
   };
 }
 
-/**
- * The flags the lab added, with files of your own instead of the lab's
- * (`-debug-trace=trace.json`), and without the lab's program runner (it only
- * applies the lab's limits).
- */
+/** The flags the lab added, with files of your own instead of the lab's (`-debug-trace=trace.json`). */
 export function reproduceCommand(argv: string[], added: string[]): string {
-  const own = added.filter((flag) => flag !== `-exec=${LAB_PROGRAM_RUNNER}`).map((flag) => {
+  const own = added.map((flag) => {
     const m = /^(-+debug-([a-z]+))=/.exec(flag);
     return m ? `${m[1]}=${m[2]}.json` : flag;
   });

@@ -159,13 +159,6 @@ export interface PhaseEvent {
 }
 
 /**
- * The lab's program runner: `go run` gets `-exec=` + this (listed in
- * CommandEvent.added) so the program runs under the program limits. It only
- * applies limits; outside the lab, leave the flag out.
- */
-export const LAB_PROGRAM_RUNNER = '/opt/lab/bin/lab-program';
-
-/**
  * A go command started that the lab watches: exactly what runs, and what the lab
  * added to observe it (the learner's command runs as typed otherwise).
  * `cmd` tells concurrent go commands of one Run apart (the phase events of a

@@ -16,12 +16,6 @@
 //	{"cmd":PID,"graph":<json>,"final":true}     and at the end, with timings
 //	{"cmd":PID,"exit":N,"ts":µs}                its exit status, when (the trace's clock)
 //
-// For `go run`, when $LAB_PROGRAM_EXEC names the lab's program runner, it
-// also adds -exec=$LAB_PROGRAM_EXEC (observed or not), so the program runs
-// under the program limits rather than the build's (server/sandbox/lab-program.sh).
-// Not for `go test`: any -exec turns off test result caching, which the
-// course teaches.
-//
 // Everything else (other subcommands, no $LAB_EVENTS_FD, or a learner who
 // passes one of these flags already) execs the real go command untouched.
 // Stdin, stdout, stderr, the exit status and signals are the go command's own.
@@ -61,7 +55,7 @@ func main() {
 	fdText := os.Getenv("LAB_EVENTS_FD")
 	fd, err := strconv.Atoi(fdText)
 	observing := err == nil && fd >= 3
-	p := plan(args, observing, os.Getenv("LAB_PROGRAM_EXEC"))
+	p := plan(args, observing)
 	if !p.observe {
 		execReal(realGo, p.apply(args))
 	}
@@ -99,9 +93,8 @@ func (a additions) apply(args []string) []string {
 // packages, after --, or among the program's own arguments of go run.
 // Observation (when observing is set) is for build, install, run, test and
 // vet, unless the learner passes -debug-trace or -debug-actiongraph
-// themselves (adding ours would override theirs: the last one wins). The
-// program runner is for go run, unless the learner passes -exec.
-func plan(args []string, observing bool, programExec string) additions {
+// themselves (adding ours would override theirs: the last one wins).
+func plan(args []string, observing bool) additions {
 	if len(args) == 0 || !observed[args[0]] {
 		return additions{}
 	}
@@ -116,7 +109,7 @@ func plan(args []string, observing bool, programExec string) additions {
 	}
 	// For go run, what follows the package is the program's: only the go flags count.
 	flagsOnly := args[0] == "run"
-	var hasDebug, hasExec bool
+	var hasDebug bool
 	for i := 1; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
@@ -128,7 +121,6 @@ func plan(args []string, observing bool, programExec string) additions {
 		bare := strings.TrimLeft(a, "-")
 		name, _, hasValue := strings.Cut(bare, "=")
 		hasDebug = hasDebug || name == "debug-trace" || name == "debug-actiongraph"
-		hasExec = hasExec || name == "exec"
 		if flagsOnly && !hasValue && valueFlags[name] {
 			i++ // skip the flag's value
 		}
@@ -137,9 +129,6 @@ func plan(args []string, observing bool, programExec string) additions {
 	if observing && !hasDebug {
 		p.observe = true
 		p.flags = append(p.flags, "-debug-trace="+tempPath("trace"), "-debug-actiongraph="+tempPath("actiongraph"))
-	}
-	if args[0] == "run" && programExec != "" && !hasExec {
-		p.flags = append(p.flags, "-exec="+programExec)
 	}
 	return p
 }

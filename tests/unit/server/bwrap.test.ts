@@ -33,14 +33,3 @@ test('the environment is built from nothing but the lab\'s values', () => {
   assert.equal(env.LAB_REAL_GO, '/usr/local/go/bin/go');
   assert.equal(Object.keys(env).some((k) => k.startsWith('npm_') || k === 'DATA_DIR'), false);
 });
-
-test('the program group is bound into the sandbox, and only then does go run get the program runner', () => {
-  const procs = { memory: '/sys/fs/cgroup/memory/golab/s1/c-1/program/cgroup.procs', pids: '/sys/fs/cgroup/pids/golab/s1/c-1/program/cgroup.procs' };
-  const argv = bwrapArgv({ layout, home: '/h', cwd: '/home/learner', command: ['true'], programProcs: procs });
-  const pairs = (flag: string) => argv.flatMap((a, i) => (a === flag ? [`${argv[i + 1]} ${argv[i + 2]}`] : []));
-  assert.deepEqual(pairs('--bind').slice(1), [`${procs.memory} /run/lab/program/memory.procs`, `${procs.pids} /run/lab/program/pids.procs`]);
-  assert.ok(argv.indexOf('--remount-ro') > argv.lastIndexOf('--bind'), 'bound before the root becomes read-only');
-  assert.ok(pairs('--setenv').includes('LAB_PROGRAM_EXEC /opt/lab/bin/lab-program'));
-  const without = bwrapArgv({ layout, home: '/h', cwd: '/home/learner', command: ['true'] });
-  assert.equal(without.includes('LAB_PROGRAM_EXEC'), false, 'no group (cgroup v2, no cgroups): go run runs as typed');
-});

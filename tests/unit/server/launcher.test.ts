@@ -33,12 +33,12 @@ test('the launcher script really joins, limits and execs (run with no cgroups)',
 
 test('the kernel\'s counters name the limit that stopped a command', () => {
   const limits = { memoryBytes: 1 << 30, tasks: 256, cpuCores: 1, diskQuotaBytes: 128 << 20, program: { memoryBytes: 256 << 20, tasks: 128 }, ...rlimits };
-  const none = { oomKills: 0, pidsMaxHits: 0, memoryPeakBytes: 0, programOomKills: 0, programPidsMaxHits: 0 };
-  // The command's own group (the build) and the program's group name their own limits.
+  const none = { oomKills: 0, pidsMaxHits: 0, memoryPeakBytes: 0 };
+  // Hits while the program's limits were in force name those; others the command's (the build's).
   assert.deepEqual(explainExit(137, null, { ...none, oomKills: 1 }, limits), { reason: 'oom', message: 'out of memory (1 GiB limit)' });
-  assert.deepEqual(explainExit(137, null, { ...none, programOomKills: 1 }, limits), { reason: 'oom', message: 'out of memory (256 MiB limit)' });
+  assert.deepEqual(explainExit(137, null, { ...none, oomKills: 1 }, limits, { oomKills: 1, pidsMaxHits: 0 }), { reason: 'oom', message: 'out of memory (256 MiB limit)' });
   assert.deepEqual(explainExit(2, null, { ...none, pidsMaxHits: 3 }, limits), { reason: 'pids', message: 'too many processes (limit 256)' });
-  assert.deepEqual(explainExit(2, null, { ...none, programPidsMaxHits: 3 }, limits), { reason: 'pids', message: 'too many processes (limit 128)' });
+  assert.deepEqual(explainExit(2, null, { ...none, pidsMaxHits: 3 }, limits, { oomKills: 0, pidsMaxHits: 2 }), { reason: 'pids', message: 'too many processes (limit 128)' });
   assert.equal(explainExit(0, null, { ...none, pidsMaxHits: 3 }, limits).reason, 'exited', 'a command that survived its failed forks ended by itself');
   assert.equal(explainExit(153, null, none, limits).reason, 'disk');
   assert.deepEqual(explainExit(1, null, none, limits), { reason: 'exited' });
