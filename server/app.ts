@@ -23,6 +23,7 @@ import { Admission, Busy } from './fairness/admission.ts';
 import { TokenBuckets } from './fairness/token-bucket.ts';
 import { postRun } from './api/run.ts';
 import { getFiles, putFiles, resetFiles } from './api/workspace.ts';
+import { getArtifact } from './api/artifact.ts';
 import { terminalUpgradeHandler } from './api/terminal.ts';
 
 type Handler = (lab: Lab, req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -32,6 +33,7 @@ const routes: Record<string, Record<string, Handler>> = {
   '/api/run': { POST: postRun },
   '/api/workspace/files': { GET: getFiles, PUT: putFiles },
   '/api/workspace/reset': { POST: resetFiles },
+  '/api/workspace/artifact': { GET: getArtifact },
 };
 
 /** How long a client counts as heavy after a long command (fairness/heavy-clients.ts). */

@@ -122,11 +122,24 @@ export async function writeFileBeneath(root: string, relPath: string, content: s
   }
 }
 
+/** A file beneath the root is larger than the caller allows (its own class: the API answers 413). */
+export class FileTooLargeError extends Error {
+  readonly maxBytes: number;
+  constructor(path: string, maxBytes: number) {
+    super(`${JSON.stringify(path)} is larger than ${maxBytes} bytes`);
+    this.name = 'FileTooLargeError';
+    this.maxBytes = maxBytes;
+  }
+}
+
 /**
- * Reads `relPath` beneath root as UTF-8; null when it does not exist.
- * Refuses symlinks and non-regular files; throws when larger than maxBytes.
+ * Reads `relPath` beneath root; null when it does not exist. Refuses symlinks
+ * and non-regular files (UnsafePathError); throws FileTooLargeError when it
+ * is larger than maxBytes (checked on the size, and again on what was read).
+ * `singleLink` also refuses a file with other hard links (a file the toolchain
+ * just wrote has none; a learner's link could name a file they cannot read).
  */
-export async function readFileBeneath(root: string, relPath: string, maxBytes: number): Promise<string | null> {
+export async function readBytesBeneath(root: string, relPath: string, maxBytes: number, singleLink = false): Promise<Buffer | null> {
   const { dirs, name } = split(relPath);
   const dir = await openDirBeneath(root, dirs, false);
   if (!dir) return null;
@@ -142,16 +155,36 @@ export async function readFileBeneath(root: string, relPath: string, maxBytes: n
     try {
       const stat = await file.stat();
       if (!stat.isFile()) throw new UnsafePathError(relPath, 'it is not a regular file');
-      if (stat.size > maxBytes) throw new UnsafePathError(relPath, `it is larger than ${maxBytes} bytes`);
-      const buf = Buffer.alloc(maxBytes + 1);
-      const { bytesRead } = await file.read(buf, 0, maxBytes + 1, 0);
-      if (bytesRead > maxBytes) throw new UnsafePathError(relPath, `it is larger than ${maxBytes} bytes`);
-      return buf.subarray(0, bytesRead).toString('utf8');
+      if (singleLink && stat.nlink > 1) throw new UnsafePathError(relPath, 'it has other hard links');
+      if (stat.size > maxBytes) throw new FileTooLargeError(relPath, maxBytes);
+      // One byte more than stat() said: a file that grows while we read is caught, not cut short.
+      const buf = Buffer.alloc(Math.min(stat.size, maxBytes) + 1);
+      let bytesRead = 0;
+      for (let n = -1; n !== 0 && bytesRead < buf.length; bytesRead += n) {
+        ({ bytesRead: n } = await file.read(buf, bytesRead, buf.length - bytesRead, bytesRead));
+      }
+      if (bytesRead > maxBytes) throw new FileTooLargeError(relPath, maxBytes);
+      if (bytesRead === buf.length) throw new UnsafePathError(relPath, 'it changed while it was read');
+      return buf.subarray(0, bytesRead);
     } finally {
       await file.close();
     }
   } finally {
     await dir.close();
+  }
+}
+
+/**
+ * Reads `relPath` beneath root as UTF-8; null when it does not exist.
+ * Refuses symlinks and non-regular files; throws when larger than maxBytes.
+ */
+export async function readFileBeneath(root: string, relPath: string, maxBytes: number): Promise<string | null> {
+  try {
+    return (await readBytesBeneath(root, relPath, maxBytes))?.toString('utf8') ?? null;
+  } catch (err) {
+    // The workspace API has always answered an oversized lesson file with 409 (an unusable file).
+    if (err instanceof FileTooLargeError) throw new UnsafePathError(relPath, `it is larger than ${maxBytes} bytes`);
+    throw err;
   }
 }
 

@@ -11,6 +11,22 @@ type CodeEditor = import('monaco-editor/editor/editor.api').editor.IStandaloneCo
 type TextModel = import('monaco-editor/editor/editor.api').editor.ITextModel;
 type ViewState = import('monaco-editor/editor/editor.api').editor.ICodeEditorViewState;
 
+/**
+ * A note shown beside a source line (the compiler deep dive's -m report):
+ * a decoration with text after the line and a hover, never a marker, so it
+ * cannot be mistaken for a compile error.
+ */
+export interface LineAnnotation {
+  file: string;
+  line: number;
+  /** Shown after the line's text. */
+  after: string;
+  /** Markdown for the hover. */
+  hover: string;
+  /** Extra CSS class (the note's kind, for its colour). */
+  className: string;
+}
+
 function languageOf(name: string): string {
   return name.endsWith('.go') ? 'go' : 'plaintext';
 }
@@ -32,6 +48,13 @@ export class Editor {
   private diagnostics: Diagnostic[] = [];
   /** Set while the editor itself replaces text, so it is not reported as a learner edit. */
   private settingText = false;
+  /** Deep-dive annotations, and their decoration ids per model. */
+  private annotations: LineAnnotation[] = [];
+  private decorationIds = new Map<string, string[]>();
+  /** Learner edits so far: a result computed before an edit no longer matches the files. */
+  editCount = 0;
+  /** Called when an edit or a reset clears the annotations. */
+  onAnnotationsCleared: (() => void) | undefined;
 
   private readonly onEdit: (name: string) => void;
 
@@ -69,6 +92,7 @@ export class Editor {
         if (!this.contents.has(name)) {
           model.dispose();
           this.models.delete(name);
+          this.decorationIds.delete(name);
         }
       }
       this.settingText = true;
@@ -86,6 +110,11 @@ export class Editor {
       }
       this.viewStates.clear();
       this.applyMarkers();
+    }
+    this.editCount++;
+    if (this.annotations.length) {
+      this.setAnnotations([]);
+      this.onAnnotationsCleared?.();
     }
     this.select(this.contents.has(this.current) ? this.current : (this.names[0] ?? ''), false);
   }
@@ -114,6 +143,7 @@ export class Editor {
     for (const name of this.names) this.createModel(name, this.contents.get(name) ?? '');
     this.settingText = false;
     this.applyMarkers();
+    this.applyAnnotations();
     this.host.hidden = false;
     this.editor = monaco.editor.create(this.host, {
       model: this.models.get(this.current) ?? null,
@@ -170,6 +200,48 @@ export class Editor {
     }
   }
 
+  /** Replace the line annotations (an empty list clears them). Shown once Monaco has loaded. */
+  setAnnotations(list: LineAnnotation[]): void {
+    this.annotations = list;
+    this.applyAnnotations();
+  }
+
+  private applyAnnotations(): void {
+    const monaco = this.monaco;
+    if (!monaco) return;
+    for (const [name, model] of this.models) {
+      const decorations = this.annotations
+        .filter((a) => a.file === name && a.line >= 1 && a.line <= model.getLineCount())
+        .map((a) => ({
+          // The whole line, so hovering anywhere on it shows the notes; the text goes after its end.
+          range: new monaco.Range(a.line, 1, a.line, model.getLineMaxColumn(a.line)),
+          options: {
+            description: 'lab-compiler-note',
+            hoverMessage: { value: a.hover },
+            linesDecorationsClassName: `lab-note-gutter ${a.className}`,
+            after: {
+              content: a.after,
+              inlineClassName: `lab-note-after ${a.className}`,
+              cursorStops: monaco.editor.InjectedTextCursorStops.None,
+            },
+            stickiness: monaco.editor.TrackedRangeStickiness.NeverGrowsWhenTypingAtEdges,
+          },
+        }));
+      this.decorationIds.set(name, model.deltaDecorations(this.decorationIds.get(name) ?? [], decorations));
+    }
+  }
+
+  /** Show `file` at `line` (a link from a deep dive) and put the cursor there. */
+  reveal(file: string, line: number): void {
+    if (!this.names.includes(file)) return;
+    this.select(file);
+    if (this.editor) {
+      this.editor.revealLineInCenter(line);
+      this.editor.setPosition({ lineNumber: line, column: 1 });
+    }
+    this.focus();
+  }
+
   focus(): void {
     if (this.editor) this.editor.focus();
     else this.fallback.focus();
@@ -204,7 +276,14 @@ export class Editor {
     const monaco = this.monaco!;
     const model = monaco.editor.createModel(content, languageOf(name), monaco.Uri.file(`/${name}`));
     model.onDidChangeContent(() => {
-      if (!this.settingText) this.onEdit(name);
+      if (this.settingText) return;
+      this.editCount++;
+      // The notes were about the code as it was: an edit makes them wrong, so they go.
+      if (this.annotations.length) {
+        this.setAnnotations([]);
+        this.onAnnotationsCleared?.();
+      }
+      this.onEdit(name);
     });
     this.models.set(name, model);
   }

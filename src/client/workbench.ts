@@ -2,10 +2,12 @@
  * Wires the workbench (src/components/workbench/): loads the learner's files,
  * autosaves edits, runs the lesson's command and streams its output (with its
  * build phases in the phase view, and compiler/vet findings as editor
- * markers), resets, and starts the terminal.
+ * markers), resets, starts the terminal, and hosts the compiler deep dives
+ * (deep-dive.ts), which take turns with Run.
  */
 import type { ExitEvent, OutputEvent } from '../lib/protocol.ts';
 import { ui } from '../lib/ui-strings.ts';
+import { DeepDive } from './deep-dive.ts';
 import { Editor } from './editor.ts';
 import { loadFiles, resetFiles, saveFiles } from './files-api.ts';
 import { parseDiagnostic, type Diagnostic } from './phase-model.ts';
@@ -62,6 +64,7 @@ function setup(root: HTMLElement): void {
   };
 
   const editor = new Editor(root, (name) => {
+    deepDive.filesChanged();
     dirty.add(name);
     showSave('saving');
     clearTimeout(saveTimer);
@@ -80,6 +83,20 @@ function setup(root: HTMLElement): void {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ files }),
     });
+  });
+
+  // A deep dive runs a command of its own: Run waits for it (one command per session).
+  let deepDiveBusy = false;
+  const deepDive = new DeepDive(root, {
+    lesson,
+    editor,
+    flush,
+    busy: (on) => {
+      deepDiveBusy = on;
+      runButton.disabled = on;
+      resetButton.disabled = on;
+      stopButton.disabled = !on;
+    },
   });
 
   // ------------------------------------------------------------ output
@@ -118,10 +135,11 @@ function setup(root: HTMLElement): void {
     runButton.textContent = on ? ui.running : ui.run;
     stopButton.disabled = !on;
     resetButton.disabled = on;
+    deepDive.setBlocked(on);
   };
 
   runButton.addEventListener('click', async () => {
-    if (running) return;
+    if (running || deepDiveBusy) return;
     const controller = new AbortController();
     running = controller;
     setRunning(true);
@@ -184,6 +202,10 @@ function setup(root: HTMLElement): void {
   });
 
   stopButton.addEventListener('click', () => {
+    if (deepDiveBusy) {
+      deepDive.stop();
+      return;
+    }
     running?.abort();
     runButton.focus();
   });

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDirBeneath, readFileBeneath, writeFileBeneath, UnsafePathError } from '../../../server/workspace/beneath.ts';
+import { ensureDirBeneath, FileTooLargeError, readBytesBeneath, readFileBeneath, writeFileBeneath, UnsafePathError } from '../../../server/workspace/beneath.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'beneath-'));
 const root = join(base, 'home');
@@ -51,4 +51,22 @@ test('hard links, FIFOs, directories and oversized files are refused', async () 
   await assert.rejects(writeFileBeneath(root, 'adir', 'y', null), /directory/);
   writeFileSync(join(root, 'big.txt'), 'x'.repeat(101));
   await assert.rejects(readFileBeneath(root, 'big.txt', 100), /larger than 100 bytes/);
+});
+
+test('bytes: exactly the limit is read, one more is FileTooLargeError; singleLink refuses hard links', async () => {
+  mkdirSync(join(root, 'art'));
+  const bytes = Buffer.from([0, 1, 2, 255, 0x3c]);
+  writeFileSync(join(root, 'art', 'five.bin'), bytes);
+  assert.deepEqual(await readBytesBeneath(root, 'art/five.bin', 5), bytes);
+  await assert.rejects(readBytesBeneath(root, 'art/five.bin', 4), FileTooLargeError);
+  assert.equal(await readBytesBeneath(root, 'art/none.bin', 5), null);
+  writeFileSync(join(root, 'art', 'empty.bin'), '');
+  assert.deepEqual(await readBytesBeneath(root, 'art/empty.bin', 5), Buffer.alloc(0));
+  linkSync(join(root, 'art', 'five.bin'), join(root, 'art', 'linked.bin'));
+  assert.deepEqual(await readBytesBeneath(root, 'art/linked.bin', 5), bytes, 'allowed unless asked');
+  await assert.rejects(readBytesBeneath(root, 'art/linked.bin', 5, true), /other hard links/);
+  symlinkSync(join(outside, 'secret.txt'), join(root, 'art', 'sym.bin'));
+  await assert.rejects(readBytesBeneath(root, 'art/sym.bin', 100), UnsafePathError);
+  // Text reads keep answering an oversized file with UnsafePathError (the workspace API's 409).
+  await assert.rejects(readFileBeneath(root, 'art/five.bin', 4), UnsafePathError);
 });
