@@ -66,6 +66,8 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
     });
+    // The client learns at once that its Run was accepted (Node holds headers back until the first write).
+    res.flushHeaders();
     const send = (event: RunEvent) => {
       if (!res.writableEnded && !res.destroyed) res.write(JSON.stringify(event) + '\n');
     };

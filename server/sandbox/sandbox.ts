@@ -170,14 +170,34 @@ export interface RunOptions {
   startDemoted?: boolean;
 }
 
+/**
+ * How long getting a sandbox for a command may take (it takes ~20 ms; a
+ * waiting one is instant). Beyond it the Run ends with an error instead of
+ * waiting forever with no answer; the late sandbox is killed when it comes.
+ */
+export const SANDBOX_START_TIMEOUT_MS = 15_000;
+
 export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunLimits, cb: RunCallbacks): Promise<RunResult> {
   const started = performance.now();
   let s: Warm;
   try {
-    s = await o.take();
+    const taking = o.take();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no sandbox after ${seconds(SANDBOX_START_TIMEOUT_MS)}`)), SANDBOX_START_TIMEOUT_MS);
+    });
+    try {
+      s = await Promise.race([taking, late]);
+    } catch (err) {
+      console.error(`[lab] ${(err as Error).message} (a sandbox start hung)`);
+      taking.then((w) => { w.child.kill('SIGKILL'); w.child.once('close', () => void w.finish()); }, () => {});
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
     s.deliver(o.cwd, o.cgo, o.observe, o.commandLine);
   } catch (err) {
-    return { code: -1, reason: 'error', durationMs: 0, message: `could not start the sandbox: ${(err as Error).message}` };
+    return { code: -1, reason: 'error', durationMs: Math.round(performance.now() - started), message: `could not start the sandbox: ${(err as Error).message}` };
   }
   const { child } = s;
   let stoppedFor: { reason: ExitReason; message: string } | null = null;
