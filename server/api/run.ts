@@ -68,14 +68,33 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
     });
     // The client learns at once that its Run was accepted (Node holds headers back until the first write).
     res.flushHeaders();
+    // Events come in bursts (one frame of the go wrapper is dozens of phase
+    // events): the lines of one turn of the event loop go out in one write.
+    let corked = false;
     const send = (event: RunEvent) => {
-      if (!res.writableEnded && !res.destroyed) res.write(JSON.stringify(event) + '\n');
+      if (res.writableEnded || res.destroyed) return;
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(flush);
+      }
+      res.write(JSON.stringify(event) + '\n');
+    };
+    function flush() {
+      if (!corked) return;
+      corked = false;
+      res.uncork();
+    }
+    // end() does not write out what is corked: flush first.
+    const end = () => {
+      flush();
+      res.end();
     };
     if (queuedAt) send({ type: 'queued', position: queuedAt });
     try {
       release = await admitted;
     } catch {
-      res.end(); // the client left while waiting
+      end(); // the client left while waiting
       return;
     }
     const sandboxFor = { user: workspace.owner, home: workspace.home, gocache: workspace.gocache };
@@ -101,7 +120,7 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
     // Long commands, and commands a limit had to stop, make their client "heavy" for a while.
     if (result.durationMs > FULL_CPU_WEIGHT_MS || result.reason !== 'exited') lab.heavyClients.mark(client);
     send({ type: 'exit', ...result });
-    res.end();
+    end();
   } finally {
     if (release) release();
     else admitted.then((r) => r(), () => {});

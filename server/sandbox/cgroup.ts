@@ -50,8 +50,6 @@ export interface CgroupUsage {
   oomKills: number;
   /** Forks/clones refused because pids.max was reached. */
   pidsMaxHits: number;
-  /** Peak memory use, bytes. */
-  memoryPeakBytes: number;
 }
 
 export type CgroupMode = 'v1' | 'v2' | 'none';
@@ -117,21 +115,13 @@ export class CommandCgroup {
   }
 
   async usage(): Promise<CgroupUsage> {
-    const usage: CgroupUsage = { oomKills: 0, pidsMaxHits: 0, memoryPeakBytes: 0 };
     const read = (path: string) => readFile(path, 'utf8').catch(() => '');
     const field = (text: string, key: string) => Number(text.match(new RegExp(`^${key} (\\d+)$`, 'm'))?.[1] ?? 0);
-    if (this.mode === 'v1') {
-      const d = this.#dirs;
-      usage.oomKills = field(await read(join(d.memory, 'memory.oom_control')), 'oom_kill');
-      usage.pidsMaxHits = field(await read(join(d.pids, 'pids.events')), 'max');
-      usage.memoryPeakBytes = Number((await read(join(d.memory, 'memory.max_usage_in_bytes'))).trim() || 0);
-    } else if (this.mode === 'v2') {
-      const d = this.#dirs.unified;
-      usage.oomKills = field(await read(join(d, 'memory.events')), 'oom_kill');
-      usage.pidsMaxHits = field(await read(join(d, 'pids.events')), 'max');
-      usage.memoryPeakBytes = Number((await read(join(d, 'memory.peak'))).trim() || 0);
-    }
-    return usage;
+    if (this.mode === 'none') return { oomKills: 0, pidsMaxHits: 0 };
+    const [oom, pids] = this.mode === 'v1'
+      ? await Promise.all([read(join(this.#dirs.memory, 'memory.oom_control')), read(join(this.#dirs.pids, 'pids.events'))])
+      : await Promise.all([read(join(this.#dirs.unified, 'memory.events')), read(join(this.#dirs.unified, 'pids.events'))]);
+    return { oomKills: field(oom, 'oom_kill'), pidsMaxHits: field(pids, 'max') };
   }
 
   /**

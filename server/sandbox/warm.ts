@@ -12,7 +12,7 @@
  * as a cold start.
  */
 import type { Writable } from 'node:stream';
-import { SANDBOX_HOME } from './bwrap.ts';
+import { SANDBOX_HOME, SANDBOX_TOOLS } from './bwrap.ts';
 import { startSandboxed, type Sandbox, type SpawnOptions, type Started } from './sandbox.ts';
 
 /** The waiting shell's $0: visible in its command line until it execs the command. */
@@ -21,7 +21,8 @@ export const WAITING_NAME = 'lab-waiting-for-command';
 const WAIT_SCRIPT = [
   "IFS= read -r -d '' cwd <&3 && IFS= read -r -d '' cgo <&3 && IFS= read -r -d '' observe <&3 && IFS= read -r -d '' cmd <&3 || exit 125",
   'exec 3<&-',
-  '[ "$observe" = 1 ] || { unset LAB_EVENTS_FD; exec 4>&-; }',
+  // Unobserved: no event channel, and the real go command first on PATH (the wrapper would only exec it).
+  `[ "$observe" = 1 ] || { unset LAB_EVENTS_FD; exec 4>&-; PATH=\${PATH#${SANDBOX_TOOLS}:}; }`,
   'cd -- "$cwd" || exit 125',
   'export CGO_ENABLED="$cgo"',
   'exec /bin/bash -c "$cmd"',

@@ -33,7 +33,7 @@ test('the launcher script really joins, limits and execs (run with no cgroups)',
 
 test('the kernel\'s counters name the limit that stopped a command', () => {
   const limits = { memoryBytes: 1 << 30, tasks: 256, cpuCores: 1, diskQuotaBytes: 128 << 20, program: { memoryBytes: 256 << 20, tasks: 128 }, ...rlimits };
-  const none = { oomKills: 0, pidsMaxHits: 0, memoryPeakBytes: 0 };
+  const none = { oomKills: 0, pidsMaxHits: 0 };
   // Hits while the program's limits were in force name those; others the command's (the build's).
   assert.deepEqual(explainExit(137, null, { ...none, oomKills: 1 }, limits), { reason: 'oom', message: 'out of memory (1 GiB limit)' });
   assert.deepEqual(explainExit(137, null, { ...none, oomKills: 1 }, limits, { oomKills: 1, pidsMaxHits: 0 }), { reason: 'oom', message: 'out of memory (256 MiB limit)' });

@@ -7,7 +7,7 @@ import type { RelayEvent } from '../../../server/phases/relay.ts';
 /** A cgroup that records what the limiter asks of it; its counters are set by the test. */
 function fakeCgroup() {
   const calls: string[] = [];
-  const counters: CgroupUsage = { oomKills: 0, pidsMaxHits: 0, memoryPeakBytes: 0 };
+  const counters: CgroupUsage = { oomKills: 0, pidsMaxHits: 0 };
   const cgroup = {
     async usage() { return { ...counters }; },
     async tighten() { calls.push('tighten'); },
