@@ -125,15 +125,21 @@ export class CommandCgroup {
   }
 
   /**
-   * Lowers the group's CPU weight: a command that has been running for a while
-   * (a build of a big program, a busy loop) yields to ones that just started
+   * Makes the group yield the CPU: a command that has been running for a while
+   * (a build of a big program, a busy loop) gives way to ones that just started
    * (a learner pressing Run on hello world), without a hard cap changing.
+   * `cpu.idle` (SCHED_IDLE for the whole group, Linux 5.15+) lets a waking
+   * newcomer preempt it at once; a low weight alone left the newcomer waiting
+   * behind busy loops at every wakeup (measured: docs/performance.md). The
+   * weight stays as the fallback where cpu.idle does not exist.
    */
   async demote(): Promise<void> {
-    if (this.mode === 'v1') await writeFile(join(this.#dirs.cpu, 'cpu.shares'), String(DEMOTED_CPU_SHARES)).catch(() => {});
-    else if (this.mode === 'v2') await writeFile(join(this.#dirs.unified, 'cpu.weight'), String(DEMOTED_CPU_WEIGHT)).catch(() => {});
+    if (this.mode === 'none') return;
+    const dir = this.mode === 'v1' ? this.#dirs.cpu : this.#dirs.unified;
+    if (this.mode === 'v1') await writeFile(join(dir, 'cpu.shares'), String(DEMOTED_CPU_SHARES)).catch(() => {});
+    else await writeFile(join(dir, 'cpu.weight'), String(DEMOTED_CPU_WEIGHT)).catch(() => {});
+    await writeFile(join(dir, 'cpu.idle'), '1').catch(() => {});
   }
-
 
 
   /**
