@@ -22,6 +22,7 @@ import { clientOf, type Lab } from './api/context.ts';
 import { Admission, Busy } from './fairness/admission.ts';
 import { TokenBuckets } from './fairness/token-bucket.ts';
 import { postRun } from './api/run.ts';
+import { postCheck } from './api/check.ts';
 import { getFiles, putFiles, resetFiles } from './api/workspace.ts';
 import { getArtifact } from './api/artifact.ts';
 import { terminalUpgradeHandler } from './api/terminal.ts';
@@ -31,6 +32,7 @@ type Handler = (lab: Lab, req: IncomingMessage, res: ServerResponse) => Promise<
 /** API routes: path -> method -> handler. */
 const routes: Record<string, Record<string, Handler>> = {
   '/api/run': { POST: postRun },
+  '/api/check': { POST: postCheck },
   '/api/workspace/files': { GET: getFiles, PUT: putFiles },
   '/api/workspace/reset': { POST: resetFiles },
   '/api/workspace/artifact': { GET: getArtifact },

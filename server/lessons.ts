@@ -16,6 +16,8 @@ export interface Lesson {
   cgo: boolean;
   /** Starting file names, in tab order. */
   files: string[];
+  /** The lesson has an exercise (its checks: content/<id>/exercise/, server/exercises.ts). */
+  exercise: boolean;
 }
 
 export interface Lessons {

@@ -4,11 +4,15 @@
  *   content/<chapter>/chapter.yaml           -> `chapters` (id: <chapter>)
  *   content/<chapter>/<lesson>/index.mdx     -> `lessons`  (id: <chapter>/<lesson>)
  *   content/<chapter>/<lesson>/files/<name>  -> the lesson's starting files
+ *   content/<chapter>/<lesson>/exercise/     -> its exercise's checks and solution
+ *                                               (src/lib/exercise.ts), when the
+ *                                               frontmatter has `exercise`
  *
  * The build fails with a message naming the lesson and the file when a lesson
  * lists a starting file that does not exist.
  */
 import { existsSync, statSync } from 'node:fs';
+import { checkExerciseFolder } from './lib/exercise.ts';
 import { defineCollection } from 'astro:content';
 import { glob, type Loader } from 'astro/loaders';
 import { z } from 'astro/zod';
@@ -60,6 +64,7 @@ function lessonLoader(): Loader {
         if (new Set(files).size !== files.length) {
           throw new Error(`Lesson "${entry.id}" lists a starting file twice: ${files.join(', ')}`);
         }
+        checkExerciseFolder(CONTENT_DIR.pathname, entry.id, (entry.data as { exercise?: unknown }).exercise !== undefined);
       }
     },
   };
@@ -77,6 +82,14 @@ const lessons = defineCollection({
     run: z.string().min(1).default('go run .'),
     /** The lesson needs cgo (a C compiler in the sandbox). */
     cgo: z.boolean().default(false),
+    /**
+     * The lesson's exercise: the task and hints (public); its checks and
+     * solution live in exercise/ (see checkExerciseFolder).
+     */
+    exercise: z.object({
+      task: z.string().min(1),
+      hints: z.array(z.string().min(1)).default([]),
+    }).strict().optional(),
   }),
 });
 

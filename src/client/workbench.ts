@@ -13,6 +13,7 @@ import { loadFiles, resetFiles, saveFiles } from './files-api.ts';
 import { parseDiagnostic, type Diagnostic } from './phase-model.ts';
 import { PhaseView } from './phase-view.ts';
 import { runStream } from './run-stream.ts';
+import type { FilesRequest } from './exercise.ts';
 
 const SAVE_DELAY_MS = 500;
 
@@ -126,6 +127,13 @@ function setup(root: HTMLElement): void {
     output.append(div);
     output.scrollTop = output.scrollHeight;
   };
+
+  // The exercise's Check asks for the files being edited (saved first, like a Run).
+  document.addEventListener('lab:files-request', (event) => {
+    const e = event as CustomEvent<FilesRequest>;
+    e.preventDefault();
+    void flush().then(() => e.detail.resolve(editor.getFiles()), () => e.detail.resolve(editor.getFiles()));
+  });
 
   // ------------------------------------------------------------ run
   let running: AbortController | undefined;

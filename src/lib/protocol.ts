@@ -109,6 +109,36 @@ export type TerminalServerMessage =
   | { type: 'exit'; code: number; message?: string }
   | { type: 'error'; error: string };
 
+// ------------------------------------------------------------------ check API
+
+/** Body of `POST /api/check`: the learner's files for the lesson's exercise. */
+export interface CheckRequest {
+  lesson: string;
+  /** File name (relative, forward slashes) -> contents, as in RunRequest. */
+  files: Record<string, string>;
+}
+
+/** One check's result (Exercism's test runner results.json v3, per test). */
+export interface CheckTestResult {
+  name: string;
+  status: 'pass' | 'fail' | 'error';
+  /** Why it failed, for the learner. */
+  message?: string;
+  /** What the test or command printed (truncated). */
+  output?: string;
+}
+
+/**
+ * The answer of `POST /api/check` (results.json v3's shape): `error` when the
+ * code did not compile or could not run (then `message` says why), `fail`
+ * when any check failed or did not run, `pass` when all passed.
+ */
+export interface CheckResult {
+  status: 'pass' | 'fail' | 'error';
+  message?: string;
+  tests: CheckTestResult[];
+}
+
 // ------------------------------------------------------------------ shared
 
 /** Limits a client should know about to validate before sending. */

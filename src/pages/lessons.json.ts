@@ -14,6 +14,7 @@ export const GET: APIRoute = async () => {
     run: lesson.data.run,
     cgo: lesson.data.cgo,
     files: lesson.data.files,
+    exercise: lesson.data.exercise !== undefined,
   }));
   return new Response(JSON.stringify({ lessons }, null, 2) + '\n', {
     headers: { 'Content-Type': 'application/json' },

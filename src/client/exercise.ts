@@ -1,0 +1,119 @@
+/**
+ * The exercise section of a lesson page: hints one at a time, and the Check
+ * button, which sends the learner's current files to POST /api/check and
+ * shows each check's result. A pass marks the lesson done (progress.ts).
+ */
+import type { CheckResult } from '../lib/protocol.ts';
+import { ui } from '../lib/ui-strings.ts';
+import { loadFiles, responseError } from './files-api.ts';
+import { markDone, showProgress } from './progress.ts';
+
+/** Detail of the `lab:files-request` event: the workbench answers with the editor's files (saved first). */
+export interface FilesRequest {
+  resolve(files: Record<string, string>): void;
+}
+
+/** The editor's files if a workbench answers, else the workspace's saved copy. */
+async function currentFiles(lesson: string): Promise<Record<string, string>> {
+  const fromWorkbench = await new Promise<Record<string, string> | null>((resolve) => {
+    const event = new CustomEvent<FilesRequest>('lab:files-request', { detail: { resolve }, cancelable: true });
+    document.dispatchEvent(event);
+    if (!event.defaultPrevented) resolve(null);
+  });
+  if (fromWorkbench) return fromWorkbench;
+  const { files } = await loadFiles(lesson);
+  return Object.fromEntries(files.map((f) => [f.name, f.content]));
+}
+
+function setupHints(root: HTMLElement): void {
+  const button = root.querySelector<HTMLButtonElement>('[data-hint-next]');
+  const hints = [...root.querySelectorAll<HTMLElement>('[data-hint]')];
+  if (!button || hints.length === 0) return;
+  const update = () => {
+    const shown = hints.filter((h) => !h.hidden).length;
+    button.hidden = shown === hints.length;
+    button.textContent = ui.exerciseShowHint(shown + 1, hints.length);
+  };
+  button.addEventListener('click', () => {
+    const next = hints.find((h) => h.hidden);
+    if (next) {
+      next.hidden = false;
+      next.focus();
+    }
+    update();
+  });
+  update();
+}
+
+function renderResult(list: HTMLElement, summary: HTMLElement, result: CheckResult): void {
+  summary.textContent = result.status === 'pass' ? ui.checkPassed
+    : result.status === 'error' ? ui.checkError : ui.checkFailed(result.tests.filter((t) => t.status !== 'pass').length, result.tests.length);
+  summary.dataset.status = result.status;
+  list.replaceChildren();
+  if (result.message) {
+    const pre = document.createElement('pre');
+    pre.className = 'check-message';
+    pre.textContent = result.message;
+    list.append(pre);
+  }
+  for (const t of result.tests) {
+    const li = document.createElement('li');
+    li.dataset.status = t.status;
+    const head = document.createElement('p');
+    const mark = document.createElement('span');
+    mark.className = 'check-mark';
+    mark.textContent = ui.checkStatus[t.status];
+    head.append(mark, ` ${t.name}`);
+    li.append(head);
+    if (t.message) {
+      const p = document.createElement('p');
+      p.className = 'check-why';
+      p.textContent = t.message;
+      li.append(p);
+    }
+    if (t.output && t.status !== 'pass') {
+      const pre = document.createElement('pre');
+      pre.textContent = t.output;
+      li.append(pre);
+    }
+    list.append(li);
+  }
+}
+
+export function setupExercise(root: HTMLElement): void {
+  const lesson = root.dataset.lesson!;
+  setupHints(root);
+  const button = root.querySelector<HTMLButtonElement>('[data-check]')!;
+  const status = root.querySelector<HTMLElement>('[data-check-status]')!;
+  const summary = root.querySelector<HTMLElement>('[data-check-summary]')!;
+  const list = root.querySelector<HTMLElement>('[data-check-results]')!;
+  showProgress();
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    status.textContent = ui.checkRunning;
+    summary.textContent = '';
+    list.replaceChildren();
+    try {
+      const files = await currentFiles(lesson);
+      const res = await fetch('/api/check', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ lesson, files }),
+      });
+      if (!res.ok) throw await responseError(res);
+      const result = (await res.json()) as CheckResult;
+      renderResult(list, summary, result);
+      status.textContent = '';
+      if (result.status === 'pass') {
+        markDone(lesson);
+        showProgress();
+      }
+    } catch (err) {
+      status.textContent = ui.checkFailedToRun((err as Error).message);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+for (const root of document.querySelectorAll<HTMLElement>('[data-exercise]')) setupExercise(root);
