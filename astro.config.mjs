@@ -18,6 +18,22 @@ function monacoCssOnDemand() {
   };
 }
 
+/**
+ * Marks a lesson's runnable blocks (```sh try ...: the content test runs them)
+ * with data-try on their <pre>, so src/client/try-it.ts can add a "Try it"
+ * button that sends the command to the terminal.
+ * @returns {import('shiki').ShikiTransformer}
+ */
+function tryBlocks() {
+  return {
+    name: 'go-build-lab:try-blocks',
+    pre(node) {
+      const raw = this.options.meta?.__raw ?? '';
+      if (/^try(\s|$)/.test(raw)) node.properties['data-try'] = '';
+    },
+  };
+}
+
 // The site is static: the lab server (server/) serves dist/ at `/` next to its API.
 export default defineConfig({
   output: 'static',
@@ -29,7 +45,7 @@ export default defineConfig({
     // <pre><code class="language-mermaid">, readable without JavaScript;
     // src/client/diagrams.ts draws them as SVG when they come near the viewport.
     syntaxHighlight: { type: 'shiki', excludeLangs: ['mermaid'] },
-    shikiConfig: { theme: 'github-dark' },
+    shikiConfig: { theme: 'github-dark', transformers: [tryBlocks()] },
   },
   vite: {
     plugins: [monacoCssOnDemand()],

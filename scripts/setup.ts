@@ -53,6 +53,8 @@ function buildSite(): void {
   step('building the site with Astro…');
   const started = Date.now();
   run('the site build', process.execPath, [join(ROOT, 'node_modules/astro/bin/astro.mjs'), 'build', '--silent']);
+  // The static search index (dist/pagefind/): lesson text only (data-pagefind-body on lesson pages).
+  run('the search index', join(ROOT, 'node_modules/.bin/pagefind'), ['--site', SITE_DIR, '--silent']);
   writeFileSync(SITE_STAMP, want);
   step(`site built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

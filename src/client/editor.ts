@@ -31,6 +31,9 @@ function languageOf(name: string): string {
   return name.endsWith('.go') ? 'go' : 'plaintext';
 }
 
+/** The editor's Monaco theme (defined when Monaco loads). */
+const EDITOR_THEME = 'golab-dark';
+
 export class Editor {
   private readonly tablist: HTMLElement;
   private readonly panel: HTMLElement;
@@ -145,9 +148,16 @@ export class Editor {
     this.applyMarkers();
     this.applyAnnotations();
     this.host.hidden = false;
+    // vs-dark with comments light enough for WCAG AA contrast (its #6A9955 is 4.1:1 on #1e1e1e).
+    monaco.editor.defineTheme(EDITOR_THEME, {
+      base: 'vs-dark',
+      inherit: true,
+      rules: [{ token: 'comment', foreground: '8FBF7F' }],
+      colors: {},
+    });
     this.editor = monaco.editor.create(this.host, {
       model: this.models.get(this.current) ?? null,
-      theme: 'vs-dark',
+      theme: EDITOR_THEME,
       automaticLayout: true,
       minimap: { enabled: false },
       fontSize: 14,

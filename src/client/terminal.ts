@@ -6,6 +6,7 @@
  */
 import { TERMINAL_PATH, type TerminalClientMessage, type TerminalServerMessage } from '../lib/protocol.ts';
 import { ui } from '../lib/ui-strings.ts';
+import type { TerminalTypeRequest } from './try-it.ts';
 
 /** `onBuildEvent` gets the build-phase messages (command, phase, graph, phase-error) of go commands typed here. */
 export async function startTerminal(
@@ -35,6 +36,8 @@ export async function startTerminal(
 
   let socket: WebSocket | undefined;
   let ended = true;
+  /** Input for a socket that is not open yet ("Try it" clicked while it connects). */
+  const pending: string[] = [];
 
   const send = (message: TerminalClientMessage) => {
     if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
@@ -59,7 +62,10 @@ export async function startTerminal(
     const protocol = location.protocol === 'https:' ? 'wss' : 'ws';
     const ws = new WebSocket(`${protocol}://${location.host}${TERMINAL_PATH}?lesson=${encodeURIComponent(lesson)}`);
     socket = ws;
-    ws.addEventListener('open', resize);
+    ws.addEventListener('open', () => {
+      resize();
+      for (const data of pending.splice(0)) send({ type: 'input', data });
+    });
     ws.addEventListener('message', (event) => {
       if (typeof event.data !== 'string') return;
       let message: TerminalServerMessage;
@@ -87,6 +93,20 @@ export async function startTerminal(
       return;
     }
     send({ type: 'input', data });
+  });
+
+  // "Try it" buttons (try-it.ts) type a lesson's command here: lines as if typed, then Enter.
+  document.addEventListener('lab:terminal-type', (event) => {
+    const { text } = (event as CustomEvent<TerminalTypeRequest>).detail;
+    event.preventDefault();
+    const data = `${text.replace(/\r?\n/g, '\r')}\r`;
+    if (ended) {
+      term.reset();
+      connect();
+    }
+    if (socket?.readyState === WebSocket.OPEN) send({ type: 'input', data });
+    else pending.push(data);
+    term.focus();
   });
 
   new ResizeObserver(() => resize()).observe(host);

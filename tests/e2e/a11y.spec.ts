@@ -48,3 +48,23 @@ test('lesson page after a Run (phase view, action graph, live diagram) has no WC
   if (process.env.E2E_SCREENSHOT) await page.screenshot({ path: process.env.E2E_SCREENSHOT });
   await audit(page);
 });
+
+test('every lesson page, the search page and the dark theme have no WCAG A/AA violations', async ({ page, request }) => {
+  test.setTimeout(240_000);
+  const { lessons } = await (await request.get('/lessons.json')).json() as { lessons: Array<{ id: string }> };
+  expect(lessons.length).toBeGreaterThan(0);
+  for (const { id } of lessons) {
+    await page.goto(`/${id}/`);
+    await expect(page.getByRole('region', { name: 'Editor' })).toBeVisible();
+    await audit(page);
+  }
+  await page.goto('/search/');
+  await expect(page.locator('.pagefind-ui__search-input')).toBeVisible();
+  await audit(page);
+  // The dark theme, on a lesson with its workbench.
+  await page.goto(`/${LESSON}/`);
+  await page.getByRole('button', { name: 'Dark theme' }).click();
+  await expect(page.getByRole('region', { name: 'Editor' }).locator('.monaco-editor')).toBeVisible();
+  await audit(page);
+  await page.evaluate(() => localStorage.removeItem('golab:theme'));
+});

@@ -1,0 +1,22 @@
+/**
+ * "Try it": a lesson's runnable block goes to the terminal with one click and
+ * runs there (and, being a go command, drives the phase view).
+ */
+import { expect, test } from '@playwright/test';
+import { openLesson } from './workbench.ts';
+
+test('a Try it button runs its block in the terminal', async ({ page }) => {
+  await openLesson(page);
+  const blocks = page.locator('article pre[data-try]');
+  expect(await blocks.count()).toBeGreaterThan(5);
+  // The first block of the lesson is `go run .`.
+  await expect(blocks.first()).toHaveText('go run .');
+  const button = page.getByRole('button', { name: 'Try it in the terminal: go run .', exact: true }).first();
+  await button.focus();
+  await page.keyboard.press('Enter');
+  const terminal = page.getByRole('region', { name: 'Terminal' });
+  await expect(terminal.locator('.xterm-rows')).toContainText('Hello from the Go Build Lab!', { timeout: 30_000 });
+  await expect(page.getByText('Sent to the terminal.').first()).toBeVisible();
+  // The go command typed by the button is watched like any other: the phase view shows its run.
+  await expect(page.locator('[data-phase-view]')).toContainText(/run/i);
+});
