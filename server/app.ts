@@ -18,7 +18,7 @@ import { SessionStore } from './sessions.ts';
 import { PlainStorage, QuotaStorage } from './workspace/storage.ts';
 import { BadRequestError } from './workspace/files.ts';
 import { UnsafePathError } from './workspace/beneath.ts';
-import { clientOf, type Lab } from './api/context.ts';
+import { clientOf, stageOf, type Lab } from './api/context.ts';
 import { Admission, Busy } from './fairness/admission.ts';
 import { TokenBuckets } from './fairness/token-bucket.ts';
 import { postRun } from './api/run.ts';
@@ -28,6 +28,9 @@ import { getArtifact } from './api/artifact.ts';
 import { terminalUpgradeHandler } from './api/terminal.ts';
 
 type Handler = (lab: Lab, req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** An API request still open after this long is logged with its stage (Runs end within their limits, well before). */
+const REQUEST_STALL_LOG_MS = 120_000;
 
 /** API routes: path -> method -> handler. */
 const routes: Record<string, Record<string, Handler>> = {
@@ -87,9 +90,27 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
   const notFoundPage = join(config.siteDir, '404.html');
   const notFound = existsSync(notFoundPage) ? readFileSync(notFoundPage) : Buffer.from('<!doctype html><title>Not found</title><h1>Not found</h1>');
 
+  // Requests in flight, for the stall log: an API request open far longer than
+  // any limit allows is logged once with the stage it is stuck in.
+  const inFlight = new Map<IncomingMessage, { path: string; started: number; logged: boolean }>();
+  const stallCheck = setInterval(() => {
+    const now = Date.now();
+    for (const [req, r] of inFlight) {
+      if (!r.logged && now - r.started > REQUEST_STALL_LOG_MS) {
+        r.logged = true;
+        console.error(`[lab] stalled: ${req.method} ${r.path} open for ${Math.round((now - r.started) / 1000)} s, at stage "${stageOf(req)}"`);
+      }
+    }
+  }, REQUEST_STALL_LOG_MS / 4);
+  stallCheck.unref();
+
   const server = createServer(async (req, res) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     const path = new URL(req.url ?? '/', 'http://lab').pathname;
+    if (path.startsWith('/api/') && path !== TERMINAL_PATH) {
+      inFlight.set(req, { path, started: Date.now(), logged: false });
+      res.on('close', () => inFlight.delete(req));
+    }
     try {
       if (path === '/healthz') {
         sendJson(res, 200, { ok: true, go: sandbox.toolchain.version, lessons: lessons.all().length });

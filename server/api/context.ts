@@ -72,3 +72,15 @@ export function lessonById(lab: Lab, id: unknown): Lesson {
 export function queryParam(req: IncomingMessage, name: string): string | null {
   return new URL(req.url ?? '/', 'http://lab').searchParams.get(name);
 }
+
+/**
+ * Where a request is in its handler (for the stall log in app.ts): a request
+ * still open after REQUEST_STALL_LOG_MS is logged once with its last stage.
+ */
+const stages = new WeakMap<IncomingMessage, string>();
+export function stage(req: IncomingMessage, name: string): void {
+  stages.set(req, name);
+}
+export function stageOf(req: IncomingMessage): string {
+  return stages.get(req) ?? 'start';
+}

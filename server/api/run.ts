@@ -11,7 +11,7 @@ import { Busy } from '../fairness/admission.ts';
 import { startWaiting } from '../sandbox/warm.ts';
 import { BadRequestError, validateFiles } from '../workspace/files.ts';
 import { saveFiles } from '../workspace/lesson-folder.ts';
-import { clientOf, lessonById, sessionOf, type Lab } from './context.ts';
+import { clientOf, lessonById, sessionOf, stage, type Lab } from './context.ts';
 
 /** Longest accepted command line, in bytes. */
 export const MAX_COMMAND_BYTES = 4096;
@@ -36,6 +36,7 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
   const observe = body.observe !== false;
   const folder = lesson ? lesson.id : PLAYGROUND_FOLDER;
 
+  stage(req, 'session');
   const session = await sessionOf(lab, req, res, false);
   if (session && lab.activeRuns.has(session.id)) {
     sendError(res, 409, 'a Run is already in progress in this session; stop it or wait for it to finish');
@@ -58,8 +59,10 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
   let release: (() => void) | null = null;
   let scratch: Awaited<ReturnType<Lab['sessions']['throwaway']>> | null = null;
   try {
+    stage(req, 'workspace');
     if (!session) scratch = await lab.sessions.throwaway();
     const workspace = session ?? scratch!;
+    stage(req, 'files');
     await saveFiles(workspace, folder, files);
     res.writeHead(200, {
       'content-type': 'application/x-ndjson; charset=utf-8',
@@ -69,34 +72,33 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
     // The client learns at once that its Run was accepted (Node holds headers back until the first write).
     res.flushHeaders();
     // Events come in bursts (one frame of the go wrapper is dozens of phase
-    // events): the lines of one turn of the event loop go out in one write.
-    let corked = false;
+    // events): the lines of one turn of the event loop go out as one string,
+    // in one write (one chunk of the chunked response).
+    let lines: string[] = [];
     const send = (event: RunEvent) => {
       if (res.writableEnded || res.destroyed) return;
-      if (!corked) {
-        corked = true;
-        res.cork();
-        process.nextTick(flush);
-      }
-      res.write(JSON.stringify(event) + '\n');
+      if (lines.length === 0) process.nextTick(flush);
+      lines.push(JSON.stringify(event) + '\n');
     };
     function flush() {
-      if (!corked) return;
-      corked = false;
-      res.uncork();
+      if (lines.length === 0) return;
+      const text = lines.join('');
+      lines = [];
+      if (!res.writableEnded && !res.destroyed) res.write(text);
     }
-    // end() does not write out what is corked: flush first.
     const end = () => {
       flush();
       res.end();
     };
     if (queuedAt) send({ type: 'queued', position: queuedAt });
     try {
+      stage(req, 'admission');
       release = await admitted;
     } catch {
       end(); // the client left while waiting
       return;
     }
+    stage(req, 'sandbox');
     const sandboxFor = { user: workspace.owner, home: workspace.home, gocache: workspace.gocache };
     const result = await runInSandbox(lab.sandbox, {
       // A session's sandbox was started after its last Run; a throwaway workspace starts cold.
@@ -114,17 +116,20 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
     }, {
       onOutput: (type, data) => send({ type, data }),
       onEvent: (event) => send(event),
+      onStage: (name) => stage(req, name),
       signal: abort.signal,
     });
     if (session) lab.warm.refill(workspace.dir, sandboxFor);
     // Long commands, and commands a limit had to stop, make their client "heavy" for a while.
     if (result.durationMs > FULL_CPU_WEIGHT_MS || result.reason !== 'exited') lab.heavyClients.mark(client);
+    stage(req, 'answer');
     send({ type: 'exit', ...result });
     end();
   } finally {
     if (release) release();
     else admitted.then((r) => r(), () => {});
     if (session) lab.activeRuns.delete(session.id);
+    stage(req, 'cleanup');
     await scratch?.dispose();
   }
 }

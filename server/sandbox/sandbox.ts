@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import type { ExitReason } from '../../src/lib/protocol.ts';
@@ -92,6 +92,17 @@ function spawnIn(sandbox: Sandbox, cgroup: CommandCgroup, o: SpawnOptions): Chil
   }
 }
 
+/** How long a killed sandbox may take to end before its answer is sent without it. */
+export const KILL_GRACE_MS = 5000;
+
+/** What a stuck process is doing, from /proc (state and kernel wait channel), for the log. */
+function describeStuck(pid: number | undefined): string {
+  if (pid === undefined) return 'no pid';
+  const read = (f: string) => { try { return readFileSync(`/proc/${pid}/${f}`, 'utf8').trim(); } catch { return '?'; } };
+  const state = read('stat').split(') ')[1]?.split(' ')[0] ?? '?';
+  return `state ${state}, wchan ${read('wchan')}, stack ${read('stack').split('\n').slice(0, 6).join(' < ')}`;
+}
+
 /** A command keeps its full CPU weight this long, then yields to newer ones (cgroup.demote). */
 export const FULL_CPU_WEIGHT_MS = 1500;
 
@@ -116,6 +127,8 @@ export interface RunCallbacks {
   onEvent?(event: RelayEvent): void;
   /** Aborting kills the command (the client went away or pressed Stop). */
   signal?: AbortSignal;
+  /** Where the command is (for the server's stall log). */
+  onStage?(name: string): void;
 }
 
 export function seconds(ms: number): string {
@@ -180,6 +193,7 @@ export const SANDBOX_START_TIMEOUT_MS = 15_000;
 export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunLimits, cb: RunCallbacks): Promise<RunResult> {
   const started = performance.now();
   let s: Warm;
+  cb.onStage?.('sandbox: take');
   try {
     const taking = o.take();
     let timer: NodeJS.Timeout | undefined;
@@ -202,11 +216,15 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
   const { child } = s;
   let stoppedFor: { reason: ExitReason; message: string } | null = null;
   let outputBytes = 0;
+  let giveUp: (() => void) | undefined;
   const stop = (reason: ExitReason, message: string) => {
     if (stoppedFor) return;
     stoppedFor = { reason, message };
     // Killing bwrap kills the sandbox's pid 1, and with it every process inside.
     child.kill('SIGKILL');
+    // A process stuck in the kernel (uninterruptible) dies only when it leaves it,
+    // and keeps the pipes open until then: the answer does not wait for it.
+    setTimeout(() => giveUp?.(), KILL_GRACE_MS).unref();
   };
   // Two clocks: the command's (a build, or anything else), and a program's once the
   // toolchain starts one (the trace's `run` / `test` phase), which replaces it.
@@ -251,15 +269,24 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
     });
   }
 
+  cb.onStage?.('sandbox: running');
   const { code, signal, error } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
     let spawnError: Error | undefined;
     child.on('error', (err) => { spawnError = err; });
     child.on('close', (code, signal) => resolve({ code, signal, error: spawnError }));
+    giveUp = () => {
+      const inGroup = (() => { try { return readFileSync(s.cgroup.procsFiles[0] ?? '/nonexistent', 'utf8').split('\n').filter(Boolean).map(Number); } catch { return []; } })();
+      console.error(`[lab] the sandbox (pid ${child.pid}) did not end ${seconds(KILL_GRACE_MS)} after SIGKILL: ${describeStuck(child.pid)}; in its cgroup: ${inGroup.map((p) => `${p} (${describeStuck(p)})`).join('; ') || 'nothing'}`);
+      for (const stream of child.stdio) stream?.destroy();
+      resolve({ code: null, signal: 'SIGKILL', error: spawnError });
+    };
   });
   clearTimeout(timer);
   clearTimeout(demoteTimer);
   cb.signal?.removeEventListener('abort', onAbort);
+  cb.onStage?.('sandbox: program limits');
   await limiter.settle();
+  cb.onStage?.('sandbox: counters');
   const usage = await s.finish();
   const program = limiter.programHits(usage);
   const durationMs = Math.round(performance.now() - started);

@@ -20,7 +20,7 @@
  * hard links to the base. No disk quota; the server says so at start-up.
  */
 import { execFile } from 'node:child_process';
-import { chmod, chown, copyFile, mkdir, readFile, readdir, rm, statfs } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdir, readFile, readdir, rm, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SANDBOX_GOCACHE, SANDBOX_HOME } from '../sandbox/bwrap.ts';
@@ -36,6 +36,9 @@ export interface OpenWorkspace {
   /** Host directory mounted at GOCACHE, or null when the cache lives inside home. */
   gocache: string | null;
 }
+
+/** Files at the top of GOCACHE that the go command writes after the cache exists. */
+const CACHE_TOP_FILES = ['trim.txt', 'testexpire.txt'];
 
 export interface WorkspaceStorage {
   readonly kind: 'quota' | 'plain';
@@ -130,6 +133,14 @@ export class QuotaStorage implements WorkspaceStorage {
       if (!e.isDirectory()) continue;
       await mkdir(join(upper, e.name), { mode: 0o755 });
       if (owner) await chown(join(upper, e.name), owner.uid, owner.gid);
+    }
+    // And of the files the go command rewrites at the cache's top (trim.txt when
+    // it trims, testexpire.txt for `go clean -testcache`): a new file there was
+    // refused inside the sandbox (permission denied), an existing one of theirs is not.
+    for (const name of CACHE_TOP_FILES) {
+      const content = await readFile(join(this.#base, name)).catch(() => Buffer.alloc(0));
+      await writeFile(join(upper, name), content, { mode: 0o644 });
+      if (owner) await chown(join(upper, name), owner.uid, owner.gid);
     }
     return ws;
   }

@@ -5,7 +5,7 @@
  * built site in ./dist.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -55,8 +55,14 @@ export async function startServer(opts: StartOptions = {}): Promise<LabServer> {
     },
   });
   let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
+  // LAB_SERVER_LOG_DIR: also keep each test server's output in a file (to read after a failure).
+  const logFile = process.env.LAB_SERVER_LOG_DIR ? join(process.env.LAB_SERVER_LOG_DIR, `server-${child.pid}.log`) : null;
+  const keep = (d: Buffer) => {
+    output += d;
+    if (logFile) appendFileSync(logFile, d);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
 
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`lab server did not start in ${STARTUP_TIMEOUT_MS} ms:\n${output}`)), STARTUP_TIMEOUT_MS);
