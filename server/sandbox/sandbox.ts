@@ -214,9 +214,22 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
     return { code: -1, reason: 'error', durationMs: Math.round(performance.now() - started), message: `could not start the sandbox: ${(err as Error).message}` };
   }
   const { child } = s;
+  // Listen for the end at once: a fast command can be over before the next await
+  // returns, and a 'close' nobody heard would leave the Run waiting for ever.
+  let giveUp: (() => void) | undefined;
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+    let spawnError: Error | undefined;
+    child.on('error', (err) => { spawnError = err; });
+    child.on('close', (code, signal) => resolve({ code, signal, error: spawnError }));
+    giveUp = () => {
+      const inGroup = (() => { try { return readFileSync(s.cgroup.procsFiles[0] ?? '/nonexistent', 'utf8').split('\n').filter(Boolean).map(Number); } catch { return []; } })();
+      console.error(`[lab] the sandbox (pid ${child.pid}) did not end ${seconds(KILL_GRACE_MS)} after SIGKILL: ${describeStuck(child.pid)}; in its cgroup: ${inGroup.map((p) => `${p} (${describeStuck(p)})`).join('; ') || 'nothing'}`);
+      for (const stream of child.stdio) stream?.destroy();
+      resolve({ code: null, signal: 'SIGKILL', error: spawnError });
+    };
+  });
   let stoppedFor: { reason: ExitReason; message: string } | null = null;
   let outputBytes = 0;
-  let giveUp: (() => void) | undefined;
   const stop = (reason: ExitReason, message: string) => {
     if (stoppedFor) return;
     stoppedFor = { reason, message };
@@ -270,17 +283,7 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
   }
 
   cb.onStage?.('sandbox: running');
-  const { code, signal, error } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
-    let spawnError: Error | undefined;
-    child.on('error', (err) => { spawnError = err; });
-    child.on('close', (code, signal) => resolve({ code, signal, error: spawnError }));
-    giveUp = () => {
-      const inGroup = (() => { try { return readFileSync(s.cgroup.procsFiles[0] ?? '/nonexistent', 'utf8').split('\n').filter(Boolean).map(Number); } catch { return []; } })();
-      console.error(`[lab] the sandbox (pid ${child.pid}) did not end ${seconds(KILL_GRACE_MS)} after SIGKILL: ${describeStuck(child.pid)}; in its cgroup: ${inGroup.map((p) => `${p} (${describeStuck(p)})`).join('; ') || 'nothing'}`);
-      for (const stream of child.stdio) stream?.destroy();
-      resolve({ code: null, signal: 'SIGKILL', error: spawnError });
-    };
-  });
+  const { code, signal, error } = await ended;
   clearTimeout(timer);
   clearTimeout(demoteTimer);
   cb.signal?.removeEventListener('abort', onAbort);
