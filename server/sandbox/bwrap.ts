@@ -4,8 +4,9 @@
  * keys match what learners compute).
  *
  * Inside, the learner is uid 1000 "learner" with HOME=/home/learner (their
- * workspace, the only writable host directory) and a private /tmp; the system
- * and the Go toolchain are read-only; there is no network and no way back to
+ * workspace, the only writable host directory) and a private /tmp; the system,
+ * the Go toolchain and the lab's module proxy (/opt/lab/goproxy) are read-only;
+ * there is no network and no way back to
  * any outside terminal (--new-session), and nothing outlives the server
  * (--die-with-parent). See docs/security.md.
  */
@@ -13,6 +14,14 @@
 /** Where things appear inside the sandbox. */
 export const SANDBOX_HOME = '/home/learner';
 export const SANDBOX_TOOLS = '/opt/lab/bin';
+/** The lab's read-only module proxy (prepare.ts, goproxy/build.ts): GOPROXY=file://SANDBOX_GOPROXY. */
+export const SANDBOX_GOPROXY = '/opt/lab/goproxy';
+/**
+ * Module path patterns the go command does not look up in the checksum
+ * database: the lab's own modules are in no public database (and sum.golang.org
+ * is unreachable anyway). go.sum is still written and still checked.
+ */
+export const SANDBOX_GONOSUMDB = 'golab.example';
 export const SANDBOX_USER = 'learner';
 export const SANDBOX_INNER_UID = 1000;
 export const SANDBOX_INNER_GID = 1000;
@@ -25,6 +34,8 @@ export interface SandboxLayout {
   etcDir: string;
   /** Directory with the lab's own tools (ptyhost), mounted at SANDBOX_TOOLS. */
   toolsDir: string;
+  /** The module proxy tree (GOPROXY protocol layout), mounted read-only at SANDBOX_GOPROXY. */
+  goproxyDir: string;
   /** GOROOT of the toolchain learners use. */
   goroot: string;
 }
@@ -62,8 +73,12 @@ export function sandboxEnv(layout: SandboxLayout, extra: Record<string, string> 
     GOPATH: `${SANDBOX_HOME}/go`,
     GOTOOLCHAIN: 'local',
     CGO_ENABLED: '0',
-    // No network in the sandbox; a local read-only module proxy comes later.
-    GOPROXY: 'off',
+    // No network in the sandbox: modules come from the lab's own read-only
+    // proxy (no ",direct" fallback), and the checksum database is not asked
+    // about the lab's modules. GOSUMDB keeps its default (sum.golang.org):
+    // a module from elsewhere is not in the proxy, so it fails before that.
+    GOPROXY: `file://${SANDBOX_GOPROXY}`,
+    GONOSUMDB: SANDBOX_GONOSUMDB,
     GOFLAGS: '',
     TMPDIR: '/tmp',
     ...extra,
@@ -91,6 +106,7 @@ export function bwrapArgv(o: BwrapOptions): string[] {
     // The whole /etc is the synthetic one (passwd, group, hosts), read-only.
     '--ro-bind', o.layout.etcDir, '/etc',
     '--ro-bind', o.layout.toolsDir, SANDBOX_TOOLS,
+    '--ro-bind', o.layout.goproxyDir, SANDBOX_GOPROXY,
   ];
   if (!o.layout.goroot.startsWith('/usr/')) args.push('--ro-bind', o.layout.goroot, o.layout.goroot);
   args.push('--bind', o.home, SANDBOX_HOME);

@@ -10,6 +10,9 @@
  *   gocache-base/             the standard library compiled by the sandbox's own
  *                             toolchain and environment, owned by root, read-only;
  *                             each session's GOCACHE is seeded from it by hard links
+ *   goproxy/                  the lab's own modules (goproxy/modules/) in the GOPROXY
+ *                             protocol's layout, mounted read-only at /opt/lab/goproxy
+ *                             (GOPROXY=file:///opt/lab/goproxy; see goproxy/build.ts)
  *   toolchain.json            GOROOT and version the above were made with
  *
  * The std cache is built inside the very bubblewrap configuration learners get
@@ -18,7 +21,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, chown, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -29,6 +32,7 @@ import { detectCgroups } from './cgroup.ts';
 import type { Owner } from '../workspace/beneath.ts';
 import os from 'node:os';
 import { ensureSeccompFilter } from './seccomp/filter.ts';
+import { ensureGoProxy } from './goproxy/build.ts';
 
 const execFileP = promisify(execFile);
 /** The lab's own tools, each a Go module here, built into the tools dir (mounted at /opt/lab/bin). */
@@ -53,6 +57,8 @@ export function sandboxPaths(sandboxDir: string) {
     gocacheStamp: join(sandboxDir, 'gocache-base.stamp'),
     toolStamp: (name: string) => join(sandboxDir, `${name}.stamp`),
     seccomp: join(sandboxDir, 'seccomp.bpf'),
+    goproxy: join(sandboxDir, 'goproxy'),
+    goproxyStamp: join(sandboxDir, 'goproxy.stamp'),
   };
 }
 
@@ -83,6 +89,7 @@ export async function loadSandbox(config: LabConfig): Promise<Sandbox & { gocach
     for (const name of Object.keys(TOOLS)) await stat(join(p.toolsDir, name));
     await stat(p.gocacheBase);
     await stat(p.seccomp);
+    await stat(p.goproxy);
   } catch {
     throw new Error(`the sandbox in ${config.sandboxDir} is not prepared: run \`npm run build\` (or \`npm start\`)`);
   }
@@ -91,7 +98,7 @@ export async function loadSandbox(config: LabConfig): Promise<Sandbox & { gocach
     throw new Error(`the sandbox was prepared for ${toolchain.version} at ${toolchain.goroot}, but the machine has ${current.version} at ${current.goroot}: run \`npm run build\``);
   }
   return {
-    layout: { etcDir: p.etcDir, toolsDir: p.toolsDir, goroot: toolchain.goroot },
+    layout: { etcDir: p.etcDir, toolsDir: p.toolsDir, goproxyDir: p.goproxy, goroot: toolchain.goroot },
     seccompPath: p.seccomp,
     cgroups: detectCgroups(),
     limits: sandboxLimits(config),
@@ -118,8 +125,9 @@ export async function prepareSandbox(config: LabConfig, log: Log): Promise<void>
   await writeSyntheticEtc(p.etcDir);
   await ensureSeccompFilter(config.sandboxDir);
   for (const [name, source] of Object.entries(TOOLS)) await buildTool(name, source, p.toolsDir, p.toolStamp(name), toolchain, log);
+  await ensureGoProxy(p.goproxy, p.goproxyStamp, toolchain.version, log);
   await writeFile(p.toolchainFile, JSON.stringify(toolchain, null, 2) + '\n');
-  const layout: SandboxLayout = { etcDir: p.etcDir, toolsDir: p.toolsDir, goroot: toolchain.goroot };
+  const layout: SandboxLayout = { etcDir: p.etcDir, toolsDir: p.toolsDir, goproxyDir: p.goproxy, goroot: toolchain.goroot };
   // Compiling std needs more room than a learner's command gets.
   const sandbox: Sandbox = {
     layout,
@@ -139,6 +147,22 @@ async function writeSyntheticEtc(etcDir: string): Promise<void> {
   };
   for (const [name, content] of Object.entries(files)) {
     await writeFile(join(etcDir, name), content, { mode: 0o644 });
+  }
+  await mirrorAlternatives(join(etcDir, 'alternatives'));
+}
+
+/**
+ * Debian reaches several commands through /etc/alternatives (/usr/bin/awk ->
+ * /etc/alternatives/awk -> /usr/bin/mawk): the synthetic /etc carries the
+ * same links, for targets under /usr only (the only host tree in the sandbox),
+ * so `awk` and friends work inside.
+ */
+async function mirrorAlternatives(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  for (const name of await readdir('/etc/alternatives').catch(() => [] as string[])) {
+    const target = await readlink(join('/etc/alternatives', name)).catch(() => '');
+    if (target.startsWith('/usr/')) await symlink(target, join(dir, name));
   }
 }
 

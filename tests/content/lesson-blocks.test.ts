@@ -57,6 +57,11 @@ describe('lesson blocks run as the lessons say', () => {
         test(`${id}:${block.line} ${block.command.split('\n')[0]}`, async () => {
           // Each block starts from the lesson's starting files: files other blocks created are removed
           // (the reset), and the Run request carries the starting files, as the workbench's Run does.
+          // Reset rewrites the starting files only: empty the folder first, so files
+          // an earlier block made (a binary, vendor/, a .git) are gone too, as in
+          // tests/content/local-check.ts. (The session's HOME and cache stay.)
+          const clean = await postRun(lab.url, { files: {}, command: 'find . -mindepth 1 -delete', lesson: id, observe: false }, cookie);
+          assert.equal(clean.exit?.code, 0, `emptying the lesson folder of ${id}: ${clean.stderr}`);
           const reset = await fetch(`${lab.url}/api/workspace/reset?lesson=${encodeURIComponent(id)}`, { method: 'POST', headers: { cookie } });
           assert.equal(reset.status, 200, `reset of ${id}: ${reset.status}`);
           const r = await postRun(lab.url, { files, command: block.command, lesson: id }, cookie);

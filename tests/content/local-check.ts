@@ -7,8 +7,10 @@
  *
  * It imitates the sandbox: a clean environment (the sandbox's Go variables),
  * a GOCACHE seeded from a standard library compiled once with `go build std`,
- * and, when bubblewrap is available, a private /tmp and the learner's home
- * mounted at /home/learner (so `go env GOCACHE` prints the sandbox's path).
+ * the lab's module proxy (server/sandbox/goproxy, written once per change of
+ * its sources) and, when bubblewrap is available, a private /tmp, the
+ * learner's home mounted at /home/learner (so `go env GOCACHE` prints the
+ * sandbox's path) and the proxy read-only at /opt/lab/goproxy.
  * Without bubblewrap, blocks that print sandbox paths fail and say so.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -16,6 +18,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extractTryBlocks, type TryBlock } from './blocks.ts';
+import { SANDBOX_GONOSUMDB, SANDBOX_GOPROXY } from '../../server/sandbox/bwrap.ts';
+import { ensureGoProxy } from '../../server/sandbox/goproxy/build.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CONTENT = join(ROOT, 'content');
@@ -23,14 +27,25 @@ const GOROOT = spawnSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).stdout.t
 const TIMEOUT_MS = 30_000;
 const HAVE_BWRAP = spawnSync('bwrap', ['--version']).status === 0 && spawnSync('bwrap', ['--ro-bind', '/', '/', 'true']).status === 0;
 
-function sandboxEnv(home: string, inBwrap: boolean): Record<string, string> {
+function sandboxEnv(home: string, inBwrap: boolean, goproxy = ''): Record<string, string> {
   const h = inBwrap ? '/home/learner' : home;
   return {
     PATH: `${GOROOT}/bin:/usr/local/bin:/usr/bin:/bin`,
     HOME: h, USER: 'learner', LANG: 'C.UTF-8', SHELL: '/bin/bash',
     GOCACHE: `${h}/.cache/go-build`, GOPATH: `${h}/go`,
-    GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOPROXY: 'off', GOFLAGS: '', TMPDIR: '/tmp',
+    GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '', TMPDIR: '/tmp',
+    GOPROXY: goproxy ? `file://${inBwrap ? SANDBOX_GOPROXY : goproxy}` : 'off', GONOSUMDB: SANDBOX_GONOSUMDB,
   };
+}
+
+/** The lab's module proxy, written the way set-up writes it (again only when its sources change). */
+async function goproxy(): Promise<string> {
+  const dir = join(tmpdir(), 'golab-local-check');
+  mkdirSync(dir, { recursive: true });
+  const version = spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).stdout.trim();
+  const target = join(dir, 'goproxy');
+  await ensureGoProxy(target, join(dir, 'goproxy.stamp'), version, (m) => console.log(m));
+  return target;
 }
 
 /** The standard library, compiled once (per Go version) the way the lab's set-up does. */
@@ -49,7 +64,7 @@ function stdCache(): string {
   return base;
 }
 
-function run(block: TryBlock, lessonDir: string, base: string): Promise<{ code: number | null; output: string; ms: number }> {
+function run(block: TryBlock, lessonDir: string, base: string, proxy: string): Promise<{ code: number | null; output: string; ms: number }> {
   const root = mkdtempSync(join(tmpdir(), 'golab-block-'));
   const home = join(root, 'home');
   const work = join(home, 'work');
@@ -59,10 +74,13 @@ function run(block: TryBlock, lessonDir: string, base: string): Promise<{ code: 
   if (spawnSync('cp', ['-al', base, join(home, '.cache', 'go-build')]).status !== 0) {
     cpSync(base, join(home, '.cache', 'go-build'), { recursive: true });
   }
-  const env = sandboxEnv(home, HAVE_BWRAP);
+  const env = sandboxEnv(home, HAVE_BWRAP, proxy);
+  // /opt is replaced by an empty tmpfs to hold the proxy's mount point (GOROOT is put back if it was there).
+  const optGoroot = GOROOT.startsWith('/opt/') ? ['--ro-bind', GOROOT, GOROOT] : [];
   const [cmd, args, cwd] = HAVE_BWRAP
     ? ['bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/home',
-        '--bind', home, '/home/learner', '--chdir', '/home/learner/work', '--unshare-net', '--unshare-pid', '--die-with-parent',
+        '--bind', home, '/home/learner', '--tmpfs', '/opt', ...optGoroot, '--ro-bind', proxy, SANDBOX_GOPROXY,
+        '--chdir', '/home/learner/work', '--unshare-net', '--unshare-pid', '--die-with-parent',
         'bash', '-c', block.command], root] as const
     : ['bash', ['-c', block.command], work] as const;
   const start = Date.now();
@@ -74,6 +92,7 @@ function run(block: TryBlock, lessonDir: string, base: string): Promise<{ code: 
     const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
     child.on('close', (code) => {
       clearTimeout(timer);
+      spawnSync('chmod', ['-R', 'u+w', root]); // the module cache is read-only
       rmSync(root, { recursive: true, force: true });
       resolve({ code, output, ms: Date.now() - start });
     });
@@ -89,12 +108,13 @@ const lessons = readdirSync(CONTENT, { withFileTypes: true }).filter((c) => c.is
 
 if (!HAVE_BWRAP) console.log('bubblewrap is not usable here: running without a private /tmp or /home/learner');
 const base = stdCache();
+const proxy = await goproxy();
 let failed = 0;
 for (const id of lessons) {
   const blocks = extractTryBlocks(readFileSync(join(CONTENT, id, 'index.mdx'), 'utf8'));
   if (blocks.length === 0) { console.log(`FAIL ${id}: no runnable blocks`); failed++; }
   for (const block of blocks) {
-    const r = await run(block, join(CONTENT, id), base);
+    const r = await run(block, join(CONTENT, id), base, proxy);
     const problems = [];
     if (r.code !== block.exit) problems.push(`exit ${r.code}, expected ${block.exit}`);
     if (block.expect && !block.expect.test(r.output)) problems.push(`output does not match /${block.expect.source}/m`);

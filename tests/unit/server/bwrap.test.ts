@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bwrapArgv, sandboxEnv } from '../../../server/sandbox/bwrap.ts';
 
-const layout = { etcDir: '/data/sandbox/etc', toolsDir: '/data/sandbox/bin', goroot: '/usr/local/go' };
+const layout = { etcDir: '/data/sandbox/etc', toolsDir: '/data/sandbox/bin', goproxyDir: '/data/sandbox/goproxy', goroot: '/usr/local/go' };
 
 test('the sandbox is isolated the way docs/security.md says', () => {
   const argv = bwrapArgv({ layout, home: '/data/s/home', cwd: '/home/learner/l', command: ['bash', '-c', 'go run .'], seccompFd: 3 });
@@ -13,6 +13,7 @@ test('the sandbox is isolated the way docs/security.md says', () => {
   assert.deepEqual(pairs('--bind'), ['/data/s/home /home/learner'], 'the workspace is the only writable host directory');
   assert.ok(pairs('--ro-bind').includes('/usr /usr'));
   assert.ok(pairs('--ro-bind').includes('/data/sandbox/etc /etc'));
+  assert.ok(pairs('--ro-bind').includes('/data/sandbox/goproxy /opt/lab/goproxy'), 'the module proxy is mounted read-only');
   assert.equal(argv[argv.indexOf('--seccomp') + 1], '3');
   assert.deepEqual(argv.slice(argv.indexOf('--') + 1), ['bash', '-c', 'go run .']);
 });
@@ -26,7 +27,10 @@ test('a GOROOT outside /usr is mounted read-only', () => {
 test('the environment is built from nothing but the lab\'s values', () => {
   const env = sandboxEnv(layout, { CGO_ENABLED: '1' });
   assert.equal(env.GOTOOLCHAIN, 'local');
-  assert.equal(env.GOPROXY, 'off');
+  assert.equal(env.GOPROXY, 'file:///opt/lab/goproxy', 'the lab\'s read-only proxy, with no ",direct" fallback');
+  assert.equal(env.GONOSUMDB, 'golab.example', 'the lab\'s modules are in no public checksum database');
+  assert.equal(env.GOSUMDB, undefined, 'GOSUMDB keeps the toolchain\'s default');
+  assert.equal(env.GOPRIVATE, undefined, 'GOPRIVATE would also set GONOPROXY (direct fetches)');
   assert.equal(env.CGO_ENABLED, '1');
   assert.equal(env.HOME, '/home/learner');
   assert.match(env.PATH, /^\/opt\/lab\/bin:\/usr\/local\/go\/bin:/, 'the lab\'s go wrapper first, then the real toolchain');

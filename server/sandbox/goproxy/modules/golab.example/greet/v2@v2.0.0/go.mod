@@ -1,0 +1,3 @@
+module golab.example/greet/v2
+
+go 1.22

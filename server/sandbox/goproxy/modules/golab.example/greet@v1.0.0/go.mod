@@ -1,0 +1,3 @@
+module golab.example/greet
+
+go 1.22

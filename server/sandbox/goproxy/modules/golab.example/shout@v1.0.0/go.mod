@@ -1,0 +1,5 @@
+module golab.example/shout
+
+go 1.22
+
+require golab.example/greet v1.0.0
