@@ -45,7 +45,7 @@ export default defineConfig({
     // <pre><code class="language-mermaid">, readable without JavaScript;
     // src/client/diagrams.ts draws them as SVG when they come near the viewport.
     syntaxHighlight: { type: 'shiki', excludeLangs: ['mermaid'] },
-    shikiConfig: { theme: 'github-dark', transformers: [tryBlocks()] },
+    shikiConfig: { theme: 'github-dark-high-contrast', transformers: [tryBlocks()] },
   },
   vite: {
     plugins: [monacoCssOnDemand()],
