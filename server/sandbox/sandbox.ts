@@ -258,7 +258,9 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
   s.events.setEncoding?.('utf8');
   s.events.on('data', (chunk: string) => relay.push(chunk));
   // Short commands keep full CPU weight; long ones yield to newcomers.
-  if (o.startDemoted) await s.cgroup.demote();
+  // Not awaited: nothing may come between the start and the output listeners
+  // below (Node drops the output of a child that exits before anyone listens).
+  if (o.startDemoted) void s.cgroup.demote();
   const demoteTimer = setTimeout(() => void s.cgroup.demote(), o.startDemoted ? 0 : FULL_CPU_WEIGHT_MS);
   const onAbort = () => stop('killed', 'stopped on request');
   cb.signal?.addEventListener('abort', onAbort, { once: true });

@@ -122,7 +122,7 @@ describe('POST /api/run', () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.ok(waiting() > before, 'a sandbox was started for the next Run');
     const second = await postRun(lab.url, { files: {}, command: 'cat marker.txt; pwd; echo "cgo=$CGO_ENABLED"', lesson: LESSON }, cookie);
-    assert.equal(second.stdout, `first\n/home/learner/${LESSON}\ncgo=0\n`);
+    assert.equal(second.stdout, `first\n/home/learner/${LESSON}\ncgo=0\n`, JSON.stringify({ exit: second.exit, stderr: second.stderr }));
   });
 
   const ok = { files: { 'main.go': 'package main\n' }, command: 'true' };
