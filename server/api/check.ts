@@ -13,14 +13,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES, type CheckTestResult } from '../../src/lib/protocol.ts';
 import { asObject, readJsonBody, sendJson } from '../http/json.ts';
 import { SANDBOX_HOME } from '../sandbox/bwrap.ts';
-import { runInSandbox, seconds } from '../sandbox/sandbox.ts';
+import { runInSandbox } from '../sandbox/sandbox.ts';
 import { startWaiting } from '../sandbox/warm.ts';
-import { Busy } from '../fairness/admission.ts';
 import { BadRequestError, validateFiles } from '../workspace/files.ts';
 import { saveFiles } from '../workspace/lesson-folder.ts';
 import { loadExercise } from '../exercises.ts';
 import { commandResult, goTestResults, overall } from '../exercise-results.ts';
-import { clientOf, lessonById, type Lab } from './context.ts';
+import { clientOf, lessonById, runLimits, takeRun, type Lab } from './context.ts';
 
 /** The command that runs the hidden tests (-count=1: a check never answers from the test cache). */
 export const TEST_COMMAND = 'go test -json -count=1 .';
@@ -33,9 +32,7 @@ export async function postCheck(lab: Lab, req: IncomingMessage, res: ServerRespo
   const exercise = await loadExercise(lab.config.contentDir, lesson.id);
 
   const client = clientOf(lab, req);
-  if (!lab.runRate.take(client)) {
-    throw new Busy(`too many Runs and checks from your address (one per ${seconds(lab.config.RUN_INTERVAL_MS)} after a burst of ${lab.config.RUNS_BURST})`, lab.runRate.waitSeconds(client));
-  }
+  takeRun(lab, client);
   const abort = new AbortController();
   // The client went away: stop the checks (a response that finished also closes; nothing is running then).
   res.on('close', () => abort.abort());
@@ -58,11 +55,7 @@ export async function postCheck(lab: Lab, req: IncomingMessage, res: ServerRespo
         observe: false,
         commandLine,
         startDemoted: lab.heavyClients.has(client),
-      }, {
-        timeoutMs: lab.config.RUN_TIMEOUT_MS,
-        programTimeoutMs: lab.config.PROGRAM_TIMEOUT_MS,
-        outputLimitBytes: lab.config.RUN_OUTPUT_LIMIT_BYTES,
-      }, {
+      }, runLimits(lab.config), {
         onOutput: (stream, data) => { if (stream === 'stdout') stdout += data; else stderr += data; },
         signal: abort.signal,
       }).then((result) => ({ result, stdout, stderr }));
@@ -72,17 +65,11 @@ export async function postCheck(lab: Lab, req: IncomingMessage, res: ServerRespo
     let buildError: string | undefined;
     if (exercise.tests.length > 0) {
       const { result, stdout, stderr } = await run(TEST_COMMAND);
-      const declared = exercise.tests.flatMap((t) => t.testNames);
-      if (result.reason !== 'exited') {
-        // A limit stopped the test binary: the tests that had not passed by then did not run.
-        const partial = goTestResults(stdout, stderr, declared);
-        buildError = partial.buildError;
-        for (const t of partial.tests) tests.push(t.status === 'pass' ? t : { ...t, status: 'error', message: result.message ?? 'the tests were stopped' });
-      } else {
-        const parsed = goTestResults(stdout, stderr, declared);
-        buildError = parsed.buildError;
-        tests.push(...parsed.tests);
-      }
+      const parsed = goTestResults(stdout, stderr, exercise.tests.flatMap((t) => t.testNames));
+      buildError = parsed.buildError;
+      // A limit stopped the test binary: the tests that had not passed by then are errors, with the limit's words.
+      const stopped = result.reason === 'exited' ? undefined : result.message ?? 'the tests were stopped';
+      for (const t of parsed.tests) tests.push(stopped && t.status !== 'pass' ? { ...t, status: 'error', message: stopped } : t);
     }
     for (const check of exercise.commands) {
       if (abort.signal.aborted) break;

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LabConfig } from '../config.ts';
 import type { Lesson, Lessons } from '../lessons.ts';
-import type { Sandbox } from '../sandbox/sandbox.ts';
+import { seconds, type RunLimits, type Sandbox } from '../sandbox/sandbox.ts';
 import { SessionStore, type Session } from '../sessions.ts';
 import { BadRequestError } from '../workspace/files.ts';
 import { Busy, type Admission } from '../fairness/admission.ts';
@@ -83,4 +83,23 @@ export function stage(req: IncomingMessage, name: string): void {
 }
 export function stageOf(req: IncomingMessage): string {
   return stages.get(req) ?? 'start';
+}
+
+/**
+ * Takes one Run from the client's Run rate (Runs and exercise checks share it),
+ * or throws Busy (429 with Retry-After).
+ */
+export function takeRun(lab: Lab, client: string): void {
+  if (!lab.runRate.take(client)) {
+    throw new Busy(`too many Runs from your address (one per ${seconds(lab.config.RUN_INTERVAL_MS)} after a burst of ${lab.config.RUNS_BURST})`, lab.runRate.waitSeconds(client));
+  }
+}
+
+/** The limits of one command of a Run or a check, from the configuration. */
+export function runLimits(config: LabConfig): RunLimits {
+  return {
+    timeoutMs: config.RUN_TIMEOUT_MS,
+    programTimeoutMs: config.PROGRAM_TIMEOUT_MS,
+    outputLimitBytes: config.RUN_OUTPUT_LIMIT_BYTES,
+  };
 }

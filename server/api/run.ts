@@ -6,12 +6,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES, type RunEvent } from '../../src/lib/protocol.ts';
 import { asObject, readJsonBody, sendError } from '../http/json.ts';
 import { SANDBOX_HOME } from '../sandbox/bwrap.ts';
-import { FULL_CPU_WEIGHT_MS, runInSandbox, seconds } from '../sandbox/sandbox.ts';
-import { Busy } from '../fairness/admission.ts';
+import { FULL_CPU_WEIGHT_MS, runInSandbox } from '../sandbox/sandbox.ts';
 import { startWaiting } from '../sandbox/warm.ts';
 import { BadRequestError, validateFiles } from '../workspace/files.ts';
 import { saveFiles } from '../workspace/lesson-folder.ts';
-import { clientOf, lessonById, sessionOf, stage, type Lab } from './context.ts';
+import { clientOf, lessonById, runLimits, sessionOf, stage, takeRun, type Lab } from './context.ts';
 
 /** Longest accepted command line, in bytes. */
 export const MAX_COMMAND_BYTES = 4096;
@@ -48,9 +47,7 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
   let queuedAt = 0;
   // Throws Busy (429) at once when this client or the machine has no room.
   const client = clientOf(lab, req);
-  if (!lab.runRate.take(client)) {
-    throw new Busy(`too many Runs from your address (one per ${seconds(lab.config.RUN_INTERVAL_MS)} after a burst of ${lab.config.RUNS_BURST})`, lab.runRate.waitSeconds(client));
-  }
+  takeRun(lab, client);
   const admitted = lab.admission.enter(client, (position) => {
     queuedAt = position;
   }, abort.signal);
@@ -109,11 +106,7 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       commandLine: command,
       startDemoted: lab.heavyClients.has(client),
       workspaceFull: () => lab.sessions.storageOf(workspace).full(workspace.dir),
-    }, {
-      timeoutMs: lab.config.RUN_TIMEOUT_MS,
-      programTimeoutMs: lab.config.PROGRAM_TIMEOUT_MS,
-      outputLimitBytes: lab.config.RUN_OUTPUT_LIMIT_BYTES,
-    }, {
+    }, runLimits(lab.config), {
       onOutput: (type, data) => send({ type, data }),
       onEvent: (event) => send(event),
       onStage: (name) => stage(req, name),

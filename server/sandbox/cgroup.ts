@@ -61,6 +61,16 @@ export function detectCgroups(): CgroupMode {
   return 'none';
 }
 
+/** A cgroup file's text, or '' when it cannot be read (the group is gone). */
+function read(path: string): Promise<string> {
+  return readFile(path, 'utf8').catch(() => '');
+}
+
+/** The number after `key ` on its own line of a cgroup stat or events file (0 if absent). */
+function counter(text: string, key: string): number {
+  return Number(text.match(new RegExp(`^${key} (\\d+)$`, 'm'))?.[1] ?? 0);
+}
+
 /** One command's cgroup (a directory per controller on v1, one on v2). */
 export class CommandCgroup {
   readonly mode: CgroupMode;
@@ -115,13 +125,11 @@ export class CommandCgroup {
   }
 
   async usage(): Promise<CgroupUsage> {
-    const read = (path: string) => readFile(path, 'utf8').catch(() => '');
-    const field = (text: string, key: string) => Number(text.match(new RegExp(`^${key} (\\d+)$`, 'm'))?.[1] ?? 0);
     if (this.mode === 'none') return { oomKills: 0, pidsMaxHits: 0 };
     const [oom, pids] = this.mode === 'v1'
       ? await Promise.all([read(join(this.#dirs.memory, 'memory.oom_control')), read(join(this.#dirs.pids, 'pids.events'))])
       : await Promise.all([read(join(this.#dirs.unified, 'memory.events')), read(join(this.#dirs.unified, 'pids.events'))]);
-    return { oomKills: field(oom, 'oom_kill'), pidsMaxHits: field(pids, 'max') };
+    return { oomKills: counter(oom, 'oom_kill'), pidsMaxHits: counter(pids, 'max') };
   }
 
   /**
@@ -152,18 +160,16 @@ export class CommandCgroup {
   async tighten(): Promise<void> {
     const limits = this.#limits;
     if (!limits || this.mode === 'none') return;
-    const read = (path: string) => readFile(path, 'utf8').catch(() => '');
-    const stat = (text: string, key: string) => Number(text.match(new RegExp(`^${key} (\\d+)$`, 'm'))?.[1] ?? 0);
     if (this.mode === 'v1') {
       const d = this.#dirs;
       const s = await read(join(d.memory, 'memory.stat'));
-      const held = stat(s, 'total_rss') + stat(s, 'total_shmem');
+      const held = counter(s, 'total_rss') + counter(s, 'total_shmem');
       const tasks = Number((await read(join(d.pids, 'pids.current'))).trim() || 0);
       await this.#setV1(Math.min(limits.memoryBytes, held + limits.program.memoryBytes), Math.min(limits.tasks, tasks + limits.program.tasks));
     } else {
       const d = this.#dirs.unified;
       const s = await read(join(d, 'memory.stat'));
-      const held = stat(s, 'anon') + stat(s, 'shmem');
+      const held = counter(s, 'anon') + counter(s, 'shmem');
       const tasks = Number((await read(join(d, 'pids.current'))).trim() || 0);
       await writeFile(join(d, 'memory.max'), String(Math.min(limits.memoryBytes, held + limits.program.memoryBytes))).catch(() => {});
       await writeFile(join(d, 'pids.max'), String(Math.min(limits.tasks, tasks + limits.program.tasks))).catch(() => {});
@@ -187,7 +193,7 @@ export class CommandCgroup {
     const mem = join(d.memory, 'memory.limit_in_bytes');
     const memsw = join(d.memory, 'memory.memsw.limit_in_bytes');
     // memory.limit_in_bytes may never exceed memsw's: lower memory first, raise memsw first.
-    const current = Number((await readFile(mem, 'utf8').catch(() => '0')).trim());
+    const current = Number((await read(mem)).trim());
     const order = memoryBytes < current ? [mem, memsw] : [memsw, mem];
     // A limit below what cannot be reclaimed is refused (EBUSY): the old one stays.
     for (const file of order) await writeFile(file, String(memoryBytes)).catch(() => {});

@@ -31,6 +31,11 @@ function languageOf(name: string): string {
   return name.endsWith('.go') ? 'go' : 'plaintext';
 }
 
+/** The items (markers, notes) that belong to a file and fall on one of its lines. */
+function onLinesOf<T extends { file: string; line: number }>(items: T[], file: string, lineCount: number): T[] {
+  return items.filter((x) => x.file === file && x.line >= 1 && x.line <= lineCount);
+}
+
 /** The editor's Monaco theme (defined when Monaco loads). */
 const EDITOR_THEME = 'golab-dark';
 
@@ -186,8 +191,7 @@ export class Editor {
     const monaco = this.monaco;
     if (!monaco) return;
     for (const [name, model] of this.models) {
-      const markers = this.diagnostics
-        .filter((d) => d.file === name && d.line >= 1 && d.line <= model.getLineCount())
+      const markers = onLinesOf(this.diagnostics, name, model.getLineCount())
         .map((d) => {
           const maxColumn = model.getLineMaxColumn(d.line);
           let startColumn = d.column ?? (model.getLineFirstNonWhitespaceColumn(d.line) || 1);
@@ -220,8 +224,7 @@ export class Editor {
     const monaco = this.monaco;
     if (!monaco) return;
     for (const [name, model] of this.models) {
-      const decorations = this.annotations
-        .filter((a) => a.file === name && a.line >= 1 && a.line <= model.getLineCount())
+      const decorations = onLinesOf(this.annotations, name, model.getLineCount())
         .map((a) => ({
           // The whole line, so hovering anywhere on it shows the notes; the text goes after its end.
           range: new monaco.Range(a.line, 1, a.line, model.getLineMaxColumn(a.line)),

@@ -68,9 +68,7 @@ export class PhaseView {
 
   /** Events from the terminal: its `exit` message is the shell's, not a go command's. */
   terminalEvent(event: { type: string }): void {
-    if (event.type === 'command' || event.type === 'phase' || event.type === 'graph' || event.type === 'phase-error' || event.type === 'command-end') {
-      this.event(event);
-    }
+    if (event.type !== 'exit') this.event(event);
   }
 
   /** The Run was stopped or failed without an exit event. */

@@ -6,7 +6,7 @@
  *
  *   content/<lesson>/exercise/checks.json   which checks run (never served)
  *   content/<lesson>/exercise/tests/*.go    hidden go test files (never served)
- *   content/<lesson>/exercise/solution/     the solution's files (shown on request)
+ *   content/<lesson>/exercise/solution/     the files the solution changes (shown on request)
  *
  * The task and hints are public: they are in the lesson's frontmatter.
  */

@@ -6,11 +6,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CheckResult } from '../../src/lib/protocol.ts';
 import { CHECKS_FILE, EXERCISE_DIR, SOLUTION_DIR, TESTS_DIR } from '../../src/lib/exercise.ts';
 import { startServer, type LabServer } from '../helpers/server.ts';
+import { listFiles, readTree } from '../helpers/files.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CONTENT = join(ROOT, 'content');
@@ -22,31 +23,8 @@ const exercises = readdirSync(CONTENT, { withFileTypes: true })
     .filter((l) => l.isDirectory() && existsSync(join(CONTENT, c.name, l.name, EXERCISE_DIR, CHECKS_FILE)))
     .map((l) => `${c.name}/${l.name}`));
 
-function filesIn(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else out[relative(dir, path)] = readFileSync(path, 'utf8');
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return out;
-}
-
-function siteFiles(): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (/\.(html|js|json|txt|css|xml)$/.test(name)) out.push(path);
-    }
-  };
-  walk(SITE);
-  return out;
-}
+/** The built site's text files (pages, scripts, data). */
+const siteFiles = () => listFiles(SITE).filter((name) => /\.(html|js|json|txt|css|xml)$/.test(name)).map((name) => join(SITE, name));
 
 describe('exercises: the solution passes, the starting files do not', () => {
   let lab: LabServer;
@@ -62,8 +40,8 @@ describe('exercises: the solution passes, the starting files do not', () => {
   test('there are exercises', () => assert.ok(exercises.length >= 2, exercises.join(', ')));
 
   for (const id of exercises) {
-    const starting = filesIn(join(CONTENT, id, 'files'));
-    const solution = filesIn(join(CONTENT, id, EXERCISE_DIR, SOLUTION_DIR));
+    const starting = readTree(join(CONTENT, id, 'files'));
+    const solution = readTree(join(CONTENT, id, EXERCISE_DIR, SOLUTION_DIR));
 
     test(`${id}: the solution passes every check`, async () => {
       const result = await check(id, { ...starting, ...solution });
@@ -77,7 +55,7 @@ describe('exercises: the solution passes, the starting files do not', () => {
     });
 
     test(`${id}: no hidden test file reaches the built site`, () => {
-      const hidden = Object.values(filesIn(join(CONTENT, id, EXERCISE_DIR, TESTS_DIR)))
+      const hidden = Object.values(readTree(join(CONTENT, id, EXERCISE_DIR, TESTS_DIR)))
         .concat(readFileSync(join(CONTENT, id, EXERCISE_DIR, CHECKS_FILE), 'utf8'))
         // A distinctive line of each hidden file: its longest one.
         .map((text) => text.split('\n').sort((a, b) => b.length - a.length)[0].trim());

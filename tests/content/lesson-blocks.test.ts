@@ -6,11 +6,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { extractTryBlocks } from './blocks.ts';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { newSession, postRun } from '../helpers/api.ts';
+import { readTree } from '../helpers/files.ts';
 
 const CONTENT = join(import.meta.dirname, '..', '..', 'content');
 
@@ -21,19 +22,7 @@ const lessons = readdirSync(CONTENT, { withFileTypes: true })
     .map((l) => `${c.name}/${l.name}`));
 
 /** content/<id>/files, as the `files` object of a Run request (relative name -> content). */
-function startingFiles(id: string): Record<string, string> {
-  const root = join(CONTENT, id, 'files');
-  const files: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else files[relative(root, path)] = readFileSync(path, 'utf8');
-    }
-  };
-  if (existsSync(root)) walk(root);
-  return files;
-}
+const startingFiles = (id: string) => readTree(join(CONTENT, id, 'files'));
 
 describe('lesson blocks run as the lessons say', () => {
   let lab: LabServer;

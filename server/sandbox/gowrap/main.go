@@ -231,6 +231,7 @@ type tail struct {
 	path, graph string
 	r           *relay
 	f           *os.File
+	buf         []byte // one read buffer, reused every poll
 	pending     []byte
 	sentPre     bool
 }
@@ -246,10 +247,12 @@ func (t *tail) read(final bool) {
 		}
 		t.f = f
 	}
-	buf := make([]byte, 64*1024)
+	if t.buf == nil {
+		t.buf = make([]byte, 64*1024)
+	}
 	for {
-		n, err := t.f.Read(buf)
-		t.pending = append(t.pending, buf[:n]...)
+		n, err := t.f.Read(t.buf)
+		t.pending = append(t.pending, t.buf[:n]...)
 		if n == 0 || err != nil {
 			break
 		}
