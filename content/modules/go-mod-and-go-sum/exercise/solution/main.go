@@ -1,0 +1,12 @@
+package main
+
+import (
+	"fmt"
+
+	"golab.example/greet"
+)
+
+func main() {
+	fmt.Println(greet.Hello("gopher"))
+	fmt.Println(greet.Goodbye("gopher"))
+}
