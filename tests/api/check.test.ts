@@ -5,7 +5,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckResult } from '../../src/lib/protocol.ts';
 import { startServer, type LabServer } from '../helpers/server.ts';
@@ -82,12 +83,37 @@ describe('POST /api/check', () => {
     assert.doesNotMatch(JSON.stringify(result), /want 10/, 'the hidden test\'s source is not sent back');
   });
 
-  test('bad requests: unknown lesson 404, a lesson without an exercise 404, bad files 400', async () => {
+  test('bad requests: unknown lesson 404, bad files 400', async () => {
     assert.equal((await check({ lesson: 'nope/nope', files: {} })).status, 404);
-    const none = await check({ lesson: 'build-cache/cache-hits', files: {} });
-    assert.equal(none.status, 404);
-    assert.match(none.result.error ?? '', /has no exercise/);
     assert.equal((await check({ lesson: RUN_LESSON, files: { '../x.go': '' } })).status, 400);
     assert.equal((await check({ lesson: RUN_LESSON })).status, 400);
+  });
+});
+
+// Every lesson of the course has an exercise, so the case of one without is
+// made: a server whose lesson manifest (the site build's lessons.json) says
+// that RUN_LESSON has none, although its content folder still has the checks.
+describe('POST /api/check on a lesson without an exercise', () => {
+  let lab: LabServer;
+  let site: string;
+  before(async () => {
+    const dist = process.env.SITE_DIR ?? join(import.meta.dirname, '..', '..', 'dist');
+    const manifest = JSON.parse(readFileSync(join(dist, 'lessons.json'), 'utf8')) as { lessons: Array<{ id: string; exercise: boolean }> };
+    const lesson = manifest.lessons.find((l) => l.id === RUN_LESSON);
+    assert.ok(lesson?.exercise, `${RUN_LESSON} has an exercise in the real manifest`);
+    lesson.exercise = false;
+    site = mkdtempSync(join(tmpdir(), 'lab-site-'));
+    writeFileSync(join(site, 'lessons.json'), JSON.stringify(manifest));
+    lab = await startServer({ env: { SITE_DIR: site } });
+  });
+  after(async () => {
+    await lab?.stop();
+    rmSync(site, { recursive: true, force: true });
+  });
+
+  test('404 with a sentence saying so, and nothing runs', async () => {
+    const res = await fetch(`${lab.url}/api/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lesson: RUN_LESSON, files: {} }) });
+    assert.equal(res.status, 404);
+    assert.match(((await res.json()) as { error?: string }).error ?? '', /has no exercise/);
   });
 });
