@@ -26,6 +26,7 @@ import { postCheck } from './api/check.ts';
 import { getFiles, putFiles, resetFiles } from './api/workspace.ts';
 import { getArtifact } from './api/artifact.ts';
 import { terminalUpgradeHandler } from './api/terminal.ts';
+import { openClassroom, type ClassroomService } from './classroom/routes.ts';
 
 type Handler = (lab: Lab, req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -50,7 +51,7 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
-export async function createLab(config: LabConfig): Promise<{ server: Server; lab: Lab }> {
+export async function createLab(config: LabConfig): Promise<{ server: Server; lab: Lab; classroom: ClassroomService }> {
   const sandbox = await loadSandbox(config);
   const lessons = loadLessons(config.siteDir, config.contentDir);
   const swept = await sweepCgroups(sandbox.cgroups);
@@ -85,6 +86,8 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
     runRate: new TokenBuckets(config.RUNS_BURST, config.RUN_INTERVAL_MS > 0 ? 1000 / config.RUN_INTERVAL_MS : 1e9),
     sessionRate: new TokenBuckets(config.NEW_SESSIONS_PER_MINUTE, config.NEW_SESSIONS_PER_MINUTE / 60),
   };
+  // Teachers, classes and submissions (server/classroom/): its own routes, with parameters, and its database.
+  const classroom = await openClassroom(lab);
 
   const serveStatic = sirv(config.siteDir, { etag: true, extensions: ['html'], dotfiles: false });
   const notFoundPage = join(config.siteDir, '404.html');
@@ -121,6 +124,7 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
         if (!lab.apiRate.take(client)) {
           throw new Busy('too many requests from your address; slow down', lab.apiRate.waitSeconds(client));
         }
+        if (classroom.owns(path)) return await classroom.handle(req, res, path);
         const route = routes[path];
         if (!route) return sendError(res, 404, `no API endpoint ${path}`);
         const handler = route[req.method ?? ''];
@@ -173,6 +177,9 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
       .catch((err) => console.error('[lab] reaper failed:', err));
   }, config.REAP_INTERVAL_MS);
   reaper.unref();
-  server.on('close', () => clearInterval(reaper));
-  return { server, lab };
+  server.on('close', () => {
+    clearInterval(reaper);
+    classroom.close();
+  });
+  return { server, lab, classroom };
 }

@@ -30,7 +30,7 @@ export interface LabConfig {
   root: string;
   host: string;
   port: number;
-  /** Learner workspaces and session caches. */
+  /** Learner workspaces, session caches, and the classroom database (classroom/classroom.sqlite). */
   dataDir: string;
   /** The prepared sandbox (synthetic /etc, pty host, std build cache); made by prepare.ts. */
   sandboxDir: string;
@@ -127,6 +127,21 @@ export interface LabConfig {
   TERMINAL_MESSAGES_PER_SECOND: number;
   /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
   TRUST_PROXY: boolean;
+
+  /**
+   * Classroom (server/classroom/): teacher sign-in and sign-up attempts, per
+   * client address and (sign-in) per email: a burst, then this many per minute.
+   * Each attempt costs a memory-hard hash, and the limit is what makes guessing
+   * a password slow.
+   */
+  SIGN_IN_BURST: number;
+  SIGN_IN_PER_MINUTE: number;
+  /** Join and recovery-code attempts per client address (codes are guessable only this slowly). */
+  CODE_ATTEMPTS_BURST: number;
+  CODE_ATTEMPTS_PER_MINUTE: number;
+  /** How long a teacher's sign-in, and a learner's cookie, stay valid. */
+  TEACHER_SESSION_MS: number;
+  LEARNER_SESSION_MS: number;
 }
 
 export function loadConfig(): LabConfig {
@@ -176,6 +191,12 @@ export function loadConfig(): LabConfig {
     TERMINAL_MESSAGES_BURST: int('TERMINAL_MESSAGES_BURST', 2000),
     TERMINAL_MESSAGES_PER_SECOND: int('TERMINAL_MESSAGES_PER_SECOND', 200),
     TRUST_PROXY: env('TRUST_PROXY') === '1',
+    SIGN_IN_BURST: int('SIGN_IN_BURST', 10),
+    SIGN_IN_PER_MINUTE: int('SIGN_IN_PER_MINUTE', 5),
+    CODE_ATTEMPTS_BURST: int('CODE_ATTEMPTS_BURST', 20),
+    CODE_ATTEMPTS_PER_MINUTE: int('CODE_ATTEMPTS_PER_MINUTE', 10),
+    TEACHER_SESSION_MS: int('TEACHER_SESSION_MS', 7 * 24 * 60 * 60_000),
+    LEARNER_SESSION_MS: int('LEARNER_SESSION_MS', 180 * 24 * 60 * 60_000),
   };
 }
 

@@ -32,6 +32,7 @@ const shutdown = async () => {
   await sweepCgroups(started.lab.sandbox.cgroups, true).catch(() => {});
   started.lab.warm.dropAll();
   await started.lab.sessions.closeAll();
+  started.classroom.close();
   process.exit(0);
 };
 process.on('SIGINT', shutdown);

@@ -139,6 +139,93 @@ export interface CheckResult {
   tests: CheckTestResult[];
 }
 
+// -------------------------------------------------------------- classroom
+// Teachers, classes, assignments and graded submissions (docs/api.md,
+// "Classes"). Ids are opaque strings. Times are ISO 8601 strings (UTC).
+// Errors are `{"error": "..."}` with a 4xx/5xx status, as everywhere else;
+// a thing the caller may not know exists answers 404, never 403.
+
+/** Cookies: a signed-in teacher, and a learner who joined a class (both HttpOnly, SameSite=Lax). */
+export const TEACHER_COOKIE = 'lab_teacher';
+export const LEARNER_COOKIE = 'lab_learner';
+
+/** `POST /api/teacher/signup` body (`login` takes email and password only). */
+export interface TeacherSignupRequest { email: string; password: string; name: string }
+/** The answer of signup, login and `GET /api/teacher/me`. */
+export interface TeacherInfo { id: string; email: string; name: string }
+
+/** `POST /api/classes` body; answers ClassCreated. */
+export interface ClassCreateRequest { name: string }
+export interface ClassCreated { id: string; joinCode: string }
+/** `GET /api/classes`: the signed-in teacher's classes. `joinCode` is null while joining is closed. */
+export interface ClassSummary { id: string; name: string; joinCode: string | null; learners: number; assignments: number; createdAt: string }
+
+/** A learner of a class as the teacher sees it (the recovery code too: the teacher can hand it out again). */
+export interface ClassLearner { id: string; name: string; recoveryCode: string; joinedAt: string }
+/** `GET /api/classes/{id}`: one class with its assignments and learners. */
+export interface ClassDetail extends Omit<ClassSummary, 'assignments' | 'learners'> { assignments: Assignment[]; learners: ClassLearner[] }
+/** `POST /api/classes/{id}/join-code` body: a new code, or no code (joining closed); answers `{joinCode}`. */
+export interface JoinCodeRequest { action: 'rotate' | 'close' }
+/** `POST /api/submissions/{id}/override` body; `status: null` removes the override. Answers the Submission. */
+export interface OverrideRequest { status: 'pass' | 'fail' | null; comment?: string }
+/** `POST /api/classes/{id}/regrade` body (all of the class's counted submissions when empty); answers RegradeResult. */
+export interface RegradeRequest { assignmentId?: string; lesson?: string }
+export interface RegradeResult { regraded: number; changed: number; errors: number }
+
+/** Late policy: `accept` counts a late submission as any other; `mark` counts it and marks it late. */
+export type LatePolicy = 'accept' | 'mark';
+/** `POST /api/classes/{id}/assignments` body; answers `{id}`. */
+export interface AssignmentCreateRequest { title: string; lessons: string[]; due?: string; latePolicy?: LatePolicy }
+export interface Assignment { id: string; classId: string; title: string; lessons: string[]; due: string | null; latePolicy: LatePolicy; createdAt: string }
+
+/** `POST /api/join` body; answers JoinResult and sets the learner cookie. */
+export interface JoinRequest { code: string; name: string }
+export interface JoinResult { learnerId: string; classId: string; className: string; name: string; recoveryCode: string }
+/** `POST /api/recover` body: a learner on another computer gets back in (answers JoinResult with a new cookie). */
+export interface RecoverRequest { recoveryCode: string }
+
+/** A learner's status on one exercise of an assignment (the grid's cell). */
+export type SubmissionStatus = 'pass' | 'fail' | 'error' | 'not-started';
+
+/** `GET /api/me/assignments`: the joined learner's class, assignments and own status. */
+export interface MyAssignments {
+  learner: { id: string; name: string; classId: string; className: string };
+  assignments: Array<Assignment & {
+    exercises: Array<{ lesson: string; title: string; status: SubmissionStatus; late: boolean; submittedAt: string | null; submissionId: string | null }>;
+  }>;
+}
+
+/** `POST /api/assignments/{id}/submissions` body (the CheckRequest shape); answers SubmissionResult. */
+export type SubmissionRequest = CheckRequest;
+/** The check's result for the frozen snapshot, plus its id and whether it came after the due time. */
+export interface SubmissionResult extends CheckResult { submissionId: string; late: boolean }
+
+/** One submission, as its learner or their teacher sees it (`GET /api/submissions/{id}`). */
+export interface Submission {
+  id: string;
+  assignmentId: string;
+  learnerId: string;
+  lesson: string;
+  files: Record<string, string>;
+  result: CheckResult;
+  /** Present (true) while the checks still run: `result` is then a placeholder, not a grade. */
+  pending?: boolean;
+  late: boolean;
+  createdAt: string;
+  /** A teacher's override of the status, with a comment. */
+  override: { status: 'pass' | 'fail'; comment: string } | null;
+}
+
+/** One cell of the results grid: the counted submission (the last before the due time, else the last). */
+export interface ResultCell { status: SubmissionStatus; late: boolean; overridden: boolean; submissionId: string | null; submissions: number }
+
+/** `GET /api/classes/{id}/results`: learners x (assignment, lesson) columns. */
+export interface ResultsGrid {
+  class: { id: string; name: string };
+  columns: Array<{ assignmentId: string; assignmentTitle: string; lesson: string; lessonTitle: string; counts: Record<SubmissionStatus, number> }>;
+  rows: Array<{ learnerId: string; name: string; cells: ResultCell[] }>;
+}
+
 // ------------------------------------------------------------------ shared
 
 /** Limits a client should know about to validate before sending. */

@@ -5,11 +5,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult } from '../../src/lib/protocol.ts';
 import { startServer, type LabServer } from '../helpers/server.ts';
+import { siteWithoutExercises } from '../helpers/manifest.ts';
 
 const CONTENT = join(import.meta.dirname, '..', '..', 'content');
 const RUN_LESSON = 'go-run/what-go-run-does';
@@ -90,25 +90,18 @@ describe('POST /api/check', () => {
   });
 });
 
-// Every lesson of the course has an exercise, so the case of one without is
-// made: a server whose lesson manifest (the site build's lessons.json) says
-// that RUN_LESSON has none, although its content folder still has the checks.
+// Every lesson of the course has an exercise: the case of one without is made
+// (tests/helpers/manifest.ts), although its content folder still has the checks.
 describe('POST /api/check on a lesson without an exercise', () => {
   let lab: LabServer;
-  let site: string;
+  let site: ReturnType<typeof siteWithoutExercises>;
   before(async () => {
-    const dist = process.env.SITE_DIR ?? join(import.meta.dirname, '..', '..', 'dist');
-    const manifest = JSON.parse(readFileSync(join(dist, 'lessons.json'), 'utf8')) as { lessons: Array<{ id: string; exercise: boolean }> };
-    const lesson = manifest.lessons.find((l) => l.id === RUN_LESSON);
-    assert.ok(lesson?.exercise, `${RUN_LESSON} has an exercise in the real manifest`);
-    lesson.exercise = false;
-    site = mkdtempSync(join(tmpdir(), 'lab-site-'));
-    writeFileSync(join(site, 'lessons.json'), JSON.stringify(manifest));
-    lab = await startServer({ env: { SITE_DIR: site } });
+    site = siteWithoutExercises(RUN_LESSON);
+    lab = await startServer({ env: { SITE_DIR: site.dir } });
   });
   after(async () => {
     await lab?.stop();
-    rmSync(site, { recursive: true, force: true });
+    site?.remove();
   });
 
   test('404 with a sentence saying so, and nothing runs', async () => {

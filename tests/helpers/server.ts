@@ -28,6 +28,8 @@ export interface LabServer {
   /** Everything the server printed so far. */
   output(): string;
   stop(): Promise<void>;
+  /** SIGKILL the server (no shutdown handler runs: a crash) and wait for it to exit; the data directory is kept. */
+  kill(): Promise<void>;
 }
 
 export function newDataDir(): string {
@@ -91,6 +93,10 @@ export async function startServer(opts: StartOptions = {}): Promise<LabServer> {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
       if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
     },
   };
 }

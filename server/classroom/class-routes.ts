@@ -1,0 +1,145 @@
+/**
+ * A teacher's classes: create and list them, one class's detail, its join
+ * code, its learners' recovery codes, its assignments and its results (grid
+ * and CSV). Every route needs the teacher's cookie (401) and answers 404 for
+ * a class that is not theirs.
+ */
+import type { ClassCreated, ClassDetail, JoinCodeRequest, LatePolicy } from '../../src/lib/protocol.ts';
+import { asObject, readJsonBody, sendJson } from '../http/json.ts';
+import { BadRequestError } from '../workspace/files.ts';
+import { newId, newJoinCode, newRecoveryCode } from './auth.ts';
+import type { Classroom, ClassroomHandler } from './context.ts';
+import { ownClass, requireTeacher } from './identity.ts';
+import {
+  CLASSROOM_BODY_BYTES, CODE_DRAW_ATTEMPTS, MAX_ASSIGNMENT_TITLE_CHARS, MAX_ASSIGNMENTS_PER_CLASS, MAX_CLASS_NAME_CHARS,
+  MAX_CLASSES_PER_TEACHER, MAX_LESSONS_PER_ASSIGNMENT,
+} from './limits.ts';
+import { buildGrid, gridToCsv } from './results.ts';
+import type { AssignmentRow } from './store.ts';
+import { assignmentView, classLearner, classSummary } from './views.ts';
+import * as v from './validate.ts';
+
+/** Draws random codes until `use` accepts one (it answers false when the code is taken). */
+export async function drawCode(draw: () => string, use: (code: string) => Promise<boolean>): Promise<string> {
+  for (let i = 0; i < CODE_DRAW_ATTEMPTS; i++) {
+    const code = draw();
+    if (await use(code)) return code;
+  }
+  throw new Error(`no free code after ${CODE_DRAW_ATTEMPTS} random draws`);
+}
+
+export const createClass: ClassroomHandler = async (c, req, res) => {
+  const teacher = await requireTeacher(c, req);
+  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
+  const name = v.text(body, 'name', MAX_CLASS_NAME_CHARS);
+  if ((await c.store.classesOfTeacher(teacher.id)).length >= MAX_CLASSES_PER_TEACHER) {
+    throw new BadRequestError(`you have ${MAX_CLASSES_PER_TEACHER} classes, the most one teacher may have`, 409);
+  }
+  const id = newId();
+  const joinCode = await drawCode(newJoinCode, (code) => c.store.createClass({ id, teacherId: teacher.id, name, joinCode: code, createdAt: Date.now() }));
+  const created: ClassCreated = { id, joinCode };
+  sendJson(res, 201, created);
+};
+
+export const listClasses: ClassroomHandler = async (c, req, res) => {
+  const teacher = await requireTeacher(c, req);
+  sendJson(res, 200, (await c.store.classesOfTeacher(teacher.id)).map(classSummary));
+};
+
+export const getClass: ClassroomHandler = async (c, req, res, params) => {
+  const cls = await ownClass(c, await requireTeacher(c, req), params.id);
+  const detail: ClassDetail = {
+    ...classSummary(cls),
+    assignments: (await c.store.assignmentsOfClass(cls.id)).map(assignmentView),
+    learners: (await c.store.learnersOfClass(cls.id)).map(classLearner),
+  };
+  sendJson(res, 200, detail);
+};
+
+export const joinCode: ClassroomHandler = async (c, req, res, params) => {
+  const cls = await ownClass(c, await requireTeacher(c, req), params.id);
+  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
+  const action = body.action as JoinCodeRequest['action'];
+  if (action === 'close') {
+    await c.store.setJoinCode(cls.id, null);
+    return sendJson(res, 200, { joinCode: null });
+  }
+  if (action !== 'rotate') throw new BadRequestError('"action" must be "rotate" or "close"');
+  sendJson(res, 200, { joinCode: await drawCode(newJoinCode, (code) => c.store.setJoinCode(cls.id, code)) });
+};
+
+/** A new recovery code for a learner; the old one stops working, and so do the learner's sessions (the old code may have leaked). */
+export const resetRecoveryCode: ClassroomHandler = async (c, req, res, params) => {
+  const cls = await ownClass(c, await requireTeacher(c, req), params.id);
+  const learner = await c.store.learnerById(params.learnerId);
+  if (!learner || learner.classId !== cls.id) throw new BadRequestError('no such learner in this class', 404);
+  const recoveryCode = await drawCode(newRecoveryCode, (code) => c.store.setRecoveryCode(learner.id, code));
+  await c.store.deleteLearnerSessions(learner.id);
+  sendJson(res, 200, { recoveryCode });
+};
+
+/** The lesson ids of an assignment: 1..MAX, no repeats, each a lesson with an exercise (400 names the first bad one). */
+function assignmentLessons(c: Classroom, value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0) throw new BadRequestError('"lessons" must be a non-empty array of lesson ids');
+  if (value.length > MAX_LESSONS_PER_ASSIGNMENT) throw new BadRequestError(`"lessons" has ${value.length} lessons (at most ${MAX_LESSONS_PER_ASSIGNMENT})`);
+  const seen = new Set<string>();
+  for (const id of value) {
+    if (typeof id !== 'string') throw new BadRequestError('"lessons" must hold lesson ids (strings)');
+    const lesson = c.lab.lessons.get(id);
+    const shown = JSON.stringify(id.slice(0, 100));
+    if (!lesson) throw new BadRequestError(`unknown lesson ${shown}`);
+    if (!lesson.exercise) throw new BadRequestError(`lesson ${shown} has no exercise`);
+    if (seen.has(id)) throw new BadRequestError(`lesson ${shown} is listed twice`);
+    seen.add(id);
+  }
+  return [...seen];
+}
+
+function dueTime(value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  // An ISO 8601 date-time with a time zone (Z or an offset): a due time without one would mean different moments to different people.
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new BadRequestError('"due" must be an ISO 8601 time with a time zone, e.g. 2026-03-01T17:00:00Z');
+  }
+  return Date.parse(value);
+}
+
+export const createAssignment: ClassroomHandler = async (c, req, res, params) => {
+  const cls = await ownClass(c, await requireTeacher(c, req), params.id);
+  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
+  const title = v.text(body, 'title', MAX_ASSIGNMENT_TITLE_CHARS);
+  const lessons = assignmentLessons(c, body.lessons);
+  const due = dueTime(body.due);
+  const latePolicy = (body.latePolicy ?? 'mark') as LatePolicy;
+  if (latePolicy !== 'accept' && latePolicy !== 'mark') throw new BadRequestError('"latePolicy" must be "accept" or "mark"');
+  if (cls.assignments >= MAX_ASSIGNMENTS_PER_CLASS) throw new BadRequestError(`this class has ${MAX_ASSIGNMENTS_PER_CLASS} assignments, the most one class may have`, 409);
+  const assignment: AssignmentRow = { id: newId(), classId: cls.id, title, lessons, due, latePolicy, createdAt: Date.now() };
+  await c.store.createAssignment(assignment);
+  sendJson(res, 201, { id: assignment.id });
+};
+
+async function grid(c: Classroom, classId: string, name: string) {
+  const [assignments, learners, subs] = await Promise.all([
+    c.store.assignmentsOfClass(classId), c.store.learnersOfClass(classId), c.store.submissionFactsOfClass(classId),
+  ]);
+  return buildGrid({ id: classId, name }, assignments, learners, subs, (id) => c.lab.lessons.get(id)?.title ?? id);
+}
+
+export const results: ClassroomHandler = async (c, req, res, params) => {
+  const cls = await ownClass(c, await requireTeacher(c, req), params.id);
+  sendJson(res, 200, await grid(c, cls.id, cls.name));
+};
+
+export const resultsCsv: ClassroomHandler = async (c, req, res, params) => {
+  const cls = await ownClass(c, await requireTeacher(c, req), params.id);
+  const csv = gridToCsv(await grid(c, cls.id, cls.name));
+  // The file name from the class name, reduced to characters that need no quoting in any browser.
+  const fileName = `${cls.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'class'}-results.csv`;
+  res.writeHead(200, {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': `attachment; filename="${fileName}"`,
+    'content-length': Buffer.byteLength(csv),
+    'cache-control': 'no-store',
+  });
+  res.end(csv);
+};

@@ -1,0 +1,123 @@
+/**
+ * The classroom database's schema, as numbered migrations (SQLite dialect).
+ *
+ * MIGRATIONS[i] takes the schema from version i to i+1; the database's
+ * version is SQLite's `PRAGMA user_version` (0 for a new file). At start-up
+ * migrate() applies the missing ones in order, each in its own transaction
+ * together with the new version number, so a crash leaves either the old or
+ * the new version, never half of one. Never edit a migration that shipped:
+ * add the next one.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: teachers, classes, learners, assignments, submissions.
+  `
+  CREATE TABLE teachers (
+    id            TEXT PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+  );
+  CREATE TABLE teacher_sessions (
+    token_hash TEXT PRIMARY KEY,
+    teacher_id TEXT NOT NULL REFERENCES teachers(id) ON DELETE CASCADE,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX teacher_sessions_expiry ON teacher_sessions(expires_at);
+
+  -- join_code is NULL while joining is closed; UNIQUE allows many NULLs,
+  -- so a code is unique among open classes only.
+  CREATE TABLE classes (
+    id         TEXT PRIMARY KEY,
+    teacher_id TEXT NOT NULL REFERENCES teachers(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    join_code  TEXT UNIQUE,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX classes_teacher ON classes(teacher_id);
+
+  CREATE TABLE learners (
+    id            TEXT PRIMARY KEY,
+    class_id      TEXT NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    recovery_code TEXT NOT NULL UNIQUE,
+    joined_at     INTEGER NOT NULL
+  );
+  CREATE INDEX learners_class ON learners(class_id);
+  CREATE TABLE learner_sessions (
+    token_hash TEXT PRIMARY KEY,
+    learner_id TEXT NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX learner_sessions_learner ON learner_sessions(learner_id);
+  CREATE INDEX learner_sessions_expiry ON learner_sessions(expires_at);
+
+  CREATE TABLE assignments (
+    id          TEXT PRIMARY KEY,
+    class_id    TEXT NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
+    title       TEXT NOT NULL,
+    due_at      INTEGER,
+    late_policy TEXT NOT NULL CHECK (late_policy IN ('accept', 'mark')),
+    created_at  INTEGER NOT NULL
+  );
+  CREATE INDEX assignments_class ON assignments(class_id, created_at);
+  CREATE TABLE assignment_lessons (
+    assignment_id TEXT NOT NULL REFERENCES assignments(id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    lesson        TEXT NOT NULL,
+    PRIMARY KEY (assignment_id, lesson)
+  );
+
+  -- seq orders submissions as they were stored (created_at can tie).
+  -- files: the frozen snapshot (JSON), never updated; result: the CheckResult (JSON) once graded.
+  CREATE TABLE submissions (
+    seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+    id               TEXT NOT NULL UNIQUE,
+    assignment_id    TEXT NOT NULL,
+    learner_id       TEXT NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+    lesson           TEXT NOT NULL,
+    files            TEXT NOT NULL,
+    created_at       INTEGER NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('pending', 'pass', 'fail', 'error')),
+    result           TEXT,
+    graded_at        INTEGER,
+    override_status  TEXT CHECK (override_status IN ('pass', 'fail')),
+    override_comment TEXT,
+    FOREIGN KEY (assignment_id, lesson) REFERENCES assignment_lessons(assignment_id, lesson) ON DELETE CASCADE
+  );
+  CREATE INDEX submissions_cell ON submissions(assignment_id, learner_id, lesson, seq);
+  CREATE INDEX submissions_learner ON submissions(learner_id, seq);
+  CREATE INDEX submissions_pending ON submissions(status) WHERE status = 'pending';
+  `,
+];
+
+export class MigrationError extends Error {}
+
+/** Brings the database to the newest version; answers the versions before and after. */
+export function migrate(db: DatabaseSync, migrations: readonly string[] = MIGRATIONS): { from: number; to: number } {
+  const version = () => Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+  const from = version();
+  if (from > migrations.length) {
+    throw new MigrationError(`the classroom database is at schema version ${from}, newer than this server knows (${migrations.length}): it was written by a newer version of the lab`);
+  }
+  for (let v = from; v < migrations.length; v++) {
+    // IMMEDIATE: take the write lock first, so two servers on one file cannot both migrate.
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      // Another process may have migrated between our read and the lock.
+      if (version() !== v) {
+        db.exec('ROLLBACK');
+        continue;
+      }
+      db.exec(migrations[v]);
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+      db.exec('COMMIT');
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw new MigrationError(`classroom database migration ${v + 1} failed: ${(err as Error).message}`);
+    }
+  }
+  return { from, to: version() };
+}

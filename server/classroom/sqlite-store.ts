@@ -1,0 +1,305 @@
+/**
+ * The classroom store on SQLite (Node's built-in node:sqlite): one file under
+ * the data directory, the embedded default.
+ *
+ * Durability: WAL journal with synchronous=FULL, so every committed
+ * transaction is on disk (fsync'd) before the call returns, and a killed
+ * server loses nothing it acknowledged. Foreign keys are enforced. The
+ * database is used from this one process; node:sqlite is synchronous, so
+ * each statement runs to completion between the server's other work.
+ */
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { CheckResult } from '../../src/lib/protocol.ts';
+import { migrate } from './migrations.ts';
+import type {
+  AssignmentRow, ClassCounts, ClassRow, ClassroomStore, LearnerRow, Override, SessionKind,
+  StoredStatus, SubmissionFacts, SubmissionRow, TeacherRow,
+} from './store.ts';
+
+/** How long a statement waits for a lock held by another connection (only another process could hold one). */
+const BUSY_TIMEOUT_MS = 5000;
+
+type Row = Record<string, unknown>;
+
+/** SQLite's extended result code for a UNIQUE constraint (sqlite3.h SQLITE_CONSTRAINT_UNIQUE). */
+const SQLITE_CONSTRAINT_UNIQUE = 2067;
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { errcode?: number }).errcode === SQLITE_CONSTRAINT_UNIQUE;
+}
+
+const teacher = (r: Row): TeacherRow => ({
+  id: r.id as string, email: r.email as string, name: r.name as string, passwordHash: r.password_hash as string, createdAt: Number(r.created_at),
+});
+const klass = (r: Row): ClassRow => ({
+  id: r.id as string, teacherId: r.teacher_id as string, name: r.name as string, joinCode: (r.join_code as string | null) ?? null, createdAt: Number(r.created_at),
+});
+const counts = (r: Row): ClassCounts => ({ learners: Number(r.learners), assignments: Number(r.assignments) });
+const learner = (r: Row): LearnerRow => ({
+  id: r.id as string, classId: r.class_id as string, name: r.name as string, recoveryCode: r.recovery_code as string, joinedAt: Number(r.joined_at),
+});
+const facts = (r: Row): SubmissionFacts => ({
+  id: r.id as string,
+  assignmentId: r.assignment_id as string,
+  learnerId: r.learner_id as string,
+  lesson: r.lesson as string,
+  createdAt: Number(r.created_at),
+  status: r.status as StoredStatus,
+  override: r.override_status ? { status: r.override_status as 'pass' | 'fail', comment: (r.override_comment as string | null) ?? '' } : null,
+});
+
+const CLASS_WITH_COUNTS = `
+  SELECT c.*,
+    (SELECT COUNT(*) FROM learners l WHERE l.class_id = c.id) AS learners,
+    (SELECT COUNT(*) FROM assignments a WHERE a.class_id = c.id) AS assignments
+  FROM classes c`;
+
+export class SqliteStore implements ClassroomStore {
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+
+  /** Opens (creating when missing) and migrates the database at path; its directory is made private. */
+  constructor(path: string) {
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      chmodSync(dirname(path), 0o700);
+    }
+    this.#db = new DatabaseSync(path);
+    try {
+      this.#db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      const mode = (this.#db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string }).journal_mode;
+      if (path !== ':memory:' && mode !== 'wal') throw new Error(`SQLite refused WAL mode (journal_mode is ${mode})`);
+      this.#db.exec('PRAGMA synchronous = FULL');
+      this.#db.exec('PRAGMA foreign_keys = ON');
+      migrate(this.#db);
+    } catch (err) {
+      this.#db.close();
+      throw err;
+    }
+  }
+
+  /** A prepared statement, cached by its text. */
+  #q(sql: string): StatementSync {
+    let s = this.#statements.get(sql);
+    if (!s) {
+      s = this.#db.prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
+  }
+
+  #get(sql: string, ...params: Array<string | number | null>): Row | undefined {
+    return this.#q(sql).get(...params) as Row | undefined;
+  }
+
+  #all(sql: string, ...params: Array<string | number | null>): Row[] {
+    return this.#q(sql).all(...params) as Row[];
+  }
+
+  #run(sql: string, ...params: Array<string | number | null>): number {
+    return Number(this.#q(sql).run(...params).changes);
+  }
+
+  /** fn inside one transaction (IMMEDIATE: the write lock is taken at BEGIN). */
+  #transaction<T>(fn: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const value = fn();
+      this.#db.exec('COMMIT');
+      return value;
+    } catch (err) {
+      this.#db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  /** Runs an insert or update; false when it broke a UNIQUE constraint. */
+  #unique(fn: () => void): boolean {
+    try {
+      fn();
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+
+  async createTeacher(t: TeacherRow): Promise<boolean> {
+    return this.#unique(() => this.#run('INSERT INTO teachers (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)', t.id, t.email, t.name, t.passwordHash, t.createdAt));
+  }
+
+  async teacherByEmail(email: string): Promise<TeacherRow | null> {
+    const r = this.#get('SELECT * FROM teachers WHERE email = ?', email);
+    return r ? teacher(r) : null;
+  }
+
+  async teacherById(id: string): Promise<TeacherRow | null> {
+    const r = this.#get('SELECT * FROM teachers WHERE id = ?', id);
+    return r ? teacher(r) : null;
+  }
+
+  async setPasswordHash(teacherId: string, hash: string): Promise<void> {
+    this.#run('UPDATE teachers SET password_hash = ? WHERE id = ?', hash, teacherId);
+  }
+
+  async createSession(kind: SessionKind, tokenHash: string, subjectId: string, expiresAt: number): Promise<void> {
+    if (kind === 'teacher') this.#run('INSERT INTO teacher_sessions (token_hash, teacher_id, expires_at) VALUES (?, ?, ?)', tokenHash, subjectId, expiresAt);
+    else this.#run('INSERT INTO learner_sessions (token_hash, learner_id, expires_at) VALUES (?, ?, ?)', tokenHash, subjectId, expiresAt);
+  }
+
+  async sessionSubject(kind: SessionKind, tokenHash: string, now: number): Promise<string | null> {
+    const r = kind === 'teacher'
+      ? this.#get('SELECT teacher_id AS subject FROM teacher_sessions WHERE token_hash = ? AND expires_at > ?', tokenHash, now)
+      : this.#get('SELECT learner_id AS subject FROM learner_sessions WHERE token_hash = ? AND expires_at > ?', tokenHash, now);
+    return r ? (r.subject as string) : null;
+  }
+
+  async deleteSession(kind: SessionKind, tokenHash: string): Promise<void> {
+    if (kind === 'teacher') this.#run('DELETE FROM teacher_sessions WHERE token_hash = ?', tokenHash);
+    else this.#run('DELETE FROM learner_sessions WHERE token_hash = ?', tokenHash);
+  }
+
+  async deleteLearnerSessions(learnerId: string): Promise<void> {
+    this.#run('DELETE FROM learner_sessions WHERE learner_id = ?', learnerId);
+  }
+
+  async purgeExpiredSessions(now: number): Promise<number> {
+    return this.#transaction(() =>
+      this.#run('DELETE FROM teacher_sessions WHERE expires_at <= ?', now) + this.#run('DELETE FROM learner_sessions WHERE expires_at <= ?', now));
+  }
+
+  async createClass(c: ClassRow): Promise<boolean> {
+    return this.#unique(() => this.#run('INSERT INTO classes (id, teacher_id, name, join_code, created_at) VALUES (?, ?, ?, ?, ?)', c.id, c.teacherId, c.name, c.joinCode, c.createdAt));
+  }
+
+  async classById(id: string): Promise<(ClassRow & ClassCounts) | null> {
+    const r = this.#get(`${CLASS_WITH_COUNTS} WHERE c.id = ?`, id);
+    return r ? { ...klass(r), ...counts(r) } : null;
+  }
+
+  async classesOfTeacher(teacherId: string): Promise<Array<ClassRow & ClassCounts>> {
+    return this.#all(`${CLASS_WITH_COUNTS} WHERE c.teacher_id = ? ORDER BY c.created_at, c.rowid`, teacherId).map((r) => ({ ...klass(r), ...counts(r) }));
+  }
+
+  async classByJoinCode(code: string): Promise<ClassRow | null> {
+    const r = this.#get('SELECT * FROM classes WHERE join_code = ?', code);
+    return r ? klass(r) : null;
+  }
+
+  async setJoinCode(classId: string, code: string | null): Promise<boolean> {
+    return this.#unique(() => this.#run('UPDATE classes SET join_code = ? WHERE id = ?', code, classId));
+  }
+
+  async addLearner(l: LearnerRow, maxLearners: number): Promise<'ok' | 'full' | 'code-taken'> {
+    try {
+      return this.#transaction(() => {
+        const n = Number(this.#get('SELECT COUNT(*) AS n FROM learners WHERE class_id = ?', l.classId)!.n);
+        if (n >= maxLearners) return 'full';
+        this.#run('INSERT INTO learners (id, class_id, name, recovery_code, joined_at) VALUES (?, ?, ?, ?, ?)', l.id, l.classId, l.name, l.recoveryCode, l.joinedAt);
+        return 'ok';
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) return 'code-taken';
+      throw err;
+    }
+  }
+
+  async learnerById(id: string): Promise<LearnerRow | null> {
+    const r = this.#get('SELECT * FROM learners WHERE id = ?', id);
+    return r ? learner(r) : null;
+  }
+
+  async learnerByRecoveryCode(code: string): Promise<LearnerRow | null> {
+    const r = this.#get('SELECT * FROM learners WHERE recovery_code = ?', code);
+    return r ? learner(r) : null;
+  }
+
+  async learnersOfClass(classId: string): Promise<LearnerRow[]> {
+    return this.#all('SELECT * FROM learners WHERE class_id = ? ORDER BY joined_at, rowid', classId).map(learner);
+  }
+
+  async setRecoveryCode(learnerId: string, code: string): Promise<boolean> {
+    return this.#unique(() => this.#run('UPDATE learners SET recovery_code = ? WHERE id = ?', code, learnerId));
+  }
+
+  async createAssignment(a: AssignmentRow): Promise<void> {
+    this.#transaction(() => {
+      this.#run('INSERT INTO assignments (id, class_id, title, due_at, late_policy, created_at) VALUES (?, ?, ?, ?, ?, ?)', a.id, a.classId, a.title, a.due, a.latePolicy, a.createdAt);
+      a.lessons.forEach((lesson, i) => this.#run('INSERT INTO assignment_lessons (assignment_id, position, lesson) VALUES (?, ?, ?)', a.id, i, lesson));
+    });
+  }
+
+  #assignment(r: Row): AssignmentRow {
+    return {
+      id: r.id as string,
+      classId: r.class_id as string,
+      title: r.title as string,
+      lessons: this.#all('SELECT lesson FROM assignment_lessons WHERE assignment_id = ? ORDER BY position', r.id as string).map((l) => l.lesson as string),
+      due: r.due_at === null ? null : Number(r.due_at),
+      latePolicy: r.late_policy as AssignmentRow['latePolicy'],
+      createdAt: Number(r.created_at),
+    };
+  }
+
+  async assignmentById(id: string): Promise<AssignmentRow | null> {
+    const r = this.#get('SELECT * FROM assignments WHERE id = ?', id);
+    return r ? this.#assignment(r) : null;
+  }
+
+  async assignmentsOfClass(classId: string): Promise<AssignmentRow[]> {
+    return this.#all('SELECT * FROM assignments WHERE class_id = ? ORDER BY created_at, rowid', classId).map((r) => this.#assignment(r));
+  }
+
+  async addSubmission(s: SubmissionRow, maxPerExercise: number): Promise<boolean> {
+    return this.#transaction(() => {
+      const n = Number(this.#get('SELECT COUNT(*) AS n FROM submissions WHERE assignment_id = ? AND learner_id = ? AND lesson = ?', s.assignmentId, s.learnerId, s.lesson)!.n);
+      if (n >= maxPerExercise) return false;
+      this.#run(
+        'INSERT INTO submissions (id, assignment_id, learner_id, lesson, files, created_at, status, result, graded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        s.id, s.assignmentId, s.learnerId, s.lesson, JSON.stringify(s.files), s.createdAt, s.status, s.result ? JSON.stringify(s.result) : null, s.gradedAt,
+      );
+      return true;
+    });
+  }
+
+  async setSubmissionResult(id: string, result: CheckResult, gradedAt: number): Promise<void> {
+    this.#run('UPDATE submissions SET status = ?, result = ?, graded_at = ? WHERE id = ?', result.status, JSON.stringify(result), gradedAt, id);
+  }
+
+  async submissionById(id: string): Promise<SubmissionRow | null> {
+    const r = this.#get('SELECT * FROM submissions WHERE id = ?', id);
+    if (!r) return null;
+    return {
+      ...facts(r),
+      files: JSON.parse(r.files as string),
+      result: r.result === null ? null : JSON.parse(r.result as string),
+      gradedAt: r.graded_at === null ? null : Number(r.graded_at),
+    };
+  }
+
+  async submissionFactsOfClass(classId: string): Promise<SubmissionFacts[]> {
+    return this.#all(`
+      SELECT s.id, s.assignment_id, s.learner_id, s.lesson, s.created_at, s.status, s.override_status, s.override_comment
+      FROM submissions s JOIN assignments a ON a.id = s.assignment_id
+      WHERE a.class_id = ? ORDER BY s.seq`, classId).map(facts);
+  }
+
+  async submissionFactsOfLearner(learnerId: string): Promise<SubmissionFacts[]> {
+    return this.#all(`
+      SELECT id, assignment_id, learner_id, lesson, created_at, status, override_status, override_comment
+      FROM submissions WHERE learner_id = ? ORDER BY seq`, learnerId).map(facts);
+  }
+
+  async setOverride(id: string, override: Override | null): Promise<void> {
+    this.#run('UPDATE submissions SET override_status = ?, override_comment = ? WHERE id = ?', override?.status ?? null, override?.comment ?? null, id);
+  }
+
+  async failPending(result: CheckResult, now: number): Promise<number> {
+    return this.#run("UPDATE submissions SET status = ?, result = ?, graded_at = ? WHERE status = 'pending'", result.status, JSON.stringify(result), now);
+  }
+
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The classroom's storage, as an interface: the routes speak only to this,
+ * so another database (PostgreSQL) can be added beside the embedded SQLite
+ * one (sqlite-store.ts) without touching them. Methods are async for that
+ * reason, although SQLite answers synchronously.
+ *
+ * Every write that returns has been committed (durable): callers acknowledge
+ * a request only after it.
+ *
+ * Times are Unix milliseconds here; the API turns them into ISO strings.
+ */
+import type { CheckResult, LatePolicy } from '../../src/lib/protocol.ts';
+
+export interface TeacherRow { id: string; email: string; name: string; passwordHash: string; createdAt: number }
+export interface ClassRow { id: string; teacherId: string; name: string; joinCode: string | null; createdAt: number }
+export interface ClassCounts { learners: number; assignments: number }
+export interface LearnerRow { id: string; classId: string; name: string; recoveryCode: string; joinedAt: number }
+export interface AssignmentRow {
+  id: string;
+  classId: string;
+  title: string;
+  /** Lesson ids, in the teacher's order. */
+  lessons: string[];
+  due: number | null;
+  latePolicy: LatePolicy;
+  createdAt: number;
+}
+
+/** `pending`: stored, not graded yet (or the grading was interrupted: see failPending). */
+export type StoredStatus = 'pending' | 'pass' | 'fail' | 'error';
+export interface Override { status: 'pass' | 'fail'; comment: string }
+
+/** What counting needs of a submission (no files, no result details). */
+export interface SubmissionFacts {
+  id: string;
+  assignmentId: string;
+  learnerId: string;
+  lesson: string;
+  createdAt: number;
+  status: StoredStatus;
+  override: Override | null;
+}
+
+export interface SubmissionRow extends SubmissionFacts {
+  files: Record<string, string>;
+  /** null while pending. */
+  result: CheckResult | null;
+  gradedAt: number | null;
+}
+
+export type SessionKind = 'teacher' | 'learner';
+
+export interface ClassroomStore {
+  /** false: the email is taken. */
+  createTeacher(t: TeacherRow): Promise<boolean>;
+  teacherByEmail(email: string): Promise<TeacherRow | null>;
+  teacherById(id: string): Promise<TeacherRow | null>;
+  setPasswordHash(teacherId: string, hash: string): Promise<void>;
+
+  createSession(kind: SessionKind, tokenHash: string, subjectId: string, expiresAt: number): Promise<void>;
+  /** The teacher's or learner's id of an unexpired session, or null. */
+  sessionSubject(kind: SessionKind, tokenHash: string, now: number): Promise<string | null>;
+  deleteSession(kind: SessionKind, tokenHash: string): Promise<void>;
+  deleteLearnerSessions(learnerId: string): Promise<void>;
+  /** Deletes expired sessions of both kinds; answers how many. */
+  purgeExpiredSessions(now: number): Promise<number>;
+
+  /** false: the join code is in use by another open class (draw another). */
+  createClass(c: ClassRow): Promise<boolean>;
+  classById(id: string): Promise<(ClassRow & ClassCounts) | null>;
+  classesOfTeacher(teacherId: string): Promise<Array<ClassRow & ClassCounts>>;
+  /** An open class by its join code. */
+  classByJoinCode(code: string): Promise<ClassRow | null>;
+  /** null closes joining. false: the code is in use by another open class. */
+  setJoinCode(classId: string, code: string | null): Promise<boolean>;
+
+  /** Adds a learner unless the class already has maxLearners; 'code-taken': the recovery code exists (draw another). */
+  addLearner(l: LearnerRow, maxLearners: number): Promise<'ok' | 'full' | 'code-taken'>;
+  learnerById(id: string): Promise<LearnerRow | null>;
+  learnerByRecoveryCode(code: string): Promise<LearnerRow | null>;
+  learnersOfClass(classId: string): Promise<LearnerRow[]>;
+  /** false: the code exists (draw another). */
+  setRecoveryCode(learnerId: string, code: string): Promise<boolean>;
+
+  createAssignment(a: AssignmentRow): Promise<void>;
+  assignmentById(id: string): Promise<AssignmentRow | null>;
+  /** In creation order. */
+  assignmentsOfClass(classId: string): Promise<AssignmentRow[]>;
+
+  /**
+   * Stores a submission (status pending) unless the learner already has maxPerExercise
+   * for this assignment and lesson (false).
+   */
+  addSubmission(s: SubmissionRow, maxPerExercise: number): Promise<boolean>;
+  setSubmissionResult(id: string, result: CheckResult, gradedAt: number): Promise<void>;
+  submissionById(id: string): Promise<SubmissionRow | null>;
+  /** Every submission of the class's assignments, oldest first (ties in the order they were stored). */
+  submissionFactsOfClass(classId: string): Promise<SubmissionFacts[]>;
+  submissionFactsOfLearner(learnerId: string): Promise<SubmissionFacts[]>;
+  setOverride(id: string, override: Override | null): Promise<void>;
+  /**
+   * Submissions left pending by a server that stopped while grading them get
+   * this result (status error); answers how many. Run at start-up only.
+   */
+  failPending(result: CheckResult, now: number): Promise<number>;
+
+  close(): void;
+}

@@ -1,0 +1,99 @@
+/**
+ * One submission (`GET /api/submissions/{id}`: its learner or the teacher of
+ * its class; anyone else gets 404), a teacher's override of its status, and
+ * a class's regrade.
+ */
+import type { OverrideRequest, RegradeResult } from '../../src/lib/protocol.ts';
+import { asObject, readJsonBody, sendJson } from '../http/json.ts';
+import { clientOf } from '../api/context.ts';
+import { BadRequestError } from '../workspace/files.ts';
+import type { Classroom, ClassroomHandler } from './context.ts';
+import { admitPatiently, gradeSubmission } from './grade.ts';
+import { learnerOf, ownClass, requireTeacher, teacherOf } from './identity.ts';
+import { CLASSROOM_BODY_BYTES, MAX_OVERRIDE_COMMENT_CHARS } from './limits.ts';
+import { countedSubmission, groupSubmissions } from './results.ts';
+import type { AssignmentRow, SubmissionRow, TeacherRow } from './store.ts';
+import { submissionView } from './views.ts';
+import * as v from './validate.ts';
+
+/** The submission and its assignment, when the caller is its learner or (with teacherOnly, only) its class's teacher. */
+async function visibleSubmission(c: Classroom, id: string, teacher: TeacherRow | null, learnerId: string | null): Promise<{ s: SubmissionRow; a: AssignmentRow }> {
+  const notFound = new BadRequestError('no such submission', 404);
+  const s = await c.store.submissionById(id);
+  if (!s) throw notFound;
+  const a = await c.store.assignmentById(s.assignmentId);
+  if (!a) throw notFound;
+  if (learnerId !== null && s.learnerId === learnerId) return { s, a };
+  if (teacher) {
+    const cls = await c.store.classById(a.classId);
+    if (cls?.teacherId === teacher.id) return { s, a };
+  }
+  throw notFound;
+}
+
+export const getSubmission: ClassroomHandler = async (c, req, res, params) => {
+  const [teacher, learner] = await Promise.all([teacherOf(c, req), learnerOf(c, req)]);
+  if (!teacher && !learner) throw new BadRequestError('not signed in (as a teacher, or as a learner of a class)', 401);
+  const { s, a } = await visibleSubmission(c, params.id, teacher, learner?.id ?? null);
+  sendJson(res, 200, submissionView(s, a));
+};
+
+export const override: ClassroomHandler = async (c, req, res, params) => {
+  const teacher = await requireTeacher(c, req);
+  const { s, a } = await visibleSubmission(c, params.id, teacher, null);
+  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
+  const status = body.status as OverrideRequest['status'];
+  if (status !== null && status !== 'pass' && status !== 'fail') throw new BadRequestError('"status" must be "pass", "fail" or null (no override)');
+  const comment = v.optionalText(body, 'comment', MAX_OVERRIDE_COMMENT_CHARS);
+  await c.store.setOverride(s.id, status === null ? null : { status, comment });
+  sendJson(res, 200, submissionView((await c.store.submissionById(s.id))!, a));
+};
+
+/**
+ * Re-runs the checks on the class's counted submissions (optionally of one
+ * assignment, or one lesson), one at a time in the sandbox, and replaces
+ * each stored result; the files never change and overrides stay. One
+ * regrade per class at a time (409 while one runs).
+ */
+export const regrade: ClassroomHandler = async (c, req, res, params) => {
+  const cls = await ownClass(c, await requireTeacher(c, req), params.id);
+  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
+  let assignments = await c.store.assignmentsOfClass(cls.id);
+  if (body.assignmentId !== undefined) {
+    assignments = assignments.filter((a) => a.id === body.assignmentId);
+    if (!assignments.length) throw new BadRequestError('no such assignment in this class', 404);
+  }
+  const lessonFilter = body.lesson === undefined ? null : v.str(body, 'lesson');
+  if (lessonFilter !== null && !assignments.some((a) => a.lessons.includes(lessonFilter))) {
+    throw new BadRequestError(`lesson ${JSON.stringify(lessonFilter.slice(0, 100))} is in no assignment of this class${body.assignmentId ? ' (of that assignment)' : ''}`);
+  }
+  if (c.regrading.has(cls.id)) throw new BadRequestError('a regrade of this class is running already; wait for it to finish', 409);
+  c.regrading.add(cls.id);
+  try {
+    const group = groupSubmissions(await c.store.submissionFactsOfClass(cls.id));
+    const learners = await c.store.learnersOfClass(cls.id);
+    const client = clientOf(c.lab, req);
+    const answer: RegradeResult = { regraded: 0, changed: 0, errors: 0 };
+    for (const a of assignments) {
+      for (const lessonId of a.lessons) {
+        if (lessonFilter !== null && lessonId !== lessonFilter) continue;
+        const lesson = c.lab.lessons.get(lessonId);
+        for (const l of learners) {
+          const counted = countedSubmission(group(l.id, a.id, lessonId), a.due);
+          if (!counted) continue;
+          const s = (await c.store.submissionById(counted.id))!;
+          const result = lesson?.exercise
+            ? await gradeSubmission(c.lab, lesson, s.files, client, Promise.resolve(await admitPatiently(c.lab, client)))
+            : { status: 'error' as const, message: `lesson "${lessonId}" has no exercise on this server any more`, tests: [] };
+          await c.store.setSubmissionResult(s.id, result, Date.now());
+          answer.regraded++;
+          if (result.status !== s.status) answer.changed++;
+          if (result.status === 'error') answer.errors++;
+        }
+      }
+    }
+    sendJson(res, 200, answer);
+  } finally {
+    c.regrading.delete(cls.id);
+  }
+};

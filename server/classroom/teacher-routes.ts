@@ -1,0 +1,61 @@
+/** Teacher accounts: `POST /api/teacher/signup|login|logout`, `GET /api/teacher/me` (docs/api.md, "Classes"). */
+import type { TeacherInfo } from '../../src/lib/protocol.ts';
+import { Busy } from '../fairness/admission.ts';
+import { asObject, readJsonBody, sendJson } from '../http/json.ts';
+import { clientOf } from '../api/context.ts';
+import { BadRequestError } from '../workspace/files.ts';
+import { dummyPasswordHash, hashPassword, needsRehash, newId, verifyPassword } from './auth.ts';
+import type { Classroom, ClassroomHandler } from './context.ts';
+import { endSession, requireTeacher, startSession } from './identity.ts';
+import { CLASSROOM_BODY_BYTES, MAX_TEACHER_NAME_CHARS } from './limits.ts';
+import type { TeacherRow } from './store.ts';
+import * as v from './validate.ts';
+
+const info = (t: TeacherRow): TeacherInfo => ({ id: t.id, email: t.email, name: t.name });
+
+/** One attempt from this address (and for this email): 429 with Retry-After when over the rate. */
+function takeAttempt(c: Classroom, client: string, email?: string): void {
+  const perMinute = c.lab.config.SIGN_IN_PER_MINUTE;
+  if (!c.signInRate.take(client)) {
+    throw new Busy(`too many sign-in attempts from your address (${perMinute} per minute after a burst); wait and try again`, c.signInRate.waitSeconds(client));
+  }
+  if (email !== undefined && !c.emailRate.take(email)) {
+    throw new Busy(`too many sign-in attempts for this account (${perMinute} per minute after a burst); wait and try again`, c.emailRate.waitSeconds(email));
+  }
+}
+
+export const signup: ClassroomHandler = async (c, req, res) => {
+  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
+  const email = v.email(body);
+  const password = v.password(body, true);
+  const name = v.text(body, 'name', MAX_TEACHER_NAME_CHARS);
+  takeAttempt(c, clientOf(c.lab, req));
+  const teacher: TeacherRow = { id: newId(), email, name, passwordHash: await hashPassword(password), createdAt: Date.now() };
+  if (!await c.store.createTeacher(teacher)) throw new BadRequestError('an account with this email exists already (sign in instead)', 409);
+  await startSession(c, req, res, 'teacher', teacher.id);
+  sendJson(res, 201, info(teacher));
+};
+
+export const login: ClassroomHandler = async (c, req, res) => {
+  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
+  const email = v.email(body);
+  const password = v.password(body, false);
+  takeAttempt(c, clientOf(c.lab, req), email);
+  const teacher = await c.store.teacherByEmail(email);
+  // An unknown email costs the same hash as a wrong password: the answer's timing does not tell them apart.
+  const ok = await verifyPassword(password, teacher?.passwordHash ?? await dummyPasswordHash());
+  if (!teacher || !ok) throw new BadRequestError('wrong email or password', 401);
+  if (needsRehash(teacher.passwordHash)) await c.store.setPasswordHash(teacher.id, await hashPassword(password));
+  await startSession(c, req, res, 'teacher', teacher.id);
+  sendJson(res, 200, info(teacher));
+};
+
+export const logout: ClassroomHandler = async (c, req, res) => {
+  await endSession(c, req, res, 'teacher');
+  res.writeHead(204, { 'cache-control': 'no-store' });
+  res.end();
+};
+
+export const me: ClassroomHandler = async (c, req, res) => {
+  sendJson(res, 200, info(await requireTeacher(c, req)));
+};
