@@ -2,9 +2,13 @@
  * The exercise section of a lesson page: hints one at a time, and the Check
  * button, which sends the learner's current files to POST /api/check and
  * shows each check's result. A pass marks the lesson done (progress.ts).
+ * A learner who joined a class can also submit the files to an assignment
+ * (classroom/submit.ts).
  */
 import type { CheckResult } from '../lib/protocol.ts';
 import { ui } from '../lib/ui-strings.ts';
+import { renderResult } from './check-results.ts';
+import { setupSubmit, setExerciseBusy } from './classroom/submit.ts';
 import { loadFiles, responseError } from './files-api.ts';
 import { markDone, showProgress } from './progress.ts';
 
@@ -45,41 +49,6 @@ function setupHints(root: HTMLElement): void {
   update();
 }
 
-function renderResult(list: HTMLElement, summary: HTMLElement, result: CheckResult): void {
-  summary.textContent = result.status === 'pass' ? ui.checkPassed
-    : result.status === 'error' ? ui.checkError : ui.checkFailed(result.tests.filter((t) => t.status !== 'pass').length, result.tests.length);
-  summary.dataset.status = result.status;
-  list.replaceChildren();
-  if (result.message) {
-    const pre = document.createElement('pre');
-    pre.className = 'check-message';
-    pre.textContent = result.message;
-    list.append(pre);
-  }
-  for (const t of result.tests) {
-    const li = document.createElement('li');
-    li.dataset.status = t.status;
-    const head = document.createElement('p');
-    const mark = document.createElement('span');
-    mark.className = 'check-mark';
-    mark.textContent = ui.checkStatus[t.status];
-    head.append(mark, ` ${t.name}`);
-    li.append(head);
-    if (t.message) {
-      const p = document.createElement('p');
-      p.className = 'check-why';
-      p.textContent = t.message;
-      li.append(p);
-    }
-    if (t.output && t.status !== 'pass') {
-      const pre = document.createElement('pre');
-      pre.textContent = t.output;
-      li.append(pre);
-    }
-    list.append(li);
-  }
-}
-
 export function setupExercise(root: HTMLElement): void {
   const lesson = root.dataset.lesson!;
   setupHints(root);
@@ -88,8 +57,10 @@ export function setupExercise(root: HTMLElement): void {
   const summary = root.querySelector<HTMLElement>('[data-check-summary]')!;
   const list = root.querySelector<HTMLElement>('[data-check-results]')!;
   showProgress();
+  // A learner in a class also gets "Submit to <assignment>" buttons beside Check.
+  void setupSubmit({ root, lesson, currentFiles, status, summary, list });
   button.addEventListener('click', async () => {
-    button.disabled = true;
+    setExerciseBusy(root, true);
     status.textContent = ui.checkRunning;
     summary.textContent = '';
     list.replaceChildren();
@@ -111,7 +82,7 @@ export function setupExercise(root: HTMLElement): void {
     } catch (err) {
       status.textContent = ui.checkFailedToRun((err as Error).message);
     } finally {
-      button.disabled = false;
+      setExerciseBusy(root, false);
     }
   });
 }

@@ -1,4 +1,4 @@
-/** axe (WCAG 2 A and AA) on the home page and a lesson page with its workbench loaded. */
+/** axe (WCAG 2 A and AA) on the home page, lesson pages with their workbench loaded, search, and the classroom pages. */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 
@@ -67,4 +67,80 @@ test('every lesson page, the search page and the dark theme have no WCAG A/AA vi
   await expect(page.getByRole('region', { name: 'Editor' }).locator('.monaco-editor')).toBeVisible();
   await audit(page);
   await page.evaluate(() => localStorage.removeItem('golab:theme'));
+});
+
+test('the classroom pages (teacher, class and its grid, submission, join, learner, Submit) have no WCAG A/AA violations', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const teacher = await (await browser.newContext()).newPage();
+  const learner = await (await browser.newContext()).newPage();
+
+  // Signed out, not joined.
+  await teacher.goto('/teach/');
+  await expect(teacher.getByRole('form', { name: 'Create a teacher account' })).toBeVisible();
+  await audit(teacher);
+  await teacher.goto('/teach/class/?id=none');
+  await expect(teacher.getByText('You are not signed in as a teacher.')).toBeVisible();
+  await audit(teacher);
+  await learner.goto('/classroom/');
+  await expect(learner.getByText('You have not joined a class in this browser.')).toBeVisible();
+  await audit(learner);
+  await learner.goto('/join/');
+  await expect(learner.getByRole('form', { name: 'Join a class' })).toBeVisible();
+  await audit(learner);
+
+  // A teacher with a class and an assignment (set up through the API: the pages are what is audited).
+  const api = teacher.request;
+  const signup = await api.post('/api/teacher/signup', {
+    data: { email: `a11y-${Date.now()}@example.com`, password: 'correct horse battery', name: 'Grace' },
+  });
+  expect(signup.status(), await signup.text()).toBe(201);
+  const { id, joinCode } = (await (await api.post('/api/classes', { data: { name: 'A11y class' } })).json()) as { id: string; joinCode: string };
+  const created = await api.post(`/api/classes/${id}/assignments`, {
+    data: { title: 'Week 1', lessons: [LESSON], due: new Date(Date.now() + 86_400_000).toISOString(), latePolicy: 'mark' },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const assignmentId = ((await created.json()) as { id: string }).id;
+
+  // The learner joins in the page (the recovery code box), then submits the starting files.
+  const joinForm = learner.getByRole('form', { name: 'Join a class' });
+  await joinForm.getByLabel('Join code').fill(joinCode);
+  await joinForm.getByLabel(/^Your name/).fill('Ada');
+  await joinForm.getByRole('button', { name: 'Join' }).click();
+  await expect(learner.getByRole('heading', { name: 'You joined A11y class' })).toBeVisible();
+  await audit(learner);
+  const start = (await (await learner.request.get(`/api/workspace/files?lesson=${encodeURIComponent(LESSON)}`)).json()) as {
+    files: Array<{ name: string; content: string }>;
+  };
+  const submitted = await learner.request.post(`/api/assignments/${assignmentId}/submissions`, {
+    data: { lesson: LESSON, files: Object.fromEntries(start.files.map((f) => [f.name, f.content])) },
+  });
+  expect(submitted.status(), await submitted.text()).toBe(200);
+  await learner.goto('/classroom/');
+  await expect(learner.getByRole('region', { name: 'Week 1' }).getByText('✗ failed')).toBeVisible();
+  await audit(learner);
+  await learner.goto(`/${LESSON}/`);
+  await expect(learner.getByRole('button', { name: 'Submit to Week 1' })).toBeVisible();
+  await expect(learner.getByRole('region', { name: 'Editor' }).locator('.monaco-editor')).toBeVisible();
+  await audit(learner);
+
+  await teacher.goto('/teach/');
+  await expect(teacher.getByRole('link', { name: 'A11y class' })).toBeVisible();
+  await audit(teacher);
+  await teacher.goto(`/teach/class/?id=${encodeURIComponent(id)}`);
+  const cell = teacher.getByRole('region', { name: 'Results grid' }).getByRole('button', { name: /^✗ failed — Ada/ });
+  await expect(cell).toBeVisible();
+  await audit(teacher);
+  await cell.click();
+  await expect(teacher.getByRole('dialog').getByText('2 of 3 checks did not pass.')).toBeVisible();
+  await audit(teacher);
+  await teacher.keyboard.press('Escape');
+  // The dark theme, on the class page and the learner's page.
+  await teacher.getByRole('button', { name: 'Dark theme' }).click();
+  await audit(teacher);
+  await learner.goto('/classroom/');
+  await learner.getByRole('button', { name: 'Dark theme' }).click();
+  await expect(learner.getByRole('region', { name: 'Week 1' })).toBeVisible();
+  await audit(learner);
+  await teacher.evaluate(() => localStorage.removeItem('golab:theme'));
+  await learner.evaluate(() => localStorage.removeItem('golab:theme'));
 });

@@ -1,0 +1,68 @@
+/** /classroom/: the learner's class, assignments (due in local time) and own status per exercise. */
+import type { MyAssignments } from '../../lib/protocol.ts';
+import { ui } from '../../lib/ui-strings.ts';
+import { ApiError, myAssignments } from './api.ts';
+import { dueText, localTime, plainTitle, statusText } from './format.ts';
+import { el, need, setMessage, timeEl } from './forms.ts';
+
+const t = ui.classroom;
+const status = need<HTMLElement>(document, '[data-classroom-status]');
+
+function assignmentSection(a: MyAssignments['assignments'][number], i: number): HTMLElement {
+  const section = el('section');
+  const headingId = `assignment-${i}`;
+  section.setAttribute('aria-labelledby', headingId);
+  const h2 = el('h2', a.title);
+  h2.id = headingId;
+  const meta = el('p', undefined, 'cr-meta');
+  if (a.due) meta.append(timeEl(a.due, dueText(a.due)));
+  else meta.append(t.noDue);
+  if (a.due) meta.append(` · ${t.latePolicy[a.latePolicy]}`);
+  const table = el('table', undefined, 'cr-table');
+  table.append(el('caption', t.exercisesCaption(a.title)));
+  const head = el('tr');
+  for (const h of [t.exerciseColumn, t.statusColumn, t.submittedColumn]) {
+    const th = el('th', h);
+    th.scope = 'col';
+    head.append(th);
+  }
+  table.createTHead().append(head);
+  const tbody = table.createTBody();
+  for (const x of a.exercises) {
+    const tr = el('tr');
+    const name = el('th');
+    name.scope = 'row';
+    const link = el('a', plainTitle(x.title));
+    link.href = `/${x.lesson}/#exercise-heading`;
+    name.append(link);
+    const st = el('td');
+    const label = el('span', statusText(x.status, x.late), 'cr-st');
+    label.dataset.status = x.status;
+    st.append(label);
+    const when = el('td');
+    if (x.submittedAt) when.append(timeEl(x.submittedAt, localTime(x.submittedAt)));
+    else when.textContent = t.notSubmitted;
+    tr.append(name, st, when);
+    tbody.append(tr);
+  }
+  section.append(h2, meta, table);
+  return section;
+}
+
+void (async () => {
+  try {
+    const mine = await myAssignments();
+    need<HTMLElement>(document, '[data-classroom-who]').textContent = t.classroomWho(mine.learner.name, mine.learner.className);
+    need<HTMLElement>(document, '[data-no-assignments]').hidden = mine.assignments.length > 0;
+    need<HTMLElement>(document, '[data-assignments]').replaceChildren(...mine.assignments.map(assignmentSection));
+    need<HTMLElement>(document, '[data-classroom]').hidden = false;
+    setMessage(status, '');
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      need<HTMLElement>(document, '[data-not-joined]').hidden = false;
+      setMessage(status, '');
+    } else {
+      setMessage(status, t.loadFailed((err as Error).message), true);
+    }
+  }
+})();
