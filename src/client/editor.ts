@@ -4,6 +4,7 @@
  * read-only in a <pre>.
  */
 import { ui } from '../lib/ui-strings.ts';
+import { changedSpan } from './file-sync.ts';
 import type { Diagnostic } from './phase-model.ts';
 
 type Monaco = typeof import('monaco-editor/editor/editor.api');
@@ -63,6 +64,8 @@ export class Editor {
   editCount = 0;
   /** Called when an edit or a reset clears the annotations. */
   onAnnotationsCleared: (() => void) | undefined;
+  /** Called when the editor gains focus (the learner may be back from the terminal). */
+  onFocusIn: (() => void) | undefined;
 
   private readonly onEdit: (name: string) => void;
 
@@ -80,6 +83,7 @@ export class Editor {
       if (tab?.dataset.file) this.select(tab.dataset.file);
     });
     this.tablist.addEventListener('keydown', (e) => this.onTabKey(e));
+    this.fallback.addEventListener('focus', () => this.onFocusIn?.());
   }
 
   /** Show a message instead of file contents (before the files arrived, or on errors). */
@@ -127,6 +131,40 @@ export class Editor {
     this.select(this.contents.has(this.current) ? this.current : (this.names[0] ?? ''), false);
   }
 
+  /**
+   * Show new content of one file that changed outside the editor (the
+   * terminal), without reporting it as a learner edit. Only the changed span
+   * is replaced, as one undo step, so the cursor and the scroll position of
+   * the rest of the file stay where they were.
+   */
+  replaceFile(name: string, content: string): void {
+    if (!this.names.includes(name)) return;
+    this.contents.set(name, content);
+    const model = this.models.get(name);
+    if (model) {
+      const old = model.getValue();
+      if (old === content) return;
+      const span = changedSpan(old, content);
+      const range = this.monaco!.Range.fromPositions(model.getPositionAt(span.start), model.getPositionAt(span.end));
+      this.settingText = true;
+      try {
+        model.pushStackElement();
+        model.pushEditOperations(null, [{ range, text: span.text }], () => null);
+        model.pushStackElement();
+      } finally {
+        this.settingText = false;
+      }
+    } else if (!this.editor && this.current === name) {
+      this.fallback.textContent = content;
+    }
+    // Results computed from the old text (deep-dive notes) no longer match it.
+    this.editCount++;
+    if (this.annotations.length) {
+      this.setAnnotations([]);
+      this.onAnnotationsCleared?.();
+    }
+  }
+
   /** Current contents of every file. */
   getFiles(): Record<string, string> {
     const out: Record<string, string> = {};
@@ -172,6 +210,7 @@ export class Editor {
       ariaLabel: ui.editorAriaLabel(this.current),
       tabFocusMode: false,
     });
+    this.editor.onDidFocusEditorWidget(() => this.onFocusIn?.());
     const hadFocus = this.fallback === document.activeElement;
     this.fallback.remove();
     // Monaco keeps Tab for indenting; Ctrl+M (Monaco's own toggle) lets Tab move focus.

@@ -20,9 +20,9 @@ async function json<T>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** The learner's files (creates the session and the lesson folder on first use). */
-export async function loadFiles(lesson: string): Promise<LessonFiles> {
-  return json<LessonFiles>(await fetch(`/api/workspace/files${base(lesson)}`, { credentials: 'same-origin' }));
+/** The learner's files (creates the session and the lesson folder on first use). `signal` can give up on it. */
+export async function loadFiles(lesson: string, signal?: AbortSignal): Promise<LessonFiles> {
+  return json<LessonFiles>(await fetch(`/api/workspace/files${base(lesson)}`, { credentials: 'same-origin', signal }));
 }
 
 /** Save these files (others are left untouched). */

@@ -8,11 +8,26 @@ import { TERMINAL_PATH, type TerminalClientMessage, type TerminalServerMessage }
 import { ui } from '../lib/ui-strings.ts';
 import type { TerminalTypeRequest } from './try-it.ts';
 
-/** `onBuildEvent` gets the build-phase messages (command, phase, graph, phase-error) of go commands typed here. */
+/**
+ * How long the terminal's output must stay quiet after the learner pressed
+ * Enter before `onSettled` is called: long enough for a command's output to
+ * come in bursts, short enough that the editor soon shows a file it changed.
+ */
+export const TERMINAL_SETTLE_MS = 700;
+
+/**
+ * `onBuildEvent` gets the build-phase messages (command, phase, graph,
+ * phase-error, command-end) of go commands typed here. `onSettled` is called
+ * once after each line the learner enters, when the output has been quiet for
+ * TERMINAL_SETTLE_MS: most commands that change files (`go mod tidy`,
+ * `go get`, `gofmt -w`, `sed -i`) send no build events, so this is how the
+ * workbench learns that one probably ended.
+ */
 export async function startTerminal(
   host: HTMLElement,
   lesson: string,
   onBuildEvent?: (event: { type: string }) => void,
+  onSettled?: () => void,
 ): Promise<void> {
   const [{ Terminal }, { FitAddon }] = await Promise.all([
     import('@xterm/xterm'),
@@ -41,6 +56,22 @@ export async function startTerminal(
 
   const send = (message: TerminalClientMessage) => {
     if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+  };
+
+  // A line was entered: wait for its output to go quiet, then tell onSettled (once per line).
+  let settleTimer: ReturnType<typeof setTimeout> | undefined;
+  let awaitingSettle = false;
+  const armSettle = () => {
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(() => {
+      awaitingSettle = false;
+      onSettled?.();
+    }, TERMINAL_SETTLE_MS);
+  };
+  const lineEntered = (data: string) => {
+    if (!onSettled || !/[\r\n]/.test(data)) return;
+    awaitingSettle = true;
+    armSettle();
   };
   const resize = () => {
     try {
@@ -74,7 +105,10 @@ export async function startTerminal(
       } catch {
         return;
       }
-      if (message.type === 'output') term.write(message.data);
+      if (message.type === 'output') {
+        term.write(message.data);
+        if (awaitingSettle) armSettle();
+      }
       else if (message.type === 'error') term.write(`\r\n${ui.terminalError(message.error)}\r\n`);
       else if (message.type === 'exit') end(message.message);
       else onBuildEvent?.(message);
@@ -93,6 +127,7 @@ export async function startTerminal(
       return;
     }
     send({ type: 'input', data });
+    lineEntered(data);
   });
 
   // "Try it" buttons (try-it.ts) type a lesson's command here: lines as if typed, then Enter.
@@ -106,6 +141,7 @@ export async function startTerminal(
     }
     if (socket?.readyState === WebSocket.OPEN) send({ type: 'input', data });
     else pending.push(data);
+    lineEntered(data);
     term.focus();
   });
 

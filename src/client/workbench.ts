@@ -4,18 +4,32 @@
  * build phases in the phase view, and compiler/vet findings as editor
  * markers), resets, starts the terminal, and hosts the compiler deep dives
  * (deep-dive.ts), which take turns with Run.
+ *
+ * The terminal can change the same files (`go mod tidy`, `gofmt -w`…), so the
+ * workbench syncs with the workspace (file-sync.ts's three-way rule) after a
+ * command in the terminal, when the editor gains focus, and before anything
+ * sends the editor's files (Run, a deep dive, the exercise's Check/Submit):
+ * a change made in the terminal is shown in the editor, never overwritten
+ * unseen.
  */
 import type { ExitEvent, OutputEvent } from '../lib/protocol.ts';
 import { ui } from '../lib/ui-strings.ts';
 import { DeepDive } from './deep-dive.ts';
 import { Editor } from './editor.ts';
 import { loadFiles, resetFiles, saveFiles } from './files-api.ts';
+import { planSync } from './file-sync.ts';
 import { parseDiagnostic, type Diagnostic } from './phase-model.ts';
 import { PhaseView } from './phase-view.ts';
 import { runStream } from './run-stream.ts';
 import type { FilesRequest } from './exercise.ts';
 
 const SAVE_DELAY_MS = 500;
+/** Quiet time after a sync is asked for (editor focus, a command's end) before it runs: focus can bounce, ends come in pairs. */
+const SYNC_DELAY_MS = 300;
+/** A sync slower than this is given up: Run and Check go on with the editor's files. */
+const SYNC_TIMEOUT_MS = 5000;
+/** A sync's note stays up at least this long, even while the learner keeps typing (else the next keystroke hides it). */
+const NOTICE_MIN_MS = 10_000;
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -31,46 +45,114 @@ function setup(root: HTMLElement): void {
   const terminalHost = root.querySelector<HTMLElement>('[data-terminal]')!;
   const phaseView = new PhaseView(root.querySelector<HTMLElement>('[data-phase-view]')!);
 
-  // ------------------------------------------------------------ saving
+  // ------------------------------------------------------------ saving and syncing
   const dirty = new Set<string>();
+  /** Per file, the content last known to be the same in the editor and in the workspace (file-sync.ts). */
+  const base = new Map<string, string>();
+  /** Whether `base` holds the files (the first load worked): no sync before that. */
+  let loaded = false;
+  const setBase = (files: Array<{ name: string; content: string }>) => {
+    base.clear();
+    for (const f of files) base.set(f.name, f.content);
+    loaded = true;
+  };
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
-  let saving: Promise<void> = Promise.resolve();
+  /** Saves, syncs and resets run one at a time, in order: a sync never reads the workspace halfway through a save. */
+  let queue: Promise<void> = Promise.resolve();
+  const serial = (job: () => Promise<void>): Promise<void> => {
+    const done = queue.then(job);
+    queue = done.catch(() => undefined);
+    return done;
+  };
+  /**
+   * Said in place of "Saving…"/"Saved" (errors still show) until an edit after
+   * NOTICE_MIN_MS: files changed on both sides kept the editor's version.
+   */
+  let notice: { text: string; since: number } | undefined;
 
   const showSave = (state: 'saved' | 'saving' | 'error', text?: string) => {
     saveStatus.dataset.state = state;
-    saveStatus.textContent = text ?? (state === 'saved' ? ui.saveSaved : ui.saveSaving);
+    saveStatus.textContent = text ?? notice?.text ?? (state === 'saved' ? ui.saveSaved : ui.saveSaving);
   };
 
-  /** Save every edited file now (waits for a save already under way). */
-  const flush = async (): Promise<void> => {
+  /** Save every edited file now (after a save or sync already under way). */
+  const flush = (): Promise<void> => {
     clearTimeout(saveTimer);
     saveTimer = undefined;
-    await saving;
-    if (dirty.size === 0) return;
-    const all = editor.getFiles();
-    const files: Record<string, string> = {};
-    for (const name of dirty) files[name] = all[name] ?? '';
-    dirty.clear();
-    showSave('saving');
-    saving = saveFiles(lesson, files).then(
-      () => {
+    return serial(async () => {
+      if (dirty.size === 0) return;
+      const all = editor.getFiles();
+      const files: Record<string, string> = {};
+      for (const name of dirty) files[name] = all[name] ?? '';
+      dirty.clear();
+      showSave('saving');
+      try {
+        await saveFiles(lesson, files);
+        for (const [name, content] of Object.entries(files)) base.set(name, content);
         if (dirty.size === 0 && !saveTimer) showSave('saved');
-      },
-      (err: unknown) => {
+      } catch (err) {
         for (const name of Object.keys(files)) dirty.add(name);
         showSave('error', ui.saveFailed(message(err)));
-      },
-    );
-    await saving;
+      }
+    });
+  };
+
+  /** The queued sync that has not started yet: every caller until it starts shares it. */
+  let pendingSync: Promise<void> | undefined;
+  /**
+   * Read the workspace and apply the three-way rule: a file only the terminal
+   * changed is shown in the editor; one changed on both sides keeps the
+   * editor's text (marked for saving) and the learner is told. A failed read
+   * changes nothing: the editor's files stay as they are.
+   */
+  const syncJob = async (): Promise<void> => {
+    pendingSync = undefined;
+    if (!loaded) return;
+    let workspace: Array<{ name: string; content: string }>;
+    try {
+      workspace = (await loadFiles(lesson, AbortSignal.timeout(SYNC_TIMEOUT_MS))).files;
+    } catch {
+      return; // nothing lost: the editor's own files are saved and sent as before
+    }
+    // Decided against the editor as it is now: text typed while the read was under way counts as an edit.
+    const plan = planSync(base, editor.getFiles(), workspace);
+    const loads = Object.entries(plan.load);
+    for (const [name, content] of loads) {
+      editor.replaceFile(name, content);
+      base.set(name, content);
+    }
+    for (const [name, content] of Object.entries(plan.agree)) base.set(name, content);
+    if (loads.length) deepDive.filesChanged();
+    if (plan.conflicts.length) {
+      for (const name of plan.conflicts) dirty.add(name);
+      notice = { text: ui.fileSyncConflict(plan.conflicts), since: Date.now() };
+    }
+  };
+  const sync = (): Promise<void> => (pendingSync ??= serial(syncJob));
+  /** Sync, then save what needs saving (the editor's edits, and its side of a conflict). A failed sync still saves. */
+  const syncAndSave = (): Promise<void> => sync().then(flush, flush);
+
+  let syncTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A sync soon (several requests in a short time make one). */
+  const requestSync = () => {
+    clearTimeout(syncTimer);
+    syncTimer = setTimeout(() => void syncAndSave(), SYNC_DELAY_MS);
   };
 
   const editor = new Editor(root, (name) => {
     deepDive.filesChanged();
     dirty.add(name);
+    if (notice && Date.now() - notice.since >= NOTICE_MIN_MS) notice = undefined;
     showSave('saving');
     clearTimeout(saveTimer);
-    saveTimer = setTimeout(() => void flush(), SAVE_DELAY_MS);
+    // Sync first: a file the terminal changed meanwhile is then a conflict the learner hears about, not a silent overwrite.
+    saveTimer = setTimeout(() => {
+      saveTimer = undefined;
+      void syncAndSave();
+    }, SAVE_DELAY_MS);
   });
+  // The learner may be back from the terminal, where files can have changed.
+  editor.onFocusIn = requestSync;
 
   addEventListener('pagehide', () => {
     if (dirty.size === 0) return;
@@ -91,7 +173,8 @@ function setup(root: HTMLElement): void {
   const deepDive = new DeepDive(root, {
     lesson,
     editor,
-    flush,
+    // Its commands send the editor's files too: bring in the terminal's changes first.
+    flush: syncAndSave,
     busy: (on) => {
       deepDiveBusy = on;
       runButton.disabled = on;
@@ -128,11 +211,11 @@ function setup(root: HTMLElement): void {
     output.scrollTop = output.scrollHeight;
   };
 
-  // The exercise's Check asks for the files being edited (saved first, like a Run).
+  // The exercise's Check (and Submit) asks for the files being edited (synced and saved first, like a Run).
   document.addEventListener('lab:files-request', (event) => {
     const e = event as CustomEvent<FilesRequest>;
     e.preventDefault();
-    void flush().then(() => e.detail.resolve(editor.getFiles()), () => e.detail.resolve(editor.getFiles()));
+    void syncAndSave().then(() => e.detail.resolve(editor.getFiles()), () => e.detail.resolve(editor.getFiles()));
   });
 
   // ------------------------------------------------------------ run
@@ -176,7 +259,7 @@ function setup(root: HTMLElement): void {
     };
     let exited = false;
     try {
-      await flush();
+      await syncAndSave();
       await runStream(
         { files: editor.getFiles(), command, lesson },
         {
@@ -230,14 +313,18 @@ function setup(root: HTMLElement): void {
     }
     clearTimeout(saveTimer);
     saveTimer = undefined;
-    await saving;
-    dirty.clear();
-    try {
-      editor.setFiles((await resetFiles(lesson)).files);
-      showSave('saved');
-    } catch (err) {
-      showSave('error', ui.resetFailed(message(err)));
-    }
+    await serial(async () => {
+      dirty.clear();
+      notice = undefined;
+      try {
+        const { files } = await resetFiles(lesson);
+        editor.setFiles(files);
+        setBase(files);
+        showSave('saved');
+      } catch (err) {
+        showSave('error', ui.resetFailed(message(err)));
+      }
+    });
     resetButton.focus();
   });
 
@@ -247,7 +334,19 @@ function setup(root: HTMLElement): void {
   // the terminal socket needs.
   const startTerminal = () =>
     import('./terminal.ts')
-      .then(({ startTerminal }) => startTerminal(terminalHost, lesson, (e) => phaseView.terminalEvent(e)))
+      .then(({ startTerminal }) =>
+        startTerminal(
+          terminalHost,
+          lesson,
+          (e) => {
+            phaseView.terminalEvent(e);
+            // A go command ended (go build -o, go test -cover… can write into the lesson folder).
+            if (e.type === 'command-end') requestSync();
+          },
+          // A typed line's output went quiet: go mod tidy, gofmt -w, sed -i may have changed files.
+          requestSync,
+        ),
+      )
       .catch((err: unknown) => {
         terminalHost.textContent = ui.terminalError(message(err));
       });
@@ -261,6 +360,7 @@ function setup(root: HTMLElement): void {
     .then(
       (answer) => {
         editor.setFiles(answer.files);
+        setBase(answer.files);
         scheduleTerminal();
         return editor.loadMonaco();
       },
