@@ -8,7 +8,7 @@
 import type { CheckResult } from '../lib/protocol.ts';
 import { ui } from '../lib/ui-strings.ts';
 import { renderResult } from './check-results.ts';
-import { setupSubmit, setExerciseBusy } from './classroom/submit.ts';
+import { hasJoined } from './classroom/joined.ts';
 import { loadFiles, responseError } from './files-api.ts';
 import { markDone, showProgress } from './progress.ts';
 
@@ -49,6 +49,11 @@ function setupHints(root: HTMLElement): void {
   update();
 }
 
+/** Check and every Submit button of the exercise, disabled together while one of them runs. */
+function setExerciseBusy(root: HTMLElement, busy: boolean): void {
+  for (const b of root.querySelectorAll<HTMLButtonElement>('[data-check], [data-submit-to]')) b.disabled = busy;
+}
+
 export function setupExercise(root: HTMLElement): void {
   const lesson = root.dataset.lesson!;
   setupHints(root);
@@ -58,7 +63,11 @@ export function setupExercise(root: HTMLElement): void {
   const list = root.querySelector<HTMLElement>('[data-check-results]')!;
   showProgress();
   // A learner in a class also gets "Submit to <assignment>" buttons beside Check.
-  void setupSubmit({ root, lesson, currentFiles, status, summary, list });
+  // Loaded only in a browser that joined a class (classroom/joined.ts).
+  if (hasJoined()) {
+    void import('./classroom/submit.ts').then(({ setupSubmit }) =>
+      setupSubmit({ root, lesson, currentFiles, status, summary, list, busy: (on) => setExerciseBusy(root, on) }));
+  }
   button.addEventListener('click', async () => {
     setExerciseBusy(root, true);
     status.textContent = ui.checkRunning;

@@ -19,6 +19,7 @@ import type {
   TeacherInfo,
 } from '../../lib/protocol.ts';
 import { responseError } from '../files-api.ts';
+import { rememberJoined as remember } from './joined.ts';
 
 /** A failed request: `status` lets callers tell "not signed in" (401) from other failures. */
 export class ApiError extends Error {
@@ -73,25 +74,6 @@ export const overrideSubmission = (id: string, body: OverrideRequest) =>
   call<Submission>('POST', `/api/submissions/${seg(id)}/override`, body);
 
 // ------------------------------------------------------------------ learner
-/**
- * This browser joined a class (the learner cookie itself is HttpOnly): lesson
- * pages ask for the learner's assignments only then, so a learner who never
- * joined costs no request and no 401 in the console on every page.
- */
-const JOINED_KEY = 'golab:joined-class';
-const remember = (joined: boolean) => {
-  try {
-    if (joined) localStorage.setItem(JOINED_KEY, '1');
-    else localStorage.removeItem(JOINED_KEY);
-  } catch { /* storage disabled: the pages ask the server every time */ }
-};
-export const hasJoined = (): boolean => {
-  try {
-    return localStorage.getItem(JOINED_KEY) !== null;
-  } catch {
-    return true;
-  }
-};
 const joined = <T>(answer: Promise<T>) => answer.then((r) => { remember(true); return r; });
 
 export const join = (code: string, name: string) => joined(call<JoinResult>('POST', '/api/join', { code, name }));

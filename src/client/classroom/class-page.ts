@@ -7,6 +7,7 @@
  */
 import type { Assignment, ClassDetail, ResultCell, ResultsGrid, Submission } from '../../lib/protocol.ts';
 import { ui } from '../../lib/ui-strings.ts';
+import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 import { renderResult } from '../check-results.ts';
 import {
   ApiError,
@@ -23,7 +24,7 @@ import {
 import { dueText, localInputToIso, localTime, plainTitle, statusText } from './format.ts';
 import { bindForm, el, field, need, setMessage, timeEl } from './forms.ts';
 
-const t = ui.classroom;
+const t = classroomUi;
 const classId = new URLSearchParams(location.search).get('id') ?? '';
 const status = need<HTMLElement>(document, '[data-class-status]');
 const body = need<HTMLElement>(document, '[data-class-body]');

@@ -4,7 +4,7 @@
  * No DOM here, so tests/unit/client/classroom-format.test.ts can run them.
  */
 import type { SubmissionStatus } from '../../lib/protocol.ts';
-import { ui } from '../../lib/ui-strings.ts';
+import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 
 /**
  * The value of an <input type=datetime-local> ("2026-03-01T17:30", local time,
@@ -15,10 +15,10 @@ export function localInputToIso(value: string): string | null {
   const v = value.trim();
   if (!v) return null;
   // Only the input's own shapes: a date with hours and minutes (seconds optional).
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/.test(v)) throw new RangeError(ui.classroom.badDue);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/.test(v)) throw new RangeError(classroomUi.badDue);
   // A date-time without an offset is local time (ECMAScript Date.parse).
   const t = new Date(v);
-  if (Number.isNaN(t.getTime())) throw new RangeError(ui.classroom.badDue);
+  if (Number.isNaN(t.getTime())) throw new RangeError(classroomUi.badDue);
   return t.toISOString();
 }
 
@@ -31,16 +31,16 @@ export function localTime(iso: string, locale?: string): string {
 
 /** The due line of an assignment: "due …", "was due …" once passed, or "no due time". */
 export function dueText(due: string | null, now: Date = new Date(), locale?: string): string {
-  if (!due) return ui.classroom.noDue;
+  if (!due) return classroomUi.noDue;
   const when = localTime(due, locale);
-  return new Date(due).getTime() < now.getTime() ? ui.classroom.duePassed(when) : ui.classroom.due(when);
+  return new Date(due).getTime() < now.getTime() ? classroomUi.duePassed(when) : classroomUi.due(when);
 }
 
 /** A status in words with its symbol, plus the late and override marks when they apply. */
 export function statusText(status: SubmissionStatus, late = false, overridden = false): string {
-  const parts = [ui.classroom.status[status] ?? status];
-  if (late) parts.push(ui.classroom.lateMark);
-  if (overridden) parts.push(ui.classroom.overriddenMark);
+  const parts = [classroomUi.status[status] ?? status];
+  if (late) parts.push(classroomUi.lateMark);
+  if (overridden) parts.push(classroomUi.overriddenMark);
   return parts.join(' · ');
 }
 

@@ -1,5 +1,5 @@
 /** Small DOM helpers shared by the classroom pages: forms with a live message, and show/hide. */
-import { ui } from '../../lib/ui-strings.ts';
+import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 
 /**
  * Runs `handler` on submit with the form's submit button disabled, and shows a
@@ -13,7 +13,7 @@ export function bindForm(form: HTMLFormElement, handler: (data: FormData) => Pro
     event.preventDefault();
     if (button?.disabled) return;
     if (button) button.disabled = true;
-    setMessage(message, ui.classroom.working);
+    setMessage(message, classroomUi.working);
     try {
       const done = await handler(new FormData(form));
       setMessage(message, done ?? '');

@@ -3,11 +3,11 @@
  * back in with a recovery code. Only the server's learner cookie changes: the
  * browser's own progress (localStorage, progress.ts) is left alone.
  */
-import { ui } from '../../lib/ui-strings.ts';
+import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 import { join, myAssignments, recover } from './api.ts';
 import { bindForm, field, need, setMessage } from './forms.ts';
 
-const t = ui.classroom;
+const t = classroomUi;
 const status = need<HTMLElement>(document, '[data-join-status]');
 
 const joinForm = need<HTMLFormElement>(document, '[data-join]');

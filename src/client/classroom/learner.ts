@@ -1,11 +1,11 @@
 /** /classroom/: the learner's class, assignments (due in local time) and own status per exercise. */
 import type { MyAssignments } from '../../lib/protocol.ts';
-import { ui } from '../../lib/ui-strings.ts';
+import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 import { ApiError, myAssignments } from './api.ts';
 import { dueText, localTime, plainTitle, statusText } from './format.ts';
 import { el, need, setMessage, timeEl } from './forms.ts';
 
-const t = ui.classroom;
+const t = classroomUi;
 const status = need<HTMLElement>(document, '[data-classroom-status]');
 
 function assignmentSection(a: MyAssignments['assignments'][number], i: number): HTMLElement {

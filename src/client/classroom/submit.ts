@@ -6,10 +6,10 @@
  * files as they are and says why.
  */
 import type { MyAssignments } from '../../lib/protocol.ts';
-import { ui } from '../../lib/ui-strings.ts';
+import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 import { renderResult } from '../check-results.ts';
 import { markDone, showProgress } from '../progress.ts';
-import { hasJoined, myAssignments, submit } from './api.ts';
+import { myAssignments, submit } from './api.ts';
 
 export interface SubmitContext {
   root: HTMLElement;
@@ -18,11 +18,8 @@ export interface SubmitContext {
   status: HTMLElement;
   summary: HTMLElement;
   list: HTMLElement;
-}
-
-/** Check and every Submit button of the exercise, disabled together while one of them runs. */
-export function setExerciseBusy(root: HTMLElement, busy: boolean): void {
-  for (const b of root.querySelectorAll<HTMLButtonElement>('[data-check], [data-submit-to]')) b.disabled = busy;
+  /** Check and every Submit button, disabled together while one of them runs. */
+  busy(on: boolean): void;
 }
 
 /** The assignments of the learner's class that contain `lesson` (none when not in a class). */
@@ -32,7 +29,7 @@ export function assignmentsWith(mine: MyAssignments, lesson: string): Array<{ id
 
 export async function setupSubmit(ctx: SubmitContext): Promise<void> {
   const bar = ctx.root.querySelector<HTMLElement>('[data-submit-bar]');
-  if (!bar || !hasJoined()) return;
+  if (!bar) return;
   let mine: MyAssignments;
   try {
     mine = await myAssignments();
@@ -43,28 +40,28 @@ export async function setupSubmit(ctx: SubmitContext): Promise<void> {
     const button = document.createElement('button');
     button.type = 'button';
     button.dataset.submitTo = a.id;
-    button.textContent = ui.classroom.submitTo(a.title);
+    button.textContent = classroomUi.submitTo(a.title);
     button.addEventListener('click', () => void send(ctx, a));
     bar.append(button);
   }
 }
 
 async function send(ctx: SubmitContext, assignment: { id: string; title: string }): Promise<void> {
-  setExerciseBusy(ctx.root, true);
-  ctx.status.textContent = ui.classroom.submitting;
+  ctx.busy(true);
+  ctx.status.textContent = classroomUi.submitting;
   try {
     const files = await ctx.currentFiles(ctx.lesson);
     const result = await submit(assignment.id, ctx.lesson, files);
     renderResult(ctx.list, ctx.summary, result);
-    ctx.status.textContent = result.late ? ui.classroom.submittedLate(assignment.title) : ui.classroom.submitted(assignment.title);
+    ctx.status.textContent = result.late ? classroomUi.submittedLate(assignment.title) : classroomUi.submitted(assignment.title);
     if (result.status === 'pass') {
       markDone(ctx.lesson);
       showProgress();
     }
   } catch (err) {
     // The results of an earlier Check or Submit stay; the editor's files were never touched.
-    ctx.status.textContent = ui.classroom.submitFailed((err as Error).message);
+    ctx.status.textContent = classroomUi.submitFailed((err as Error).message);
   } finally {
-    setExerciseBusy(ctx.root, false);
+    ctx.busy(false);
   }
 }

@@ -3,11 +3,11 @@
  * their join codes and counts, and a form to create a class.
  */
 import type { ClassSummary, TeacherInfo } from '../../lib/protocol.ts';
-import { ui } from '../../lib/ui-strings.ts';
+import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 import { ApiError, createClass, listClasses, teacherLogin, teacherLogout, teacherMe, teacherSignup } from './api.ts';
 import { bindForm, el, field, need, setMessage } from './forms.ts';
 
-const t = ui.classroom;
+const t = classroomUi;
 const status = need<HTMLElement>(document, '[data-teach-status]');
 const signedOut = need<HTMLElement>(document, '[data-signed-out]');
 const signedIn = need<HTMLElement>(document, '[data-signed-in]');
