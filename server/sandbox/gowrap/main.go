@@ -152,6 +152,7 @@ type relay struct {
 	mu  sync.Mutex
 	out *os.File
 	cmd int
+	buf []byte // one frame being built, reused
 }
 
 // send writes one JSON line in a single write, so lines of concurrent go commands do not mix.
@@ -164,6 +165,24 @@ func (r *relay) send(fields map[string]any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.out.Write(append(line, '\n'))
+}
+
+// sendRaw writes {"cmd":PID,<key>:<value>} where value is JSON the caller
+// built (the trace text as a string, the graph compacted): the bulk of what
+// the wrapper relays goes out without a second encoding pass.
+func (r *relay) sendRaw(key string, value []byte, extra string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b := append(r.buf[:0], `{"cmd":`...)
+	b = strconv.AppendInt(b, int64(r.cmd), 10)
+	b = append(b, `,"`...)
+	b = append(b, key...)
+	b = append(b, `":`...)
+	b = append(b, value...)
+	b = append(b, extra...)
+	b = append(b, "}\n"...)
+	r.buf = b
+	r.out.Write(b)
 }
 
 func observe(realGo string, args []string, p additions, events *os.File) int {
@@ -218,7 +237,7 @@ func observe(realGo string, args []string, p additions, events *os.File) int {
 		}
 	}
 	t.read(true)
-	sendGraph(r, graphPath, true)
+	t.sendGraph(true)
 	code := exitCode(cmd, waitErr)
 	r.send(map[string]any{"exit": code, "ts": time.Now().UnixMicro()})
 	return code
@@ -232,7 +251,9 @@ type tail struct {
 	r           *relay
 	f           *os.File
 	buf         []byte // one read buffer, reused every poll
-	pending     []byte
+	pending     []byte // read but not yet relayed: the start of an unfinished line
+	batch       []byte // the lines of one frame, reused
+	quoted      []byte // the batch as a JSON string, reused
 	sentPre     bool
 }
 
@@ -257,74 +278,122 @@ func (t *tail) read(final bool) {
 			break
 		}
 	}
-	var batch strings.Builder
 	flush := func() {
-		if batch.Len() > 0 {
-			t.r.send(map[string]any{"trace": batch.String()})
-			batch.Reset()
+		if len(t.batch) > 0 {
+			t.quoted = appendJSONString(t.quoted[:0], t.batch)
+			t.r.sendRaw("trace", t.quoted, "")
+			t.batch = t.batch[:0]
 		}
 	}
-	for len(t.pending) > 0 {
-		nl := bytes.IndexByte(t.pending, '\n')
+	rest := t.pending
+	for len(rest) > 0 {
+		nl := bytes.IndexByte(rest, '\n')
 		if nl < 0 && !final {
 			break
 		}
-		end := len(t.pending)
+		end := len(rest)
 		if nl >= 0 {
 			end = nl
 		}
-		line := string(t.pending[:end])
+		line := rest[:end]
 		// The pre-build graph is written just after the first "exec.Builder.Do"
 		// span begins: it goes out before the actions that follow (if it is not
 		// complete yet, this line waits for the next read).
-		if !t.sentPre && strings.Contains(line, "exec.Builder.Do") {
+		if !t.sentPre && bytes.Contains(line, builderDo) {
 			flush()
-			t.sentPre = sendGraph(t.r, t.graph, false) || final
+			t.sentPre = t.sendGraph(false) || final
 			if !t.sentPre {
 				break
 			}
 		}
 		if nl >= 0 {
-			t.pending = t.pending[nl+1:]
+			rest = rest[nl+1:]
 		} else {
-			t.pending = nil
+			rest = nil
 		}
 		if skipped(line) {
 			continue
 		}
-		batch.WriteString(line)
+		t.batch = append(t.batch, line...)
 		if nl >= 0 { // the go command's closing bracket has no newline; keep it that way
-			batch.WriteByte('\n')
+			t.batch = append(t.batch, '\n')
 		}
-		if batch.Len() > 64*1024 {
+		if len(t.batch) > 64*1024 {
 			flush()
 		}
 	}
+	// Keep the unfinished line at the front of the buffer, so it does not grow.
+	t.pending = append(t.pending[:0], rest...)
 	flush()
 	if final {
 		t.f.Close()
 	}
 }
 
+var (
+	builderDo = []byte("exec.Builder.Do")
+	// The kinds of trace lines the lab never uses (see skipped).
+	flowStart   = []byte(`"ph":"s"`)
+	flowEnd     = []byte(`"ph":"f"`)
+	loadImport  = []byte(`"name":"modload.loadImport `)
+	loadPkgData = []byte(`"name":"load.loadPackageData `)
+)
+
 // skipped says which trace lines the lab never uses, so they are not relayed:
 // flow events (dependency arrows, half of all lines) and the per-package
 // loading spans (hundreds; the load phase is the enclosing
 // load.PackagesAndErrors span). Only these exact kinds are dropped: any span
 // the lab does not know still reaches its reader, which then says so.
-func skipped(line string) bool {
-	return strings.Contains(line, `"ph":"s"`) || strings.Contains(line, `"ph":"f"`) ||
-		strings.Contains(line, `"name":"modload.loadImport `) || strings.Contains(line, `"name":"load.loadPackageData `)
+func skipped(line []byte) bool {
+	return bytes.Contains(line, flowStart) || bytes.Contains(line, flowEnd) ||
+		bytes.Contains(line, loadImport) || bytes.Contains(line, loadPkgData)
+}
+
+// appendJSONString appends s as a JSON string. The trace is the go command's
+// own encoding/json output (ASCII-safe: it escapes <, >, & and control
+// characters itself), so only quotes, backslashes and bytes below 0x20 (the
+// newlines between lines) need escaping; anything else is copied as is.
+func appendJSONString(dst, s []byte) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i, c := range s {
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }
 
 // sendGraph relays the action graph file if it is complete. The go command
 // writes it with os.WriteFile, so a read can catch it empty or half written:
-// only a copy that parses counts.
-func sendGraph(r *relay, path string, final bool) bool {
-	data, err := os.ReadFile(path)
-	if err != nil || len(data) == 0 || !json.Valid(data) {
+// only a copy that parses counts (json.Compact validates as it compacts).
+func (t *tail) sendGraph(final bool) bool {
+	data, err := os.ReadFile(t.graph)
+	if err != nil || len(data) == 0 {
 		return false
 	}
-	r.send(map[string]any{"graph": json.RawMessage(data), "final": final})
+	var compact bytes.Buffer
+	compact.Grow(len(data))
+	if json.Compact(&compact, data) != nil {
+		return false
+	}
+	extra := `,"final":false`
+	if final {
+		extra = `,"final":true`
+	}
+	t.r.sendRaw("graph", compact.Bytes(), extra)
 	return true
 }
 
