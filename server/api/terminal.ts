@@ -203,7 +203,7 @@ async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, cwd: st
   child.on('close', async (code, signal) => {
     clearTimeout(idleTimer);
     clearTimeout(capTimer);
-    await limiter.settle();
+    await limiter.end();
     const usage = await started.finish().catch(() => null);
     const exitCode = code ?? 128 + 9;
     const why = message ?? (usage && !ended ? explainExit(exitCode, signal, usage, lab.sandbox.limits, limiter.programHits(usage)).message : undefined);

@@ -29,6 +29,10 @@ export class ProgramLimiter {
   #writes: Promise<void> = Promise.resolve();
   /** Counters when each program window opened, and when it closed (open: undefined). */
   readonly #windows: Array<{ from: CgroupUsage; to?: CgroupUsage }> = [];
+  /** The program limits are in force now. */
+  #tightened = false;
+  /** The sandbox has ended: a window still open closes with the group's final counters, nothing is relaxed. */
+  #ended = false;
 
   constructor(cgroup: CommandCgroup) {
     this.#cgroup = cgroup;
@@ -54,23 +58,43 @@ export class ProgramLimiter {
   #open(cmd: number): void {
     this.#program = cmd;
     this.#writes = this.#writes.then(async () => {
+      // The program may have ended already: the wrapper relays the trace in
+      // batches, and a short program's start and end often come in one. Then
+      // there is nothing to tighten (it ran under the command's limits).
+      if (this.#program !== cmd || this.#ended) return;
       const window: { from: CgroupUsage; to?: CgroupUsage } = { from: await this.#cgroup.usage() };
       this.#windows.push(window);
       await this.#cgroup.tighten();
+      this.#tightened = true;
     }).catch(() => {});
   }
 
   #close(): void {
     this.#program = null;
     this.#writes = this.#writes.then(async () => {
+      // Nothing runs in a group whose sandbox has ended: no limits to give back,
+      // and its final counters close the window (programHits).
+      if (!this.#tightened || this.#ended) return;
       await this.#cgroup.relax();
+      this.#tightened = false;
       const window = this.#windows.at(-1);
       if (window && !window.to) window.to = await this.#cgroup.usage();
     }).catch(() => {});
   }
 
-  /** Waits for the cgroup writes under way (before the group's final counters are read). */
+  /** Waits for the cgroup writes under way. */
   settle(): Promise<void> {
+    return this.#writes;
+  }
+
+  /**
+   * The sandbox has ended: waits for the cgroup writes under way (before the
+   * group's final counters are read) and skips the ones not started. A Run's
+   * answer waits for this; the relax after go run's program (two writes and
+   * two reads) was most of the wait, for a group about to be removed.
+   */
+  end(): Promise<void> {
+    this.#ended = true;
     return this.#writes;
   }
 

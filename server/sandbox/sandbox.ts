@@ -290,7 +290,7 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
   clearTimeout(demoteTimer);
   cb.signal?.removeEventListener('abort', onAbort);
   cb.onStage?.('sandbox: program limits');
-  await limiter.settle();
+  await limiter.end();
   cb.onStage?.('sandbox: counters');
   const usage = await s.finish();
   const program = limiter.programHits(usage);

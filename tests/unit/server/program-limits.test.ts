@@ -72,7 +72,37 @@ test('no program limits for go test, or beside another go command', async () => 
   // Tightened, then another go command starts while the program runs: relaxed at once.
   l.observe(command(4, 'run'));
   l.observe(run(4, 'start'));
+  await l.settle();
   l.observe(command(5, 'build'));
   await l.settle();
   assert.deepEqual(calls, ['tighten', 'relax']);
+});
+
+test('the sandbox ended: a window still to close is not relaxed and runs to the final counters', async () => {
+  const { cgroup, calls, counters } = fakeCgroup();
+  const l = new ProgramLimiter(cgroup);
+  l.observe(command(1, 'run'));
+  l.observe(run(1, 'start'));
+  await l.settle();
+  counters.oomKills = 1; // the program hits the memory limit
+  // The sandbox's end comes before the limiter processed the program's end (the usual order for a Run).
+  l.observe(run(1, 'end'));
+  l.observe(end(1, 1));
+  await l.end();
+  assert.deepEqual(calls, ['tighten'], 'no relax of a group about to be removed');
+  assert.deepEqual(l.programHits({ ...counters }), { oomKills: 1, pidsMaxHits: 0 });
+});
+
+test('a program whose start and end come in one batch ran under the command\'s limits: nothing to tighten', async () => {
+  const { cgroup, calls, counters } = fakeCgroup();
+  const l = new ProgramLimiter(cgroup);
+  l.observe(command(1, 'run'));
+  l.observe(run(1, 'start'));
+  l.observe(run(1, 'end'));
+  await l.settle();
+  assert.deepEqual(calls, []);
+  counters.pidsMaxHits = 2;
+  l.observe(end(1));
+  await l.end();
+  assert.deepEqual(l.programHits({ ...counters }), { oomKills: 0, pidsMaxHits: 0 }, 'no window: the hits are the command\'s');
 });
