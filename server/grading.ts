@@ -20,8 +20,18 @@ import { commandResult, goTestResults, overall } from './exercise-results.ts';
 import { runLimits, type Lab } from './api/context.ts';
 import type { Lesson } from './lessons.ts';
 
-/** The command that runs the hidden tests (-count=1: a check never answers from the test cache). */
-export const TEST_COMMAND = 'go test -json -count=1 .';
+/**
+ * The command that runs the hidden tests: -count=1, a check never answers
+ * from the test cache; -timeout, the test binary stops itself after the
+ * program time limit (as a Run's program does), naming the test that hung,
+ * instead of running into the command's longer build limit.
+ */
+export function testCommand(programTimeoutMs: number): string {
+  return `go test -json -count=1 -timeout=${Math.max(1, Math.ceil(programTimeoutMs / 1000))}s .`;
+}
+
+/** What the test binary prints when -timeout stops it (inside go test -json's Output strings). */
+const TEST_TIMEOUT = /panic: test timed out after ([0-9.]+[a-zµ]+)/;
 
 export interface GradeOptions {
   lesson: Lesson;
@@ -71,11 +81,13 @@ export async function gradeExercise(lab: Lab, o: GradeOptions): Promise<CheckRes
     const tests: CheckTestResult[] = [];
     let buildError: string | undefined;
     if (exercise.tests.length > 0) {
-      const { result, stdout, stderr } = await run(TEST_COMMAND);
+      const { result, stdout, stderr } = await run(testCommand(lab.config.PROGRAM_TIMEOUT_MS));
       const parsed = goTestResults(stdout, stderr, exercise.tests.flatMap((t) => t.testNames));
       buildError = parsed.buildError;
       // A limit stopped the test binary: the tests that had not passed by then are errors, with the limit's words.
-      const stopped = result.reason === 'exited' ? undefined : result.message ?? 'the tests were stopped';
+      const timedOut = TEST_TIMEOUT.exec(stdout + stderr)?.[1];
+      const stopped = result.reason !== 'exited' ? result.message ?? 'the tests were stopped'
+        : timedOut ? `the tests did not finish within ${timedOut} (time limit)` : undefined;
       for (const t of parsed.tests) tests.push(stopped && t.status !== 'pass' ? { ...t, status: 'error', message: stopped } : t);
     }
     for (const check of exercise.commands) {

@@ -18,7 +18,8 @@ const file = (lesson: string, path: string) => readFileSync(join(CONTENT, lesson
 
 describe('POST /api/check', () => {
   let lab: LabServer;
-  before(async () => { lab = await startServer(); });
+  // A short program time limit: the hidden tests' binary stops itself after it (go test -timeout).
+  before(async () => { lab = await startServer({ env: { PROGRAM_TIMEOUT_MS: '3000' } }); });
   after(() => lab?.stop());
 
   const check = async (body: unknown): Promise<{ status: number; result: CheckResult & { error?: string } }> => {
@@ -81,6 +82,17 @@ describe('POST /api/check', () => {
     assert.equal(result.status, 'error', 'the real checks ran, and Mul does not exist');
     assert.match(result.message ?? '', /undefined: Mul/);
     assert.doesNotMatch(JSON.stringify(result), /want 10/, 'the hidden test\'s source is not sent back');
+  });
+
+  test('hidden tests: a test that never ends stops at the program time limit, named, as an error', async () => {
+    const endless = file(TEST_LESSON, 'exercise/solution/calc.go').replace('return a * b', 'for {\n\t}');
+    const { status, result } = await check({ lesson: TEST_LESSON, files: calcFiles(endless) });
+    assert.equal(status, 200);
+    assert.equal(result.status, 'fail', JSON.stringify(result));
+    const hung = result.tests.find((t) => t.status === 'error');
+    assert.ok(hung, JSON.stringify(result));
+    assert.match(hung.message ?? '', /did not finish within 3s \(time limit\)/);
+    assert.match(hung.output ?? '', /panic: test timed out after 3s/);
   });
 
   test('bad requests: unknown lesson 404, bad files 400', async () => {
