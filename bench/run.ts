@@ -9,6 +9,8 @@
  *   concurrent    16 learners pressing Run at once
  *   under attack  a benign learner's Run latency while hostile commands run, vs quiet
  *   phases        how long after the toolchain writes a trace event the client has it
+ *   classroom     a graded submission vs POST /api/check of the same files (what storing
+ *                 it costs), and a teacher's sign-in (the password KDF)
  *
  * `npm run bench -- overhead page` runs only those sections.
  */
@@ -21,6 +23,7 @@ import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { startServer, type LabServer } from '../tests/helpers/server.ts';
 import { lessonFiles, line, median, ms, newSession, percentile, ROOT, streamedRun, timedRun } from './lib.ts';
+import { call, exerciseFiles, join as joinClass, LESSON as EXERCISE_LESSON, newClass, newTeacher } from '../tests/helpers/classroom.ts';
 
 const LESSON = 'go-run/what-go-run-does';
 /** The benign learner of the attack section presses Run this often (the server's default per-client rate is one per second). */
@@ -226,14 +229,47 @@ async function underAttack(lab: LabServer): Promise<void> {
   line();
 }
 
+async function classroom(lab: LabServer): Promise<void> {
+  const teacher = await newTeacher(lab.url);
+  const { joinCode, assignmentId } = await newClass(lab.url, teacher.cookie, [EXERCISE_LESSON]);
+  const learner = await joinClass(lab.url, joinCode);
+  const files = exerciseFiles.solution();
+  const timed = async (path: string, cookie?: string) => {
+    const started = performance.now();
+    const a = await call(lab.url, 'POST', path, { cookie, body: { lesson: EXERCISE_LESSON, files } });
+    const elapsed = performance.now() - started;
+    if (a.status !== 200 || a.body.status !== 'pass') throw new Error(`${path}: ${a.status} ${JSON.stringify(a.body)}`);
+    return elapsed;
+  };
+  const check: number[] = [];
+  const submit: number[] = [];
+  await timed('/api/check');
+  for (let i = 0; i < RUNS; i++) {
+    check.push(await timed('/api/check'));
+    submit.push(await timed(`/api/assignments/${assignmentId}/submissions`, learner.cookie));
+  }
+  const login: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    const started = performance.now();
+    const a = await call(lab.url, 'POST', '/api/teacher/login', { body: { email: teacher.email, password: teacher.password } });
+    if (a.status !== 200) throw new Error(`login: ${a.status} ${JSON.stringify(a.body)}`);
+    login.push(performance.now() - started);
+  }
+  line(`classroom: ${EXERCISE_LESSON}'s solution, ${RUNS} alternating runs each (medians)`);
+  line(`  POST /api/check                ${ms(median(check))}`);
+  line(`  submission (stored, graded)    ${ms(median(submit))}   ratio ${(median(submit) / median(check)).toFixed(3)}`);
+  line(`  teacher sign-in (scrypt)       ${ms(median(login))}   [min ${ms(Math.min(...login))}, max ${ms(Math.max(...login))}]`);
+  line();
+}
+
 // The server's own limits, except: client addresses come from X-Forwarded-For (to
 // play many learners from one machine) and Runs time out after 10 s. The measuring
 // sections run far more often than a learner, so the per-client Run rate is off
 // there; the attack section gets a server of its own with the default rate.
-const common = { TRUST_PROXY: '1', RUN_TIMEOUT_MS: '10000', API_REQUESTS_BURST: '100000', NEW_SESSIONS_PER_MINUTE: '100000' };
+const common = { TRUST_PROXY: '1', RUN_TIMEOUT_MS: '10000', API_REQUESTS_BURST: '100000', NEW_SESSIONS_PER_MINUTE: '100000', SIGN_IN_BURST: '1000' };
 line(`machine: ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores; ${execFileSync('go', ['version'], { encoding: 'utf8' }).trim()}`);
 line();
-if (['overhead', 'page', 'sessions', 'concurrent', 'phases'].some(section)) {
+if (['overhead', 'page', 'sessions', 'concurrent', 'phases', 'classroom'].some(section)) {
   const lab = await startServer({ env: common });
   try {
     if (section('overhead')) await overhead(lab);
@@ -241,6 +277,7 @@ if (['overhead', 'page', 'sessions', 'concurrent', 'phases'].some(section)) {
     if (section('sessions')) await sessions(lab);
     if (section('concurrent')) await concurrent(lab);
     if (section('phases')) await phaseLatency(lab);
+    if (section('classroom')) await classroom(lab);
   } finally {
     await lab.stop();
   }
