@@ -213,9 +213,28 @@ async function buildTool(name: string, source: string, toolsDir: string, stampPa
  */
 const STD_CACHE_BUILDS = ['go build -v std', 'go build -v -trimpath std'];
 
+/**
+ * After them, go vet and go test of a small package importing what the
+ * lessons' programs import: their vet facts (computed for every dependency,
+ * with go vet's analyzers and with go test's smaller set) go into the cache
+ * too. Without them a session's first `go vet .` took 1 s for a ten-line
+ * package, and an exercise's check (a throwaway workspace: always the first)
+ * paid it on every press of Check. Seeding all of std this way (`go vet std`)
+ * takes minutes and vets std's own tests: this is the part learners meet.
+ */
+const VET_SEED_DIR = 'vet-seed';
+const VET_SEED_IMPORTS = ['bufio', 'bytes', 'debug/elf', 'embed', 'errors', 'flag', 'fmt', 'io', 'log', 'math', 'os',
+  'runtime', 'runtime/debug', 'sort', 'strconv', 'strings', 'sync', 'syscall', 'time', 'unicode/utf8'];
+const VET_SEED = `cd ${VET_SEED_DIR} && go vet . && go test -count=1 -run '^$' . > /dev/null`;
+const vetSeedFiles = (goVersion: string): Record<string, string> => ({
+  'go.mod': `module golab.example/vetseed\n\ngo ${goVersion}\n`,
+  'seed.go': `package vetseed\n\nimport (\n${VET_SEED_IMPORTS.map((p) => `\t_ ${JSON.stringify(p)}\n`).join('')})\n`,
+  'seed_test.go': 'package vetseed\n\nimport "testing"\n\nfunc TestSeed(t *testing.T) {}\n',
+});
+
 /** Compiles std inside the sandbox into a fresh directory, then freezes it read-only. */
 async function buildStdCache(config: LabConfig, sandbox: Sandbox, user: Owner | null, base: string, stampPath: string, toolchain: Toolchain, log: Log): Promise<void> {
-  const want = JSON.stringify({ toolchain, cacheFormat: 2, builds: STD_CACHE_BUILDS });
+  const want = JSON.stringify({ toolchain, cacheFormat: 2, builds: STD_CACHE_BUILDS, vet: [VET_SEED, VET_SEED_IMPORTS] });
   if (await upToDate(stampPath, want, base)) return;
 
   const packages = (await execFileP('go', ['list', 'std'], { env: { ...process.env, GOFLAGS: '' }, maxBuffer: 8 << 20 })).stdout.trim().split('\n').length;
@@ -225,16 +244,20 @@ async function buildStdCache(config: LabConfig, sandbox: Sandbox, user: Owner | 
   const home = join(config.sandboxDir, `prepare-home.${process.pid}`);
   await rm(home, { recursive: true, force: true });
   await mkdir(join(home, '.cache'), { recursive: true, mode: 0o755 });
+  const seed = join(home, VET_SEED_DIR);
+  await mkdir(seed, { mode: 0o755 });
+  const goVersion = toolchain.version.match(/^go(\d+\.\d+)/)?.[1];
+  if (!goVersion) throw new Error(`cannot read the Go version from "${toolchain.version}"`);
+  for (const [name, text] of Object.entries(vetSeedFiles(goVersion))) await writeFile(join(seed, name), text);
   if (user) {
-    await chown(home, user.uid, user.gid);
-    await chown(join(home, '.cache'), user.uid, user.gid);
+    for (const dir of [home, join(home, '.cache'), seed]) await chown(dir, user.uid, user.gid);
   }
   try {
     const started = await startSandboxed(sandbox, {
       user,
       home,
       cwd: SANDBOX_HOME,
-      command: ['bash', '-c', STD_CACHE_BUILDS.join(' && ')],
+      command: ['bash', '-c', [...STD_CACHE_BUILDS, VET_SEED].join(' && ')],
     });
     const { child } = started;
     let done = 0;
@@ -257,7 +280,7 @@ async function buildStdCache(config: LabConfig, sandbox: Sandbox, user: Owner | 
       child.on('close', resolve);
     });
     await started.finish();
-    if (code !== 0) throw new Error(`go build std in the sandbox failed (exit ${code}):\n${errors}`);
+    if (code !== 0) throw new Error(`seeding the base build cache in the sandbox (go build std, go vet) failed (exit ${code}):\n${errors}`);
 
     // Freeze: root-owned (when we are root) and read-only, then swap into place.
     const built = join(home, SANDBOX_GOCACHE.slice(SANDBOX_HOME.length + 1));
