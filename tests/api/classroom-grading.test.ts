@@ -14,7 +14,7 @@ const SECOND_LESSON = 'go-run/what-go-run-does';
 describe('classroom submissions', () => {
   let lab: LabServer;
   // A short program time limit, so the endless submission is stopped soon.
-  before(async () => { lab = await startServer({ env: { SIGN_IN_BURST: '1000', CODE_ATTEMPTS_BURST: '1000', PROGRAM_TIMEOUT_MS: '3000' } }); });
+  before(async () => { lab = await startServer({ env: { SIGN_IN_BURST: '1000', CODE_ATTEMPTS_BURST: '1000', API_REQUESTS_BURST: '100000', PROGRAM_TIMEOUT_MS: '3000' } }); });
   after(() => lab?.stop());
 
   const submit = (assignmentId: string, cookie: string, files: Record<string, string>, lesson = LESSON) =>
