@@ -27,20 +27,22 @@ import { getFiles, putFiles, resetFiles } from './api/workspace.ts';
 import { getArtifact } from './api/artifact.ts';
 import { terminalUpgradeHandler } from './api/terminal.ts';
 import { openClassroom, type ClassroomService } from './classroom/routes.ts';
+import { Router, type RouteHandler } from './http/router.ts';
 
 type Handler = (lab: Lab, req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /** An API request still open after this long is logged with its stage (Runs end within their limits, well before). */
 const REQUEST_STALL_LOG_MS = 120_000;
 
-/** API routes: path -> method -> handler. */
-const routes: Record<string, Record<string, Handler>> = {
-  '/api/run': { POST: postRun },
-  '/api/check': { POST: postCheck },
-  '/api/workspace/files': { GET: getFiles, PUT: putFiles },
-  '/api/workspace/reset': { POST: resetFiles },
-  '/api/workspace/artifact': { GET: getArtifact },
-};
+/** The lab's own API routes; the classroom adds its routes to the same router (classroom/routes.ts). */
+const LAB_ROUTES: ReadonlyArray<[method: string, path: string, handler: Handler]> = [
+  ['POST', '/api/run', postRun],
+  ['POST', '/api/check', postCheck],
+  ['GET', '/api/workspace/files', getFiles],
+  ['PUT', '/api/workspace/files', putFiles],
+  ['POST', '/api/workspace/reset', resetFiles],
+  ['GET', '/api/workspace/artifact', getArtifact],
+];
 
 /** How long a client counts as heavy after a long command (fairness/heavy-clients.ts). */
 const HEAVY_CLIENT_MEMORY_MS = 60_000;
@@ -86,8 +88,11 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
     runRate: new TokenBuckets(config.RUNS_BURST, config.RUN_INTERVAL_MS > 0 ? 1000 / config.RUN_INTERVAL_MS : 1e9),
     sessionRate: new TokenBuckets(config.NEW_SESSIONS_PER_MINUTE, config.NEW_SESSIONS_PER_MINUTE / 60),
   };
-  // Teachers, classes and submissions (server/classroom/): its own routes, with parameters, and its database.
+  // Teachers, classes and submissions (server/classroom/): its routes, with parameters, and its database.
   const classroom = await openClassroom(lab);
+  const router = new Router<RouteHandler>();
+  for (const [method, path, handler] of LAB_ROUTES) router.add(method, path, (req, res) => handler(lab, req, res));
+  classroom.mount(router);
 
   const serveStatic = sirv(config.siteDir, { etag: true, extensions: ['html'], dotfiles: false });
   const notFoundPage = join(config.siteDir, '404.html');
@@ -124,15 +129,13 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
         if (!lab.apiRate.take(client)) {
           throw new Busy('too many requests from your address; slow down', lab.apiRate.waitSeconds(client));
         }
-        if (classroom.owns(path)) return await classroom.handle(req, res, path);
-        const route = routes[path];
-        if (!route) return sendError(res, 404, `no API endpoint ${path}`);
-        const handler = route[req.method ?? ''];
-        if (!handler) {
-          res.setHeader('allow', Object.keys(route).join(', '));
-          return sendError(res, 405, `${req.method} is not allowed on ${path} (use ${Object.keys(route).join(' or ')})`);
+        const match = router.match(req.method ?? '', path);
+        if (!match) return sendError(res, 404, `no API endpoint ${path}`);
+        if ('allowed' in match) {
+          res.setHeader('allow', match.allowed.join(', '));
+          return sendError(res, 405, `${req.method} is not allowed on ${path} (use ${match.allowed.join(' or ')})`);
         }
-        await handler(lab, req, res);
+        await match.handler(req, res, match.params);
         return;
       }
       serveStatic(req, res, () => {

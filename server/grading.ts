@@ -26,7 +26,7 @@ import type { Lesson } from './lessons.ts';
  * program time limit (as a Run's program does), naming the test that hung,
  * instead of running into the command's longer build limit.
  */
-export function testCommand(programTimeoutMs: number): string {
+function testCommand(programTimeoutMs: number): string {
   return `go test -json -count=1 -timeout=${Math.max(1, Math.ceil(programTimeoutMs / 1000))}s .`;
 }
 

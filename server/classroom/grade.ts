@@ -12,7 +12,7 @@ import type { Lab } from '../api/context.ts';
 import type { Lesson } from '../lessons.ts';
 
 /** A result as a submission stores it: checks stopped by a limit make the whole result an error (with the limit's words). */
-export function submissionOutcome(result: CheckResult): CheckResult {
+function submissionOutcome(result: CheckResult): CheckResult {
   const stopped = result.tests.find((t) => t.status === 'error');
   if (result.status !== 'fail' || !stopped) return result;
   return { ...result, status: 'error', message: `the checks were stopped: ${stopped.message ?? 'a limit was reached'}` };

@@ -27,9 +27,8 @@ function takeCodeAttempt(c: Classroom, client: string): void {
   }
 }
 
-async function joinResult(c: Classroom, l: LearnerRow): Promise<JoinResult> {
-  const cls = await c.store.classById(l.classId);
-  return { learnerId: l.id, classId: l.classId, className: cls?.name ?? '', name: l.name, recoveryCode: l.recoveryCode };
+function joinResult(l: LearnerRow, className: string): JoinResult {
+  return { learnerId: l.id, classId: l.classId, className, name: l.name, recoveryCode: l.recoveryCode };
 }
 
 export const join: ClassroomHandler = async (c, req, res) => {
@@ -49,7 +48,7 @@ export const join: ClassroomHandler = async (c, req, res) => {
   }
   if (!learner) throw new Error(`no free recovery code after ${CODE_DRAW_ATTEMPTS} random draws`);
   await startSession(c, req, res, 'learner', learner.id);
-  sendJson(res, 201, await joinResult(c, learner));
+  sendJson(res, 201, joinResult(learner, cls.name));
 };
 
 export const recover: ClassroomHandler = async (c, req, res) => {
@@ -60,7 +59,7 @@ export const recover: ClassroomHandler = async (c, req, res) => {
   const learner = code ? await c.store.learnerByRecoveryCode(code) : null;
   if (!learner) throw new BadRequestError('unknown recovery code (ask your teacher for yours)', 404);
   await startSession(c, req, res, 'learner', learner.id);
-  sendJson(res, 200, await joinResult(c, learner));
+  sendJson(res, 200, joinResult(learner, (await c.store.classById(learner.classId))?.name ?? ''));
 };
 
 export const myAssignments: ClassroomHandler = async (c, req, res) => {

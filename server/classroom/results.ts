@@ -94,7 +94,7 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function cellText(cell: ResultCell): string {
+function cellText(cell: ResultCell): string {
   return cell.status + (cell.late ? ' (late)' : '') + (cell.overridden ? ' (override)' : '');
 }
 

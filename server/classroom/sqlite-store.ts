@@ -35,7 +35,7 @@ const teacher = (r: Row): TeacherRow => ({
 const klass = (r: Row): ClassRow => ({
   id: r.id as string, teacherId: r.teacher_id as string, name: r.name as string, joinCode: (r.join_code as string | null) ?? null, createdAt: Number(r.created_at),
 });
-const counts = (r: Row): ClassCounts => ({ learners: Number(r.learners), assignments: Number(r.assignments) });
+const classWithCounts = (r: Row): ClassRow & ClassCounts => ({ ...klass(r), learners: Number(r.learners), assignments: Number(r.assignments) });
 const learner = (r: Row): LearnerRow => ({
   id: r.id as string, classId: r.class_id as string, name: r.name as string, recoveryCode: r.recovery_code as string, joinedAt: Number(r.joined_at),
 });
@@ -47,6 +47,28 @@ const facts = (r: Row): SubmissionFacts => ({
   createdAt: Number(r.created_at),
   status: r.status as StoredStatus,
   override: r.override_status ? { status: r.override_status as 'pass' | 'fail', comment: (r.override_comment as string | null) ?? '' } : null,
+});
+
+/** The session table of each kind, and its column naming the teacher or learner. */
+const SESSIONS: Record<SessionKind, { table: string; subject: string }> = {
+  teacher: { table: 'teacher_sessions', subject: 'teacher_id' },
+  learner: { table: 'learner_sessions', subject: 'learner_id' },
+};
+
+/** An assignment with its lesson ids in the teacher's order (a JSON array), in one query rather than one more per assignment. */
+const ASSIGNMENT_WITH_LESSONS = `
+  SELECT a.*,
+    (SELECT json_group_array(al.lesson ORDER BY al.position) FROM assignment_lessons al WHERE al.assignment_id = a.id) AS lessons
+  FROM assignments a`;
+
+const assignment = (r: Row): AssignmentRow => ({
+  id: r.id as string,
+  classId: r.class_id as string,
+  title: r.title as string,
+  lessons: JSON.parse(r.lessons as string) as string[],
+  due: r.due_at === null ? null : Number(r.due_at),
+  latePolicy: r.late_policy as AssignmentRow['latePolicy'],
+  createdAt: Number(r.created_at),
 });
 
 const CLASS_WITH_COUNTS = `
@@ -93,6 +115,12 @@ export class SqliteStore implements ClassroomStore {
     return this.#q(sql).get(...params) as Row | undefined;
   }
 
+  /** The one row of sql, mapped; null when there is none. */
+  #one<T>(map: (r: Row) => T, sql: string, ...params: Array<string | number | null>): T | null {
+    const r = this.#get(sql, ...params);
+    return r ? map(r) : null;
+  }
+
   #all(sql: string, ...params: Array<string | number | null>): Row[] {
     return this.#q(sql).all(...params) as Row[];
   }
@@ -130,13 +158,11 @@ export class SqliteStore implements ClassroomStore {
   }
 
   async teacherByEmail(email: string): Promise<TeacherRow | null> {
-    const r = this.#get('SELECT * FROM teachers WHERE email = ?', email);
-    return r ? teacher(r) : null;
+    return this.#one(teacher, 'SELECT * FROM teachers WHERE email = ?', email);
   }
 
   async teacherById(id: string): Promise<TeacherRow | null> {
-    const r = this.#get('SELECT * FROM teachers WHERE id = ?', id);
-    return r ? teacher(r) : null;
+    return this.#one(teacher, 'SELECT * FROM teachers WHERE id = ?', id);
   }
 
   async setPasswordHash(teacherId: string, hash: string): Promise<void> {
@@ -144,20 +170,17 @@ export class SqliteStore implements ClassroomStore {
   }
 
   async createSession(kind: SessionKind, tokenHash: string, subjectId: string, expiresAt: number): Promise<void> {
-    if (kind === 'teacher') this.#run('INSERT INTO teacher_sessions (token_hash, teacher_id, expires_at) VALUES (?, ?, ?)', tokenHash, subjectId, expiresAt);
-    else this.#run('INSERT INTO learner_sessions (token_hash, learner_id, expires_at) VALUES (?, ?, ?)', tokenHash, subjectId, expiresAt);
+    const { table, subject } = SESSIONS[kind];
+    this.#run(`INSERT INTO ${table} (token_hash, ${subject}, expires_at) VALUES (?, ?, ?)`, tokenHash, subjectId, expiresAt);
   }
 
   async sessionSubject(kind: SessionKind, tokenHash: string, now: number): Promise<string | null> {
-    const r = kind === 'teacher'
-      ? this.#get('SELECT teacher_id AS subject FROM teacher_sessions WHERE token_hash = ? AND expires_at > ?', tokenHash, now)
-      : this.#get('SELECT learner_id AS subject FROM learner_sessions WHERE token_hash = ? AND expires_at > ?', tokenHash, now);
-    return r ? (r.subject as string) : null;
+    const { table, subject } = SESSIONS[kind];
+    return this.#one((r) => r.subject as string, `SELECT ${subject} AS subject FROM ${table} WHERE token_hash = ? AND expires_at > ?`, tokenHash, now);
   }
 
   async deleteSession(kind: SessionKind, tokenHash: string): Promise<void> {
-    if (kind === 'teacher') this.#run('DELETE FROM teacher_sessions WHERE token_hash = ?', tokenHash);
-    else this.#run('DELETE FROM learner_sessions WHERE token_hash = ?', tokenHash);
+    this.#run(`DELETE FROM ${SESSIONS[kind].table} WHERE token_hash = ?`, tokenHash);
   }
 
   async deleteLearnerSessions(learnerId: string): Promise<void> {
@@ -166,7 +189,7 @@ export class SqliteStore implements ClassroomStore {
 
   async purgeExpiredSessions(now: number): Promise<number> {
     return this.#transaction(() =>
-      this.#run('DELETE FROM teacher_sessions WHERE expires_at <= ?', now) + this.#run('DELETE FROM learner_sessions WHERE expires_at <= ?', now));
+      Object.values(SESSIONS).reduce((n, { table }) => n + this.#run(`DELETE FROM ${table} WHERE expires_at <= ?`, now), 0));
   }
 
   async createClass(c: ClassRow): Promise<boolean> {
@@ -174,17 +197,15 @@ export class SqliteStore implements ClassroomStore {
   }
 
   async classById(id: string): Promise<(ClassRow & ClassCounts) | null> {
-    const r = this.#get(`${CLASS_WITH_COUNTS} WHERE c.id = ?`, id);
-    return r ? { ...klass(r), ...counts(r) } : null;
+    return this.#one(classWithCounts, `${CLASS_WITH_COUNTS} WHERE c.id = ?`, id);
   }
 
   async classesOfTeacher(teacherId: string): Promise<Array<ClassRow & ClassCounts>> {
-    return this.#all(`${CLASS_WITH_COUNTS} WHERE c.teacher_id = ? ORDER BY c.created_at, c.rowid`, teacherId).map((r) => ({ ...klass(r), ...counts(r) }));
+    return this.#all(`${CLASS_WITH_COUNTS} WHERE c.teacher_id = ? ORDER BY c.created_at, c.rowid`, teacherId).map(classWithCounts);
   }
 
   async classByJoinCode(code: string): Promise<ClassRow | null> {
-    const r = this.#get('SELECT * FROM classes WHERE join_code = ?', code);
-    return r ? klass(r) : null;
+    return this.#one(klass, 'SELECT * FROM classes WHERE join_code = ?', code);
   }
 
   async setJoinCode(classId: string, code: string | null): Promise<boolean> {
@@ -206,13 +227,11 @@ export class SqliteStore implements ClassroomStore {
   }
 
   async learnerById(id: string): Promise<LearnerRow | null> {
-    const r = this.#get('SELECT * FROM learners WHERE id = ?', id);
-    return r ? learner(r) : null;
+    return this.#one(learner, 'SELECT * FROM learners WHERE id = ?', id);
   }
 
   async learnerByRecoveryCode(code: string): Promise<LearnerRow | null> {
-    const r = this.#get('SELECT * FROM learners WHERE recovery_code = ?', code);
-    return r ? learner(r) : null;
+    return this.#one(learner, 'SELECT * FROM learners WHERE recovery_code = ?', code);
   }
 
   async learnersOfClass(classId: string): Promise<LearnerRow[]> {
@@ -230,25 +249,12 @@ export class SqliteStore implements ClassroomStore {
     });
   }
 
-  #assignment(r: Row): AssignmentRow {
-    return {
-      id: r.id as string,
-      classId: r.class_id as string,
-      title: r.title as string,
-      lessons: this.#all('SELECT lesson FROM assignment_lessons WHERE assignment_id = ? ORDER BY position', r.id as string).map((l) => l.lesson as string),
-      due: r.due_at === null ? null : Number(r.due_at),
-      latePolicy: r.late_policy as AssignmentRow['latePolicy'],
-      createdAt: Number(r.created_at),
-    };
-  }
-
   async assignmentById(id: string): Promise<AssignmentRow | null> {
-    const r = this.#get('SELECT * FROM assignments WHERE id = ?', id);
-    return r ? this.#assignment(r) : null;
+    return this.#one(assignment, `${ASSIGNMENT_WITH_LESSONS} WHERE a.id = ?`, id);
   }
 
   async assignmentsOfClass(classId: string): Promise<AssignmentRow[]> {
-    return this.#all('SELECT * FROM assignments WHERE class_id = ? ORDER BY created_at, rowid', classId).map((r) => this.#assignment(r));
+    return this.#all(`${ASSIGNMENT_WITH_LESSONS} WHERE a.class_id = ? ORDER BY a.created_at, a.rowid`, classId).map(assignment);
   }
 
   async addSubmission(s: SubmissionRow, maxPerExercise: number): Promise<boolean> {
@@ -268,14 +274,12 @@ export class SqliteStore implements ClassroomStore {
   }
 
   async submissionById(id: string): Promise<SubmissionRow | null> {
-    const r = this.#get('SELECT * FROM submissions WHERE id = ?', id);
-    if (!r) return null;
-    return {
+    return this.#one((r) => ({
       ...facts(r),
       files: JSON.parse(r.files as string),
       result: r.result === null ? null : JSON.parse(r.result as string),
       gradedAt: r.graded_at === null ? null : Number(r.graded_at),
-    };
+    }), 'SELECT * FROM submissions WHERE id = ?', id);
   }
 
   async submissionFactsOfClass(classId: string): Promise<SubmissionFacts[]> {

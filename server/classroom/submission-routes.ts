@@ -45,8 +45,9 @@ export const override: ClassroomHandler = async (c, req, res, params) => {
   const status = body.status as OverrideRequest['status'];
   if (status !== null && status !== 'pass' && status !== 'fail') throw new BadRequestError('"status" must be "pass", "fail" or null (no override)');
   const comment = v.optionalText(body, 'comment', MAX_OVERRIDE_COMMENT_CHARS);
-  await c.store.setOverride(s.id, status === null ? null : { status, comment });
-  sendJson(res, 200, submissionView((await c.store.submissionById(s.id))!, a));
+  const override = status === null ? null : { status, comment };
+  await c.store.setOverride(s.id, override);
+  sendJson(res, 200, submissionView({ ...s, override }, a));
 };
 
 /**

@@ -1,10 +1,17 @@
 /**
- * A small router for paths with parameters: `/api/classes/:id/results.csv`.
- * A pattern's segments match literally, except `:name`, which matches one
- * non-empty segment (percent-decoded) and is handed to the handler as
- * params.name. Routes are tried in the order they were added.
+ * The API's router (app.ts: the lab's routes and the classroom's): exact
+ * paths like `/api/run` and paths with parameters like
+ * `/api/classes/:id/results.csv`. A pattern's segments match literally,
+ * except `:name`, which matches one non-empty segment (percent-decoded) and
+ * is handed to the handler as params.name. Routes are tried in the order
+ * they were added.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
 export type Params = Record<string, string>;
+
+/** What app.ts's router holds: a handler with its path's parameters. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, params: Params) => Promise<void>;
 
 export type Match<H> =
   | { handler: H; params: Params }

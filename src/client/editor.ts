@@ -60,9 +60,9 @@ export class Editor {
   /** Deep-dive annotations, and their decoration ids per model. */
   private annotations: LineAnnotation[] = [];
   private decorationIds = new Map<string, string[]>();
-  /** Learner edits so far: a result computed before an edit no longer matches the files. */
+  /** Changes of the text so far (edits, loads, resets): a result computed before one no longer matches the files. */
   editCount = 0;
-  /** Called when an edit or a reset clears the annotations. */
+  /** Called when a change of the text (an edit, a load, a reset) clears the annotations. */
   onAnnotationsCleared: (() => void) | undefined;
   /** Called when the editor gains focus (the learner may be back from the terminal). */
   onFocusIn: (() => void) | undefined;
@@ -123,11 +123,7 @@ export class Editor {
       this.viewStates.clear();
       this.applyMarkers();
     }
-    this.editCount++;
-    if (this.annotations.length) {
-      this.setAnnotations([]);
-      this.onAnnotationsCleared?.();
-    }
+    this.textChanged();
     this.select(this.contents.has(this.current) ? this.current : (this.names[0] ?? ''), false);
   }
 
@@ -157,12 +153,7 @@ export class Editor {
     } else if (!this.editor && this.current === name) {
       this.fallback.textContent = content;
     }
-    // Results computed from the old text (deep-dive notes) no longer match it.
-    this.editCount++;
-    if (this.annotations.length) {
-      this.setAnnotations([]);
-      this.onAnnotationsCleared?.();
-    }
+    this.textChanged();
   }
 
   /** Current contents of every file. */
@@ -324,17 +315,24 @@ export class Editor {
     }
   }
 
+  /**
+   * The text changed (an edit, a file loaded or reset): results computed from
+   * the old text no longer match it, and the notes about it are wrong, so they go.
+   */
+  private textChanged(): void {
+    this.editCount++;
+    if (this.annotations.length) {
+      this.setAnnotations([]);
+      this.onAnnotationsCleared?.();
+    }
+  }
+
   private createModel(name: string, content: string): void {
     const monaco = this.monaco!;
     const model = monaco.editor.createModel(content, languageOf(name), monaco.Uri.file(`/${name}`));
     model.onDidChangeContent(() => {
       if (this.settingText) return;
-      this.editCount++;
-      // The notes were about the code as it was: an edit makes them wrong, so they go.
-      if (this.annotations.length) {
-        this.setAnnotations([]);
-        this.onAnnotationsCleared?.();
-      }
+      this.textChanged();
       this.onEdit(name);
     });
     this.models.set(name, model);

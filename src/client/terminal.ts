@@ -9,19 +9,22 @@ import { ui } from '../lib/ui-strings.ts';
 import type { TerminalTypeRequest } from './try-it.ts';
 
 /**
- * How long the terminal's output must stay quiet after the learner pressed
- * Enter before `onSettled` is called: long enough for a command's output to
- * come in bursts, short enough that the editor soon shows a file it changed.
+ * How long the terminal must stay quiet, after a line was entered or a go
+ * command ended, before `onSettled` is called: long enough for a command's
+ * output to come in bursts, short enough that the editor soon shows a file it
+ * changed.
  */
-export const TERMINAL_SETTLE_MS = 700;
+const TERMINAL_SETTLE_MS = 700;
 
 /**
  * `onBuildEvent` gets the build-phase messages (command, phase, graph,
  * phase-error, command-end) of go commands typed here. `onSettled` is called
- * once after each line the learner enters, when the output has been quiet for
- * TERMINAL_SETTLE_MS: most commands that change files (`go mod tidy`,
- * `go get`, `gofmt -w`, `sed -i`) send no build events, so this is how the
- * workbench learns that one probably ended.
+ * once the terminal has been quiet for TERMINAL_SETTLE_MS after the learner
+ * entered a line or an observed go command (build, run, test…) ended: the
+ * moments when files may have changed. Most commands that change files
+ * (`go mod tidy`, `gofmt -w`, `sed -i`) send no build events, so the entered
+ * line is the usual signal; a command-end also covers a go build that stayed
+ * silent for longer than that and wrote its files after the first call.
  */
 export async function startTerminal(
   host: HTMLElement,
@@ -58,21 +61,22 @@ export async function startTerminal(
     if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
   };
 
-  // A line was entered: wait for its output to go quiet, then tell onSettled (once per line).
+  // Files may have changed (a line entered, a go command ended): once the terminal
+  // has been quiet for TERMINAL_SETTLE_MS, tell onSettled (once per quiet spell).
   let settleTimer: ReturnType<typeof setTimeout> | undefined;
   let awaitingSettle = false;
-  const armSettle = () => {
+  /** Something happened in the terminal; `mayChangeFiles` when it is one of the moments above. */
+  const activity = (mayChangeFiles: boolean) => {
+    if (!onSettled) return;
+    if (mayChangeFiles) awaitingSettle = true;
+    if (!awaitingSettle) return;
     clearTimeout(settleTimer);
     settleTimer = setTimeout(() => {
       awaitingSettle = false;
-      onSettled?.();
+      onSettled();
     }, TERMINAL_SETTLE_MS);
   };
-  const lineEntered = (data: string) => {
-    if (!onSettled || !/[\r\n]/.test(data)) return;
-    awaitingSettle = true;
-    armSettle();
-  };
+  const lineEntered = (data: string) => activity(/[\r\n]/.test(data));
   const resize = () => {
     try {
       fit.fit();
@@ -105,13 +109,11 @@ export async function startTerminal(
       } catch {
         return;
       }
-      if (message.type === 'output') {
-        term.write(message.data);
-        if (awaitingSettle) armSettle();
-      }
+      if (message.type === 'output') term.write(message.data);
       else if (message.type === 'error') term.write(`\r\n${ui.terminalError(message.error)}\r\n`);
       else if (message.type === 'exit') end(message.message);
       else onBuildEvent?.(message);
+      activity(message.type === 'command-end');
     });
     ws.addEventListener('close', () => {
       if (socket === ws) end();

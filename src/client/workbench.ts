@@ -24,7 +24,7 @@ import { runStream } from './run-stream.ts';
 import type { FilesRequest } from './exercise.ts';
 
 const SAVE_DELAY_MS = 500;
-/** Quiet time after a sync is asked for (editor focus, a command's end) before it runs: focus can bounce, ends come in pairs. */
+/** Quiet time after a sync is asked for (editor focus, the terminal settling) before it runs: focus can bounce, and one often follows the other. */
 const SYNC_DELAY_MS = 300;
 /** A sync slower than this is given up: Run and Check go on with the editor's files. */
 const SYNC_TIMEOUT_MS = 5000;
@@ -47,17 +47,22 @@ function setup(root: HTMLElement): void {
 
   // ------------------------------------------------------------ saving and syncing
   const dirty = new Set<string>();
-  /** Per file, the content last known to be the same in the editor and in the workspace (file-sync.ts). */
+  /**
+   * Per file, the content last known to be the same in the editor and in the
+   * workspace (file-sync.ts). Empty until the first load worked: no sync before that.
+   */
   const base = new Map<string, string>();
-  /** Whether `base` holds the files (the first load worked): no sync before that. */
-  let loaded = false;
   const setBase = (files: Array<{ name: string; content: string }>) => {
     base.clear();
     for (const f of files) base.set(f.name, f.content);
-    loaded = true;
   };
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Saves, syncs and resets run one at a time, in order: a sync never reads the workspace halfway through a save. */
+  /** An edit's save is due in a sync about to run (or the edits were thrown away by a reset). */
+  const cancelAutosave = () => {
+    clearTimeout(saveTimer);
+    saveTimer = undefined;
+  };
+  /** Syncs (each with its save) and resets run one at a time, in order: a sync never reads the workspace halfway through a save. */
   let queue: Promise<void> = Promise.resolve();
   const serial = (job: () => Promise<void>): Promise<void> => {
     const done = queue.then(job);
@@ -75,39 +80,14 @@ function setup(root: HTMLElement): void {
     saveStatus.textContent = text ?? notice?.text ?? (state === 'saved' ? ui.saveSaved : ui.saveSaving);
   };
 
-  /** Save every edited file now (after a save or sync already under way). */
-  const flush = (): Promise<void> => {
-    clearTimeout(saveTimer);
-    saveTimer = undefined;
-    return serial(async () => {
-      if (dirty.size === 0) return;
-      const all = editor.getFiles();
-      const files: Record<string, string> = {};
-      for (const name of dirty) files[name] = all[name] ?? '';
-      dirty.clear();
-      showSave('saving');
-      try {
-        await saveFiles(lesson, files);
-        for (const [name, content] of Object.entries(files)) base.set(name, content);
-        if (dirty.size === 0 && !saveTimer) showSave('saved');
-      } catch (err) {
-        for (const name of Object.keys(files)) dirty.add(name);
-        showSave('error', ui.saveFailed(message(err)));
-      }
-    });
-  };
-
-  /** The queued sync that has not started yet: every caller until it starts shares it. */
-  let pendingSync: Promise<void> | undefined;
   /**
    * Read the workspace and apply the three-way rule: a file only the terminal
    * changed is shown in the editor; one changed on both sides keeps the
    * editor's text (marked for saving) and the learner is told. A failed read
    * changes nothing: the editor's files stay as they are.
    */
-  const syncJob = async (): Promise<void> => {
-    pendingSync = undefined;
-    if (!loaded) return;
+  const syncWorkspace = async (): Promise<void> => {
+    if (base.size === 0) return;
     let workspace: Array<{ name: string; content: string }>;
     try {
       workspace = (await loadFiles(lesson, AbortSignal.timeout(SYNC_TIMEOUT_MS))).files;
@@ -128,9 +108,41 @@ function setup(root: HTMLElement): void {
       notice = { text: ui.fileSyncConflict(plan.conflicts), since: Date.now() };
     }
   };
-  const sync = (): Promise<void> => (pendingSync ??= serial(syncJob));
-  /** Sync, then save what needs saving (the editor's edits, and its side of a conflict). A failed sync still saves. */
-  const syncAndSave = (): Promise<void> => sync().then(flush, flush);
+
+  /** Save every edited file: the editor's edits, and its side of a conflict. */
+  const saveDirty = async (): Promise<void> => {
+    cancelAutosave(); // the edits it was for are saved now
+    if (dirty.size === 0) return;
+    const all = editor.getFiles();
+    const files: Record<string, string> = {};
+    for (const name of dirty) files[name] = all[name] ?? '';
+    dirty.clear();
+    showSave('saving');
+    try {
+      await saveFiles(lesson, files);
+      for (const [name, content] of Object.entries(files)) base.set(name, content);
+      if (dirty.size === 0 && !saveTimer) showSave('saved');
+    } catch (err) {
+      for (const name of Object.keys(files)) dirty.add(name);
+      showSave('error', ui.saveFailed(message(err)));
+    }
+  };
+
+  /** The queued sync that has not started yet: every caller until it starts shares it. */
+  let pendingSync: Promise<void> | undefined;
+  /**
+   * Sync, then save: the only way edits are saved (a failed sync still saves),
+   * so a file the terminal changed meanwhile is a conflict the learner hears
+   * about, never a silent overwrite.
+   */
+  const syncAndSave = (): Promise<void> => {
+    cancelAutosave();
+    return (pendingSync ??= serial(async () => {
+      pendingSync = undefined;
+      await syncWorkspace();
+      await saveDirty();
+    }));
+  };
 
   let syncTimer: ReturnType<typeof setTimeout> | undefined;
   /** A sync soon (several requests in a short time make one). */
@@ -145,11 +157,7 @@ function setup(root: HTMLElement): void {
     if (notice && Date.now() - notice.since >= NOTICE_MIN_MS) notice = undefined;
     showSave('saving');
     clearTimeout(saveTimer);
-    // Sync first: a file the terminal changed meanwhile is then a conflict the learner hears about, not a silent overwrite.
-    saveTimer = setTimeout(() => {
-      saveTimer = undefined;
-      void syncAndSave();
-    }, SAVE_DELAY_MS);
+    saveTimer = setTimeout(() => void syncAndSave(), SAVE_DELAY_MS);
   });
   // The learner may be back from the terminal, where files can have changed.
   editor.onFocusIn = requestSync;
@@ -215,7 +223,8 @@ function setup(root: HTMLElement): void {
   document.addEventListener('lab:files-request', (event) => {
     const e = event as CustomEvent<FilesRequest>;
     e.preventDefault();
-    void syncAndSave().then(() => e.detail.resolve(editor.getFiles()), () => e.detail.resolve(editor.getFiles()));
+    const answer = () => e.detail.resolve(editor.getFiles());
+    void syncAndSave().then(answer, answer);
   });
 
   // ------------------------------------------------------------ run
@@ -311,8 +320,7 @@ function setup(root: HTMLElement): void {
       resetButton.focus();
       return;
     }
-    clearTimeout(saveTimer);
-    saveTimer = undefined;
+    cancelAutosave();
     await serial(async () => {
       dirty.clear();
       notice = undefined;
@@ -338,12 +346,8 @@ function setup(root: HTMLElement): void {
         startTerminal(
           terminalHost,
           lesson,
-          (e) => {
-            phaseView.terminalEvent(e);
-            // A go command ended (go build -o, go test -cover… can write into the lesson folder).
-            if (e.type === 'command-end') requestSync();
-          },
-          // A typed line's output went quiet: go mod tidy, gofmt -w, sed -i may have changed files.
+          (e) => phaseView.terminalEvent(e),
+          // A command entered there (or a go command) has settled: it may have changed files.
           requestSync,
         ),
       )

@@ -5,6 +5,8 @@
  * ui-strings.ts, which every lesson page loads, so that lesson pages carry
  * them only when their learner is in a class.
  */
+import { ui } from './ui-strings.ts';
+
 export const classroomUi = {
   navLabel: 'Classroom',
   navClassroom: 'Classroom',
@@ -14,13 +16,8 @@ export const classroomUi = {
   working: 'Working…',
   loadFailed: (error: string) => `Could not load: ${error}`,
   actionFailed: (error: string) => `That did not work: ${error}`,
-  /** A cell's or an exercise's status: a symbol and a word, never colour alone. */
-  status: {
-    pass: '✓ passed',
-    fail: '✗ failed',
-    error: '! error',
-    'not-started': '– not started',
-  } as Record<'pass' | 'fail' | 'error' | 'not-started', string>,
+  /** A cell's or an exercise's status: a symbol and a word, never colour alone; a check's words (ui.checkStatus) where it has one. */
+  status: { ...ui.checkStatus, 'not-started': '– not started' } as Record<'pass' | 'fail' | 'error' | 'not-started', string>,
   lateMark: '◷ late',
   overriddenMark: '✎ overridden',
   noDue: 'no due time',
@@ -31,6 +28,7 @@ export const classroomUi = {
     mark: 'late submissions count, marked late',
   } as Record<'accept' | 'mark', string>,
   submittedAt: (when: string) => `submitted ${when}`,
+  noAssignments: 'No assignments yet.',
 
   // /teach/
   teachTitle: 'Teach',
@@ -83,7 +81,6 @@ export const classroomUi = {
   resetRecoveryLabel: (name: string) => `New recovery code for ${name}`,
   recoveryReset: (name: string) => `${name} has a new recovery code; the old one no longer works.`,
   assignmentsHeading: 'Assignments',
-  noAssignments: 'No assignments yet.',
   newAssignmentHeading: 'New assignment',
   assignmentTitleLabel: 'Title',
   lessonsLegend: 'Exercises (lessons that have one)',
@@ -155,7 +152,6 @@ export const classroomUi = {
   notJoined: 'You have not joined a class in this browser.',
   joinLink: 'Join a class or get back in with a recovery code',
   classroomWho: (name: string, className: string) => `${name} in ${className}`,
-  noAssignmentsYet: 'No assignments yet.',
   exercisesCaption: (title: string) => `Exercises of ${title}`,
   exerciseColumn: 'Exercise',
   statusColumn: 'Your status',

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { LessonFiles } from '../../src/lib/protocol.ts';
-import { editorRegion, LESSON, openLesson, replaceEditorText, typeInTerminal } from './workbench.ts';
+import { editorRegion, editorText, LESSON, openLesson, replaceEditorText, typeInTerminal } from './workbench.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ORIGINAL_GO_MOD = readFileSync(join(ROOT, 'content', LESSON, 'files', 'go.mod'), 'utf8');
@@ -20,12 +20,6 @@ const SOLUTION_ONLY_LINE = SOLUTION.split('\n').map((l) => l.trim()).find((l) =>
 
 /** The lesson's go.mod with another module path (the rest, e.g. the go line, unchanged). */
 const withModule = (path: string) => ORIGINAL_GO_MOD.replace(/^module .*$/m, `module ${path}`);
-
-/** Visible text of the Monaco editor, with its non-breaking spaces made plain. */
-async function editorText(page: Page): Promise<string> {
-  const text = await editorRegion(page).locator('.monaco-editor .view-lines').innerText();
-  return text.replace(/\u00a0/g, ' ');
-}
 
 /** go.mod as saved in this page's session (the request carries the page's cookies). */
 async function workspaceGoMod(page: Page): Promise<string | undefined> {
@@ -50,6 +44,24 @@ async function failWorkspaceReads(page: Page): Promise<{ fail: boolean; failed: 
   return state;
 }
 
+/** Runs `command` in the terminal and waits for it to end (the echo's output is computed, so the typed line alone cannot match). */
+async function runInTerminal(page: Page, command: string): Promise<void> {
+  const terminal = await typeInTerminal(page, `${command} && echo "done-$((6 * 7))"`);
+  await expect(terminal.locator('.xterm-rows')).toContainText('done-42', { timeout: 30_000 });
+}
+
+/**
+ * Runs `command` in the terminal while the page's reads of the workspace fail,
+ * and waits until the sync the command set off has failed: only a later sync
+ * can bring its change into the editor. Set `fail` to false to let reads work.
+ */
+async function runInTerminalUnseen(page: Page, command: string): Promise<{ fail: boolean }> {
+  const reads = await failWorkspaceReads(page);
+  await runInTerminal(page, command);
+  await expect.poll(() => reads.failed).toBeGreaterThan(0);
+  return reads;
+}
+
 /** Runs the lesson's command with the Run button and waits for a clean exit. */
 async function runAndWait(page: Page): Promise<void> {
   const run = page.getByRole('button', { name: 'Run', exact: true });
@@ -70,9 +82,7 @@ test('a file changed in the terminal shows in the editor, and Run keeps the chan
   await page.getByRole('tab', { name: 'go.mod' }).click();
   expect(await editorText(page)).not.toContain('example.com/renamed');
 
-  // The echo proves the edit ran (its output is computed, so the typed line alone cannot match).
-  const terminal = await typeInTerminal(page, 'go mod edit -module example.com/renamed && echo "edited-$((6 * 7))"');
-  await expect(terminal.locator('.xterm-rows')).toContainText('edited-42', { timeout: 30_000 });
+  await runInTerminal(page, 'go mod edit -module example.com/renamed');
   expect(await workspaceGoMod(page)).toBe(withModule('example.com/renamed'));
 
   // The editor shows it once the command has ended, without a reload or a click into it.
@@ -89,11 +99,8 @@ test('a change made in the terminal right before Run is not overwritten by it', 
   await openLesson(page);
   await page.getByRole('tab', { name: 'go.mod' }).click();
   // Workspace reads fail until Run, so only Run's own sync can see the terminal's change.
-  const reads = await failWorkspaceReads(page);
-  const terminal = await typeInTerminal(page, 'go mod edit -module example.com/late && echo "edited-$((6 * 7))"');
-  await expect(terminal.locator('.xterm-rows')).toContainText('edited-42', { timeout: 30_000 });
+  const reads = await runInTerminalUnseen(page, 'go mod edit -module example.com/late');
   // The sync after the command tried and failed: the editor still shows the old text (and nothing broke).
-  await expect.poll(() => reads.failed).toBeGreaterThan(0);
   expect(await editorText(page)).not.toContain('example.com/late');
   reads.fail = false;
 
@@ -107,12 +114,9 @@ test('coming back to the editor shows a change the terminal made meanwhile', asy
   await openLesson(page);
   await page.getByRole('tab', { name: 'go.mod' }).click();
   // The sync after the command fails, so only the one on focus can bring the change in.
-  const reads = await failWorkspaceReads(page);
-  const terminal = await typeInTerminal(page, 'go mod edit -module example.com/focused && echo "edited-$((6 * 7))"');
-  await expect(terminal.locator('.xterm-rows')).toContainText('edited-42', { timeout: 30_000 });
-  await expect.poll(() => reads.failed).toBeGreaterThan(0);
-  reads.fail = false;
+  const reads = await runInTerminalUnseen(page, 'go mod edit -module example.com/focused');
   expect(await editorText(page)).not.toContain('example.com/focused');
+  reads.fail = false;
 
   await editorRegion(page).locator('.monaco-editor .view-lines').click();
   await expect.poll(() => editorText(page)).toContain('module example.com/focused');
@@ -134,8 +138,7 @@ test('a file changed in both the editor and the terminal keeps the editor\'s ver
   await replaceEditorText(page, fromEditor);
   await expect(status).toContainText('Not saved');
 
-  const terminal = await typeInTerminal(page, 'go mod edit -module example.com/fromterminal && echo "edited-$((6 * 7))"');
-  await expect(terminal.locator('.xterm-rows')).toContainText('edited-42', { timeout: 30_000 });
+  await runInTerminal(page, 'go mod edit -module example.com/fromterminal');
   expect(await workspaceGoMod(page)).toBe(withModule('example.com/fromterminal'));
   await page.unroute(failSaves);
 
@@ -157,14 +160,11 @@ test('Check sends a file the terminal changed, not the editor\'s older copy', as
   await openLesson(page);
   const exercise = page.getByRole('region', { name: /Exercise/ });
   // Only the sync that Check asks for can bring the terminal's file in.
-  const reads = await failWorkspaceReads(page);
   // The solution, written by the shell (base64: no quoting or tab completion in the way).
   const b64 = Buffer.from(SOLUTION).toString('base64');
-  const terminal = await typeInTerminal(page, `echo ${b64} | base64 -d > main.go && echo "written-$((6 * 7))"`);
-  await expect(terminal.locator('.xterm-rows')).toContainText('written-42', { timeout: 30_000 });
-  await expect.poll(() => reads.failed).toBeGreaterThan(0);
-  reads.fail = false;
+  const reads = await runInTerminalUnseen(page, `echo ${b64} | base64 -d > main.go`);
   expect(await editorText(page)).not.toContain(SOLUTION_ONLY_LINE);
+  reads.fail = false;
 
   await exercise.scrollIntoViewIfNeeded();
   await exercise.getByRole('button', { name: 'Check' }).click();

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { editorRegion, LESSON, openLesson, replaceEditorText, typeInTerminal } from './workbench.ts';
+import { editorRegion, editorText, LESSON, openLesson, replaceEditorText, typeInTerminal } from './workbench.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ORIGINAL_MAIN = readFileSync(join(ROOT, 'content', LESSON, 'files', 'main.go'), 'utf8');
@@ -21,12 +21,6 @@ func main() {
 
 /** A line of the original main.go that the edit removes (to recognise a reset). */
 const ORIGINAL_LINE = (ORIGINAL_MAIN.split('\n').find((l) => /Print|func main/.test(l)) ?? 'package main').trim();
-
-/** Visible text of the Monaco editor, with its non-breaking spaces made plain. */
-async function editorText(page: Page): Promise<string> {
-  const text = await editorRegion(page).locator('.monaco-editor .view-lines').innerText();
-  return text.replace(/\u00a0/g, ' ');
-}
 
 test('diagram, edit, run, terminal, reload, reset', async ({ page }) => {
   await openLesson(page);

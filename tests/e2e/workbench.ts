@@ -13,6 +13,12 @@ export async function openLesson(page: Page): Promise<void> {
 }
 
 /** Replaces the open file's text, as a learner would with the keyboard. */
+/** The open file's text as Monaco shows it (its non-breaking spaces as spaces). */
+export async function editorText(page: Page): Promise<string> {
+  const text = await editorRegion(page).locator('.monaco-editor .view-lines').innerText();
+  return text.replace(/\u00a0/g, ' ');
+}
+
 export async function replaceEditorText(page: Page, text: string): Promise<void> {
   await editorRegion(page).locator('.monaco-editor .view-lines').click();
   await page.keyboard.press('ControlOrMeta+A');

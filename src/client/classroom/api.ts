@@ -78,12 +78,9 @@ const joined = <T>(answer: Promise<T>) => answer.then((r) => { remember(true); r
 
 export const join = (code: string, name: string) => joined(call<JoinResult>('POST', '/api/join', { code, name }));
 export const recover = (recoveryCode: string) => joined(call<JoinResult>('POST', '/api/recover', { recoveryCode }));
-export const myAssignments = () => call<MyAssignments>('GET', '/api/me/assignments').then(
-  (mine) => { remember(true); return mine; },
-  (err: unknown) => {
-    if (err instanceof ApiError && err.status === 401) remember(false); // the cookie expired or was reset
-    throw err;
-  },
-);
+export const myAssignments = () => joined(call<MyAssignments>('GET', '/api/me/assignments')).catch((err: unknown) => {
+  if (err instanceof ApiError && err.status === 401) remember(false); // the cookie expired or was reset
+  throw err;
+});
 export const submit = (assignmentId: string, lesson: string, files: Record<string, string>) =>
   call<SubmissionResult>('POST', `/api/assignments/${seg(assignmentId)}/submissions`, { lesson, files });

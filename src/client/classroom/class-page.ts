@@ -22,11 +22,11 @@ import {
   resultsCsvUrl,
 } from './api.ts';
 import { dueText, localInputToIso, localTime, plainTitle, statusText } from './format.ts';
-import { bindForm, el, field, need, setMessage, timeEl } from './forms.ts';
+import { bindAction, bindForm, dataTable, el, field, need, setMessage, statusLabel, th, timeEl } from './forms.ts';
 
 const t = classroomUi;
 const classId = new URLSearchParams(location.search).get('id') ?? '';
-const status = need<HTMLElement>(document, '[data-class-status]');
+const status = need<HTMLElement>(document, '[data-page-status]');
 const body = need<HTMLElement>(document, '[data-class-body]');
 const lessonTitles: Record<string, string> = JSON.parse(document.getElementById('lesson-titles')?.textContent ?? '{}');
 const lessonTitle = (id: string) => plainTitle(lessonTitles[id] ?? id);
@@ -67,20 +67,10 @@ function renderLearners(c: ClassDetail): void {
     host.replaceChildren();
     return;
   }
-  const table = el('table', undefined, 'cr-table');
-  table.append(el('caption', t.learnersCaption));
-  const head = el('tr');
-  for (const h of [t.learnerName, t.learnerJoined, t.learnerRecovery, t.learnerActions]) {
-    const th = el('th', h);
-    th.scope = 'col';
-    head.append(th);
-  }
-  table.createTHead().append(head);
-  const tbody = table.createTBody();
+  const message = need<HTMLElement>(body, '[data-learners-message]');
+  const { table, tbody } = dataTable(t.learnersCaption, [t.learnerName, t.learnerJoined, t.learnerRecovery, t.learnerActions]);
   for (const l of c.learners) {
     const tr = el('tr');
-    const name = el('th', l.name);
-    name.scope = 'row';
     const joined = el('td');
     joined.append(timeEl(l.joinedAt, localTime(l.joinedAt)));
     const code = el('td');
@@ -89,21 +79,13 @@ function renderLearners(c: ClassDetail): void {
     const reset = el('button', t.resetRecovery);
     reset.type = 'button';
     reset.setAttribute('aria-label', t.resetRecoveryLabel(l.name));
-    reset.addEventListener('click', async () => {
-      const message = need<HTMLElement>(body, '[data-learners-message]');
-      reset.disabled = true;
-      try {
-        const { recoveryCode } = await resetRecoveryCode(classId, l.id);
-        code.replaceChildren(el('code', recoveryCode));
-        setMessage(message, t.recoveryReset(l.name));
-      } catch (err) {
-        setMessage(message, t.actionFailed((err as Error).message), true);
-      } finally {
-        reset.disabled = false;
-      }
+    bindAction(reset, message, async () => {
+      const { recoveryCode } = await resetRecoveryCode(classId, l.id);
+      code.replaceChildren(el('code', recoveryCode));
+      return t.recoveryReset(l.name);
     });
     actions.append(reset);
-    tr.append(name, joined, code, actions);
+    tr.append(th(l.name, 'row'), joined, code, actions);
     tbody.append(tr);
   }
   host.replaceChildren(table);
@@ -128,25 +110,15 @@ function renderGrid(grid: ResultsGrid): void {
     host.replaceChildren(el('p', t.resultsNone));
     return;
   }
-  const table = el('table', undefined, 'cr-table');
-  table.append(el('caption', t.resultsCaption));
-  const head = el('tr');
-  const corner = el('th', t.learnerColumn);
-  corner.scope = 'col';
-  head.append(corner);
-  for (const col of grid.columns) {
-    const th = el('th', columnLabel(col));
-    th.scope = 'col';
-    th.append(' ', el('span', t.columnCounts(col.counts), 'cr-counts'));
-    head.append(th);
-  }
-  table.createTHead().append(head);
-  const tbody = table.createTBody();
+  const columns = grid.columns.map((col) => {
+    const heading = th(columnLabel(col), 'col');
+    heading.append(' ', el('span', t.columnCounts(col.counts), 'cr-counts'));
+    return heading;
+  });
+  const { table, tbody } = dataTable(t.resultsCaption, [t.learnerColumn, ...columns]);
   grid.rows.forEach((row, r) => {
     const tr = el('tr');
-    const name = el('th', row.name);
-    name.scope = 'row';
-    tr.append(name);
+    tr.append(th(row.name, 'row'));
     row.cells.forEach((cell, c) => tr.append(cellElement(cell, row.name, grid.columns[c]!, `${r}:${c}`)));
     tbody.append(tr);
   });
@@ -163,8 +135,7 @@ function renderGrid(grid: ResultsGrid): void {
 function cellElement(cell: ResultCell, learner: string, col: ResultsGrid['columns'][number], key: string): HTMLTableCellElement {
   const td = el('td');
   const text = statusText(cell.status, cell.late, cell.overridden);
-  const label = el('span', text, 'cr-st');
-  label.dataset.status = cell.status;
+  const label = statusLabel(cell.status, text);
   if (!cell.submissionId) {
     td.append(label);
     return td;
@@ -284,52 +255,32 @@ async function refreshAll(): Promise<void> {
 
 const joinMessage = need<HTMLElement>(body, '[data-join-message]');
 for (const [selector, action] of [['[data-join-rotate]', 'rotate'], ['[data-join-close]', 'close']] as const) {
-  const button = need<HTMLButtonElement>(body, selector);
-  button.addEventListener('click', async () => {
-    button.disabled = true;
-    try {
-      const { joinCode: code } = await joinCode(classId, action);
-      renderJoining(code);
-      setMessage(joinMessage, code === null ? t.codeClosed : t.codeRotated(code));
-      need<HTMLButtonElement>(body, '[data-join-rotate]').focus();
-    } catch (err) {
-      setMessage(joinMessage, t.actionFailed((err as Error).message), true);
-    } finally {
-      button.disabled = false;
-    }
+  bindAction(need<HTMLButtonElement>(body, selector), joinMessage, async () => {
+    const { joinCode: code } = await joinCode(classId, action);
+    renderJoining(code);
+    // Closing hides the Close button; focus stays on the section's other button.
+    need<HTMLButtonElement>(body, '[data-join-rotate]').focus();
+    return code === null ? t.codeClosed : t.codeRotated(code);
   });
 }
 
 const resultsMessage = need<HTMLElement>(body, '[data-results-message]');
-const regradeButton = need<HTMLButtonElement>(body, '[data-regrade]');
-regradeButton.addEventListener('click', async () => {
+bindAction(need<HTMLButtonElement>(body, '[data-regrade]'), resultsMessage, async () => {
   const results = need<HTMLElement>(body, '[data-results]');
-  regradeButton.disabled = true;
   results.setAttribute('aria-busy', 'true');
   setMessage(resultsMessage, t.regrading);
   try {
     const r = await regrade(classId);
     await refreshResults();
-    setMessage(resultsMessage, t.regraded(r.regraded, r.changed, r.errors));
-  } catch (err) {
-    setMessage(resultsMessage, t.actionFailed((err as Error).message), true);
+    return t.regraded(r.regraded, r.changed, r.errors);
   } finally {
-    regradeButton.disabled = false;
     results.removeAttribute('aria-busy');
   }
 });
 
-const refreshButton = need<HTMLButtonElement>(body, '[data-refresh]');
-refreshButton.addEventListener('click', async () => {
-  refreshButton.disabled = true;
-  try {
-    await refreshAll();
-    setMessage(resultsMessage, t.refreshed);
-  } catch (err) {
-    setMessage(resultsMessage, t.actionFailed((err as Error).message), true);
-  } finally {
-    refreshButton.disabled = false;
-  }
+bindAction(need<HTMLButtonElement>(body, '[data-refresh]'), resultsMessage, async () => {
+  await refreshAll();
+  return t.refreshed;
 });
 
 const assignmentForm = need<HTMLFormElement>(body, '[data-create-assignment]');

@@ -1,4 +1,5 @@
-/** Small DOM helpers shared by the classroom pages: forms with a live message, and show/hide. */
+/** Small DOM helpers shared by the classroom pages: forms and buttons with a live message, elements, tables. */
+import type { SubmissionStatus } from '../../lib/protocol.ts';
 import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 
 /**
@@ -21,6 +22,23 @@ export function bindForm(form: HTMLFormElement, handler: (data: FormData) => Pro
       setMessage(message, (err as Error).message, true);
     } finally {
       if (button) button.disabled = false;
+    }
+  });
+}
+
+/**
+ * Runs `action` on click with the button disabled; the sentence it answers, or
+ * the error's as "That did not work: …", goes into `message` (aria-live).
+ */
+export function bindAction(button: HTMLButtonElement, message: HTMLElement, action: () => Promise<string>): void {
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      setMessage(message, await action());
+    } catch (err) {
+      setMessage(message, classroomUi.actionFailed((err as Error).message), true);
+    } finally {
+      button.disabled = false;
     }
   });
 }
@@ -52,10 +70,35 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string,
   return e;
 }
 
+/** A status in words (statusText), coloured by its status (classroom.css, `.cr-st`). */
+export function statusLabel(status: SubmissionStatus, text: string): HTMLSpanElement {
+  const label = el('span', text, 'cr-st');
+  label.dataset.status = status;
+  return label;
+}
+
 /** A <time> element showing `text` for an ISO time. */
 export function timeEl(iso: string, text: string): HTMLTimeElement {
   const t = document.createElement('time');
   t.dateTime = iso;
   t.textContent = text;
   return t;
+}
+
+/** A heading cell: of a column, or of a row (the row's first cell). */
+export function th(content: string | Node, scope: 'col' | 'row'): HTMLTableCellElement {
+  const cell = el('th');
+  cell.append(content);
+  cell.scope = scope;
+  return cell;
+}
+
+/** A captioned `cr-table` with one row of column headings; rows go into the answered body. */
+export function dataTable(caption: string, columns: Array<string | HTMLTableCellElement>): { table: HTMLTableElement; tbody: HTMLTableSectionElement } {
+  const table = el('table', undefined, 'cr-table');
+  table.append(el('caption', caption));
+  const head = el('tr');
+  head.append(...columns.map((c) => (typeof c === 'string' ? th(c, 'col') : c)));
+  table.createTHead().append(head);
+  return { table, tbody: table.createTBody() };
 }

@@ -8,7 +8,7 @@ import { join, myAssignments, recover } from './api.ts';
 import { bindForm, field, need, setMessage } from './forms.ts';
 
 const t = classroomUi;
-const status = need<HTMLElement>(document, '[data-join-status]');
+const status = need<HTMLElement>(document, '[data-page-status]');
 
 const joinForm = need<HTMLFormElement>(document, '[data-join]');
 bindForm(joinForm, async (data) => {

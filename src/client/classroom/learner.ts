@@ -3,10 +3,10 @@ import type { MyAssignments } from '../../lib/protocol.ts';
 import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 import { ApiError, myAssignments } from './api.ts';
 import { dueText, localTime, plainTitle, statusText } from './format.ts';
-import { el, need, setMessage, timeEl } from './forms.ts';
+import { dataTable, el, need, setMessage, statusLabel, th, timeEl } from './forms.ts';
 
 const t = classroomUi;
-const status = need<HTMLElement>(document, '[data-classroom-status]');
+const status = need<HTMLElement>(document, '[data-page-status]');
 
 function assignmentSection(a: MyAssignments['assignments'][number], i: number): HTMLElement {
   const section = el('section');
@@ -15,34 +15,20 @@ function assignmentSection(a: MyAssignments['assignments'][number], i: number): 
   const h2 = el('h2', a.title);
   h2.id = headingId;
   const meta = el('p', undefined, 'cr-meta');
-  if (a.due) meta.append(timeEl(a.due, dueText(a.due)));
+  // The late policy matters to a learner only when there is a due time.
+  if (a.due) meta.append(timeEl(a.due, dueText(a.due)), ` · ${t.latePolicy[a.latePolicy]}`);
   else meta.append(t.noDue);
-  if (a.due) meta.append(` · ${t.latePolicy[a.latePolicy]}`);
-  const table = el('table', undefined, 'cr-table');
-  table.append(el('caption', t.exercisesCaption(a.title)));
-  const head = el('tr');
-  for (const h of [t.exerciseColumn, t.statusColumn, t.submittedColumn]) {
-    const th = el('th', h);
-    th.scope = 'col';
-    head.append(th);
-  }
-  table.createTHead().append(head);
-  const tbody = table.createTBody();
+  const { table, tbody } = dataTable(t.exercisesCaption(a.title), [t.exerciseColumn, t.statusColumn, t.submittedColumn]);
   for (const x of a.exercises) {
     const tr = el('tr');
-    const name = el('th');
-    name.scope = 'row';
     const link = el('a', plainTitle(x.title));
     link.href = `/${x.lesson}/#exercise-heading`;
-    name.append(link);
     const st = el('td');
-    const label = el('span', statusText(x.status, x.late), 'cr-st');
-    label.dataset.status = x.status;
-    st.append(label);
+    st.append(statusLabel(x.status, statusText(x.status, x.late)));
     const when = el('td');
     if (x.submittedAt) when.append(timeEl(x.submittedAt, localTime(x.submittedAt)));
     else when.textContent = t.notSubmitted;
-    tr.append(name, st, when);
+    tr.append(th(link, 'row'), st, when);
     tbody.append(tr);
   }
   section.append(h2, meta, table);

@@ -5,10 +5,10 @@
 import type { ClassSummary, TeacherInfo } from '../../lib/protocol.ts';
 import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 import { ApiError, createClass, listClasses, teacherLogin, teacherLogout, teacherMe, teacherSignup } from './api.ts';
-import { bindForm, el, field, need, setMessage } from './forms.ts';
+import { bindAction, bindForm, el, field, need, setMessage } from './forms.ts';
 
 const t = classroomUi;
-const status = need<HTMLElement>(document, '[data-teach-status]');
+const status = need<HTMLElement>(document, '[data-page-status]');
 const signedOut = need<HTMLElement>(document, '[data-signed-out]');
 const signedIn = need<HTMLElement>(document, '[data-signed-in]');
 const list = need<HTMLUListElement>(document, '[data-class-list]');
@@ -44,29 +44,22 @@ async function showSignedIn(me: TeacherInfo): Promise<void> {
   await showClasses();
 }
 
-/** After signing in the form that had focus is hidden: keyboard focus goes on to the classes. */
-function focusClasses(): void {
-  need<HTMLElement>(document, '#classes-heading').focus();
-}
-
 function showSignedOut(): void {
   signedIn.hidden = true;
   signedOut.hidden = false;
 }
 
-bindForm(need<HTMLFormElement>(document, '[data-teacher-login]'), async (data) => {
-  const me = await teacherLogin(field(data, 'email'), String(data.get('password') ?? ''));
-  await showSignedIn(me);
-  setMessage(status, '');
-  focusClasses();
-});
-
-bindForm(need<HTMLFormElement>(document, '[data-teacher-signup]'), async (data) => {
-  const me = await teacherSignup(field(data, 'email'), String(data.get('password') ?? ''), field(data, 'name'));
-  await showSignedIn(me);
-  setMessage(status, '');
-  focusClasses();
-});
+/** Sign in and sign up end alike: the teacher's classes, and focus on them (the form that had it is hidden). */
+function bindSignIn(selector: string, signIn: (data: FormData, password: string) => Promise<TeacherInfo>): void {
+  bindForm(need<HTMLFormElement>(document, selector), async (data) => {
+    // A password is sent as typed: spaces are part of it (field() trims).
+    await showSignedIn(await signIn(data, String(data.get('password') ?? '')));
+    setMessage(status, '');
+    need<HTMLElement>(document, '#classes-heading').focus();
+  });
+}
+bindSignIn('[data-teacher-login]', (data, password) => teacherLogin(field(data, 'email'), password));
+bindSignIn('[data-teacher-signup]', (data, password) => teacherSignup(field(data, 'email'), password, field(data, 'name')));
 
 const createForm = need<HTMLFormElement>(document, '[data-create-class]');
 bindForm(createForm, async (data) => {
@@ -77,15 +70,11 @@ bindForm(createForm, async (data) => {
   return t.classCreated(name, created.joinCode);
 });
 
-need<HTMLButtonElement>(document, '[data-sign-out]').addEventListener('click', async () => {
-  try {
-    await teacherLogout();
-    showSignedOut();
-    setMessage(status, t.signedOut);
-    need<HTMLInputElement>(document, '#login-email').focus();
-  } catch (err) {
-    setMessage(status, t.actionFailed((err as Error).message), true);
-  }
+bindAction(need<HTMLButtonElement>(document, '[data-sign-out]'), status, async () => {
+  await teacherLogout();
+  showSignedOut();
+  need<HTMLInputElement>(document, '#login-email').focus();
+  return t.signedOut;
 });
 
 void (async () => {

@@ -74,8 +74,10 @@ test('store: join codes unique among open classes; learners per class capped; su
   assert.equal(await store.addLearner({ id: 'l2', classId: 'c1', name: 'y', recoveryCode: 'R2', joinedAt: 2 }, 2), 'ok');
   assert.equal(await store.addLearner({ id: 'l3', classId: 'c1', name: 'z', recoveryCode: 'R3', joinedAt: 3 }, 2), 'full');
 
-  await store.createAssignment({ id: 'a', classId: 'c1', title: 'W', lessons: ['p/q', 'p/r'], due: null, latePolicy: 'mark', createdAt: 1 });
-  assert.deepEqual((await store.assignmentById('a'))?.lessons, ['p/q', 'p/r']);
+  // Not in sorted order: the teacher's order must come back, not the lesson ids' or the primary key's.
+  await store.createAssignment({ id: 'a', classId: 'c1', title: 'W', lessons: ['p/r', 'p/q'], due: null, latePolicy: 'mark', createdAt: 1 });
+  assert.deepEqual((await store.assignmentById('a'))?.lessons, ['p/r', 'p/q']);
+  assert.deepEqual((await store.assignmentsOfClass('c1')).map((x) => x.lessons), [['p/r', 'p/q']]);
   const base = { assignmentId: 'a', learnerId: 'l1', lesson: 'p/q', files: { 'a.go': 'x' }, createdAt: 5, status: 'pending' as const, result: null, gradedAt: null, override: null };
   assert.equal(await store.addSubmission({ ...base, id: 's1' }, 2), true);
   assert.equal(await store.addSubmission({ ...base, id: 's2' }, 2), true);
