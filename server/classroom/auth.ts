@@ -8,10 +8,17 @@
  * re-hashed at the next sign-in: needsRehash). Hashes are compared in
  * constant time.
  *
+ * Hashing runs on libuv's threadpool (crypto.scrypt with a callback), never
+ * on the event loop, and at most MAX_CONCURRENT_HASHES at once (HashSlots):
+ * the threadpool has 4 threads by default and file I/O (the static site,
+ * workspaces) shares them, so a flood of sign-ups or sign-ins must not occupy
+ * all of them. Beyond MAX_QUEUED_HASHES waiting, an attempt is refused (429).
+ *
  * Session tokens: 256 random bits, sent once in an HttpOnly cookie; the
  * database keeps only their SHA-256, so a copy of the database signs no one in.
  */
 import { createHash, randomBytes, randomInt, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { Busy } from '../fairness/admission.ts';
 import { CODE_ALPHABET, JOIN_CODE_LENGTH, RECOVERY_CODE_GROUP_LENGTH, RECOVERY_CODE_GROUPS } from './limits.ts';
 
 export interface KdfParams {
@@ -33,7 +40,69 @@ const KEY_BYTES = 32;
 /** Largest N accepted from a stored hash (a corrupt or hostile row must not allocate gigabytes). */
 const MAX_N = 2 ** 20;
 
+/**
+ * Hashes computed at once. Two: half of libuv's default threadpool (4), so
+ * file reads and writes always find a free thread; on the 2-core lab server
+ * more would not hash faster anyway (each hash keeps a core busy), and each
+ * holds 64 MiB (KDF), so this also caps hashing memory at 128 MiB.
+ */
+export const MAX_CONCURRENT_HASHES = 2;
+/**
+ * Hashes waiting for a slot before the next attempt is refused: at ~0.13 s a
+ * hash, 64 waiting is about 4 s of queue, longer than anyone should wait to
+ * sign in, and a flood from many addresses holds no more memory than this.
+ */
+export const MAX_QUEUED_HASHES = 64;
+/** Retry-After of an attempt refused because the queue is full (the queue drains in about this long). */
+const HASH_BUSY_RETRY_SECONDS = 5;
+
+/** At most `slots` tasks at once, at most `maxQueued` waiting; more are refused with Busy (429). */
+export class HashSlots {
+  readonly slots: number;
+  readonly maxQueued: number;
+  #running = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(slots: number, maxQueued: number) {
+    this.slots = slots;
+    this.maxQueued = maxQueued;
+  }
+
+  get running(): number {
+    return this.#running;
+  }
+
+  get queued(): number {
+    return this.#waiting.length;
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#running < this.slots) {
+      this.#running++;
+    } else {
+      if (this.#waiting.length >= this.maxQueued) {
+        throw new Busy('the server is busy checking other passwords; try again in a few seconds', HASH_BUSY_RETRY_SECONDS);
+      }
+      // The slot is handed over by the task that finishes (running stays the same).
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+    try {
+      return await task();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#running--;
+    }
+  }
+}
+
+const hashSlots = new HashSlots(MAX_CONCURRENT_HASHES, MAX_QUEUED_HASHES);
+
 function scryptAsync(password: string, salt: Buffer, params: KdfParams): Promise<Buffer> {
+  return hashSlots.run(() => scryptInThreadpool(password, salt, params));
+}
+
+function scryptInThreadpool(password: string, salt: Buffer, params: KdfParams): Promise<Buffer> {
   // maxmem: the 128*N*r bytes scrypt needs plus headroom (Node's default, 32 MiB, is too small for N=2^16).
   const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 2 * 128 * params.N * params.r * params.p };
   return new Promise((resolve, reject) => {
@@ -78,7 +147,12 @@ export function needsRehash(stored: string, params: KdfParams = KDF): boolean {
  */
 let dummyHash: Promise<string> | null = null;
 export function dummyPasswordHash(): Promise<string> {
-  dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+  if (!dummyHash) {
+    const made = hashPassword(randomBytes(16).toString('hex'));
+    // A refused first attempt (Busy: the hash queue was full) must not be remembered for good.
+    made.catch(() => { if (dummyHash === made) dummyHash = null; });
+    dummyHash = made;
+  }
   return dummyHash;
 }
 
