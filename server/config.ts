@@ -5,7 +5,7 @@
  * the environment variable of the same name overrides it (tests shorten
  * time limits this way). Read once at start-up.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -114,6 +114,41 @@ export interface LabConfig {
   MAX_COMMANDS_PER_CLIENT: number;
   /** Terminals open on the machine at once. */
   MAX_TERMINALS: number;
+  /**
+   * Terminals one client address may hold at once: a class of 30 behind one
+   * school NAT gets one each, yet one client cannot take every slot of the
+   * machine (MAX_TERMINALS is larger; the rest stay for other addresses).
+   */
+  MAX_TERMINALS_PER_CLIENT: number;
+  /**
+   * Memory (RAM, no swap) of all sandboxes together: a limit on the server's
+   * parent cgroup (golab/s<pid>), so the kernel keeps the sum of the commands'
+   * and terminals' MEMORY_LIMIT_BYTES (32 terminals x 1 GiB) inside the
+   * machine. Default: MEMORY_BUDGET_PERCENT of the machine's memory (or of the
+   * server's own cgroup limit, if lower); the rest is the server's and the OS's.
+   */
+  MEMORY_BUDGET_BYTES: number;
+
+  /**
+   * HTTP time-outs, sized for a slow school network: the request head must
+   * arrive within HTTP_HEADERS_TIMEOUT_MS, the whole request (a file save)
+   * within HTTP_REQUEST_TIMEOUT_MS; an idle keep-alive connection is closed
+   * after HTTP_KEEP_ALIVE_TIMEOUT_MS. Slow or silent connections cannot
+   * hold a file descriptor for long.
+   */
+  HTTP_HEADERS_TIMEOUT_MS: number;
+  HTTP_REQUEST_TIMEOUT_MS: number;
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number;
+  /**
+   * Open connections per client address (a browser opens up to 6 per host,
+   * plus its terminals: 40 browsers behind one NAT fit), and on the server in
+   * all (well below the file-descriptor limit, which sandboxes share). Beyond
+   * them a connection is answered 503 and closed at once. Behind a trusted
+   * proxy (TRUST_PROXY) every connection comes from the proxy: only the total
+   * applies, and the proxy should cap connections per client itself.
+   */
+  MAX_CONNECTIONS_PER_CLIENT: number;
+  MAX_CONNECTIONS: number;
   /** New sessions one client address may create per minute (burst of the same size). */
   NEW_SESSIONS_PER_MINUTE: number;
   /** Runs per client address: a burst, then one per RUN_INTERVAL_MS (pressing Run every second is plenty). */
@@ -142,6 +177,18 @@ export interface LabConfig {
   /** How long a teacher's sign-in, and a learner's cookie, stay valid. */
   TEACHER_SESSION_MS: number;
   LEARNER_SESSION_MS: number;
+}
+
+/**
+ * Share of the machine's memory that sandboxes may use together (MEMORY_BUDGET_BYTES):
+ * the rest keeps the server, the OS and the page cache of the toolchain alive.
+ */
+const MEMORY_BUDGET_PERCENT = 75;
+
+/** RAM of the machine, or the server's own cgroup limit when that is lower (a container). */
+function machineMemory(): number {
+  const constrained = process.constrainedMemory?.() ?? 0;
+  return constrained > 0 ? Math.min(totalmem(), constrained) : totalmem();
 }
 
 export function loadConfig(): LabConfig {
@@ -183,6 +230,13 @@ export function loadConfig(): LabConfig {
     MAX_QUEUED_COMMANDS: int('MAX_QUEUED_COMMANDS', 16),
     MAX_COMMANDS_PER_CLIENT: int('MAX_COMMANDS_PER_CLIENT', 2),
     MAX_TERMINALS: int('MAX_TERMINALS', 32),
+    MAX_TERMINALS_PER_CLIENT: int('MAX_TERMINALS_PER_CLIENT', 30),
+    MEMORY_BUDGET_BYTES: int('MEMORY_BUDGET_BYTES', Math.floor(machineMemory() * MEMORY_BUDGET_PERCENT / 100)),
+    HTTP_HEADERS_TIMEOUT_MS: int('HTTP_HEADERS_TIMEOUT_MS', 20_000),
+    HTTP_REQUEST_TIMEOUT_MS: int('HTTP_REQUEST_TIMEOUT_MS', 60_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 10_000),
+    MAX_CONNECTIONS_PER_CLIENT: int('MAX_CONNECTIONS_PER_CLIENT', 300),
+    MAX_CONNECTIONS: int('MAX_CONNECTIONS', 4096),
     NEW_SESSIONS_PER_MINUTE: int('NEW_SESSIONS_PER_MINUTE', 20),
     RUNS_BURST: int('RUNS_BURST', 10),
     RUN_INTERVAL_MS: int('RUN_INTERVAL_MS', 1000),

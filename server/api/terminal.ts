@@ -4,13 +4,14 @@
  * lesson's folder. Frames are JSON: TerminalClientMessage in,
  * TerminalServerMessage out (src/lib/protocol.ts).
  */
+import type { ChildProcess } from 'node:child_process';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { TerminalClientMessage, TerminalServerMessage } from '../../src/lib/protocol.ts';
 import { SANDBOX_TOOLS } from '../sandbox/bwrap.ts';
-import { explainExit, startSandboxed, type Started } from '../sandbox/sandbox.ts';
+import { explainExit, FULL_CPU_WEIGHT_MS, startSandboxed, type Started } from '../sandbox/sandbox.ts';
 import type { Workspace } from '../sessions.ts';
 import { BadRequestError } from '../workspace/files.ts';
 import { lessonCwd, openLessonFolder } from '../workspace/lesson-folder.ts';
@@ -18,20 +19,54 @@ import { clientOf, lessonById, queryParam, sessionOf, type Lab } from './context
 import { TokenBuckets } from '../fairness/token-bucket.ts';
 import { PhaseRelay } from '../phases/relay.ts';
 import { ProgramLimiter } from '../sandbox/program-limits.ts';
+import { TerminalSlots, type Claim } from '../fairness/terminal-slots.ts';
+import { CpuWindow } from '../fairness/cpu-window.ts';
 
 /** Largest frame a client may send (a paste of a big file is fine, a flood is not). */
 export const MAX_TERMINAL_FRAME_BYTES = 64 * 1024;
 /** Open terminals per session (tabs, reconnects) before new ones are refused. */
 export const MAX_TERMINALS_PER_SESSION = 4;
-/** Output waiting for a slow browser: the shell is paused above HIGH, resumed below LOW. */
+/**
+ * Output waiting for a slow browser: the shell's output (and its go commands'
+ * events) is paused above HIGH, resumed below LOW; and for all terminals
+ * together, paused while they hold more than TERMINAL_OUTPUT_SERVER_MAX_BYTES.
+ */
 export const TERMINAL_BUFFER_HIGH_BYTES = 1024 * 1024;
 export const TERMINAL_BUFFER_LOW_BYTES = 256 * 1024;
+export const TERMINAL_OUTPUT_SERVER_MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * What a browser that does not read may make the server hold for it at most:
+ * beyond this (the paused output's last chunks, and answers to its own
+ * messages, which are not paused) the connection is dropped.
+ */
+export const TERMINAL_OUTPUT_MAX_BYTES = 4 * 1024 * 1024;
+/**
+ * Input waiting for the shell (a paste, or a flood into a shell that does not
+ * read): above HIGH the server stops reading the WebSocket (TCP pushes back on
+ * the browser) until the pty has taken it down to LOW; and for all terminals
+ * together, reading stops while they hold more than TERMINAL_INPUT_SERVER_MAX_BYTES.
+ */
+export const TERMINAL_INPUT_HIGH_BYTES = 256 * 1024;
+export const TERMINAL_INPUT_LOW_BYTES = 64 * 1024;
+export const TERMINAL_INPUT_SERVER_MAX_BYTES = 4 * 1024 * 1024;
+/** How often paused terminals look whether they may go on (besides the pipes' drain events). */
+const FLOW_CHECK_MS = 50;
+/**
+ * A terminal's CPU priority (fairness/cpu-window.ts): sampled this often;
+ * demoted once it used FULL_CPU_WEIGHT_MS of CPU within the window.
+ */
+export const TERMINAL_CPU_SAMPLE_MS = 500;
+export const TERMINAL_CPU_WINDOW_MS = 10_000;
 /** Accepted terminal sizes. */
 export const MAX_TERMINAL_COLS = 1000;
 export const MAX_TERMINAL_ROWS = 500;
 
-const openTerminals = new Map<string, number>();
-let terminalsOnMachine = 0;
+/** Bytes every open terminal holds, both ways, for the server-wide bounds. */
+const flows = new Set<{ input(): number; output(): number; check(): void }>();
+const serverInput = () => { let n = 0; for (const f of flows) n += f.input(); return n; };
+const serverOutput = () => { let n = 0; for (const f of flows) n += f.output(); return n; };
+/** Every paused terminal looks again (one drained, or closed). */
+const wakeAll = () => { for (const f of flows) f.check(); };
 
 function reject(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify({ error: message });
@@ -50,61 +85,123 @@ function originAllowed(req: IncomingMessage): boolean {
   }
 }
 
+/** The headers ws's handleUpgrade requires (checked first, so a malformed upgrade costs nothing). */
+function isWebSocketHandshake(req: IncomingMessage): boolean {
+  return req.method === 'GET'
+    && (req.headers.upgrade ?? '').toLowerCase() === 'websocket'
+    && /^[+/0-9A-Za-z]{22}==$/.test(req.headers['sec-websocket-key'] ?? '')
+    && ['8', '13'].includes(req.headers['sec-websocket-version'] ?? '');
+}
+
 export function terminalUpgradeHandler(lab: Lab) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_TERMINAL_FRAME_BYTES });
+  const slots = new TerminalSlots({
+    machine: lab.config.MAX_TERMINALS,
+    perClient: lab.config.MAX_TERMINALS_PER_CLIENT,
+    perSession: MAX_TERMINALS_PER_SESSION,
+  });
   return async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     socket.on('error', () => {});
+    // Everything claimed below (a terminal slot, the session's busy mark) is
+    // given back when the socket closes, whichever way it closes: a refusal, a
+    // handshake ws rejects, a client gone mid-upgrade, the terminal's end.
+    const claims: Claim[] = [];
+    let closed = false;
+    const releaseAll = () => { for (const c of claims.splice(0)) c.release(); };
+    socket.once('close', () => { closed = true; releaseAll(); });
+    const hold = (c: Claim) => {
+      claims.push(c);
+      if (closed || socket.destroyed) releaseAll();
+    };
     if (!originAllowed(req)) return reject(socket, 403, 'cross-origin terminal connections are not allowed');
-    if (!lab.apiRate.take(clientOf(lab, req))) return reject(socket, 429, 'too many requests from your address; slow down');
+    const client = clientOf(lab, req);
+    if (!lab.apiRate.take(client)) return reject(socket, 429, 'too many requests from your address; slow down');
+    if (!isWebSocketHandshake(req)) return reject(socket, 400, 'not a WebSocket handshake');
+    // The slot is taken before the first await: upgrades racing each other are counted as they come.
+    const slot = slots.claimClient(client);
+    if ('refused' in slot) return reject(socket, 429, slot.refused);
+    hold(slot);
     const session = await sessionOf(lab, req, null, false);
     if (!session) return reject(socket, 401, 'no session: load a lesson page first');
-    // The workspace stays busy (the reaper leaves it open) until the terminal closes.
-    const refuse = (status: number, message: string) => {
-      session.release();
-      reject(socket, status, message);
-    };
+    // The workspace stays busy (the reaper leaves it open) until the socket closes.
+    hold({ release: session.release });
     let lesson;
     try {
       lesson = lessonById(lab, queryParam(req, 'lesson'));
     } catch (err) {
-      return refuse((err as BadRequestError).status ?? 400, (err as Error).message);
+      return reject(socket, (err as BadRequestError).status ?? 400, (err as Error).message);
     }
-    if (terminalsOnMachine >= lab.config.MAX_TERMINALS) {
-      return refuse(429, `the lab has its maximum of ${lab.config.MAX_TERMINALS} terminals open; try again in a minute`);
-    }
-    const open = openTerminals.get(session.id) ?? 0;
-    if (open >= MAX_TERMINALS_PER_SESSION) {
-      return refuse(429, `too many terminals open in this session (limit ${MAX_TERMINALS_PER_SESSION})`);
-    }
+    const mine = slots.claimSession(session.id);
+    if ('refused' in mine) return reject(socket, 429, mine.refused);
+    hold(mine);
     try {
       await openLessonFolder(lab.folders, session, lesson);
     } catch (err) {
-      return refuse(409, (err as Error).message);
+      return reject(socket, 409, (err as Error).message);
     }
+    if (closed) return;
     wss.handleUpgrade(req, socket, head, (ws) => {
-      openTerminals.set(session.id, (openTerminals.get(session.id) ?? 0) + 1);
-      terminalsOnMachine++;
-      ws.on('close', () => {
-        terminalsOnMachine--;
-        const n = (openTerminals.get(session.id) ?? 1) - 1;
-        if (n > 0) openTerminals.set(session.id, n); else openTerminals.delete(session.id);
-        session.release();
-      });
-      startShell(lab, ws, session, lessonCwd(lesson), lesson.cgo).catch((err) => {
-        ws.send(JSON.stringify({ type: 'error', error: `could not start the terminal: ${(err as Error).message}` }));
+      startShell(lab, ws, session, client, lessonCwd(lesson), lesson.cgo).catch((err) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'error', error: `could not start the terminal: ${(err as Error).message}` }));
         ws.close(1011);
       });
     });
   };
 }
 
-async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, cwd: string, cgo: boolean): Promise<void> {
+async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, client: string, cwd: string, cgo: boolean): Promise<void> {
+  let child: ChildProcess | undefined;
+  // Output direction: what waits in the socket for the browser.
+  let outputPaused = false;
+  const outputStreams: NodeJS.ReadableStream[] = [];
   const send = (m: TerminalServerMessage) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > TERMINAL_OUTPUT_MAX_BYTES) {
+      // Paused output cannot get here: only what the client's own messages
+      // provoke. A client that sends but never reads is cut off.
+      console.warn(`[lab] terminal of ${client} dropped: its browser did not read ${TERMINAL_OUTPUT_MAX_BYTES} bytes of output`);
+      end('terminal closed: the browser stopped reading its output');
+      ws.terminate();
+      return;
+    }
+    ws.send(JSON.stringify(m));
+    if (!outputPaused && (ws.bufferedAmount > TERMINAL_BUFFER_HIGH_BYTES || serverOutput() > TERMINAL_OUTPUT_SERVER_MAX_BYTES)) {
+      outputPaused = true;
+      for (const s of outputStreams) s.pause();
+    }
   };
+  // Input direction: what the client sent and the shell has not taken yet
+  // (queued while the sandbox starts, then in the pipe's buffer).
+  let pendingBytes = 0;
+  let inputPaused = false;
+  const inputWaiting = () => pendingBytes + (child?.stdin?.writableLength ?? 0);
+  const flow = {
+    input: inputWaiting,
+    output: () => (ws.readyState === ws.OPEN ? ws.bufferedAmount : 0),
+    /** Pauses or resumes each direction by its marks. */
+    check() {
+      const input = inputWaiting();
+      if (!inputPaused && (input > TERMINAL_INPUT_HIGH_BYTES || serverInput() > TERMINAL_INPUT_SERVER_MAX_BYTES)) {
+        inputPaused = true;
+        ws.pause(); // stops reading the socket: the browser's sends back up in TCP
+      } else if (inputPaused && input <= TERMINAL_INPUT_LOW_BYTES && serverInput() <= TERMINAL_INPUT_SERVER_MAX_BYTES) {
+        inputPaused = false;
+        ws.resume();
+      }
+      if (outputPaused && ws.bufferedAmount < TERMINAL_BUFFER_LOW_BYTES && serverOutput() <= TERMINAL_OUTPUT_SERVER_MAX_BYTES) {
+        outputPaused = false;
+        for (const s of outputStreams) s.resume();
+      }
+    },
+  };
+  flows.add(flow);
+  const flowCheck = setInterval(() => flow.check(), FLOW_CHECK_MS);
   // Listen at once: what the client sends while the sandbox starts is queued, not lost.
   const pending: TerminalClientMessage[] = [];
-  let deliver = (m: TerminalClientMessage) => { pending.push(m); };
+  let deliver = (m: TerminalClientMessage) => {
+    if (m.type === 'input') pendingBytes += Buffer.byteLength(m.data);
+    pending.push(m);
+  };
   let ended = false;
   let message: string | undefined;
   let kill = () => {};
@@ -135,8 +232,21 @@ async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, cwd: st
       return;
     }
     deliver(msg);
+    flow.check();
   });
-  ws.on('close', () => end());
+  let cpuTimer: NodeJS.Timeout | undefined;
+  const stopFlows = () => {
+    clearInterval(flowCheck);
+    clearInterval(cpuTimer);
+    flows.delete(flow);
+    pending.length = 0;
+    pendingBytes = 0;
+    wakeAll(); // what this terminal held no longer counts against the others
+  };
+  ws.on('close', () => {
+    end();
+    stopFlows();
+  });
 
   let started: Started;
   try {
@@ -159,36 +269,45 @@ async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, cwd: st
   } catch (err) {
     clearTimeout(idleTimer);
     clearTimeout(capTimer);
+    stopFlows();
     throw err;
   }
-  const { child } = started;
-  kill = () => child.kill('SIGKILL');
+  child = started.child;
+  const shell = child;
+  kill = () => shell.kill('SIGKILL');
   if (ended) kill();
-  const control = child.stdio[3] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void };
+  const control = shell.stdio[3] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void };
 
   // Backpressure: a program printing without end must not pile up in the
   // server's memory when the browser reads slower than it writes.
-  let paused = false;
-  const drainCheck = setInterval(() => {
-    if (paused && ws.bufferedAmount < TERMINAL_BUFFER_LOW_BYTES) {
-      paused = false;
-      child.stdout!.resume();
-      child.stderr!.resume();
-    }
-  }, 50);
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [shell.stdout!, shell.stderr!]) {
+    outputStreams.push(stream);
     const decoder = new StringDecoder('utf8');
     stream.on('data', (chunk: Buffer) => {
       const data = decoder.write(chunk);
       if (data) send({ type: 'output', data });
-      if (ws.bufferedAmount > TERMINAL_BUFFER_HIGH_BYTES && !paused) {
-        paused = true;
-        child.stdout!.pause();
-        child.stderr!.pause();
-      }
     });
   }
-  child.on('close', () => clearInterval(drainCheck));
+  // The shell keeps its full CPU weight while it is quiet or briefly busy
+  // (a go build typed at the prompt); a terminal that keeps the CPU busy
+  // yields to others' Runs like a long Run does, and its client's next Runs
+  // start demoted too (fairness/heavy-clients.ts).
+  const cpu = new CpuWindow(TERMINAL_CPU_WINDOW_MS, FULL_CPU_WEIGHT_MS);
+  let sampling = false;
+  cpuTimer = setInterval(() => {
+    if (sampling) return;
+    sampling = true;
+    started.cgroup.cpuTimeMs().then(async (ms) => {
+      if (ms === null || ended) return;
+      const change = cpu.observe(Date.now(), ms);
+      if (change === 'demote') {
+        lab.heavyClients.mark(client);
+        await started.cgroup.demote();
+      } else if (change === 'promote') {
+        await started.cgroup.promote();
+      }
+    }).catch(() => {}).finally(() => { sampling = false; });
+  }, TERMINAL_CPU_SAMPLE_MS);
   // go commands typed in the shell: their phases go to the page like a Run's,
   // and go run's program gets the program limits while it runs.
   const limiter = new ProgramLimiter(started.cgroup);
@@ -196,13 +315,16 @@ async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, cwd: st
     limiter.observe(event);
     send(event);
   });
-  const events = child.stdio[4] as NodeJS.ReadableStream;
+  const events = shell.stdio[4] as NodeJS.ReadableStream;
+  outputStreams.push(events);
   events.setEncoding('utf8');
   events.on('data', (chunk: string) => relay.push(chunk));
-  child.on('error', (err) => send({ type: 'error', error: `could not start the terminal: ${err.message}` }));
-  child.on('close', async (code, signal) => {
+  if (outputPaused) for (const s of outputStreams) s.pause();
+  shell.on('error', (err) => send({ type: 'error', error: `could not start the terminal: ${err.message}` }));
+  shell.on('close', async (code, signal) => {
     clearTimeout(idleTimer);
     clearTimeout(capTimer);
+    stopFlows();
     await limiter.end();
     const usage = await started.finish().catch(() => null);
     const exitCode = code ?? 128 + 9;
@@ -211,14 +333,19 @@ async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, cwd: st
     ws.close(1000);
   });
   // Errors on pipes to a process that died are expected; 'close' reports the end.
-  child.stdin!.on('error', () => {});
+  shell.stdin!.on('error', () => {});
   control.on('error', () => {});
+  // The pty took what waited: this terminal, or a paused one waiting for the server-wide total, may go on.
+  shell.stdin!.on('drain', wakeAll);
 
   deliver = (msg) => {
-    if (msg.type === 'input') child.stdin!.write(msg.data);
+    if (msg.type === 'input') shell.stdin!.write(Buffer.from(msg.data));
     else control.write(`resize ${msg.cols} ${msg.rows}\n`);
   };
-  for (const m of pending.splice(0)) deliver(m);
+  const queued = pending.splice(0);
+  pendingBytes = 0;
+  for (const m of queued) deliver(m);
+  flow.check();
 }
 
 /** A valid client message, or null. */

@@ -16,6 +16,14 @@
  * would cost an RCU grace period per controller on cgroup v1 (~15 ms, a third
  * of a warm hello world; docs/security.md).
  *
+ * Above the commands, the server's own group (golab/s<pid>) carries the
+ * machine-wide memory budget (setServerMemoryBudget): the kernel charges every
+ * command's memory to it too, so the sum of all sandboxes cannot exceed it
+ * however many run at once. When the budget is full the kernel OOM-kills the
+ * largest process among them, counted in that process's own group (v1; on v2
+ * the count goes up the tree to it as well), so the command's own message
+ * ("out of memory") still says why it ended.
+ *
  * Only root can make cgroups here; without them the sandbox falls back to
  * rlimits (see limits.ts) and says so at start-up.
  */
@@ -35,6 +43,11 @@ const CFS_PERIOD_US = 100_000;
 /** CPU weight of a long-running command, against the default 1024 (v1) / 100 (v2). */
 const DEMOTED_CPU_SHARES = 128;
 const DEMOTED_CPU_WEIGHT = 12;
+/** The kernel's default weights, which promote() goes back to. */
+const DEFAULT_CPU_SHARES = 1024;
+const DEFAULT_CPU_WEIGHT = 100;
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
 
 export interface CgroupLimits {
   memoryBytes: number;
@@ -142,11 +155,42 @@ export class CommandCgroup {
    * weight stays as the fallback where cpu.idle does not exist.
    */
   async demote(): Promise<void> {
+    await this.#setCpuPriority(DEMOTED_CPU_SHARES, DEMOTED_CPU_WEIGHT, '1');
+  }
+
+  /** Back to the full CPU weight (a terminal that has been quiet for a while: terminal.ts). */
+  async promote(): Promise<void> {
+    await this.#setCpuPriority(DEFAULT_CPU_SHARES, DEFAULT_CPU_WEIGHT, '0');
+  }
+
+  async #setCpuPriority(shares: number, weight: number, idle: '0' | '1'): Promise<void> {
     if (this.mode === 'none') return;
     const dir = this.mode === 'v1' ? this.#dirs.cpu : this.#dirs.unified;
-    if (this.mode === 'v1') await writeFile(join(dir, 'cpu.shares'), String(DEMOTED_CPU_SHARES)).catch(() => {});
-    else await writeFile(join(dir, 'cpu.weight'), String(DEMOTED_CPU_WEIGHT)).catch(() => {});
-    await writeFile(join(dir, 'cpu.idle'), '1').catch(() => {});
+    if (this.mode === 'v1') await writeFile(join(dir, 'cpu.shares'), String(shares)).catch(() => {});
+    else await writeFile(join(dir, 'cpu.weight'), String(weight)).catch(() => {});
+    await writeFile(join(dir, 'cpu.idle'), idle).catch(() => {});
+  }
+
+  /**
+   * CPU time the group's processes have used, in ms (null without cgroups).
+   * v2 counts it in cpu.stat. On v1 the cpu controller has no usage counter
+   * (cpuacct is mounted apart here, and one more controller would cost every
+   * command another RCU grace period to join), so it is summed from /proc:
+   * user + system time of the live processes and of the children they reaped.
+   * A process that exited unreaped is missed: enough to tell a busy terminal
+   * from an idle one, which is all it is for.
+   */
+  async cpuTimeMs(): Promise<number | null> {
+    if (this.mode === 'none') return null;
+    if (this.mode === 'v2') return counter(await read(join(this.#dirs.unified, 'cpu.stat')), 'usage_usec') / 1000;
+    const pids = (await read(join(this.#dirs.cpu, 'cgroup.procs'))).split('\n').filter(Boolean);
+    let ticks = 0;
+    for (const pid of pids) {
+      // Fields after the command's ") ": state is [0], utime [11], stime [12], cutime [13], cstime [14].
+      const f = (await read(`/proc/${pid}/stat`)).split(') ')[1]?.split(' ') ?? [];
+      ticks += Number(f[11] ?? 0) + Number(f[12] ?? 0) + Number(f[13] ?? 0) + Number(f[14] ?? 0);
+    }
+    return ticks * 1000 / USER_HZ;
   }
 
 
@@ -237,6 +281,48 @@ async function killAndRemove(dirs: string[]): Promise<{ removed: boolean; killed
     await new Promise((r) => setTimeout(r, 20));
   }
   return { removed: false, killed };
+}
+
+/**
+ * The machine-wide memory budget: a memory (and, with swap accounting, a
+ * memory+swap) limit on this server's parent group, golab/s<pid>, which every
+ * command's group is below. The kernel charges each command to it as well,
+ * so all sandboxes together stay within `bytes` however many there are.
+ */
+export async function setServerMemoryBudget(mode: CgroupMode, bytes: number): Promise<void> {
+  if (mode === 'none') return;
+  if (mode === 'v1') {
+    const dir = join(V1_ROOT, 'memory', CGROUP_PARENT, SERVER_GROUP);
+    await mkdir(dir, { recursive: true });
+    // Always 1 on current kernels (and the file refuses 0); older ones need it said.
+    await writeFile(join(V1_ROOT, 'memory', CGROUP_PARENT, 'memory.use_hierarchy'), '1').catch(() => {});
+    await writeFile(join(dir, 'memory.use_hierarchy'), '1').catch(() => {});
+    // memory.limit_in_bytes may never exceed memsw's: both start unlimited, memory first.
+    await writeFile(join(dir, 'memory.limit_in_bytes'), String(bytes));
+    await writeFile(join(dir, 'memory.memsw.limit_in_bytes'), String(bytes)).catch(() => {});
+  } else {
+    await enableV2Controllers();
+    const dir = join(V1_ROOT, CGROUP_PARENT, SERVER_GROUP);
+    await writeFile(join(dir, 'memory.max'), String(bytes));
+    await writeFile(join(dir, 'memory.swap.max'), '0').catch(() => {});
+  }
+}
+
+/** Memory the sandboxes use together now, and how often the budget was reached (for tests and logs). */
+export async function serverMemoryUsage(mode: CgroupMode): Promise<{ bytes: number; limitBytes: number; failures: number } | null> {
+  if (mode === 'none') return null;
+  if (mode === 'v1') {
+    const dir = join(V1_ROOT, 'memory', CGROUP_PARENT, SERVER_GROUP);
+    const num = async (f: string) => Number((await read(join(dir, f))).trim() || 0);
+    return { bytes: await num('memory.usage_in_bytes'), limitBytes: await num('memory.limit_in_bytes'), failures: await num('memory.failcnt') };
+  }
+  const dir = join(V1_ROOT, CGROUP_PARENT, SERVER_GROUP);
+  const max = (await read(join(dir, 'memory.max'))).trim();
+  return {
+    bytes: Number((await read(join(dir, 'memory.current'))).trim() || 0),
+    limitBytes: max === 'max' ? Infinity : Number(max),
+    failures: counter(await read(join(dir, 'memory.events')), 'max'),
+  };
 }
 
 async function enableV2Controllers(): Promise<void> {
