@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import sirv from 'sirv';
 import { TERMINAL_PATH } from '../src/lib/protocol.ts';
@@ -11,7 +12,9 @@ import { runsAsRoot, type LabConfig } from './config.ts';
 import { loadLessons } from './lessons.ts';
 import { sendError, sendJson } from './http/json.ts';
 import { loadSandbox } from './sandbox/prepare.ts';
-import { sweepCgroups } from './sandbox/cgroup.ts';
+import { setServerMemoryBudget, sweepCgroups } from './sandbox/cgroup.ts';
+import { bytes } from './sandbox/sandbox.ts';
+import { ConnectionCaps } from './fairness/connections.ts';
 import { WarmPool } from './sandbox/warm.ts';
 import { HeavyClients } from './fairness/heavy-clients.ts';
 import { SessionStore } from './sessions.ts';
@@ -44,6 +47,9 @@ const LAB_ROUTES: ReadonlyArray<[method: string, path: string, handler: Handler]
   ['GET', '/api/workspace/artifact', getArtifact],
 ];
 
+/** How often Node looks for connections past their header or request time-out (its default is 30 s). */
+const CONNECTIONS_CHECK_MS = 1000;
+
 /** How long a client counts as heavy after a long command (fairness/heavy-clients.ts). */
 const HEAVY_CLIENT_MEMORY_MS = 60_000;
 
@@ -60,6 +66,10 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
   if (swept) console.warn(`[lab] killed ${swept} sandboxed processes left behind by a previous server`);
   if (sandbox.cgroups === 'none') {
     console.warn('[lab] warning: no cgroups (not root, or none mounted): memory, task and CPU limits fall back to rlimits only');
+  } else {
+    // All sandboxes together (Runs, terminals, waiting ones) stay inside the machine.
+    await setServerMemoryBudget(sandbox.cgroups, config.MEMORY_BUDGET_BYTES);
+    console.log(`[lab] memory budget of all sandboxes together: ${bytes(config.MEMORY_BUDGET_BYTES)}`);
   }
   const uidPool = runsAsRoot() ? { base: config.SANDBOX_UID_BASE, count: config.SANDBOX_UID_COUNT } : null;
   const storage = runsAsRoot()
@@ -112,7 +122,16 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
   }, REQUEST_STALL_LOG_MS / 4);
   stallCheck.unref();
 
-  const server = createServer(async (req, res) => {
+  const refusedSockets = new WeakSet<Socket>();
+  const server = createServer({
+    // Slow or silent clients cannot hold a connection (and a file descriptor) for long;
+    // Node checks these time-outs every connectionsCheckingInterval.
+    headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingInterval: Math.min(CONNECTIONS_CHECK_MS, config.HTTP_HEADERS_TIMEOUT_MS),
+  }, async (req, res) => {
+    if (refusedSockets.has(req.socket)) return void req.socket.destroy();
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     const path = new URL(req.url ?? '/', 'http://lab').pathname;
     if (path.startsWith('/api/') && path !== TERMINAL_PATH) {
@@ -154,8 +173,24 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
     }
   });
 
+  // Connection caps: one address's thousands of sockets are refused as they are
+  // accepted, before they cost more than a descriptor for a moment, and others
+  // are still answered. First among the listeners, so a refused socket is
+  // answered before the HTTP parser reads from it; a request it parses anyway
+  // is never served (refusedSockets).
+  const caps = new ConnectionCaps(config.TRUST_PROXY ? Infinity : config.MAX_CONNECTIONS_PER_CLIENT, config.MAX_CONNECTIONS);
+  server.prependListener('connection', (socket: Socket) => {
+    const refused = caps.admit(socket);
+    if (!refused) return;
+    refusedSockets.add(socket);
+    socket.on('error', () => {});
+    socket.end(`HTTP/1.1 503 Service Unavailable\r\nretry-after: 10\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(refused)}\r\nconnection: close\r\n\r\n${refused}`);
+    socket.destroySoon();
+  });
+
   const onUpgrade = terminalUpgradeHandler(lab);
   server.on('upgrade', (req, socket, head) => {
+    if (refusedSockets.has(socket as Socket)) return void socket.destroy();
     const path = new URL(req.url ?? '/', 'http://lab').pathname;
     if (path !== TERMINAL_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
