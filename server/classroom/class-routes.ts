@@ -16,7 +16,7 @@ import {
 } from './limits.ts';
 import { buildGrid, gridToCsv } from './results.ts';
 import type { AssignmentRow } from './store.ts';
-import { assignmentView, classLearner, classSummary } from './views.ts';
+import { assignmentView, classLearner, classSummary, withDistinctNames } from './views.ts';
 import * as v from './validate.ts';
 
 /** Draws random codes until `use` accepts one (it answers false when the code is taken). */
@@ -51,7 +51,7 @@ export const getClass: ClassroomHandler = async (c, req, res, params) => {
   const detail: ClassDetail = {
     ...classSummary(cls),
     assignments: (await c.store.assignmentsOfClass(cls.id)).map(assignmentView),
-    learners: (await c.store.learnersOfClass(cls.id)).map(classLearner),
+    learners: withDistinctNames(await c.store.learnersOfClass(cls.id)).map(classLearner),
   };
   sendJson(res, 200, detail);
 };
@@ -122,7 +122,7 @@ async function grid(c: Classroom, classId: string, name: string) {
   const [assignments, learners, subs] = await Promise.all([
     c.store.assignmentsOfClass(classId), c.store.learnersOfClass(classId), c.store.submissionFactsOfClass(classId),
   ]);
-  return buildGrid({ id: classId, name }, assignments, learners, subs, (id) => c.lab.lessons.get(id)?.title ?? id);
+  return buildGrid({ id: classId, name }, assignments, withDistinctNames(learners), subs, (id) => c.lab.lessons.get(id)?.title ?? id);
 }
 
 export const results: ClassroomHandler = async (c, req, res, params) => {

@@ -44,6 +44,12 @@ export const join: ClassroomHandler = async (c, req, res) => {
     const candidate: LearnerRow = { id: newId(), classId: cls.id, name, recoveryCode: newRecoveryCode(), joinedAt: Date.now() };
     const added = await c.store.addLearner(candidate, MAX_LEARNERS_PER_CLASS);
     if (added === 'full') throw new BadRequestError(`this class is full (${MAX_LEARNERS_PER_CLASS} learners); ask your teacher`, 409);
+    // A second "Alex" is refused rather than shown as "Alex #2": the teacher reads names in the
+    // grid and the CSV to know whose work it is, and only the learner knows which Alex they are.
+    // An initial or a surname makes the name say who it is; a number would not.
+    if (added === 'name-taken') {
+      throw new BadRequestError(`someone in this class already uses the name "${name}"; add an initial or your surname so your teacher can tell you apart`, 409);
+    }
     if (added === 'ok') learner = candidate;
   }
   if (!learner) throw new Error(`no free recovery code after ${CODE_DRAW_ATTEMPTS} random draws`);

@@ -13,6 +13,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { CheckResult } from '../../src/lib/protocol.ts';
 import { migrate } from './migrations.ts';
+import { nameKey } from './validate.ts';
 import type {
   AssignmentRow, ClassCounts, ClassRow, ClassroomStore, LearnerRow, Override, SessionKind,
   StoredStatus, SubmissionFacts, SubmissionRow, TeacherRow,
@@ -212,11 +213,15 @@ export class SqliteStore implements ClassroomStore {
     return this.#unique(() => this.#run('UPDATE classes SET join_code = ? WHERE id = ?', code, classId));
   }
 
-  async addLearner(l: LearnerRow, maxLearners: number): Promise<'ok' | 'full' | 'code-taken'> {
+  async addLearner(l: LearnerRow, maxLearners: number): Promise<'ok' | 'full' | 'name-taken' | 'code-taken'> {
     try {
       return this.#transaction(() => {
-        const n = Number(this.#get('SELECT COUNT(*) AS n FROM learners WHERE class_id = ?', l.classId)!.n);
-        if (n >= maxLearners) return 'full';
+        // The names are compared here, not by a UNIQUE index: the key (NFKC, case folded) is
+        // Unicode-aware, and classes stored before this rule may hold duplicates already.
+        const names = this.#all('SELECT name FROM learners WHERE class_id = ?', l.classId).map((r) => r.name as string);
+        if (names.length >= maxLearners) return 'full';
+        const key = nameKey(l.name);
+        if (names.some((name) => nameKey(name) === key)) return 'name-taken';
         this.#run('INSERT INTO learners (id, class_id, name, recovery_code, joined_at) VALUES (?, ?, ?, ?, ?)', l.id, l.classId, l.name, l.recoveryCode, l.joinedAt);
         return 'ok';
       });

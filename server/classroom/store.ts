@@ -74,8 +74,13 @@ export interface ClassroomStore {
   /** null closes joining. false: the code is in use by another open class. */
   setJoinCode(classId: string, code: string | null): Promise<boolean>;
 
-  /** Adds a learner unless the class already has maxLearners; 'code-taken': the recovery code exists (draw another). */
-  addLearner(l: LearnerRow, maxLearners: number): Promise<'ok' | 'full' | 'code-taken'>;
+  /**
+   * Adds a learner unless the class already has maxLearners ('full') or a
+   * learner whose name has the same nameKey (validate.ts) as l's ('name-taken');
+   * 'code-taken': the recovery code exists (draw another). Checked and added
+   * in one transaction: two joins with one name at once cannot both succeed.
+   */
+  addLearner(l: LearnerRow, maxLearners: number): Promise<'ok' | 'full' | 'name-taken' | 'code-taken'>;
   learnerById(id: string): Promise<LearnerRow | null>;
   learnerByRecoveryCode(code: string): Promise<LearnerRow | null>;
   learnersOfClass(classId: string): Promise<LearnerRow[]>;

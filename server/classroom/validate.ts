@@ -2,16 +2,61 @@
 import { BadRequestError } from '../workspace/files.ts';
 import { MAX_EMAIL_CHARS, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS } from './limits.ts';
 
-/** A display text (name, title): trimmed, minChars..maxChars characters, no control characters. */
+/**
+ * Characters a display text may not hold, with the word the 400 uses for
+ * them. A name is shown to a teacher in a grid, a CSV and dialogs: it must
+ * look like what it is. So no controls (C0, DEL, C1, line and paragraph
+ * separators), nothing that reorders the text around it (bidi embeddings,
+ * overrides, isolates and marks: "Ann\u202Eevil" shows as "Annlive"), and
+ * nothing invisible that makes two names look the same while they differ
+ * (zero-width spaces and joiners, word joiner, BOM, soft hyphen, the Hangul
+ * fillers that render as blanks). The last class is Unicode's general
+ * category Cf ("format"), which holds all of the bidi and zero-width ones
+ * and their relatives; lone surrogates (Cs) are broken text.
+ */
+const FORBIDDEN: ReadonlyArray<[RegExp, string]> = [
+  [/[\p{Cc}\u2028\u2029]/u, 'a control character'],
+  [/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u, 'a direction-changing (bidi) character'],
+  [/[\p{Cf}\u115F\u1160\u3164\uFFA0]/u, 'an invisible character'],
+  [/\p{Cs}/u, 'a broken character (a lone UTF-16 surrogate)'],
+];
+
+const codePoint = (ch: string) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * A display text in its stored form: NFC (one spelling for "é"), trimmed,
+ * every run of white space (tabs are refused above; this is spaces of every
+ * width, no-break spaces) one plain space. Throws a 400 that names the field
+ * and the character when it holds a FORBIDDEN one.
+ */
+export function displayText(field: string, value: string): string {
+  const nfc = value.normalize('NFC').trim();
+  for (const [pattern, what] of FORBIDDEN) {
+    const m = pattern.exec(nfc);
+    if (m) throw new BadRequestError(`"${field}" contains ${what} (${codePoint(m[0])}); remove it`);
+  }
+  return nfc.replace(/\s+/gu, ' ');
+}
+
+/**
+ * What two names are compared by (learners of one class may not share one):
+ * compatibility forms folded (NFKC: full-width "Ａda" is "Ada", the ligature
+ * "ﬁ" is "fi") and case folded. Letters of other scripts that merely look
+ * alike (Cyrillic "а" and Latin "a") stay different.
+ */
+export function nameKey(name: string): string {
+  return name.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+}
+
+/** A display text (name, title): displayText, then minChars..maxChars characters (code points). */
 export function text(body: Record<string, unknown>, field: string, maxChars: number, minChars = 1): string {
   const value = body[field];
   if (typeof value !== 'string') throw new BadRequestError(`missing field "${field}" (a string)`);
-  const trimmed = value.trim().normalize('NFC');
-  const length = [...trimmed].length;
+  const shown = displayText(field, value);
+  const length = [...shown].length;
   if (length < minChars) throw new BadRequestError(`"${field}" must not be empty`);
   if (length > maxChars) throw new BadRequestError(`"${field}" is longer than ${maxChars} characters`);
-  if (/[\x00-\x1f\x7f]/.test(trimmed)) throw new BadRequestError(`"${field}" contains a control character`);
-  return trimmed;
+  return shown;
 }
 
 /** An optional text; '' when absent. */

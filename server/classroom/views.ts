@@ -2,6 +2,7 @@
 import type { Assignment, ClassLearner, ClassSummary, Submission } from '../../src/lib/protocol.ts';
 import { iso } from './context.ts';
 import { isLate } from './results.ts';
+import { nameKey } from './validate.ts';
 import type { AssignmentRow, ClassCounts, ClassRow, LearnerRow, SubmissionRow } from './store.ts';
 
 export const classSummary = (c: ClassRow & ClassCounts): ClassSummary => ({
@@ -11,6 +12,23 @@ export const classSummary = (c: ClassRow & ClassCounts): ClassSummary => ({
 export const assignmentView = (a: AssignmentRow): Assignment => ({
   id: a.id, classId: a.classId, title: a.title, lessons: a.lessons, due: a.due === null ? null : iso(a.due), latePolicy: a.latePolicy, createdAt: iso(a.createdAt),
 });
+
+/**
+ * The learners with names a teacher can tell apart. Joining refuses a name
+ * another learner of the class has (learner-routes.ts join), but a class
+ * stored before that rule may hold two "Alex": the later ones are shown as
+ * "Alex (2)", "Alex (3)" in the order they joined (stable: joining order
+ * does not change), in the class page, the grid and the CSV alike.
+ */
+export function withDistinctNames<T extends Pick<LearnerRow, 'name'>>(learners: readonly T[]): T[] {
+  const seen = new Map<string, number>();
+  return learners.map((l) => {
+    const key = nameKey(l.name);
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    return n === 1 ? l : { ...l, name: `${l.name} (${n})` };
+  });
+}
 
 export const classLearner = (l: LearnerRow): ClassLearner => ({ id: l.id, name: l.name, recoveryCode: l.recoveryCode, joinedAt: iso(l.joinedAt) });
 

@@ -11,7 +11,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type LabServer } from '../helpers/server.ts';
-import { call, newTeacher } from '../helpers/classroom.ts';
+import { call, LESSON, newClass, newTeacher } from '../helpers/classroom.ts';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -98,5 +98,75 @@ describe('classroom abuse', () => {
     assert.ok(answers.filter((a) => a.status === 201).length >= 64, 'the queue (64) and the running hashes are served');
     assert.match(refused[0].body.error, /busy checking other passwords/);
     assert.ok(Number(refused[0].headers.get('retry-after')) > 0);
+  });
+  test('names: control, bidi and invisible characters are refused with a 400 that names them; spaces collapse; NFC', async () => {
+    const t = await newTeacher(lab.url);
+    const { classId, joinCode } = await newClass(lab.url, t.cookie, [LESSON]);
+    const joinAs = (name: string) => call(lab.url, 'POST', '/api/join', { body: { code: joinCode, name }, headers: from(newAddress()) });
+    const refused: Array<[string, RegExp]> = [
+      ['Ann\u202Eevil', /"name" contains a direction-changing \(bidi\) character \(U\+202E\)/],
+      ['Ann\u2067x', /bidi.*U\+2067/],
+      ['Ann\u200Fx', /bidi.*U\+200F/],
+      ['Ann\u061Cx', /bidi.*U\+061C/],
+      ['A\u200Bda', /"name" contains an invisible character \(U\+200B\)/],
+      ['A\u200Dda', /invisible.*U\+200D/],
+      ['A\u2060da', /invisible.*U\+2060/],
+      ['A\uFEFFda', /invisible.*U\+FEFF/],
+      ['A\u3164da', /invisible.*U\+3164/],
+      ['A\u0007da', /"name" contains a control character \(U\+0007\)/],
+      ['A\u007Fda', /control.*U\+007F/],
+      ['A\u0085da', /control.*U\+0085/],
+      ['A\nda', /control.*U\+000A/],
+      ['\u200B', /invisible/],
+      ['   \u00A0  ', /"name" must not be empty/],
+      ['x'.repeat(41), /longer than 40 characters/],
+    ];
+    for (const [name, message] of refused) {
+      const a = await joinAs(name);
+      assert.equal(a.status, 400, JSON.stringify(name));
+      assert.match(a.body.error, message, JSON.stringify(name));
+    }
+    // 40 characters of 4 bytes each (code points, not UTF-16 units or bytes, are counted).
+    assert.equal((await joinAs('😀'.repeat(40))).status, 201);
+
+    const spaced = await joinAs('  Grace\u00A0\u2003 Hopper ');
+    assert.equal(spaced.status, 201, JSON.stringify(spaced.body));
+    assert.equal(spaced.body.name, 'Grace Hopper', 'white space of every width collapses to one space');
+    const decomposed = await joinAs('Jose\u0301');
+    assert.equal(decomposed.body.name, 'Jos\u00E9', 'stored as NFC');
+
+    // The same rules for the teacher's texts.
+    const signup = await call(lab.url, 'POST', '/api/teacher/signup', {
+      body: { email: `bidi-${Date.now()}@example.org`, password: 'correct horse battery', name: 'Mallory\u202E' }, headers: from(newAddress()),
+    });
+    assert.deepEqual([signup.status, signup.body.error?.match(/bidi/)?.[0]], [400, 'bidi']);
+    const klass = await call(lab.url, 'POST', '/api/classes', { cookie: t.cookie, body: { name: 'Go\u200B101' } });
+    assert.deepEqual([klass.status, /invisible/.test(klass.body.error)], [400, true]);
+    const title = await call(lab.url, 'POST', `/api/classes/${classId}/assignments`, { cookie: t.cookie, body: { title: 'Week\u00851', lessons: [LESSON] } });
+    assert.deepEqual([title.status, /control/.test(title.body.error)], [400, true]);
+  });
+
+  test('names: a second learner with the same name (any case, width or spacing) is refused with 409; the grid and CSV names are distinct', async () => {
+    const t = await newTeacher(lab.url);
+    const { classId, joinCode } = await newClass(lab.url, t.cookie, [LESSON]);
+    const joinAs = (name: string) => call(lab.url, 'POST', '/api/join', { body: { code: joinCode, name }, headers: from(newAddress()) });
+    assert.equal((await joinAs('Ada Lovelace')).status, 201);
+    for (const twin of ['Ada Lovelace', 'ada lovelace', 'ADA  LOVELACE', '\uFF21da Lovelace']) {
+      const a = await joinAs(twin);
+      assert.equal(a.status, 409, JSON.stringify(twin));
+      assert.match(a.body.error, /already uses the name .*add an initial or your surname/);
+    }
+    // Two joins with one name at once: one wins.
+    const both = await Promise.all([joinAs('Bob'), joinAs('bob')]);
+    assert.deepEqual(both.map((a) => a.status).sort(), [201, 409]);
+    assert.equal((await joinAs('Ada L.')).status, 201);
+
+    const grid = await call(lab.url, 'GET', `/api/classes/${classId}/results`, { cookie: t.cookie });
+    const names = grid.body.rows.map((r: any) => r.name);
+    assert.equal(names.length, 3);
+    assert.equal(new Set(names.map((n: string) => n.toLowerCase())).size, names.length, `distinct: ${names}`);
+    const csv = await call(lab.url, 'GET', `/api/classes/${classId}/results.csv`, { cookie: t.cookie });
+    const csvNames = csv.body.trim().split('\r\n').slice(1).map((line: string) => line.split(',')[0]);
+    assert.equal(new Set(csvNames).size, 3);
   });
 });
