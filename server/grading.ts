@@ -4,34 +4,53 @@
  * (a learner trying their code) and the classroom's submissions and regrades,
  * so a submission is graded by exactly the checks the learner could try.
  *
- * The checks run in a throwaway workspace of their own, never the learner's:
- * the learner's files are written first and the hidden test files after them,
- * so no learner file can replace a check. Every command gets a Run's limits,
- * and the grading holds an admission slot (fairness/admission.ts) while it
- * runs; the caller takes the Run from the client's Run rate (takeRun).
+ * Every step starts from a clean state: a throwaway workspace of its own
+ * (fresh HOME, go configuration and build cache above the read-only std
+ * base), never the learner's, so nothing one check's code writes (a go env
+ * file, GOFLAGS=-toolexec, a planted cache entry, edited sources) reaches
+ * another. GOENV=off makes the go command ignore any configuration file.
+ *
+ * Hidden tests (docs/security.md, "Grading"): the test binary is built in one
+ * sandbox, where only the toolchain runs; each hidden test then runs in a
+ * sandbox of its own where the hidden sources are absent and the binary is
+ * executable but not readable; its verdict is believed only when TestMain
+ * authenticated it (grading/verdict.ts). Code that reaches for what could
+ * still interfere is flagged for the teacher (grading/review.ts).
+ *
+ * Every command gets a Run's limits, and the grading holds an admission slot
+ * (fairness/admission.ts) while it runs; the caller takes the Run from the
+ * client's Run rate (takeRun).
  */
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { CheckResult, CheckTestResult } from '../src/lib/protocol.ts';
 import { SANDBOX_HOME } from './sandbox/bwrap.ts';
-import { runInSandbox } from './sandbox/sandbox.ts';
+import { runInSandbox, type RunResult } from './sandbox/sandbox.ts';
 import { startWaiting } from './sandbox/warm.ts';
 import { saveFiles } from './workspace/lesson-folder.ts';
-import { loadExercise } from './exercises.ts';
-import { commandResult, goTestResults, overall } from './exercise-results.ts';
+import { readBytesBeneath } from './workspace/beneath.ts';
+import { loadExercise, type Exercise } from './exercises.ts';
+import { commandResult, overall, truncate } from './exercise-results.ts';
+import { planVerdicts, readVerdict } from './grading/verdict.ts';
+import { expectedImports, reviewReasons } from './grading/review.ts';
 import { runLimits, type Lab } from './api/context.ts';
 import type { Lesson } from './lessons.ts';
 
-/**
- * The command that runs the hidden tests: -count=1, a check never answers
- * from the test cache; -timeout, the test binary stops itself after the
- * program time limit (as a Run's program does), naming the test that hung,
- * instead of running into the command's longer build limit.
- */
-function testCommand(programTimeoutMs: number): string {
-  return `go test -json -count=1 -timeout=${Math.max(1, Math.ceil(programTimeoutMs / 1000))}s .`;
-}
-
-/** What the test binary prints when -timeout stops it (inside go test -json's Output strings). */
+/** Where the hidden test binary appears in the sandbox that runs it (read-only, not readable). */
+const SANDBOX_TEST_BINARY = '/opt/lab/grader/hidden.test';
+/** Largest test binary the grader copies out of the build sandbox (a lesson's is ~3 MiB). */
+const MAX_TEST_BINARY_BYTES = 128 * 1024 * 1024;
+/** Time the test binary gets beyond its own -test.timeout to print the panic that names the hung test. */
+const TEST_TIMEOUT_GRACE_MS = 3000;
+/** What the test binary prints when -test.timeout stops it. */
 const TEST_TIMEOUT = /panic: test timed out after ([0-9.]+[a-zµ]+)/;
+/**
+ * Prefix of every grading command: the go command reads no configuration
+ * file (a learner's `go env -w` cannot reach a check even if a HOME were
+ * shared), and GOFLAGS is the lab's.
+ */
+const CLEAN_GO_ENV = 'export GOENV=off GOFLAGS=; ';
 
 export interface GradeOptions {
   lesson: Lesson;
@@ -50,54 +69,151 @@ export interface GradeOptions {
   onQueued?: (position: number) => void;
 }
 
+interface Ran { result: RunResult; stdout: string; stderr: string }
+
+/** One grading's context: how to run a command in a fresh workspace holding some files. */
+class Grading {
+  readonly #lab: Lab;
+  readonly #o: GradeOptions;
+  readonly #signal: AbortSignal;
+
+  constructor(lab: Lab, o: GradeOptions, signal: AbortSignal) {
+    this.#lab = lab;
+    this.#o = o;
+    this.#signal = signal;
+  }
+
+  /**
+   * Runs `commandLine` in a new throwaway workspace holding `files` in the
+   * lesson's folder; `after` may read the workspace before it is removed.
+   */
+  async run<T = undefined>(files: Record<string, string>, commandLine: string, opts: {
+    timeoutMs?: number;
+    roBinds?: Array<[string, string]>;
+    after?: (home: string) => Promise<T>;
+  } = {}): Promise<Ran & { after?: T }> {
+    const lab = this.#lab;
+    const scratch = await lab.sessions.throwaway();
+    try {
+      await saveFiles(scratch, this.#o.lesson.id, files);
+      let stdout = '';
+      let stderr = '';
+      const limits = runLimits(lab.config);
+      const result = await runInSandbox(lab.sandbox, {
+        take: () => startWaiting(lab.sandbox, { user: scratch.owner, home: scratch.home, gocache: scratch.gocache, roBinds: opts.roBinds }),
+        cwd: `${SANDBOX_HOME}/${this.#o.lesson.id}`,
+        cgo: this.#o.lesson.cgo,
+        observe: false,
+        commandLine: CLEAN_GO_ENV + commandLine,
+        startDemoted: lab.heavyClients.has(this.#o.client),
+      }, opts.timeoutMs ? { ...limits, timeoutMs: opts.timeoutMs } : limits, {
+        onOutput: (stream, data) => { if (stream === 'stdout') stdout += data; else stderr += data; },
+        signal: this.#signal,
+      });
+      const after = opts.after && result.reason === 'exited' && result.code === 0 ? await opts.after(scratch.home) : undefined;
+      return { result, stdout, stderr, after };
+    } finally {
+      await scratch.dispose();
+    }
+  }
+}
+
+/** The learner's files a test build compiles: their own _test.go files stay out (the hidden tests are the checks). */
+function nonTestFiles(files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).filter(([name]) => !name.endsWith('_test.go')));
+}
+
+/** Why a hidden test has no genuine verdict. */
+function noVerdictMessage(ran: Ran, output: string): { status: 'error' | 'fail'; message: string } {
+  if (ran.result.reason !== 'exited') return { status: 'error', message: ran.result.message ?? 'the tests were stopped' };
+  const timedOut = TEST_TIMEOUT.exec(output)?.[1];
+  if (timedOut) return { status: 'error', message: `the tests did not finish within ${timedOut} (time limit)` };
+  return { status: 'fail', message: 'this test did not finish: the test binary stopped before the end of the tests (a crash, a panic or os.Exit)' };
+}
+
+/**
+ * The hidden tests: build the instrumented test binary (no learner code runs
+ * there), then run each test alone from a copy outside every workspace.
+ */
+async function hiddenTests(lab: Lab, g: Grading, o: GradeOptions, exercise: Exercise, signal: AbortSignal): Promise<{ tests: CheckTestResult[]; buildError?: string; forged: boolean }> {
+  const plan = planVerdicts(exercise.tests);
+  const binaryName = `.lab-hidden-${randomBytes(6).toString('hex')}.test`;
+  const sources = {
+    ...nonTestFiles(o.files),
+    ...Object.fromEntries(plan.tests.map((t) => [t.name, t.content])),
+    [plan.mainFile.name]: plan.mainFile.content,
+  };
+  const build = await g.run(sources, `go test -c -o "$HOME/${binaryName}" .`, {
+    after: (home) => readBytesBeneath(home, binaryName, MAX_TEST_BINARY_BYTES, true),
+  });
+  const names = exercise.tests.flatMap((t) => t.testNames);
+  if (build.result.reason !== 'exited') {
+    return { forged: false, tests: names.map((name) => ({ name, status: 'error', message: build.result.message ?? 'the build was stopped' })) };
+  }
+  if (build.result.code !== 0 || !build.after) {
+    return { forged: false, tests: [], buildError: (build.stderr + build.stdout).trim() || 'the code did not compile' };
+  }
+  // Outside every workspace; not readable from the sandbox when the server is root (the file is root's, 0711).
+  const dir = join(lab.config.dataDir, 'grading', randomBytes(12).toString('hex'));
+  await mkdir(dir, { recursive: true, mode: 0o711 });
+  await chmod(join(lab.config.dataDir, 'grading'), 0o711);
+  try {
+    const binary = join(dir, 'hidden.test');
+    await writeFile(binary, build.after, { mode: 0o711 });
+    await chmod(binary, 0o711);
+    const tests: CheckTestResult[] = [];
+    let forged = false;
+    const programSeconds = Math.max(1, Math.ceil(lab.config.PROGRAM_TIMEOUT_MS / 1000));
+    for (const name of names) {
+      if (signal.aborted) break;
+      const ran = await g.run(nonTestFiles(o.files),
+        `exec ${SANDBOX_TEST_BINARY} -test.run='^${name}$' -test.count=1 -test.timeout=${programSeconds}s -test.paniconexit0`, {
+          roBinds: [[binary, SANDBOX_TEST_BINARY]],
+          timeoutMs: programSeconds * 1000 + TEST_TIMEOUT_GRACE_MS,
+        });
+      const read = readVerdict(plan.key, name, ran.stdout + ran.stderr);
+      forged ||= read.forged;
+      const output = truncate(read.output);
+      const shown = output ? { output } : {};
+      if (read.verdict === 'pass') tests.push({ name, status: 'pass', ...shown });
+      else if (read.verdict === 'fail') tests.push({ name, status: 'fail', message: 'this test failed', ...shown });
+      else tests.push({ name, ...noVerdictMessage(ran, read.output), ...shown });
+    }
+    return { tests, forged };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 export async function gradeExercise(lab: Lab, o: GradeOptions): Promise<CheckResult> {
   if (!o.lesson.exercise) throw new Error(`lesson "${o.lesson.id}" has no exercise`);
   const signal = o.signal ?? new AbortController().signal;
   const release = await (o.admitted ?? lab.admission.enter(o.client, o.onQueued ?? (() => {}), signal));
-  let scratch;
   try {
     const exercise = await loadExercise(lab.config.contentDir, o.lesson.id);
-    scratch = await lab.sessions.throwaway();
-    const workspace = scratch;
-    await saveFiles(workspace, o.lesson.id, o.files);
-    // After the learner's files: a learner file named like a check is replaced by it.
-    await saveFiles(workspace, o.lesson.id, Object.fromEntries(exercise.tests.map((t) => [t.name, t.content])));
-    const run = (commandLine: string) => {
-      let stdout = '';
-      let stderr = '';
-      return runInSandbox(lab.sandbox, {
-        take: () => startWaiting(lab.sandbox, { user: workspace.owner, home: workspace.home, gocache: workspace.gocache }),
-        cwd: `${SANDBOX_HOME}/${o.lesson.id}`,
-        cgo: o.lesson.cgo,
-        observe: false,
-        commandLine,
-        startDemoted: lab.heavyClients.has(o.client),
-      }, runLimits(lab.config), {
-        onOutput: (stream, data) => { if (stream === 'stdout') stdout += data; else stderr += data; },
-        signal,
-      }).then((result) => ({ result, stdout, stderr }));
-    };
-
+    const g = new Grading(lab, o, signal);
     const tests: CheckTestResult[] = [];
     let buildError: string | undefined;
+    let forged = false;
     if (exercise.tests.length > 0) {
-      const { result, stdout, stderr } = await run(testCommand(lab.config.PROGRAM_TIMEOUT_MS));
-      const parsed = goTestResults(stdout, stderr, exercise.tests.flatMap((t) => t.testNames));
-      buildError = parsed.buildError;
-      // A limit stopped the test binary: the tests that had not passed by then are errors, with the limit's words.
-      const timedOut = TEST_TIMEOUT.exec(stdout + stderr)?.[1];
-      const stopped = result.reason !== 'exited' ? result.message ?? 'the tests were stopped'
-        : timedOut ? `the tests did not finish within ${timedOut} (time limit)` : undefined;
-      for (const t of parsed.tests) tests.push(stopped && t.status !== 'pass' ? { ...t, status: 'error', message: stopped } : t);
+      const hidden = await hiddenTests(lab, g, o, exercise, signal);
+      tests.push(...hidden.tests);
+      buildError = hidden.buildError;
+      forged = hidden.forged;
     }
     for (const check of exercise.commands) {
       if (signal.aborted) break;
-      const { result, stdout, stderr } = await run(check.run);
+      // Only the learner's files: learner code a command runs must not find the hidden tests.
+      const { result, stdout, stderr } = await g.run(o.files, check.run);
       tests.push(commandResult(check, result.code, stdout + stderr, result.reason === 'exited' ? undefined : result.message ?? result.reason));
     }
-    return overall(tests, buildError);
+    const reasons = [
+      reviewReasons(o.files, await expectedImports(lab.config.contentDir, o.lesson.id)),
+      forged ? 'review: the code printed lines that imitate the grader\'s verdicts' : undefined,
+    ].filter(Boolean);
+    const result = overall(tests, buildError);
+    return reasons.length ? { ...result, review: reasons.join('; ') } : result;
   } finally {
     release();
-    await scratch?.dispose();
   }
 }

@@ -54,6 +54,8 @@ export interface BwrapOptions {
   seccompFd?: number;
   /** Extra read-write binds: host path -> sandbox path (set-up's cache build). */
   extraBinds?: Array<[string, string]>;
+  /** Extra read-only binds: host path -> sandbox path (the grader's test binary). */
+  roBinds?: Array<[string, string]>;
   /** The command to run inside. */
   command: string[];
 }
@@ -112,6 +114,7 @@ export function bwrapArgv(o: BwrapOptions): string[] {
   args.push('--bind', o.home, SANDBOX_HOME);
   if (o.gocache) args.push('--bind', o.gocache, SANDBOX_GOCACHE);
   for (const [host, inside] of o.extraBinds ?? []) args.push('--bind', host, inside);
+  for (const [host, inside] of o.roBinds ?? []) args.push('--ro-bind', host, inside);
   // The sandbox's own root (a tmpfs holding the mount points) becomes read-only:
   // only the workspace, its cache and /tmp are writable.
   args.push('--remount-ro', '/');

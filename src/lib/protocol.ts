@@ -137,6 +137,12 @@ export interface CheckResult {
   status: 'pass' | 'fail' | 'error';
   message?: string;
   tests: CheckTestResult[];
+  /**
+   * Set when the code reaches for things that could interfere with how it is
+   * graded (unsafe, raw system calls, ...) that the exercise does not need:
+   * the status stands, and a teacher sees why to look (server/grading/review.ts).
+   */
+  review?: string;
 }
 
 // -------------------------------------------------------------- classroom

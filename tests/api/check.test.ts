@@ -67,13 +67,15 @@ describe('POST /api/check', () => {
     assert.match(mul.output ?? '', /Mul\(2, 3\) = 5, want 6/);
     assert.equal(result.tests.find((t) => t.name === 'TestSumCheck')?.status, 'pass');
 
-    // Mul ends the test binary: TestSumCheck, after it, never runs.
+    // Mul ends the test binary: TestMulCheck never reaches its end, so it fails;
+    // each hidden test runs in a binary of its own, so TestSumCheck still passes.
     const exits = file(TEST_LESSON, 'exercise/solution/calc.go').replace('package calc\n', 'package calc\n\nimport "os"\n').replace('return a * b', 'os.Exit(0)\n\treturn 0');
     const cut = await check({ lesson: TEST_LESSON, files: calcFiles(exits) });
     assert.equal(cut.result.status, 'fail', JSON.stringify(cut.result));
-    const sum = cut.result.tests.find((t) => t.name === 'TestSumCheck')!;
-    assert.equal(sum.status, 'fail');
-    assert.match(sum.message ?? '', /did not run/);
+    const cutMul = cut.result.tests.find((t) => t.name === 'TestMulCheck')!;
+    assert.equal(cutMul.status, 'fail');
+    assert.match(cutMul.message ?? '', /did not finish/);
+    assert.equal(cut.result.tests.find((t) => t.name === 'TestSumCheck')?.status, 'pass');
   });
 
   test('a learner file named like a hidden test is replaced by it: the checks cannot be rewritten', async () => {
