@@ -19,7 +19,7 @@
  */
 import { createHash, randomBytes, randomInt, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { Busy } from '../fairness/admission.ts';
-import { CODE_ALPHABET, JOIN_CODE_LENGTH, RECOVERY_CODE_GROUP_LENGTH, RECOVERY_CODE_GROUPS } from './limits.ts';
+import { CODE_ALPHABET, JOIN_CODE_LENGTH, LEGACY_JOIN_CODE_LENGTH, RECOVERY_CODE_GROUP_LENGTH, RECOVERY_CODE_GROUPS } from './limits.ts';
 
 export interface KdfParams {
   /** CPU/memory cost (a power of two): memory is 128 * N * r bytes. */
@@ -208,7 +208,7 @@ export function newRecoveryCode(): string {
  */
 export function normalizeJoinCode(input: string): string | null {
   const code = input.toUpperCase().replace(/[\s-]/g, '');
-  return code.length === JOIN_CODE_LENGTH && [...code].every((c) => CODE_ALPHABET.includes(c)) ? code : null;
+  return (code.length === JOIN_CODE_LENGTH || code.length === LEGACY_JOIN_CODE_LENGTH) && [...code].every((c) => CODE_ALPHABET.includes(c)) ? code : null;
 }
 
 export function normalizeRecoveryCode(input: string): string | null {

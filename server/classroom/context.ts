@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Lab } from '../api/context.ts';
 import type { TokenBuckets } from '../fairness/token-bucket.ts';
 import type { Params } from '../http/router.ts';
+import type { CodeGuard } from './code-guard.ts';
 import type { ClassroomStore } from './store.ts';
 
 export interface Classroom {
@@ -11,8 +12,8 @@ export interface Classroom {
   /** Teacher sign-in and sign-up attempts per client address, and sign-in attempts per email. */
   signInRate: TokenBuckets;
   emailRate: TokenBuckets;
-  /** Join and recovery-code attempts per client address. */
-  codeRate: TokenBuckets;
+  /** Wrong join and recovery codes, per client address and server-wide. */
+  codeGuard: CodeGuard;
   /** Classes with a regrade running (one at a time per class). */
   regrading: Set<string>;
 }

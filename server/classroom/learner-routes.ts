@@ -5,7 +5,6 @@
  */
 import type { JoinResult, MyAssignments, SubmissionResult } from '../../src/lib/protocol.ts';
 import { MAX_BODY_BYTES } from '../../src/lib/protocol.ts';
-import { Busy } from '../fairness/admission.ts';
 import { asObject, readJsonBody, sendJson } from '../http/json.ts';
 import { clientOf, takeRun } from '../api/context.ts';
 import { BadRequestError, validateFiles } from '../workspace/files.ts';
@@ -20,12 +19,6 @@ import type { LearnerRow } from './store.ts';
 import { assignmentView } from './views.ts';
 import * as v from './validate.ts';
 
-/** One code attempt from this address: codes can be guessed only this slowly. */
-function takeCodeAttempt(c: Classroom, client: string): void {
-  if (!c.codeRate.take(client)) {
-    throw new Busy(`too many code attempts from your address (${c.lab.config.CODE_ATTEMPTS_PER_MINUTE} per minute after a burst); wait and try again`, c.codeRate.waitSeconds(client));
-  }
-}
 
 function joinResult(l: LearnerRow, className: string): JoinResult {
   return { learnerId: l.id, classId: l.classId, className, name: l.name, recoveryCode: l.recoveryCode };
@@ -35,10 +28,15 @@ export const join: ClassroomHandler = async (c, req, res) => {
   const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
   const typed = v.str(body, 'code');
   const name = v.text(body, 'name', MAX_LEARNER_NAME_CHARS);
-  takeCodeAttempt(c, clientOf(c.lab, req));
+  // Only wrong codes are counted (code-guard.ts): a class joining at once from one address is not slowed.
+  const client = clientOf(c.lab, req);
+  c.codeGuard.admit(client);
   const code = normalizeJoinCode(typed);
   const cls = code ? await c.store.classByJoinCode(code) : null;
-  if (!cls) throw new BadRequestError('no open class with this code', 404);
+  if (!cls) {
+    c.codeGuard.failed(client);
+    throw new BadRequestError('no open class with this code', 404);
+  }
   let learner: LearnerRow | null = null;
   for (let i = 0; i < CODE_DRAW_ATTEMPTS && !learner; i++) {
     const candidate: LearnerRow = { id: newId(), classId: cls.id, name, recoveryCode: newRecoveryCode(), joinedAt: Date.now() };
@@ -60,10 +58,14 @@ export const join: ClassroomHandler = async (c, req, res) => {
 export const recover: ClassroomHandler = async (c, req, res) => {
   const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
   const typed = v.str(body, 'recoveryCode');
-  takeCodeAttempt(c, clientOf(c.lab, req));
+  const client = clientOf(c.lab, req);
+  c.codeGuard.admit(client);
   const code = normalizeRecoveryCode(typed);
   const learner = code ? await c.store.learnerByRecoveryCode(code) : null;
-  if (!learner) throw new BadRequestError('unknown recovery code (ask your teacher for yours)', 404);
+  if (!learner) {
+    c.codeGuard.failed(client);
+    throw new BadRequestError('unknown recovery code (ask your teacher for yours)', 404);
+  }
   await startSession(c, req, res, 'learner', learner.id);
   sendJson(res, 200, joinResult(learner, (await c.store.classById(learner.classId))?.name ?? ''));
 };

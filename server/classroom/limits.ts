@@ -27,8 +27,30 @@ export const MAX_LESSONS_PER_ASSIGNMENT = 20;
 /** Submissions one learner may make for one exercise of one assignment (each stores up to a body of files). */
 export const MAX_SUBMISSIONS_PER_EXERCISE = 100;
 
-/** Join codes: this many characters of JOIN_CODE_ALPHABET (31^6, about 8.9e8 codes). */
-export const JOIN_CODE_LENGTH = 6;
+/**
+ * Join codes: this many characters of CODE_ALPHABET: 31^8, about 8.5e11 codes
+ * (39 bits). With 10,000 open classes a guess finds one with odds of 1 in
+ * 85 million; with the guessing limits below (code-guard.ts) that is years
+ * of guessing from thousands of addresses. Six characters (8.9e8) were
+ * 1000 times easier. Eight still fit on a board and in a child's typing.
+ */
+export const JOIN_CODE_LENGTH = 8;
+/** Codes of this length were given out before JOIN_CODE_LENGTH grew: they keep working until the teacher rotates them. */
+export const LEGACY_JOIN_CODE_LENGTH = 6;
+
+/**
+ * Wrong join and recovery codes of all addresses together (code-guard.ts): a
+ * burst, then this many a minute. A lab server's classes mistype far fewer;
+ * past it, each address that sends a wrong code is shut out for
+ * GUESSING_PENALTY_MS (refused right codes too), so many addresses guessing
+ * together get one guess each per penalty. The per-address limit is in
+ * server/config.ts (CODE_ATTEMPTS_BURST, CODE_ATTEMPTS_PER_MINUTE).
+ */
+export const GLOBAL_CODE_FAILURES_BURST = 100;
+export const GLOBAL_CODE_FAILURES_PER_MINUTE = 30;
+export const GUESSING_PENALTY_MS = 2 * 60_000;
+/** Addresses the code guard remembers (about 100 bytes each). */
+export const MAX_GUARDED_ADDRESSES = 100_000;
 /** Recovery codes: groups of characters of the same alphabet, e.g. ABCD-EFGH-JKMN-PQRS (about 79 bits). */
 export const RECOVERY_CODE_GROUPS = 4;
 export const RECOVERY_CODE_GROUP_LENGTH = 4;

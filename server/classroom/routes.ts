@@ -12,6 +12,7 @@ import type { Lab } from '../api/context.ts';
 import { TokenBuckets } from '../fairness/token-bucket.ts';
 import { sendError } from '../http/json.ts';
 import type { RouteHandler, Router } from '../http/router.ts';
+import { CodeGuard } from './code-guard.ts';
 import type { Classroom, ClassroomHandler } from './context.ts';
 import { INTERRUPTED_RESULT } from './grade.ts';
 import { isCrossOrigin } from './identity.ts';
@@ -67,7 +68,7 @@ export async function openClassroom(lab: Lab, store: ClassroomStore = new Sqlite
     store,
     signInRate: new TokenBuckets(config.SIGN_IN_BURST, config.SIGN_IN_PER_MINUTE / 60),
     emailRate: new TokenBuckets(config.SIGN_IN_BURST, config.SIGN_IN_PER_MINUTE / 60),
-    codeRate: new TokenBuckets(config.CODE_ATTEMPTS_BURST, config.CODE_ATTEMPTS_PER_MINUTE / 60),
+    codeGuard: new CodeGuard({ perAddressBurst: config.CODE_ATTEMPTS_BURST, perAddressPerMinute: config.CODE_ATTEMPTS_PER_MINUTE }),
     regrading: new Set(),
   };
   const interrupted = await store.failPending(INTERRUPTED_RESULT, Date.now());

@@ -10,7 +10,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
 import { startServer, type LabServer } from '../helpers/server.ts';
+import { CODE_ALPHABET } from '../../server/classroom/limits.ts';
 import { call, LESSON, newClass, newTeacher } from '../helpers/classroom.ts';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -168,5 +170,44 @@ describe('classroom abuse', () => {
     const csv = await call(lab.url, 'GET', `/api/classes/${classId}/results.csv`, { cookie: t.cookie });
     const csvNames = csv.body.trim().split('\r\n').slice(1).map((line: string) => line.split(',')[0]);
     assert.equal(new Set(csvNames).size, 3);
+  });
+  test('join codes: guessing from 50 addresses gets about 100 answers, not 1000; a class of 40 joins from one address meanwhile', async () => {
+    const t = await newTeacher(lab.url);
+    const { joinCode } = await newClass(lab.url, t.cookie, [LESSON]);
+    assert.equal(joinCode.length, 8);
+    const randomCode = () => Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
+
+    // 50 addresses, 24 tries each, all at once (per address more than its own burst of 20).
+    const attackers = Array.from({ length: 50 }, () => newAddress());
+    const statuses: number[] = [];
+    let retryAfter = 0;
+    await Promise.all(attackers.map(async (address) => {
+      for (let i = 0; i < 24; i++) {
+        const a = await call(lab.url, 'POST', '/api/join', { body: { code: randomCode(), name: 'Mallory' }, headers: from(address) });
+        statuses.push(a.status);
+        if (a.status === 429) {
+          retryAfter = Number(a.headers.get('retry-after'));
+          assert.match(a.body.error, /too many wrong codes/);
+        }
+      }
+    }));
+    const answered = statuses.filter((s) => s === 404).length;
+    console.log(`guessing: ${statuses.length} tries from 50 addresses, ${answered} answered 404, ${statuses.filter((s) => s === 429).length} refused (429)`);
+    assert.ok(answered <= 110, `${answered} guesses were answered (server-wide burst 100): without a server-wide limit 50 addresses get 1000`);
+    assert.ok(retryAfter > 0);
+
+    // A class of 40 behind one school address, typing the right code, while the guessing goes on.
+    const school = newAddress();
+    const joined = await Promise.all(Array.from({ length: 40 }, (_, i) =>
+      call(lab.url, 'POST', '/api/join', { body: { code: joinCode, name: `Learner ${i}` }, headers: from(school) })));
+    assert.deepEqual(joined.map((a) => a.status), Array(40).fill(201), JSON.stringify(joined.find((a) => a.status !== 201)?.body));
+
+    // A guessing address is shut out even with the right code: a 201 would still tell it the code is right.
+    const shut = await call(lab.url, 'POST', '/api/join', { body: { code: joinCode, name: 'Mallory' }, headers: from(attackers[0]) });
+    assert.equal(shut.status, 429);
+    // A new address with a wrong code: refused (429), not told "no such class" (404).
+    const fresh = await call(lab.url, 'POST', '/api/join', { body: { code: randomCode(), name: 'Eve' }, headers: from(newAddress()) });
+    assert.equal(fresh.status, 429);
+    assert.match(fresh.body.error, /being tried on this server right now/);
   });
 });

@@ -118,7 +118,7 @@ describe('classroom API', () => {
     const t = await newTeacher(lab.url);
     const created = await call(lab.url, 'POST', '/api/classes', { cookie: t.cookie, body: { name: 'Go 101' } });
     assert.equal(created.status, 201);
-    assert.match(created.body.joinCode, /^[A-HJKMNP-Z2-9]{6}$/);
+    assert.match(created.body.joinCode, /^[A-HJKMNP-Z2-9]{8}$/);
     const asg = await call(lab.url, 'POST', `/api/classes/${created.body.id}/assignments`, {
       cookie: t.cookie, body: { title: 'Week 1', lessons: [LESSON], due: '2030-01-01T12:00:00+01:00', latePolicy: 'accept' },
     });
