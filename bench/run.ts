@@ -11,6 +11,8 @@
  *   phases        how long after the toolchain writes a trace event the client has it
  *   classroom     a graded submission vs POST /api/check of the same files (what storing
  *                 it costs), and a teacher's sign-in (the password KDF)
+ *   soak          (only when named: SOAK_MINUTES, default 10) hostile and normal learners
+ *                 at once: server survival, peak memory, benign p95, nothing lost (soak.ts)
  *
  * `npm run bench -- overhead page` runs only those sections.
  */
@@ -22,6 +24,7 @@ import { gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { startServer, type LabServer } from '../tests/helpers/server.ts';
+import { soak } from './soak.ts';
 import { lessonFiles, line, median, ms, newSession, percentile, ROOT, streamedRun, timedRun } from './lib.ts';
 import { call, exerciseFiles, join as joinClass, LESSON as EXERCISE_LESSON, newClass, newTeacher } from '../tests/helpers/classroom.ts';
 
@@ -286,6 +289,16 @@ if (section('attack')) {
   const lab = await startServer({ env: { ...common, RUN_INTERVAL_MS: '1000' } });
   try {
     await underAttack(lab);
+  } finally {
+    await lab.stop();
+  }
+}
+// Ten minutes: only when asked for by name (`npm run bench -- soak`). The server's
+// own defaults, except client addresses from X-Forwarded-For (many learners from one machine).
+if (wanted.has('soak')) {
+  const lab = await startServer({ env: { TRUST_PROXY: '1' } });
+  try {
+    await soak(lab);
   } finally {
     await lab.stop();
   }
