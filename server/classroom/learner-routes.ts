@@ -4,7 +4,6 @@
  * (`GET /api/me/assignments`) and submit (`POST /api/assignments/{id}/submissions`).
  */
 import type { JoinResult, MyAssignments, SubmissionResult } from '../../src/lib/protocol.ts';
-import { MAX_BODY_BYTES } from '../../src/lib/protocol.ts';
 import { asObject, readJsonBody, sendJson } from '../http/json.ts';
 import { clientOf, takeRun } from '../api/context.ts';
 import { BadRequestError, validateFiles } from '../workspace/files.ts';
@@ -13,7 +12,9 @@ import { drawCode } from './class-routes.ts';
 import { iso, type Classroom, type ClassroomHandler } from './context.ts';
 import { gradeSubmission } from './grade.ts';
 import { requireLearner, startSession } from './identity.ts';
-import { CLASSROOM_BODY_BYTES, CODE_DRAW_ATTEMPTS, MAX_LEARNER_NAME_CHARS, MAX_LEARNERS_PER_CLASS, MAX_SUBMISSIONS_PER_EXERCISE } from './limits.ts';
+import {
+  CLASSROOM_BODY_BYTES, CODE_DRAW_ATTEMPTS, MAX_LEARNER_NAME_CHARS, MAX_LEARNERS_PER_CLASS, MAX_SUBMISSION_BODY_BYTES, MAX_SUBMISSION_BYTES, MAX_SUBMISSIONS_PER_EXERCISE,
+} from './limits.ts';
 import { cellOf, groupSubmissions, isLate } from './results.ts';
 import type { LearnerRow } from './store.ts';
 import { assignmentView } from './views.ts';
@@ -106,12 +107,19 @@ export const submit: ClassroomHandler = async (c, req, res, params) => {
   const learner = await requireLearner(c, req);
   const assignment = await c.store.assignmentById(params.id);
   if (!assignment || assignment.classId !== learner.classId) throw new BadRequestError('no such assignment', 404);
-  const body = asObject(await readJsonBody(req, MAX_BODY_BYTES));
+  const body = asObject(await readJsonBody(req, MAX_SUBMISSION_BODY_BYTES).catch((err) => {
+    // Refused unread: say what the limit is about, not only the body's bytes.
+    if (err instanceof BadRequestError && err.status === 413) {
+      throw new BadRequestError(`a submission holds at most ${MAX_SUBMISSION_BYTES / 1024} KiB of files; this one is larger than ${Math.floor(MAX_SUBMISSION_BODY_BYTES / 1024)} KiB (remove what the exercise does not need)`, 413);
+    }
+    throw err;
+  }));
   if (typeof body.lesson !== 'string' || body.lesson === '') throw new BadRequestError('missing field "lesson" (a lesson id)');
   if (!assignment.lessons.includes(body.lesson)) throw new BadRequestError(`lesson ${JSON.stringify(body.lesson.slice(0, 100))} is not part of this assignment`);
   const lesson = c.lab.lessons.get(body.lesson);
   if (!lesson?.exercise) throw new BadRequestError(`lesson "${body.lesson}" has no exercise on this server any more`, 409);
-  const files = validateFiles(body.files, c.lab.config.MAX_FILE_BYTES);
+  // Bounded before anything is stored or graded (MAX_SUBMISSION_BYTES): each one is kept for good.
+  const files = v.submissionSize(validateFiles(body.files, c.lab.config.MAX_FILE_BYTES));
 
   const client = clientOf(c.lab, req);
   takeRun(c.lab, client);

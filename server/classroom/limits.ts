@@ -5,7 +5,7 @@
  * environment can change them).
  */
 
-/** JSON body of every classroom request except a submission (which carries files: MAX_BODY_BYTES). */
+/** JSON body of every classroom request except a submission (which carries files: MAX_SUBMISSION_BODY_BYTES). */
 export const CLASSROOM_BODY_BYTES = 16 * 1024;
 
 /** Teacher accounts. */
@@ -24,6 +24,24 @@ export const MAX_CLASSES_PER_TEACHER = 100;
 export const MAX_LEARNERS_PER_CLASS = 200;
 export const MAX_ASSIGNMENTS_PER_CLASS = 200;
 export const MAX_LESSONS_PER_ASSIGNMENT = 20;
+/**
+ * One stored submission: its files' contents together (UTF-8 bytes) and how
+ * many files. The largest exercise's workspace with its solution is 1.4 KB
+ * in 4 files (content/deployment/binary-to-service), the most files 6
+ * (content/packages/what-is-in-a-package): 64 KiB is 45 times the largest
+ * (some 1,500 lines of Go), 16 files room for a learner's own. Each learner
+ * may store MAX_SUBMISSIONS_PER_EXERCISE of them per exercise, so this bounds
+ * a learner's share of the database (before: a whole 1 MiB request each).
+ */
+export const MAX_SUBMISSION_BYTES = 64 * 1024;
+export const MAX_SUBMISSION_FILES = 16;
+/**
+ * The request body of a submission: its files as JSON, where escapes can make
+ * contents up to about 4 times longer (tabs and newlines take 2 bytes, other
+ * controls 6), and the other fields. Anything larger is refused unread (413);
+ * what fits is measured exactly (MAX_SUBMISSION_BYTES), with a clearer message.
+ */
+export const MAX_SUBMISSION_BODY_BYTES = 4 * MAX_SUBMISSION_BYTES + CLASSROOM_BODY_BYTES;
 /** Submissions one learner may make for one exercise of one assignment (each stores up to a body of files). */
 export const MAX_SUBMISSIONS_PER_EXERCISE = 100;
 

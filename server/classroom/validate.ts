@@ -1,6 +1,6 @@
 /** Checks of the classroom's request fields: each failure is a 400 that names the field and the rule. */
 import { BadRequestError } from '../workspace/files.ts';
-import { MAX_EMAIL_CHARS, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS } from './limits.ts';
+import { MAX_EMAIL_CHARS, MAX_PASSWORD_CHARS, MAX_SUBMISSION_BYTES, MAX_SUBMISSION_FILES, MIN_PASSWORD_CHARS } from './limits.ts';
 
 /**
  * Characters a display text may not hold, with the word the 400 uses for
@@ -89,4 +89,17 @@ export function str(body: Record<string, unknown>, field: string): string {
   const value = body[field];
   if (typeof value !== 'string' || value === '') throw new BadRequestError(`missing field "${field}" (a string)`);
   return value;
+}
+
+/** Checked files (validateFiles) that fit one stored submission: 413 naming the limit and the size when not. */
+export function submissionSize(files: Record<string, string>): Record<string, string> {
+  const names = Object.keys(files);
+  if (names.length > MAX_SUBMISSION_FILES) {
+    throw new BadRequestError(`a submission holds at most ${MAX_SUBMISSION_FILES} files; these are ${names.length} (submit only the exercise's files)`, 413);
+  }
+  const bytes = names.reduce((n, name) => n + Buffer.byteLength(files[name]), 0);
+  if (bytes > MAX_SUBMISSION_BYTES) {
+    throw new BadRequestError(`a submission holds at most ${MAX_SUBMISSION_BYTES / 1024} KiB of files; these are ${Math.ceil(bytes / 1024)} KiB (remove what the exercise does not need)`, 413);
+  }
+  return files;
 }

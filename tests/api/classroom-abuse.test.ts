@@ -12,8 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { startServer, type LabServer } from '../helpers/server.ts';
-import { CODE_ALPHABET } from '../../server/classroom/limits.ts';
-import { call, LESSON, newClass, newTeacher } from '../helpers/classroom.ts';
+import { CODE_ALPHABET, MAX_SUBMISSION_BYTES, MAX_SUBMISSION_FILES } from '../../server/classroom/limits.ts';
+import { call, exerciseFiles, LESSON, newClass, newTeacher } from '../helpers/classroom.ts';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -209,5 +209,31 @@ describe('classroom abuse', () => {
     const fresh = await call(lab.url, 'POST', '/api/join', { body: { code: randomCode(), name: 'Eve' }, headers: from(newAddress()) });
     assert.equal(fresh.status, 429);
     assert.match(fresh.body.error, /being tried on this server right now/);
+  });
+  test('submissions are bounded: 760 KB in 4 files, or 17 files, are refused with 413 and nothing is stored', async () => {
+    const t = await newTeacher(lab.url);
+    const { assignmentId, joinCode } = await newClass(lab.url, t.cookie, [LESSON]);
+    const joined = await call(lab.url, 'POST', '/api/join', { body: { code: joinCode, name: 'Big Submitter' }, headers: from(newAddress()) });
+    assert.equal(joined.status, 201);
+    const cookie = joined.cookie!;
+    const submit = (files: Record<string, string>) => call(lab.url, 'POST', `/api/assignments/${assignmentId}/submissions`, { cookie, body: { lesson: LESSON, files } });
+
+    // Each file is under the per-file limit (256 KiB); together they are 760 KB (issue 11: ~770 KB stored whole).
+    const big = { ...exerciseFiles.solution(), ...Object.fromEntries([1, 2, 3, 4].map((i) => [`padding${i}.go`, `package calc\n\n// ${'x'.repeat(190_000)}\n`])) };
+    const tooBig = await submit(big);
+    assert.equal(tooBig.status, 413, JSON.stringify(tooBig.body).slice(0, 300));
+    assert.match(tooBig.body.error, new RegExp(`at most ${MAX_SUBMISSION_BYTES / 1024} KiB of files; this one is larger than`));
+
+    // Just over the bytes, in a body that fits: the exact message, not the body limit's.
+    const over = await submit({ ...exerciseFiles.solution(), 'notes.go': `package calc\n// ${'y'.repeat(MAX_SUBMISSION_BYTES)}\n` });
+    assert.equal(over.status, 413);
+    assert.match(over.body.error, new RegExp(`at most ${MAX_SUBMISSION_BYTES / 1024} KiB of files; these are \\d+ KiB`));
+
+    const many = await submit({ ...exerciseFiles.solution(), ...Object.fromEntries(Array.from({ length: MAX_SUBMISSION_FILES }, (_, i) => [`f${i}.go`, 'package calc\n'])) });
+    assert.equal(many.status, 413);
+    assert.match(many.body.error, new RegExp(`at most ${MAX_SUBMISSION_FILES} files`));
+
+    const mine = await call(lab.url, 'GET', '/api/me/assignments', { cookie });
+    assert.deepEqual(mine.body.assignments[0].exercises.map((e: any) => e.submissionId), [null], 'nothing was stored');
   });
 });
