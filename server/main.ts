@@ -25,13 +25,32 @@ server.on('error', (err) => {
   process.stderr.write(`\x1b[31m[lab] error:\x1b[0m cannot listen on ${config.host}:${config.port}: ${err.message}\n`);
   process.exit(1);
 });
+/** How long a clean stop may take before the process exits anyway (a hung unmount, say). */
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+let stopping = false;
+/**
+ * A clean stop (SIGTERM, SIGINT) leaves nothing behind: no sandbox process,
+ * no cgroup, no workspace mount, no loop device. Sandboxes go first, so
+ * nothing holds a workspace's mount when it is unmounted.
+ */
 const shutdown = async () => {
+  if (stopping) return; // a second signal while stopping: the first stop goes on
+  stopping = true;
+  setTimeout(() => {
+    process.stderr.write('[lab] error: shutdown took too long; exiting with things possibly left behind\n');
+    process.exit(1);
+  }, SHUTDOWN_TIMEOUT_MS).unref();
   server.close();
   server.closeAllConnections();
-  // Every sandbox dies with us (--die-with-parent); this removes their cgroups too.
-  await sweepCgroups(started.lab.sandbox.cgroups, true).catch(() => {});
-  started.lab.warm.dropAll();
-  await started.lab.sessions.closeAll();
+  started.lab.warm.close();
+  // Every sandbox dies with us (--die-with-parent), but only after we exit:
+  // this kills them now and removes their cgroups.
+  const sweep = () => sweepCgroups(started.lab.sandbox.cgroups, true).catch((err) => console.error(`[lab] removing cgroups at shutdown: ${err.message}`));
+  await sweep();
+  await started.lab.sessions.closeAll().catch((err) => console.error(`[lab] closing workspaces at shutdown: ${err.message}`));
+  // Requests that were past their checks when the signal came may have started
+  // a sandbox meanwhile (a Run's cold start, a terminal): those go too.
+  await sweep();
   started.classroom.close();
   process.exit(0);
 };

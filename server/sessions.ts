@@ -22,7 +22,7 @@ import { chmod, mkdir, readdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SESSION_COOKIE } from '../src/lib/protocol.ts';
 import type { Owner } from './workspace/beneath.ts';
-import type { WorkspaceStorage } from './workspace/storage.ts';
+import { ensureMountPoints, unmountAllUnder, type WorkspaceStorage } from './workspace/storage.ts';
 import { exists } from './util/fs.ts';
 
 /** How often, at most, a workspace in use writes its last-use time to disk. */
@@ -64,8 +64,17 @@ export class SessionStore {
   readonly #open = new Map<string, { active: number; lastUsed: number; persisted: number }>();
   /** One opening or closing of a workspace at a time (the reaper against a returning learner). */
   readonly #locks = new Map<string, Promise<unknown>>();
+  /** Throwaway workspaces being made (closeAll waits for them: their mounts must not come after it). */
+  readonly #making = new Set<Promise<unknown>>();
+  /** Set by closeAll: no workspace is opened or made any more (the server is stopping). */
+  #closing = false;
+
+  #assertOpen(): void {
+    if (this.#closing) throw new Error('the server is stopping');
+  }
 
   #withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+    this.#assertOpen();
     const prev = this.#locks.get(dir) ?? Promise.resolve();
     const next = prev.catch(() => {}).then(fn);
     this.#locks.set(dir, next);
@@ -139,7 +148,11 @@ export class SessionStore {
     const dir = this.#dirOf(id);
     return this.#withLock(dir, async () => {
       if (!(await exists(join(dir, 'ready')))) return null;
+      this.#assertOpen();
       const ws = await this.#o.storage.open(dir);
+      // What the learner did to its mount points since (a symlink in place of
+      // ~/.cache, say) is undone before any sandbox is set up on them.
+      await ensureMountPoints(ws, this.#ownerOf(id));
       const session: Session = { id, dir, owner: this.#ownerOf(id), ...ws };
       // Busy before the lock is released: the reaper cannot close it under us.
       const release = this.busy(session);
@@ -154,9 +167,16 @@ export class SessionStore {
     const dir = this.#dirOf(id);
     const owner = this.#ownerOf(id);
     return this.#withLock(dir, async () => {
-      const ws = await this.#o.storage.create(dir, owner);
-      // Written last: a session whose set-up was interrupted does not exist.
-      await mkdir(join(dir, 'ready'));
+      let ws;
+      try {
+        ws = await this.#o.storage.create(dir, owner);
+        // Written last: a session whose set-up was interrupted does not exist.
+        await mkdir(join(dir, 'ready'));
+      } catch (err) {
+        // Nothing of a failed creation stays mounted (or on disk) until the reaper comes.
+        await this.#o.storage.remove(dir).catch((e) => console.warn(`[lab] removing ${dir} failed: ${e.message}`));
+        throw err;
+      }
       const session: Session = { id, dir, owner, ...ws };
       const release = this.busy(session);
       await this.#touch(dir);
@@ -169,12 +189,21 @@ export class SessionStore {
     const name = randomBytes(12).toString('hex');
     const dir = join(this.#scratchDir, name);
     const owner = this.#ownerOf(name);
+    this.#assertOpen();
+    const making = (async () => {
+      try {
+        const ws = await this.#scratch.create(dir, owner);
+        return { dir, owner, ...ws, dispose: () => this.#scratch.remove(dir) };
+      } catch (err) {
+        await this.#scratch.remove(dir).catch(() => {});
+        throw err;
+      }
+    })();
+    this.#making.add(making);
     try {
-      const ws = await this.#scratch.create(dir, owner);
-      return { dir, owner, ...ws, dispose: () => this.#scratch.remove(dir) };
-    } catch (err) {
-      await this.#scratch.remove(dir).catch(() => {});
-      throw err;
+      return await making;
+    } finally {
+      this.#making.delete(making);
     }
   }
 
@@ -253,16 +282,24 @@ export class SessionStore {
     return { closed, deleted };
   }
 
-  /** Closes every open workspace (at shutdown). */
+  /**
+   * Closes every workspace (at shutdown; kill the sandboxes first, so nothing
+   * holds a mount): no workspace mount and no loop device outlives the
+   * server, whichever path mounted it. Opening and making workspaces stops
+   * here; those under way are waited for.
+   */
   async closeAll(): Promise<void> {
-    for (const [dir, entry] of this.#open) {
-      await this.#persist(dir, entry);
-      await this.#o.storage.close(dir).catch(() => {});
-    }
+    this.#closing = true;
+    await Promise.allSettled([...this.#locks.values(), ...this.#making]);
+    for (const [dir, entry] of this.#open) await this.#persist(dir, entry);
     this.#open.clear();
     // Throwaway workspaces whose Run was still ending (its dispose may be cut short by the exit).
     for (const name of await readdir(this.#scratchDir).catch(() => [] as string[])) {
       await this.#scratch.remove(join(this.#scratchDir, name)).catch(() => {});
+    }
+    // Every mount below the data directory, tracked or not: sessions' and what a failed removal left.
+    for (const dir of [this.#sessionsDir, this.#scratchDir]) {
+      for (const m of await unmountAllUnder(dir)) console.warn(`[lab] could not unmount ${m} at shutdown`);
     }
   }
 }

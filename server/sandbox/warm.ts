@@ -10,10 +10,15 @@
  * (working directory, CGO_ENABLED, whether the lab observes go commands, the
  * command line) and exec'ing `bash -c` on the command: the same process tree
  * as a cold start.
+ *
+ * Every sandbox started here is finished (its cgroup removed) on every path:
+ * used for a command (the caller finishes it), killed when idle or evicted,
+ * or dead on its own while waiting (killed from outside, crashed).
  */
 import type { Writable } from 'node:stream';
 import { SANDBOX_HOME, SANDBOX_TOOLS } from './bwrap.ts';
 import { startSandboxed, type Sandbox, type SpawnOptions, type Started } from './sandbox.ts';
+import { ensureMountPoints } from '../workspace/storage.ts';
 
 /** The waiting shell's $0: visible in its command line until it execs the command. */
 export const WAITING_NAME = 'lab-waiting-for-command';
@@ -39,10 +44,21 @@ export interface Warm extends Started {
   events: NodeJS.ReadableStream;
   /** Hands the command over; the sandbox runs it at once. `observe`: relay go commands' phases. */
   deliver(cwd: string, cgo: boolean, observe: boolean, commandLine: string): void;
+  /** Settles once the sandbox process has ended and its pipes are closed (whenever that was). */
+  closed: Promise<void>;
+}
+
+/** Kills a sandbox nobody will use, and removes its cgroup once it has ended (already ended: at once). */
+export function discard(w: Warm): void {
+  w.child.kill('SIGKILL');
+  void w.closed.then(() => w.finish()).catch((err) => console.error(`[lab] ${err.message}`));
 }
 
 /** Starts a sandbox that waits for its command. */
 export async function startWaiting(sandbox: Sandbox, o: WarmOptions): Promise<Warm> {
+  // bubblewrap mounts the cache onto a path in the learner's home: it must
+  // hold no symlink of theirs when bubblewrap follows it (storage.ts).
+  await ensureMountPoints({ home: o.home, gocache: o.gocache ?? null }, o.user ?? null);
   const started = await startSandboxed(sandbox, {
     ...o,
     cwd: SANDBOX_HOME,
@@ -54,8 +70,10 @@ export async function startWaiting(sandbox: Sandbox, o: WarmOptions): Promise<Wa
   });
   const control = started.child.stdio[3] as Writable;
   control.on('error', () => {}); // a sandbox that died before its command: 'close' reports it
+  const closed = new Promise<void>((resolve) => started.child.once('close', () => resolve()));
   return {
     ...started,
+    closed,
     events: started.child.stdio[EVENTS_FD] as NodeJS.ReadableStream,
     deliver(cwd, cgo, observe, commandLine) {
       const fields = [cwd, cgo ? '1' : '0', observe ? '1' : '0', commandLine];
@@ -74,6 +92,8 @@ export class WarmPool {
   readonly #max: number;
   readonly #idleMs: number;
   readonly #ready = new Map<string, { warm: Promise<Warm>; timer: NodeJS.Timeout }>();
+  /** Set at shutdown: no sandbox is started ahead any more (its cgroup would outlive the sweep). */
+  #closed = false;
 
   constructor(sandbox: Sandbox, max: number, idleMs: number) {
     this.#sandbox = sandbox;
@@ -92,24 +112,37 @@ export class WarmPool {
       this.#ready.delete(key);
       clearTimeout(entry.timer);
       const warm = await entry.warm.catch(() => null);
-      if (warm && warm.child.exitCode === null && warm.child.signalCode === null) return warm;
-      if (warm) void warm.finish();
+      if (warm && warm.child.exitCode === null && warm.child.signalCode === null) {
+        // Its mount points were checked when it started; a learner's command
+        // since may have changed them, which only matters to the next start.
+        return warm;
+      }
+      if (warm) discard(warm);
     }
     return startWaiting(this.#sandbox, o);
   }
 
   /** Starts the workspace's next sandbox in the background. */
   refill(key: string, o: WarmOptions): void {
-    if (this.#max === 0 || this.#ready.has(key)) return;
+    if (this.#max === 0 || this.#closed || this.#ready.has(key)) return;
     if (this.#ready.size >= this.#max) this.drop(this.#ready.keys().next().value!);
     const warm = startWaiting(this.#sandbox, o);
-    const timer = setTimeout(() => this.drop(key), this.#idleMs);
+    const mine = () => this.#ready.get(key)?.warm === warm;
+    // Each check is of this very entry: a later one for the same workspace is not touched.
+    const timer = setTimeout(() => { if (mine()) this.drop(key); }, this.#idleMs);
     timer.unref();
     this.#ready.set(key, { warm, timer });
-    // If it dies while waiting (killed from outside), forget it.
-    warm.then((w) => w.child.on('close', () => {
-      if (this.#ready.get(key)?.warm === warm) this.drop(key);
-    }), () => this.#ready.delete(key));
+    warm.then((w) => w.closed.then(() => {
+      // It died while waiting (killed from outside, crashed): forget it and remove its cgroup.
+      if (!mine()) return; // taken (its user finishes it) or already dropped
+      this.#ready.delete(key);
+      clearTimeout(timer);
+      void w.finish().catch((err) => console.error(`[lab] ${err.message}`));
+    }), () => {
+      if (!mine()) return;
+      this.#ready.delete(key);
+      clearTimeout(timer);
+    });
   }
 
   /** Kills the workspace's waiting sandbox (the workspace is closing, or idle). */
@@ -118,13 +151,16 @@ export class WarmPool {
     if (!entry) return;
     this.#ready.delete(key);
     clearTimeout(entry.timer);
-    void entry.warm.then((w) => {
-      w.child.kill('SIGKILL');
-      w.child.once('close', () => void w.finish());
-    }, () => {});
+    void entry.warm.then(discard, () => {});
   }
 
   dropAll(): void {
     for (const key of [...this.#ready.keys()]) this.drop(key);
+  }
+
+  /** At shutdown: kills every waiting sandbox and starts no more. */
+  close(): void {
+    this.#closed = true;
+    this.dropAll();
   }
 }

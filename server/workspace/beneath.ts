@@ -12,10 +12,26 @@
  *
  * Paths given here are already validated relative names (see files.ts).
  */
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, mkdir, type FileHandle } from 'node:fs/promises';
+import { open, mkdir, lstat, readdir, rename, rmdir, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import { BadRequestError } from './files.ts';
 
-const { O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = constants;
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = constants;
+
+/** Mode of directories the host makes or repairs in a workspace. */
+const DIR_MODE = 0o755;
+/** Mode of files the host writes when there is no earlier version to take it from. */
+const FILE_MODE = 0o644;
+/**
+ * Prefix of the temporary file a save writes before renaming it over the real
+ * name; random after it, so a learner cannot plant something under that name.
+ */
+const SAVE_TEMP_PREFIX = '.lab-save-';
+/** Infix of the name the host moves something to (Reset, mount points) when it is in the way of a starting file or folder. */
+const MOVED_INFIX = '.moved-by-lab-';
+/** Deepest tree emptyDirBeneath descends into (the go command's cache is 2 levels deep). */
+const MAX_EMPTY_DEPTH = 16;
 
 /** Who should own what we create (the sandbox uid when running as root). */
 export interface Owner {
@@ -28,6 +44,25 @@ export class UnsafePathError extends Error {
     super(`refused to touch ${JSON.stringify(path)} in the workspace: ${why}`);
     this.name = 'UnsafePathError';
   }
+}
+
+/**
+ * The workspace's file system has no room (bytes or inodes) for a save: the
+ * API answers 507, and the file's previous version is still there.
+ */
+export class WorkspaceFullError extends BadRequestError {
+  constructor(path: string, quotaBytes: number | null) {
+    const quota = quotaBytes ? ` (its quota is ${Math.round(quotaBytes / 1024 / 1024)} MiB)` : '';
+    super(`your workspace is full${quota}: ${JSON.stringify(path)} was not saved and its previous version is kept; delete some files (in the terminal: du -sh ~/* ~/.cache) and save again`, 507);
+    this.name = 'WorkspaceFullError';
+  }
+}
+
+/** ENOSPC/EDQUOT as WorkspaceFullError (with the file system's size), anything else as is. */
+async function asFull(root: string, path: string, err: unknown): Promise<unknown> {
+  if (code(err) !== 'ENOSPC' && code(err) !== 'EDQUOT') return err;
+  const s = await statfs(root).catch(() => null);
+  return new WorkspaceFullError(path, s ? s.blocks * s.bsize : null);
 }
 
 function viaFd(dir: FileHandle, name: string): string {
@@ -46,30 +81,58 @@ async function openRoot(root: string): Promise<FileHandle> {
 /**
  * Opens directory `parts` beneath root, one component at a time, creating missing
  * ones (owned by `owner`) when asked. Returns null when a component is missing
- * and create is false. Throws UnsafePathError on a symlink or non-directory.
+ * and create is false. Throws UnsafePathError on a symlink or non-directory,
+ * unless `repair`: then whatever is in the way (a symlink, a file, a FIFO) is
+ * renamed aside and a real directory made in its place, and directories whose
+ * owner cannot enter them (chmod 000) get their mode back. Reset and the
+ * sandbox's mount points use it, so nothing a learner plants bricks a workspace.
  */
-async function openDirBeneath(root: string, parts: string[], create: Owner | null | false): Promise<FileHandle | null> {
+async function openDirBeneath(root: string, parts: string[], create: Owner | null | false, repair = false): Promise<FileHandle | null> {
   let dir = await openRoot(root);
   try {
+    if (repair) await repairDir(dir, create || null);
     for (const part of parts) {
-      let next: FileHandle;
+      let next: FileHandle | null = null;
       try {
         next = await open(viaFd(dir, part), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
       } catch (err) {
-        if (code(err) === 'ENOENT' && create !== false) {
-          try {
-            await mkdir(viaFd(dir, part), 0o755);
-          } catch (mkErr) {
-            if (code(mkErr) !== 'EEXIST') throw mkErr;
-          }
-          next = await open(viaFd(dir, part), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-          if (create) await next.chown(create.uid, create.gid);
-        } else if (code(err) === 'ENOENT') {
+        const c = code(err);
+        if (repair && (c === 'ELOOP' || c === 'ENOTDIR' || c === 'EACCES')) {
+          await moveAside(dir, part);
+        } else if (c === 'ENOENT' && create === false) {
           await dir.close();
           return null;
-        } else if (code(err) === 'ELOOP' || code(err) === 'ENOTDIR') {
+        } else if (c === 'ELOOP' || c === 'ENOTDIR') {
           throw new UnsafePathError(parts.join('/'), `${part} is a symlink or not a directory`);
-        } else {
+        } else if (c !== 'ENOENT') {
+          throw err;
+        }
+      }
+      if (!next) {
+        if (create === false) throw new UnsafePathError(parts.join('/'), `${part} is in the way`);
+        try {
+          await mkdir(viaFd(dir, part), DIR_MODE);
+        } catch (mkErr) {
+          if (code(mkErr) !== 'EEXIST') throw await asFull(root, parts.join('/'), mkErr);
+        }
+        try {
+          next = await open(viaFd(dir, part), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+        } catch (err) {
+          // Swapped for a symlink between our mkdir and open: a learner racing us.
+          if (code(err) === 'ELOOP' || code(err) === 'ENOTDIR') throw new UnsafePathError(parts.join('/'), `${part} is a symlink or not a directory`);
+          throw err;
+        }
+        try {
+          if (create) await next.chown(create.uid, create.gid);
+        } catch (err) {
+          await next.close();
+          throw err;
+        }
+      } else if (repair) {
+        try {
+          await repairDir(next, create || null);
+        } catch (err) {
+          await next.close();
           throw err;
         }
       }
@@ -83,42 +146,118 @@ async function openDirBeneath(root: string, parts: string[], create: Owner | nul
   }
 }
 
+/** Gives an open directory of the workspace its owner back, and a mode its owner can use. */
+async function repairDir(dir: FileHandle, owner: Owner | null): Promise<void> {
+  const st = await dir.stat();
+  if (owner && (st.uid !== owner.uid || st.gid !== owner.gid)) await dir.chown(owner.uid, owner.gid);
+  if ((st.mode & 0o700) !== 0o700) await dir.chmod((st.mode & 0o7777) | 0o700);
+}
+
+/**
+ * Renames `name` (whatever it is: rename never follows it) to a fresh name
+ * beside it, so nothing of the learner's is lost and the name is free.
+ */
+async function moveAside(dir: FileHandle, name: string): Promise<void> {
+  await rename(viaFd(dir, name), viaFd(dir, `${name}${MOVED_INFIX}${randomBytes(4).toString('hex')}`));
+}
+
 function split(relPath: string): { dirs: string[]; name: string } {
   const parts = relPath.split('/');
   const name = parts.pop()!;
   return { dirs: parts, name };
 }
 
+export interface WriteOptions {
+  /**
+   * Replace whatever is at the name (Reset): a symlink, FIFO or hard link is
+   * replaced by a regular file, a directory is moved aside, and directories on
+   * the way are repaired (see openDirBeneath). Without it (a save), anything
+   * but a regular file of its own is refused with UnsafePathError.
+   */
+  replace?: boolean;
+}
+
 /**
- * Writes `content` to `relPath` beneath root, creating parent directories.
- * The file is replaced in place (truncated), never followed if it is a symlink.
- * `owner` (or null to keep the server's uid) owns created files and directories.
+ * Writes `content` to `relPath` beneath root, creating parent directories,
+ * never following a symlink. The new version goes to a temporary file in the
+ * same directory, is flushed to disk, and then renamed over the name: a write
+ * that fails (a full disk, a crash) leaves the previous version whole, and a
+ * FIFO, symlink or hard link at the name is never opened. A failure for lack
+ * of space is WorkspaceFullError. `owner` (or null to keep the server's uid)
+ * owns created files and directories. An unchanged file is not rewritten.
  */
-export async function writeFileBeneath(root: string, relPath: string, content: string | Uint8Array, owner: Owner | null): Promise<void> {
+export async function writeFileBeneath(root: string, relPath: string, content: string | Uint8Array, owner: Owner | null, o: WriteOptions = {}): Promise<void> {
   const { dirs, name } = split(relPath);
-  const dir = (await openDirBeneath(root, dirs, owner))!;
+  const dir = (await openDirBeneath(root, dirs, owner, o.replace))!;
   try {
-    let file: FileHandle;
-    try {
-      // O_NONBLOCK: a FIFO planted under this name must not hang the server.
-      file = await open(viaFd(dir, name), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK, 0o644);
-    } catch (err) {
-      if (code(err) === 'ELOOP') throw new UnsafePathError(relPath, 'it is a symlink');
-      if (code(err) === 'EISDIR') throw new UnsafePathError(relPath, 'it is a directory');
-      if (code(err) === 'ENXIO') throw new UnsafePathError(relPath, 'it is not a regular file');
+    const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+    let mode = FILE_MODE;
+    const old = await lstat(viaFd(dir, name)).catch((err) => {
+      if (code(err) === 'ENOENT') return null;
       throw err;
+    });
+    if (old && !o.replace) {
+      if (old.isSymbolicLink()) throw new UnsafePathError(relPath, 'it is a symlink');
+      if (old.isDirectory()) throw new UnsafePathError(relPath, 'it is a directory');
+      if (!old.isFile()) throw new UnsafePathError(relPath, 'it is not a regular file');
+      if (old.nlink > 1) throw new UnsafePathError(relPath, 'it has other hard links');
+      // A save keeps the learner's own mode (an executable script stays executable).
+      mode = old.mode & 0o777;
+    } else if (old?.isDirectory()) {
+      await moveAside(dir, name);
     }
+    if (old?.isFile() && old.nlink === 1 && old.size === bytes.length && (o.replace ? (old.mode & 0o777) === FILE_MODE : true) &&
+        (!owner || old.uid === owner.uid) && (await sameContent(dir, name, bytes))) return;
+    await replaceFile(root, dir, relPath, name, bytes, mode, owner);
+  } finally {
+    await dir.close();
+  }
+}
+
+/** True when `name` in dir is a regular file holding exactly `bytes` (read without following anything). */
+async function sameContent(dir: FileHandle, name: string, bytes: Uint8Array): Promise<boolean> {
+  let file: FileHandle;
+  try {
+    file = await open(viaFd(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch {
+    return false;
+  }
+  try {
+    const st = await file.stat();
+    if (!st.isFile() || st.size !== bytes.length || st.nlink !== 1) return false;
+    const buf = Buffer.alloc(bytes.length + 1);
+    let n = 0;
+    for (let r = -1; r !== 0 && n < buf.length; n += r) ({ bytesRead: r } = await file.read(buf, n, buf.length - n, n));
+    return n === bytes.length && Buffer.compare(buf.subarray(0, n), bytes) === 0;
+  } finally {
+    await file.close();
+  }
+}
+
+/** Temporary file, flush, rename over `name`; the temporary file is gone whatever happens. */
+async function replaceFile(root: string, dir: FileHandle, relPath: string, name: string, bytes: Uint8Array, mode: number, owner: Owner | null): Promise<void> {
+  const tmp = `${SAVE_TEMP_PREFIX}${randomBytes(8).toString('hex')}`;
+  let renamed = false;
+  try {
+    // O_EXCL + O_NOFOLLOW: a file of ours, never something planted under the name.
+    const file = await open(viaFd(dir, tmp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
     try {
-      const stat = await file.stat();
-      if (!stat.isFile()) throw new UnsafePathError(relPath, 'it is not a regular file');
-      if (stat.nlink > 1) throw new UnsafePathError(relPath, 'it has other hard links');
-      await file.writeFile(content);
+      await file.writeFile(bytes);
+      // Explicitly: a default ACL on the directory must not decide the mode.
+      await file.chmod(mode);
       if (owner) await file.chown(owner.uid, owner.gid);
+      await file.datasync();
     } finally {
       await file.close();
     }
-  } finally {
-    await dir.close();
+    await rename(viaFd(dir, tmp), viaFd(dir, name));
+    renamed = true;
+    // The rename itself on disk (after a crash, the name has one version or the other).
+    await dir.sync().catch(() => {});
+  } catch (err) {
+    if (!renamed) await unlink(viaFd(dir, tmp)).catch(() => {});
+    if (code(err) === 'EISDIR' || code(err) === 'ENOTEMPTY') throw new UnsafePathError(relPath, 'it is a directory');
+    throw await asFull(root, relPath, err);
   }
 }
 
@@ -188,9 +327,54 @@ export async function readFileBeneath(root: string, relPath: string, maxBytes: n
   }
 }
 
-/** Makes sure directory `relPath` exists beneath root (no symlinks on the way). */
-export async function ensureDirBeneath(root: string, relPath: string, owner: Owner | null): Promise<void> {
+/**
+ * Makes sure directory `relPath` exists beneath root (no symlinks on the way).
+ * With `repair`, whatever is in its way is moved aside (see openDirBeneath).
+ */
+export async function ensureDirBeneath(root: string, relPath: string, owner: Owner | null, repair = false): Promise<void> {
   const parts = relPath.split('/').filter(Boolean);
-  const dir = await openDirBeneath(root, parts, owner);
-  await dir?.close();
+  try {
+    const dir = await openDirBeneath(root, parts, owner, repair);
+    await dir?.close();
+  } catch (err) {
+    throw await asFull(root, relPath, err);
+  }
+}
+
+/**
+ * Deletes everything inside directory `relPath` beneath root (the directory
+ * stays), descending only through directories opened with O_NOFOLLOW: a
+ * symlink in the tree is unlinked, never followed, even if swapped in while
+ * we work. Missing: nothing to do.
+ */
+export async function emptyDirBeneath(root: string, relPath: string): Promise<void> {
+  const dir = await openDirBeneath(root, relPath.split('/').filter(Boolean), false);
+  if (!dir) return;
+  try {
+    await emptyOpenDir(dir, 0);
+  } finally {
+    await dir.close();
+  }
+}
+
+async function emptyOpenDir(dir: FileHandle, depth: number): Promise<void> {
+  if (depth > MAX_EMPTY_DEPTH) throw new UnsafePathError('(tree)', `it is nested deeper than ${MAX_EMPTY_DEPTH} levels`);
+  for (const name of await readdir(viaFd(dir, '.'))) {
+    let sub: FileHandle | null = null;
+    try {
+      sub = await open(viaFd(dir, name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    } catch (err) {
+      if (code(err) !== 'ENOTDIR' && code(err) !== 'ELOOP' && code(err) !== 'ENOENT') throw err;
+    }
+    if (!sub) {
+      await unlink(viaFd(dir, name)).catch((err) => { if (code(err) !== 'ENOENT') throw err; });
+      continue;
+    }
+    try {
+      await emptyOpenDir(sub, depth + 1);
+    } finally {
+      await sub.close();
+    }
+    await rmdir(viaFd(dir, name)).catch((err) => { if (code(err) !== 'ENOENT') throw err; });
+  }
 }

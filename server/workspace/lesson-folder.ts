@@ -44,14 +44,24 @@ export async function openLessonFolder(deps: LessonFolderDeps, ws: WorkspaceRef,
   return { lesson: lesson.id, files };
 }
 
-/** Rewrites the starting files (other files the learner made are left alone). */
+/**
+ * Rewrites the starting files (other files the learner made are left alone).
+ * Whatever the learner put in the way (the folder or a file swapped for a
+ * symlink, a FIFO, a directory; a folder they cannot enter) is moved aside or
+ * replaced, never followed: Reset always brings back a lesson that runs.
+ */
 export async function resetLessonFolder(deps: LessonFolderDeps, ws: WorkspaceRef, lesson: Lesson): Promise<LessonFiles> {
   const files = await deps.lessons.startingFiles(lesson);
-  for (const f of files) await writeFileBeneath(ws.home, `${lesson.id}/${f.name}`, f.content, ws.owner);
+  await ensureDirBeneath(ws.home, lesson.id, ws.owner, true);
+  for (const f of files) await writeFileBeneath(ws.home, `${lesson.id}/${f.name}`, f.content, ws.owner, { replace: true });
   return { lesson: lesson.id, files };
 }
 
-/** Saves files into a folder of the workspace (relative names already validated). */
+/**
+ * Saves files into a folder of the workspace (relative names already validated).
+ * Each file is replaced whole or not at all (writeFileBeneath): on a full disk
+ * the previous version stays and WorkspaceFullError says so (the API's 507).
+ */
 export async function saveFiles(ws: WorkspaceRef, folder: string, files: Record<string, string>): Promise<void> {
   await ensureDirBeneath(ws.home, folder, ws.owner);
   for (const [name, content] of Object.entries(files)) {

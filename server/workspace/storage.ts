@@ -3,7 +3,10 @@
  *
  * QuotaStorage (the server is root): each workspace is an ext4 image of
  * DISK_QUOTA_BYTES, loop-mounted (nosuid, nodev), so the kernel stops a
- * learner at the quota, bytes and inodes alike:
+ * learner at the quota, bytes and inodes alike. The image is sparse and
+ * mounted with `discard`: a block the learner frees is punched out of the
+ * image file at once, so the host disk a session holds is what it uses now
+ * (never more than the quota), not the most it ever used:
  *
  *   <dir>/disk.img                the image (sparse: costs only what is used)
  *   <dir>/mnt/                    its mount; root-owned, so `home` cannot be renamed
@@ -24,7 +27,7 @@ import { chmod, chown, copyFile, mkdir, readFile, readdir, rm, statfs, writeFile
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SANDBOX_GOCACHE, SANDBOX_HOME } from '../sandbox/bwrap.ts';
-import type { Owner } from './beneath.ts';
+import { emptyDirBeneath, ensureDirBeneath, type Owner } from './beneath.ts';
 import { exists } from '../util/fs.ts';
 
 const execFileP = promisify(execFile);
@@ -63,10 +66,47 @@ function cacheSubdir(home: string): string {
   return join(home, SANDBOX_GOCACHE.slice(SANDBOX_HOME.length + 1));
 }
 
+/**
+ * Makes the sandbox's mount points in the workspace real directories again.
+ * bubblewrap creates and mounts onto ~/.cache/go-build following whatever is
+ * on that path, outside the sandbox's root: a symlink the learner put at
+ * ~/.cache would have it make directories on the host, tell the learner which
+ * host paths exist, or fail every start of the workspace's sandboxes. Call
+ * before each sandbox start; whatever is in the way is moved aside.
+ */
+export async function ensureMountPoints(ws: OpenWorkspace, owner: Owner | null): Promise<void> {
+  if (ws.gocache) await ensureDirBeneath(ws.home, SANDBOX_GOCACHE.slice(SANDBOX_HOME.length + 1), owner, true);
+}
+
 /** Mount points now (field 5 of mountinfo, with spaces etc. octal-escaped). */
 async function mountPoints(): Promise<Set<string>> {
   const text = await readFile('/proc/self/mountinfo', 'utf8');
   return new Set(text.split('\n').filter(Boolean).map((l) => l.split(' ')[4].replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)))));
+}
+
+/** Mount points at or below `dir`, deepest first (the order they must be unmounted in). */
+export async function mountsUnder(dir: string): Promise<string[]> {
+  return [...(await mountPoints())].filter((m) => m === dir || m.startsWith(dir + '/')).sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Unmounts everything at or below `dir` (at shutdown: whatever any path of
+ * the server mounted, tracked or not). Loop devices go with their last
+ * unmount (autoclear). Returns what it could not unmount.
+ */
+export async function unmountAllUnder(dir: string): Promise<string[]> {
+  const failed: string[] = [];
+  for (const m of await mountsUnder(dir)) await umount(m).catch(() => failed.push(m));
+  return failed;
+}
+
+/** Loop devices still attached to `image` (a mount that failed half-way can leave one). */
+async function detachLoops(image: string): Promise<void> {
+  const { stdout } = await execFileP('losetup', ['-j', image]).catch(() => ({ stdout: '' }));
+  for (const line of stdout.split('\n')) {
+    const dev = line.split(':')[0];
+    if (dev.startsWith('/dev/loop')) await execFileP('losetup', ['-d', dev]).catch(() => {});
+  }
 }
 
 async function umount(path: string): Promise<void> {
@@ -151,28 +191,48 @@ export class QuotaStorage implements WorkspaceStorage {
     const ws = { home: join(mnt, 'home'), gocache: cache };
     if (this.#mounted.has(mnt) && this.#mounted.has(cache)) return ws;
     const mounted = await mountPoints();
-    if (!mounted.has(mnt)) {
-      await mkdir(mnt, { recursive: true, mode: 0o711 });
-      if (this.#backing === 'image') {
-        await execFileP('mount', ['-o', 'loop,nosuid,nodev,noatime', join(dir, 'disk.img'), mnt]);
-      } else {
-        await execFileP('mount', ['-t', 'tmpfs', '-o', `size=${this.#quotaBytes},nr_inodes=${this.#inodes},mode=0711,nosuid,nodev,noatime`, 'tmpfs', mnt]);
+    // What this call mounted, undone if a later step fails: no mount or loop
+    // device outlives a failed open.
+    const mine: string[] = [];
+    try {
+      if (!mounted.has(mnt)) {
+        await mkdir(mnt, { recursive: true, mode: 0o711 });
+        if (this.#backing === 'image') {
+          const image = join(dir, 'disk.img');
+          try {
+            await execFileP('mount', ['-o', 'loop,nosuid,nodev,noatime,discard', image, mnt]);
+          } catch (err) {
+            await detachLoops(image);
+            throw err;
+          }
+        } else {
+          await execFileP('mount', ['-t', 'tmpfs', '-o', `size=${this.#quotaBytes},nr_inodes=${this.#inodes},mode=0711,nosuid,nodev,noatime`, 'tmpfs', mnt]);
+        }
+        mine.push(mnt);
+        // mnt is root's (0711): nothing in it but home is the learner's, so plain paths are safe.
+        await mkdir(join(mnt, 'cache-upper'), { recursive: true });
+        await mkdir(join(mnt, 'cache-work'), { recursive: true, mode: 0o700 });
       }
-      await mkdir(join(mnt, 'cache-upper'), { recursive: true });
-      await mkdir(join(mnt, 'cache-work'), { recursive: true, mode: 0o700 });
+      if (!mounted.has(cache)) {
+        await mkdir(cache, { recursive: true, mode: 0o755 });
+        await execFileP('mount', ['-t', 'overlay', 'overlay', '-o',
+          `lowerdir=${this.#base},upperdir=${join(mnt, 'cache-upper')},workdir=${join(mnt, 'cache-work')},nosuid,nodev`, cache]);
+        mine.push(cache);
+      }
+    } catch (err) {
+      for (const m of mine.reverse()) await umount(m).catch(() => {});
+      throw err;
     }
     this.#mounted.add(mnt);
-    if (!mounted.has(cache)) {
-      await mkdir(cache, { recursive: true, mode: 0o755 });
-      await execFileP('mount', ['-t', 'overlay', 'overlay', '-o',
-        `lowerdir=${this.#base},upperdir=${join(mnt, 'cache-upper')},workdir=${join(mnt, 'cache-work')},nosuid,nodev`, cache]);
-    }
     this.#mounted.add(cache);
     return ws;
   }
 
   async close(dir: string): Promise<void> {
     const mounted = await mountPoints();
+    // What discard missed (a mount made by an older server without it) is
+    // given back to the host now; best effort, the unmount matters more.
+    if (this.#backing === 'image' && mounted.has(join(dir, 'mnt'))) await execFileP('fstrim', [join(dir, 'mnt')]).catch(() => {});
     // The overlay first (its upper layer lives in mnt); the loop device goes
     // with the last unmount (mount -o loop sets autoclear).
     for (const m of [join(dir, 'cache'), join(dir, 'mnt')]) {
@@ -190,14 +250,12 @@ export class QuotaStorage implements WorkspaceStorage {
     if (mounted.has(cache)) await umount(cache);
     this.#mounted.delete(cache);
     if (!mounted.has(mnt)) return;
-    // An upper layer may only change while its overlay is not mounted.
+    // An upper layer may only change while its overlay is not mounted. The
+    // learner wrote everything in it: emptied without following anything.
     const upper = join(mnt, 'cache-upper');
     for (const e of await readdir(upper, { withFileTypes: true })) {
-      if (e.isDirectory()) {
-        for (const f of await readdir(join(upper, e.name))) await rm(join(upper, e.name, f), { force: true, recursive: true });
-      } else {
-        await rm(join(upper, e.name), { force: true });
-      }
+      if (e.isDirectory()) await emptyDirBeneath(upper, e.name);
+      else await rm(join(upper, e.name), { force: true });
     }
   }
 
