@@ -208,9 +208,38 @@ export async function writeFileBeneath(root: string, relPath: string, content: s
     }
     if (old?.isFile() && old.nlink === 1 && old.size === bytes.length && (o.replace ? (old.mode & 0o777) === FILE_MODE : true) &&
         (!owner || old.uid === owner.uid) && (await sameContent(dir, name, bytes))) return;
-    await replaceFile(root, dir, relPath, name, bytes, mode, owner);
+    try {
+      await replaceFile(root, dir, relPath, name, bytes, mode, owner);
+    } catch (err) {
+      // Reset with no inode left for a temporary file: the version being
+      // replaced is being thrown away anyway, so it is overwritten in place.
+      if (!(err instanceof WorkspaceFullError) || !o.replace || !old?.isFile() || old.nlink !== 1) throw err;
+      await overwriteInPlace(root, dir, relPath, name, bytes, owner);
+    }
   } finally {
     await dir.close();
+  }
+}
+
+/** Truncates and rewrites the regular file `name` (no symlink, FIFO or hard link is opened or written). */
+async function overwriteInPlace(root: string, dir: FileHandle, relPath: string, name: string, bytes: Uint8Array, owner: Owner | null): Promise<void> {
+  let file: FileHandle;
+  try {
+    file = await open(viaFd(dir, name), O_WRONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch (err) {
+    throw code(err) === 'ELOOP' || code(err) === 'ENXIO' ? new UnsafePathError(relPath, 'it is not a regular file') : err;
+  }
+  try {
+    const st = await file.stat();
+    if (!st.isFile() || st.nlink !== 1) throw new UnsafePathError(relPath, 'it is not a regular file of its own');
+    await file.truncate(0);
+    await file.writeFile(bytes);
+    await file.chmod(FILE_MODE);
+    if (owner) await file.chown(owner.uid, owner.gid);
+  } catch (err) {
+    throw await asFull(root, relPath, err);
+  } finally {
+    await file.close();
   }
 }
 
