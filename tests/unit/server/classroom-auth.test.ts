@@ -45,7 +45,7 @@ test('tokens: 256 bits, hashed for storage, read back from a Cookie header only 
 
 test('codes: unambiguous alphabet; typed codes are normalised or refused', () => {
   for (let i = 0; i < 200; i++) {
-    assert.match(newJoinCode(), new RegExp(`^[${CODE_ALPHABET}]{6}$`));
+    assert.match(newJoinCode(), new RegExp(`^[${CODE_ALPHABET}]{8}$`));
     assert.match(newRecoveryCode(), new RegExp(`^[${CODE_ALPHABET}]{4}(-[${CODE_ALPHABET}]{4}){3}$`));
   }
   assert.doesNotMatch(CODE_ALPHABET, /[01OIL]/);
