@@ -87,7 +87,12 @@ export class DeepDive {
     this.tabs = [...this.section.querySelectorAll<HTMLButtonElement>('[data-deep-tab]')];
     this.asm = new AsmView(this.panel('asm'), (file, line) => host.editor.reveal(file, line));
 
-    this.toggle.addEventListener('click', () => this.open(this.section.hidden));
+    this.toggle.addEventListener('click', () => {
+      const opening = this.section.hidden;
+      this.open(opening);
+      // Into the panel that just opened (its selected tab), so the keyboard is where the eyes are.
+      if (opening) this.tabs.find((t) => t.getAttribute('aria-selected') === 'true')?.focus();
+    });
     const tablist = this.section.querySelector<HTMLElement>('[data-deep-tabs]')!;
     tablist.addEventListener('click', (e) => {
       const tab = (e.target as HTMLElement).closest<HTMLButtonElement>('[data-deep-tab]');

@@ -202,13 +202,53 @@ export class Editor {
       tabFocusMode: false,
     });
     this.editor.onDidFocusEditorWidget(() => this.onFocusIn?.());
+    this.setUpTabKey(this.editor, monaco);
     const hadFocus = this.fallback === document.activeElement;
     this.fallback.remove();
-    // Monaco keeps Tab for indenting; Ctrl+M (Monaco's own toggle) lets Tab move focus.
-    this.loading.textContent = ui.editorTabHint;
-    this.loading.id = 'editor-tab-hint';
-    this.host.querySelector('textarea')?.setAttribute('aria-describedby', this.loading.id);
+    // The element that takes focus: an EditContext <div> in Chromium, a <textarea> elsewhere.
+    for (const input of this.host.querySelectorAll('.native-edit-context, textarea.inputarea')) {
+      input.setAttribute('aria-describedby', this.loading.id);
+    }
     if (hadFocus) this.editor.focus();
+  }
+
+  /**
+   * Tab indents (a Go file is indented with tabs), so the editor must offer a
+   * way out that the hint beside the file tabs names (WCAG 2.1.2): Esc then
+   * Tab (or Shift+Tab) leaves once, as in CodeMirror; Ctrl+M makes Tab move
+   * focus until pressed again. Monaco's own Ctrl+M action is not bundled:
+   * this one also keeps the hint in step with the mode.
+   */
+  private setUpTabKey(editor: CodeEditor, monaco: Monaco): void {
+    let tabMoves = false;
+    let armed = false;
+    const apply = () => {
+      editor.updateOptions({ tabFocusMode: tabMoves || armed });
+      this.loading.dataset.mode = tabMoves ? 'focus' : armed ? 'armed' : 'indent';
+      this.loading.textContent = tabMoves ? ui.editorTabHintMoves : armed ? ui.editorTabHintArmed : ui.editorTabHint;
+    };
+    const disarm = () => {
+      if (!armed) return;
+      armed = false;
+      apply();
+    };
+    const { KeyCode, KeyMod } = monaco;
+    const modifiers = new Set([KeyCode.Shift, KeyCode.Ctrl, KeyCode.Alt, KeyCode.Meta]);
+    editor.addCommand(KeyMod.CtrlCmd | KeyCode.KeyM, () => {
+      tabMoves = !tabMoves;
+      armed = false;
+      apply();
+    });
+    editor.onKeyDown((e) => {
+      if (e.keyCode === KeyCode.Escape) {
+        if (!tabMoves && !armed) {
+          armed = true;
+          apply();
+        }
+      } else if (e.keyCode !== KeyCode.Tab && !modifiers.has(e.keyCode)) disarm();
+    });
+    editor.onDidBlurEditorText(disarm);
+    apply();
   }
 
   /** Replace the findings shown in the editor (an empty list clears them). */

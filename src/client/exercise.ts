@@ -84,6 +84,8 @@ export function setupExercise(root: HTMLElement): void {
       const result = (await res.json()) as CheckResult;
       renderResult(list, summary, result);
       status.textContent = '';
+      // Check is disabled while it runs (focus would fall to the page): on to the verdict.
+      summary.focus();
       if (result.status === 'pass') {
         markDone(lesson);
         showProgress();

@@ -4,6 +4,23 @@
  * the editor API, the Go basic language, and the editor worker.
  */
 import * as monaco from 'monaco-editor/editor/editor.api';
+// The bare editor API has no contributions: each editing feature a learner
+// expects is its own module. Only these (not editor.main's ~60) are bundled.
+// Find/replace (Ctrl+F, Ctrl+H; its register module also keeps the hidden widget out of the Tab order).
+import 'monaco-editor/features/find/register';
+// Toggle line/block comment (Ctrl+/, Shift+Alt+A).
+import 'monaco-editor/editor/contrib/comment/browser/comment';
+// Go to line (Ctrl+G), through the quick-input box.
+import 'monaco-editor/editor/standalone/browser/quickAccess/standaloneGotoLineQuickAccess';
+// Hovers: the message of a compile error's marker, the deep dive's notes.
+import 'monaco-editor/editor/contrib/hover/browser/hoverContribution';
+// F8 / Shift+F8: next/previous problem, read out by screen readers.
+import 'monaco-editor/editor/contrib/gotoError/browser/gotoError';
+// Move/copy/delete lines (Alt+Up, Shift+Alt+Down, Ctrl+Shift+K), word-wise deletion (Ctrl+Backspace).
+import 'monaco-editor/editor/contrib/linesOperations/browser/linesOperations';
+import 'monaco-editor/editor/contrib/wordOperations/browser/wordOperations';
+// Matching bracket highlight and Ctrl+Shift+\ to jump to it.
+import 'monaco-editor/editor/contrib/bracketMatching/browser/bracketMatching';
 import 'monaco-editor/languages/definitions/go/register';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 // The per-module stylesheets are emptied by a Vite plugin (astro.config.mjs); this is all of them.

@@ -243,6 +243,9 @@ function setup(root: HTMLElement): void {
     const controller = new AbortController();
     running = controller;
     setRunning(true);
+    // Run is disabled while it runs, which would drop focus to the page: the Output
+    // (a focusable log) is where the result appears, so the keyboard goes there.
+    output.focus();
     output.replaceChildren();
     placeholder = false;
     append(`${ui.runCommand(command)}\n`, 'command');
