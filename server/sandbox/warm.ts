@@ -22,6 +22,8 @@ import { ensureMountPoints } from '../workspace/storage.ts';
 
 /** The waiting shell's $0: visible in its command line until it execs the command. */
 export const WAITING_NAME = 'lab-waiting-for-command';
+/** The $0 of the shell that runs the command (its command line never holds the command itself). */
+export const COMMAND_NAME = 'lab-command';
 
 const WAIT_SCRIPT = [
   "IFS= read -r -d '' cwd <&3 && IFS= read -r -d '' cgo <&3 && IFS= read -r -d '' observe <&3 && IFS= read -r -d '' cmd <&3 || exit 125",
@@ -30,7 +32,10 @@ const WAIT_SCRIPT = [
   `[ "$observe" = 1 ] || { unset LAB_EVENTS_FD; exec 4>&-; PATH=\${PATH#${SANDBOX_TOOLS}:}; }`,
   'cd -- "$cwd" || exit 125',
   'export CGO_ENABLED="$cgo"',
-  'exec /bin/bash -c "$cmd"',
+  // The command reaches the new shell on fd 5, not in its arguments or environment:
+  // /proc/<pid>/cmdline and environ are readable by every process of the sandbox,
+  // and a grading's command checks are not for the learner's program to read.
+  `exec -a ${COMMAND_NAME} /bin/bash -c 'IFS= read -r -d "" c <&5; exec 5<&-; eval "$c"' ${COMMAND_NAME} 5<<<"$cmd"`,
 ].join('\n');
 
 /** The descriptor of the event channel inside the sandbox (server/phases/relay.ts reads it). */

@@ -266,4 +266,44 @@ func tamper() {
     assert.equal(vet.status, 'fail', `vet's finding must still count: ${JSON.stringify(r)}`);
     assert.match(vet.output ?? '', /self-assignment of s/);
   });
+
+  test('a command check\'s command line is not in any process the learner\'s program can read', async () => {
+    // The check runs go build -ldflags='-X main.version=2.0.1 -X main.commit=abc123' ... && /tmp/app:
+    // the program looks for that flag's text in every process's command line and environment.
+    const lesson = 'deployment/binary-to-service';
+    const dir = join(CONTENT, lesson, 'files');
+    const files = Object.fromEntries(['go.mod', 'main.go', 'banner.txt'].map((n) => [n, readFileSync(join(dir, n), 'utf8')]));
+    files['snoop.go'] = `package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+func init() {
+	seen := 0
+	for _, pattern := range []string{"/proc/[0-9]*/cmdline", "/proc/[0-9]*/environ", "/proc/[0-9]*/task/[0-9]*/cmdline"} {
+		paths, _ := filepath.Glob(pattern)
+		for _, p := range paths {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				continue
+			}
+			seen++
+			if bytes.Contains(b, []byte("main."+"commit=abc")) {
+				fmt.Println("LEAK", p)
+			}
+		}
+	}
+	fmt.Println("processes read:", seen > 2)
+}
+`;
+    const res = await fetch(`${lab.url}/api/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lesson, files }) });
+    const r = await res.json() as CheckResult;
+    const text = JSON.stringify(r);
+    assert.match(text, /processes read: true/, text.slice(0, 1500));
+    assert.doesNotMatch(text, /LEAK/, text.slice(0, 1500));
+  });
 });
