@@ -308,23 +308,6 @@ export async function setServerMemoryBudget(mode: CgroupMode, bytes: number): Pr
   }
 }
 
-/** Memory the sandboxes use together now, and how often the budget was reached (for tests and logs). */
-export async function serverMemoryUsage(mode: CgroupMode): Promise<{ bytes: number; limitBytes: number; failures: number } | null> {
-  if (mode === 'none') return null;
-  if (mode === 'v1') {
-    const dir = join(V1_ROOT, 'memory', CGROUP_PARENT, SERVER_GROUP);
-    const num = async (f: string) => Number((await read(join(dir, f))).trim() || 0);
-    return { bytes: await num('memory.usage_in_bytes'), limitBytes: await num('memory.limit_in_bytes'), failures: await num('memory.failcnt') };
-  }
-  const dir = join(V1_ROOT, CGROUP_PARENT, SERVER_GROUP);
-  const max = (await read(join(dir, 'memory.max'))).trim();
-  return {
-    bytes: Number((await read(join(dir, 'memory.current'))).trim() || 0),
-    limitBytes: max === 'max' ? Infinity : Number(max),
-    failures: counter(await read(join(dir, 'memory.events')), 'max'),
-  };
-}
-
 async function enableV2Controllers(): Promise<void> {
   const parent = join(V1_ROOT, CGROUP_PARENT);
   await mkdir(join(parent, SERVER_GROUP), { recursive: true });
