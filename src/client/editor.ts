@@ -37,6 +37,14 @@ function onLinesOf<T extends { file: string; line: number }>(items: T[], file: s
   return items.filter((x) => x.file === file && x.line >= 1 && x.line <= lineCount);
 }
 
+/** Compile errors red, vet's findings yellow, the compiler's -m notes blue information (not errors: the build worked). */
+const SEVERITY: Record<Diagnostic['severity'], (m: Monaco) => number> = {
+  error: (m) => m.MarkerSeverity.Error,
+  warning: (m) => m.MarkerSeverity.Warning,
+  info: (m) => m.MarkerSeverity.Info,
+};
+const SOURCE: Record<Diagnostic['severity'], string> = { error: 'go', warning: 'go vet', info: 'compiler note' };
+
 /** The editor's Monaco theme (defined when Monaco loads). */
 const EDITOR_THEME = 'golab-dark';
 
@@ -271,13 +279,13 @@ export class Editor {
           if (endColumn <= startColumn) endColumn = Math.min(startColumn + 1, maxColumn);
           if (endColumn <= startColumn) startColumn = Math.max(1, endColumn - 1);
           return {
-            severity: d.severity === 'warning' ? monaco.MarkerSeverity.Warning : monaco.MarkerSeverity.Error,
+            severity: SEVERITY[d.severity](monaco),
             message: d.message,
             startLineNumber: d.line,
             startColumn,
             endLineNumber: d.line,
             endColumn,
-            source: d.severity === 'warning' ? 'go vet' : 'go',
+            source: SOURCE[d.severity],
           };
         });
       monaco.editor.setModelMarkers(model, 'go-build-lab', markers);

@@ -6,6 +6,7 @@
  * shows progress the toolchain did not report. Unit tests: tests/unit/client/.
  */
 import type { CommandEndEvent, CommandEvent, ExitEvent, GraphAction, GraphEvent, Phase, PhaseErrorEvent, PhaseEvent, QueuedEvent } from '../lib/protocol.ts';
+import { noteKind } from './gcflags-m.ts';
 
 export const PHASES: readonly Phase[] = ['load', 'compile', 'cgo', 'link', 'run', 'test', 'vet'];
 export type StepState = 'pending' | 'active' | 'done' | 'failed';
@@ -344,7 +345,20 @@ export interface Diagnostic {
   /** 1-based; undefined when the tool gave none (go.mod errors). */
   column: number | undefined;
   message: string;
-  severity: 'error' | 'warning';
+  /** error: compile errors, vet's type-check failures; warning: vet's findings; info: the compiler's -m notes. */
+  severity: 'error' | 'warning' | 'info';
+}
+
+/**
+ * A line of the compiler's optimization report (-gcflags=-m, -m=2), which a
+ * Run's own command may ask for (compiler/source-to-machine-code): notes about
+ * the code, never errors, though they look like them on stderr.
+ */
+export function isCompilerNote(message: string): boolean {
+  return (
+    noteKind(message) !== 'other' ||
+    /^(cannot inline |leaking param content|stack object |found call to |inline )|leaks to |escapes to heap:$|^(flow|from): /.test(message)
+  );
 }
 
 const DIAGNOSTIC = /^(vet: )?(?:\.\/)?([^\s:#][^:]*?\.(?:go|mod|s|c|h)):(\d+)(?::(\d+))?: (.+)$/;
@@ -352,7 +366,8 @@ const DIAGNOSTIC = /^(vet: )?(?:\.\/)?([^\s:#][^:]*?\.(?:go|mod|s|c|h)):(\d+)(?:
 /**
  * Compiler and vet findings (`./main.go:6:2: undefined: x`) in one line of stderr,
  * for files of the lesson. `# example.com/hello` headers and anything else yield null.
- * Findings of `go vet` are warnings (its type-check failures, `vet: ...`, errors).
+ * Findings of `go vet` are warnings (its type-check failures, `vet: ...`, errors);
+ * the compiler's -m notes are information.
  */
 export function parseDiagnostic(line: string, files: Iterable<string>, vet: boolean): Diagnostic | null {
   const m = DIAGNOSTIC.exec(line.replace(/\r$/, ''));
@@ -365,7 +380,7 @@ export function parseDiagnostic(line: string, files: Iterable<string>, vet: bool
     line: Number(m[3]),
     column: m[4] ? Number(m[4]) : undefined,
     message: m[5]!,
-    severity: vet && !m[1] ? 'warning' : 'error',
+    severity: isCompilerNote(m[5]!) ? 'info' : vet && !m[1] ? 'warning' : 'error',
   };
 }
 

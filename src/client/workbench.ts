@@ -21,6 +21,7 @@ import { planSync } from './file-sync.ts';
 import { parseDiagnostic, type Diagnostic } from './phase-model.ts';
 import { PhaseView } from './phase-view.ts';
 import { runStream } from './run-stream.ts';
+import { splitRefs } from './output-links.ts';
 import type { FilesRequest } from './exercise.ts';
 
 const SAVE_DELAY_MS = 500;
@@ -219,6 +220,34 @@ function setup(root: HTMLElement): void {
     output.scrollTop = output.scrollHeight;
   };
 
+  /** File:line references of the learner's files become links to that line in the editor (output-links.ts). */
+  const linkifyOutput = () => {
+    const names = Object.keys(editor.getFiles());
+    for (const span of output.querySelectorAll<HTMLElement>('span.stdout, span.stderr')) {
+      const parts = splitRefs(span.textContent ?? '', names, lesson);
+      if (parts.every((p) => typeof p === 'string')) continue;
+      span.replaceChildren(
+        ...parts.map((p) => {
+          if (typeof p === 'string') return p;
+          const a = document.createElement('a');
+          a.href = '#editor-panel';
+          a.className = 'ref';
+          a.dataset.refFile = p.file;
+          a.dataset.refLine = String(p.line);
+          a.title = ui.deepLineLinkLabel(p.file, p.line);
+          a.textContent = p.text;
+          return a;
+        }),
+      );
+    }
+  };
+  output.addEventListener('click', (e) => {
+    const a = (e.target as HTMLElement).closest<HTMLAnchorElement>('a[data-ref-file]');
+    if (!a) return;
+    e.preventDefault();
+    editor.reveal(a.dataset.refFile!, Number(a.dataset.refLine));
+  });
+
   // The exercise's Check (and Submit) asks for the files being edited (synced and saved first, like a Run).
   document.addEventListener('lab:files-request', (event) => {
     const e = event as CustomEvent<FilesRequest>;
@@ -299,6 +328,7 @@ function setup(root: HTMLElement): void {
         appendLine(ui.runFailed('the connection ended early'), 'exit fail');
         phaseView.abort(ui.runFailed('the connection ended early'));
       }
+      linkifyOutput();
       running = undefined;
       setRunning(false);
     }
