@@ -202,9 +202,15 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
     });
   });
   // Malformed HTTP from a client: answer 400, never crash.
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
+  // A request head or body slower than its time-out: 408, so a slow network's browser can say why.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return void socket.destroy();
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      const body = 'the request took too long to arrive; try again\n';
+      socket.end(`HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    } else {
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    }
   });
   // The reaper: idle workspaces are closed and trimmed, old ones deleted.
   const reaper = setInterval(() => {
