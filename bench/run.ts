@@ -11,6 +11,8 @@
  *   phases        how long after the toolchain writes a trace event the client has it
  *   classroom     a graded submission vs POST /api/check of the same files (what storing
  *                 it costs), and a teacher's sign-in (the password KDF)
+ *   classroom-nat (only when named) a class of 30 behind one address with default limits:
+ *                 refusals, press-to-answer p95, every submission graded (classroom-nat.ts)
  *   soak          (only when named: SOAK_MINUTES, default 10) hostile and normal learners
  *                 at once: server survival, peak memory, benign p95, nothing lost (soak.ts)
  *
@@ -25,6 +27,7 @@ import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { startServer, type LabServer } from '../tests/helpers/server.ts';
 import { soak } from './soak.ts';
+import { classroomNat } from './classroom-nat.ts';
 import { lessonFiles, line, median, ms, newSession, percentile, ROOT, streamedRun, timedRun } from './lib.ts';
 import { call, exerciseFiles, join as joinClass, LESSON as EXERCISE_LESSON, newClass, newTeacher } from '../tests/helpers/classroom.ts';
 
@@ -299,6 +302,16 @@ if (wanted.has('soak')) {
   const lab = await startServer({ env: { TRUST_PROXY: '1' } });
   try {
     await soak(lab);
+  } finally {
+    await lab.stop();
+  }
+}
+// Three to six minutes: only when asked for by name. Default limits; the class's one
+// address comes in X-Forwarded-For.
+if (wanted.has('classroom-nat')) {
+  const lab = await startServer({ env: { TRUST_PROXY: '1' } });
+  try {
+    await classroomNat(lab);
   } finally {
     await lab.stop();
   }
