@@ -1,10 +1,12 @@
 /**
  * "Try it" on a lesson's runnable blocks (<pre data-try>, marked at build
  * time by astro.config.mjs): one click types the block's command into the
- * workbench's terminal and runs it there, so the learner sees it work (and
+ * workbench's terminal, in a subshell started in the lesson's folder
+ * (subshellCommand), and runs it there, so the learner sees it work (and
  * the phase view follows, as for anything typed in the terminal).
  */
 import { ui } from '../lib/ui-strings.ts';
+import { subshellCommand } from './try-command.ts';
 
 /** Detail of the `lab:terminal-type` event; the terminal (terminal.ts) cancels it when it takes the text. */
 export interface TerminalTypeRequest {
@@ -29,6 +31,7 @@ function sendToTerminal(text: string): Promise<boolean> {
   });
 }
 
+const lesson = document.querySelector<HTMLElement>('[data-workbench]')?.dataset.lesson ?? '';
 for (const pre of document.querySelectorAll<HTMLElement>('article pre[data-try]')) {
   const command = (pre.textContent ?? '').replace(/\n+$/, '');
   const bar = document.createElement('div');
@@ -47,6 +50,6 @@ for (const pre of document.querySelectorAll<HTMLElement>('article pre[data-try]'
     status.textContent = '';
     const terminal = document.querySelector<HTMLElement>('[data-terminal]');
     terminal?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
-    status.textContent = (await sendToTerminal(command)) ? ui.tryItSent : ui.tryItNoTerminal;
+    status.textContent = (await sendToTerminal(subshellCommand(command, lesson))) ? ui.tryItSent : ui.tryItNoTerminal;
   });
 }
