@@ -109,7 +109,7 @@ describe('terminal abuse: floods and slow readers', () => {
     t.close();
   });
 
-  test('a browser that does not read: output waits in bounded buffers, the shell is paused', async () => {
+  test('a browser that does not read: output waits in bounded buffers, the shell is paused, not killed', async () => {
     const { cookie } = await newSession(lab.url, LESSON);
     const readers: TerminalClient[] = [];
     for (let i = 0; i < 3; i++) {
@@ -127,7 +127,41 @@ describe('terminal abuse: floods and slow readers', () => {
     const grown = rssBytes(lab.pid) - before;
     console.log(`3 unread terminals running yes for 6 s: server RSS grew ${Math.round(grown / MiB)} MiB`);
     assert.ok(grown < 60 * MiB, `the server's memory grew by ${Math.round(grown / MiB)} MiB`);
-    for (const t of readers) t.ws.terminate();
+    // Paused, not dropped: a browser that reads again finds its shell alive.
+    assert.ok(readers.every((t) => t.ws.readyState === t.ws.OPEN), 'the terminals are still open');
+    const t = readers[0];
+    t.ws.resume();
+    t.type('\x03');
+    const from = t.output.length;
+    t.type('echo "alive:$((6*7))"\n');
+    await t.waitFor(/alive:42/, 15_000, from);
+    for (const r of readers) r.ws.terminate();
+  });
+});
+
+describe('terminal abuse: a client that sends but never reads', () => {
+  let lab: LabServer;
+  before(async () => {
+    // No message rate: the server's answers to the client's own messages pile up fast.
+    lab = await startServer({ env: { WARM_SANDBOXES: '0', TERMINAL_MESSAGES_BURST: '1000000', TERMINAL_MESSAGES_PER_SECOND: '1000000' } });
+  });
+  after(() => lab?.stop());
+
+  test('answers it never reads are bounded: past TERMINAL_OUTPUT_MAX_BYTES it is cut off', async () => {
+    const { cookie } = await newSession(lab.url, LESSON);
+    const t = new TerminalClient(lab.url, LESSON, { cookie, origin: lab.url });
+    await t.opened();
+    t.ws.pause();
+    // 150 000 unreadable messages: each is answered with a ~140-byte error, ~20 MB in all.
+    for (let i = 0; i < 150; i++) {
+      for (let j = 0; j < 1000; j++) t.ws.send('x');
+      await sleep(10);
+    }
+    await until('the server to drop the connection', () => /its browser did not read/.test(lab.output()), 20_000);
+    t.ws.resume();
+    assert.equal(await t.closed, 1006, 'terminated, not closed politely (it would not read a close frame either)');
+    const health = await fetch(`${lab.url}/healthz`);
+    assert.equal(health.status, 200);
   });
 });
 
