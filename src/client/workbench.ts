@@ -22,6 +22,7 @@ import { parseDiagnostic, type Diagnostic } from './phase-model.ts';
 import { PhaseView } from './phase-view.ts';
 import { runStream } from './run-stream.ts';
 import { splitRefs } from './output-links.ts';
+import { setupPanes } from './panes.ts';
 import type { FilesRequest } from './exercise.ts';
 
 const SAVE_DELAY_MS = 500;
@@ -35,6 +36,7 @@ const NOTICE_MIN_MS = 10_000;
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 function setup(root: HTMLElement): void {
+  setupPanes(root);
   const lesson = root.dataset.lesson!;
   const command = root.dataset.run!;
   const runButton = root.querySelector<HTMLButtonElement>('[data-run-button]')!;

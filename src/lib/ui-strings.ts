@@ -60,6 +60,12 @@ export const ui = {
   fileSyncConflict: (files: string[]) =>
     `${new Intl.ListFormat('en', { type: 'conjunction' }).format(files)} also changed in the terminal; the editor's version was kept`,
 
+  paneHide: 'Hide',
+  paneShow: 'Show',
+  paneName: { editor: 'the editor', output: 'the output', terminal: 'the terminal' },
+  splitterEditorOutput: 'Resize the editor and the output (arrow keys)',
+  splitterOutputTerminal: 'Resize the output and the terminal (arrow keys)',
+
   toolbar: 'Run controls',
   run: 'Run',
   running: 'Running…',

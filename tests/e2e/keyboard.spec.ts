@@ -37,9 +37,11 @@ async function expectFocusRing(target: Locator): Promise<void> {
 test('Tab leaves the editor as the hint says; Ctrl+M makes it stick', async ({ page }) => {
   await openLesson(page);
   await expect(hint(page)).toHaveText('Tab indents · Esc then Tab leaves · Ctrl+M: Tab always leaves');
-  // From the top of the page, Tab alone reaches the file tab, then the editor.
+  // From the top of the page, Tab alone reaches the file tab, the editor's Hide, then the editor.
   await page.keyboard.press('Tab');
   await tabTo(page, page.getByRole('tab', { name: 'main.go' }));
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'Hide the editor' })).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(editorInput(page)).toBeFocused();
   await expectFocusRing(page.locator('[data-editor-panel]'));
@@ -53,34 +55,43 @@ test('Tab leaves the editor as the hint says; Ctrl+M makes it stick', async ({ p
   await page.keyboard.press('ControlOrMeta+Z');
   await expect.poll(() => editorText(page)).toBe(before);
 
-  // Esc, then Tab: out to Run, the first control after the editor.
+  // Esc, then Tab: out to the splitter below the editor, then Run.
   await page.keyboard.press('Escape');
   await expect(hint(page)).toHaveText('Tab or Shift+Tab now leaves the editor');
+  await page.keyboard.press('Tab');
+  const splitter = page.getByRole('separator', { name: /Resize the editor and the output/ });
+  await expect(splitter).toBeFocused();
+  await expectFocusRing(splitter);
   await page.keyboard.press('Tab');
   const run = page.getByRole('button', { name: 'Run', exact: true });
   await expect(run).toBeFocused();
   await expectFocusRing(run);
   // Back in, Tab indents again (the way out lasts one Tab).
   await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Shift+Tab');
   await expect(editorInput(page)).toBeFocused();
   await expect(hint(page)).toHaveText('Tab indents · Esc then Tab leaves · Ctrl+M: Tab always leaves');
-  // Esc, then Shift+Tab: back to the file tab.
+  // Esc, then Shift+Tab: back to the editor's title bar (Hide), then the file tab.
   await page.keyboard.press('Escape');
+  await page.keyboard.press('Shift+Tab');
+  await expect(page.getByRole('button', { name: 'Hide the editor' })).toBeFocused();
   await page.keyboard.press('Shift+Tab');
   await expect(page.getByRole('tab', { name: 'main.go' })).toBeFocused();
 
   // Ctrl+M: Tab moves focus until Ctrl+M again.
   await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
   await expect(editorInput(page)).toBeFocused();
   await page.keyboard.press('Control+M');
   await expect(hint(page)).toHaveText('Tab moves focus · Ctrl+M: Tab indents');
   await page.keyboard.press('Tab');
-  await expect(run).toBeFocused();
+  await expect(splitter).toBeFocused();
   await page.keyboard.press('Shift+Tab');
   await expect(editorInput(page)).toBeFocused();
   await page.keyboard.press('Tab');
-  await expect(run).toBeFocused();
+  await expect(splitter).toBeFocused();
   await page.keyboard.press('Shift+Tab');
+  await expect(editorInput(page)).toBeFocused();
   await page.keyboard.press('Control+M');
   await expect(hint(page)).toHaveText('Tab indents · Esc then Tab leaves · Ctrl+M: Tab always leaves');
   // The hint sits beside the tabs, not over the code.
@@ -93,6 +104,7 @@ test('find, comment toggling and go to line work in the editor', async ({ page }
   await openLesson(page);
   await page.keyboard.press('Tab');
   await tabTo(page, page.getByRole('tab', { name: 'main.go' }));
+  await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
   await expect(editorInput(page)).toBeFocused();
   const original = await editorText(page);
@@ -134,10 +146,10 @@ test('focus goes to the Output after Run and into the deep dive when it opens; e
   await expect(output).toContainText('Hello from the Go Build Lab!', { timeout: 45_000 });
   await expect(output).toBeFocused();
 
-  // Tab order after Run: deep-dive toggle, Reset, then the phase view's details, the Output, the terminal.
+  // Tab order after Run: deep-dive toggle, Reset, the phase view's details, the Output (Hide, log), a splitter, the terminal.
   await run.focus();
   const order: string[] = [];
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < 12; i++) {
     await page.keyboard.press('Tab');
     order.push(await page.evaluate(() => {
       const el = document.activeElement as HTMLElement | null;
@@ -149,7 +161,11 @@ test('focus goes to the Output after Run and into the deep dive when it opens; e
   }
   expect(order[0]).toBe('Look inside the compiler');
   expect(order[1]).toBe('Reset');
-  expect(order.indexOf('terminal')).toBeGreaterThan(order.findIndex((x) => x.startsWith('Hello') || x.startsWith('$ go run')));
+  const log = order.findIndex((x) => x.startsWith('$ go run'));
+  expect(order.indexOf('Hide the output')).toBe(log - 1);
+  expect(order[log + 1]).toMatch(/^Resize the output and the terminal/);
+  expect(order[log + 2]).toBe('Hide the terminal');
+  expect(order[log + 3]).toBe('terminal');
 
   // The deep dive: Enter on its toggle puts focus on its first tab.
   await run.focus();

@@ -120,9 +120,14 @@ test('keyboard: Tab reaches the controls, Shift+Tab leaves the terminal', async 
   await expect(terminal.locator('.xterm')).toBeVisible();
   await page.getByRole('button', { name: 'Reset' }).focus();
   await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'Hide the output' })).toBeFocused();
+  await page.keyboard.press('Tab');
   await expect(page.getByRole('log')).toBeFocused();
+  // The splitter between output and terminal, the terminal's Hide, the terminal.
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
   await expect(terminal.getByRole('textbox')).toBeFocused();
   await page.keyboard.press('Shift+Tab');
-  await expect(page.getByRole('log')).toBeFocused();
+  await expect(page.getByRole('button', { name: 'Hide the terminal' })).toBeFocused();
 });
