@@ -193,7 +193,7 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
     if (refusedSockets.has(socket as Socket)) return void socket.destroy();
     const path = new URL(req.url ?? '/', 'http://lab').pathname;
     if (path !== TERMINAL_PATH) {
-      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n', () => socket.destroy());
       return;
     }
     onUpgrade(req, socket, head).catch((err) => {

@@ -68,10 +68,15 @@ const serverOutput = () => { let n = 0; for (const f of flows) n += f.output(); 
 /** Every paused terminal looks again (one drained, or closed). */
 const wakeAll = () => { for (const f of flows) f.check(); };
 
+/**
+ * Answers a refused upgrade and closes the socket once the answer is out:
+ * HTTP server sockets allow half-open connections, and a client that never
+ * closes its side must not keep what the upgrade claimed.
+ */
 function reject(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify({ error: message });
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n`
-    + `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    + `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`, () => socket.destroy());
 }
 
 /** Browsers always send Origin on WebSockets: it must be this very host (no cross-site terminals). */

@@ -8,7 +8,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type LabServer } from '../helpers/server.ts';
@@ -223,10 +223,14 @@ describe('terminal abuse: every refused upgrade releases the workspace', { skip:
   });
   after(() => lab?.stop());
 
+  /** Raw sockets of the test, closed at its end. */
+  const open: Socket[] = [];
+
   /** A raw upgrade request; `then` decides what the client does after sending it. */
   function rawUpgrade(path: string, headers: Record<string, string>, then: 'read' | 'hang-up'): Promise<string> {
     return new Promise((resolve) => {
-      const socket = connect(lab.port, '127.0.0.1', () => {
+      // Half-open allowed, as a client that never closes its side: the server must close it.
+      const socket = connect({ port: lab.port, host: '127.0.0.1', allowHalfOpen: true }, () => {
         const lines = [`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${lab.port}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
         socket.write(`${lines.join('\r\n')}\r\n\r\n`);
         if (then === 'hang-up') {
@@ -237,7 +241,10 @@ describe('terminal abuse: every refused upgrade releases the workspace', { skip:
       let answer = '';
       socket.on('data', (d) => { answer += d; });
       socket.on('error', () => {});
+      // The answer is complete when the server ends its side; the client keeps its own open.
+      socket.on('end', () => resolve(answer.split('\r\n')[0]));
       socket.on('close', () => resolve(answer.split('\r\n')[0]));
+      open.push(socket);
       // An answer is all it needs; a server that never answers fails the test, not hangs it.
       socket.setTimeout(5000, () => { socket.destroy(); resolve(`no answer: ${JSON.stringify(answer)}`); });
     });
@@ -264,7 +271,9 @@ describe('terminal abuse: every refused upgrade releases the workspace', { skip:
     assert.deepEqual([...new Set(answers)].sort(), [
       'HTTP/1.1 400 Bad Request', 'HTTP/1.1 401 Unauthorized', 'HTTP/1.1 403 Forbidden', 'HTTP/1.1 404 Not Found',
     ]);
+    // Every refused client still holds its side open: the server must have let go all the same.
     await until('the idle workspace to be unmounted (nothing left it busy)', () => mountsUnder(sessions).length === 0, 15_000);
+    for (const socket of open) socket.destroy();
   });
 });
 
