@@ -92,10 +92,12 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
     admission: new Admission({
       slots: config.MAX_CONCURRENT_COMMANDS,
       maxQueued: config.MAX_QUEUED_COMMANDS,
-      perClient: config.MAX_COMMANDS_PER_CLIENT,
+      perLearner: config.MAX_COMMANDS_PER_LEARNER,
+      perAddress: config.MAX_COMMANDS_PER_ADDRESS,
     }),
     apiRate: new TokenBuckets(config.API_REQUESTS_BURST, config.API_REQUESTS_PER_SECOND),
     runRate: new TokenBuckets(config.RUNS_BURST, config.RUN_INTERVAL_MS > 0 ? 1000 / config.RUN_INTERVAL_MS : 1e9),
+    addressRunRate: new TokenBuckets(config.ADDRESS_RUNS_BURST, config.ADDRESS_RUNS_PER_SECOND),
     sessionRate: new TokenBuckets(config.NEW_SESSIONS_PER_MINUTE, config.NEW_SESSIONS_PER_MINUTE / 60),
   };
   // Teachers, classes and submissions (server/classroom/): its routes, with parameters, and its database.

@@ -108,10 +108,16 @@ export interface LabConfig {
    * does not hold a core hostage; more slots than cores keeps short Runs moving.
    */
   MAX_CONCURRENT_COMMANDS: number;
-  /** Runs waiting for a slot before new ones get 429. */
+  /** Runs and checks waiting for a slot before new ones get 429 (a class of 30 pressing at once fits). */
   MAX_QUEUED_COMMANDS: number;
-  /** Runs one client address may have running or queued. */
-  MAX_COMMANDS_PER_CLIENT: number;
+  /** Runs and checks one learner (session, or classroom learner) may have running or queued. */
+  MAX_COMMANDS_PER_LEARNER: number;
+  /**
+   * Runs and checks one client address may have running or queued: an abuse
+   * backstop, sized for a class of 40 behind one school address, below the
+   * queue's size so one address's sessions cannot fill it for everyone.
+   */
+  MAX_COMMANDS_PER_ADDRESS: number;
   /** Terminals open on the machine at once. */
   MAX_TERMINALS: number;
   /**
@@ -151,9 +157,12 @@ export interface LabConfig {
   MAX_CONNECTIONS: number;
   /** New sessions one client address may create per minute (burst of the same size). */
   NEW_SESSIONS_PER_MINUTE: number;
-  /** Runs per client address: a burst, then one per RUN_INTERVAL_MS (pressing Run every second is plenty). */
+  /** Runs and checks per learner: a burst, then one per RUN_INTERVAL_MS (pressing Run every second is plenty). */
   RUNS_BURST: number;
   RUN_INTERVAL_MS: number;
+  /** Runs and checks per client address (a backstop sized for a class of 40 behind one address): burst, then per second. */
+  ADDRESS_RUNS_BURST: number;
+  ADDRESS_RUNS_PER_SECOND: number;
   /** API requests per client address: burst, then this many per second. */
   API_REQUESTS_BURST: number;
   API_REQUESTS_PER_SECOND: number;
@@ -227,8 +236,9 @@ export function loadConfig(): LabConfig {
     WORKSPACE_RETENTION_MS: int('WORKSPACE_RETENTION_MS', 30 * 24 * 60 * 60_000),
     REAP_INTERVAL_MS: int('REAP_INTERVAL_MS', 60_000),
     MAX_CONCURRENT_COMMANDS: int('MAX_CONCURRENT_COMMANDS', 2 * availableParallelism()),
-    MAX_QUEUED_COMMANDS: int('MAX_QUEUED_COMMANDS', 16),
-    MAX_COMMANDS_PER_CLIENT: int('MAX_COMMANDS_PER_CLIENT', 2),
+    MAX_QUEUED_COMMANDS: int('MAX_QUEUED_COMMANDS', 64),
+    MAX_COMMANDS_PER_LEARNER: int('MAX_COMMANDS_PER_LEARNER', 2),
+    MAX_COMMANDS_PER_ADDRESS: int('MAX_COMMANDS_PER_ADDRESS', 48),
     MAX_TERMINALS: int('MAX_TERMINALS', 32),
     MAX_TERMINALS_PER_CLIENT: int('MAX_TERMINALS_PER_CLIENT', 30),
     MEMORY_BUDGET_BYTES: int('MEMORY_BUDGET_BYTES', Math.floor(machineMemory() * MEMORY_BUDGET_PERCENT / 100)),
@@ -237,11 +247,13 @@ export function loadConfig(): LabConfig {
     HTTP_KEEP_ALIVE_TIMEOUT_MS: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 10_000),
     MAX_CONNECTIONS_PER_CLIENT: int('MAX_CONNECTIONS_PER_CLIENT', 300),
     MAX_CONNECTIONS: int('MAX_CONNECTIONS', 4096),
-    NEW_SESSIONS_PER_MINUTE: int('NEW_SESSIONS_PER_MINUTE', 20),
+    NEW_SESSIONS_PER_MINUTE: int('NEW_SESSIONS_PER_MINUTE', 100),
     RUNS_BURST: int('RUNS_BURST', 10),
     RUN_INTERVAL_MS: int('RUN_INTERVAL_MS', 1000),
-    API_REQUESTS_BURST: int('API_REQUESTS_BURST', 120),
-    API_REQUESTS_PER_SECOND: int('API_REQUESTS_PER_SECOND', 20),
+    ADDRESS_RUNS_BURST: int('ADDRESS_RUNS_BURST', 200),
+    ADDRESS_RUNS_PER_SECOND: int('ADDRESS_RUNS_PER_SECOND', 20),
+    API_REQUESTS_BURST: int('API_REQUESTS_BURST', 600),
+    API_REQUESTS_PER_SECOND: int('API_REQUESTS_PER_SECOND', 60),
     TERMINAL_MESSAGES_BURST: int('TERMINAL_MESSAGES_BURST', 2000),
     TERMINAL_MESSAGES_PER_SECOND: int('TERMINAL_MESSAGES_PER_SECOND', 200),
     TRUST_PROXY: env('TRUST_PROXY') === '1',

@@ -35,6 +35,7 @@ import { commandResult, overall, truncate } from './exercise-results.ts';
 import { planVerdicts, readVerdict } from './grading/verdict.ts';
 import { expectedImports, reviewReasons } from './grading/review.ts';
 import { runLimits, type Lab } from './api/context.ts';
+import type { Claimant } from './fairness/admission.ts';
 import type { Lesson } from './lessons.ts';
 
 /** Where the hidden test binary appears in the sandbox that runs it (read-only, not readable). */
@@ -56,8 +57,10 @@ export interface GradeOptions {
   lesson: Lesson;
   /** Validated files (workspace/files.ts validateFiles). */
   files: Record<string, string>;
-  /** The client address the grading counts against (admission's per-client share, CPU weight). */
+  /** The client address the grading comes from (CPU weight of heavy clients). */
   client: string;
+  /** Whose share of the runners the grading takes (default: the address alone). */
+  claimant?: Claimant;
   /** Stops the checks (the commands are killed); the result is then incomplete and should not be used. */
   signal?: AbortSignal;
   /**
@@ -188,7 +191,7 @@ async function hiddenTests(lab: Lab, g: Grading, o: GradeOptions, exercise: Exer
 export async function gradeExercise(lab: Lab, o: GradeOptions): Promise<CheckResult> {
   if (!o.lesson.exercise) throw new Error(`lesson "${o.lesson.id}" has no exercise`);
   const signal = o.signal ?? new AbortController().signal;
-  const release = await (o.admitted ?? lab.admission.enter(o.client, o.onQueued ?? (() => {}), signal));
+  const release = await (o.admitted ?? lab.admission.enter(o.claimant ?? o.client, o.onQueued ?? (() => {}), signal));
   try {
     const exercise = await loadExercise(lab.config.contentDir, o.lesson.id);
     const g = new Grading(lab, o, signal);

@@ -5,7 +5,7 @@ import type { Lesson, Lessons } from '../lessons.ts';
 import { seconds, type RunLimits, type Sandbox } from '../sandbox/sandbox.ts';
 import { SessionStore, type Session } from '../sessions.ts';
 import { BadRequestError } from '../workspace/files.ts';
-import { Busy, type Admission } from '../fairness/admission.ts';
+import { Busy, type Admission, type Claimant } from '../fairness/admission.ts';
 import type { TokenBuckets } from '../fairness/token-bucket.ts';
 import type { WarmPool } from '../sandbox/warm.ts';
 import type { HeavyClients } from '../fairness/heavy-clients.ts';
@@ -27,7 +27,9 @@ export interface Lab {
   admission: Admission;
   /** Per client address: API requests, and new sessions. */
   apiRate: TokenBuckets;
+  /** Runs and checks per learner, and per address (the backstop). */
   runRate: TokenBuckets;
+  addressRunRate: TokenBuckets;
   sessionRate: TokenBuckets;
 }
 
@@ -86,12 +88,26 @@ export function stageOf(req: IncomingMessage): string {
 }
 
 /**
- * Takes one Run from the client's Run rate (Runs and exercise checks share it),
- * or throws Busy (429 with Retry-After).
+ * Who a command counts against: the learner (their session, when the request
+ * has a valid one; else the address alone) and the address. Fairness is per
+ * learner: a class behind one school address shares nothing but the backstop.
  */
-export function takeRun(lab: Lab, client: string): void {
-  if (!lab.runRate.take(client)) {
-    throw new Busy(`too many Runs from your address (one per ${seconds(lab.config.RUN_INTERVAL_MS)} after a burst of ${lab.config.RUNS_BURST})`, lab.runRate.waitSeconds(client));
+export function claimantOf(lab: Lab, req: IncomingMessage, learner: string | null): Claimant {
+  const address = clientOf(lab, req);
+  return { learner: learner ? `learner:${learner}` : `address:${address}`, address };
+}
+
+/**
+ * Takes one Run from the learner's Run rate (Runs and exercise checks share
+ * it) and one from the address's backstop, or throws Busy (429 with
+ * Retry-After and words a learner understands).
+ */
+export function takeRun(lab: Lab, who: Claimant): void {
+  if (!lab.runRate.take(who.learner, 1)) {
+    throw new Busy(`you pressed Run very often: one per ${seconds(lab.config.RUN_INTERVAL_MS)} after ${lab.config.RUNS_BURST} in a row; try again in ${lab.runRate.waitSeconds(who.learner)} s`, lab.runRate.waitSeconds(who.learner));
+  }
+  if (!lab.addressRunRate.take(who.address, 1)) {
+    throw new Busy(`too many Runs from your network right now; try again in ${lab.addressRunRate.waitSeconds(who.address)} s`, lab.addressRunRate.waitSeconds(who.address));
   }
 }
 

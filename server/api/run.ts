@@ -1,16 +1,21 @@
 /**
  * `POST /api/run`: write the files, run the command in the sandbox, stream
  * NDJSON events (stdout, stderr, ..., exit last). See docs/api.md.
+ *
+ * The stream has backpressure: while the client does not take what was sent
+ * (the response's buffer is full), the command's output and event channel are
+ * not read, so the command blocks on its writes and a slow reader costs the
+ * server a bounded amount of memory; the command's wall clock runs on.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES, type RunEvent } from '../../src/lib/protocol.ts';
 import { asObject, readJsonBody, sendError } from '../http/json.ts';
 import { SANDBOX_HOME } from '../sandbox/bwrap.ts';
-import { FULL_CPU_WEIGHT_MS, runInSandbox } from '../sandbox/sandbox.ts';
+import { FULL_CPU_WEIGHT_MS, runInSandbox, type RunFlow } from '../sandbox/sandbox.ts';
 import { startWaiting } from '../sandbox/warm.ts';
 import { BadRequestError, validateFiles } from '../workspace/files.ts';
 import { saveFiles } from '../workspace/lesson-folder.ts';
-import { clientOf, lessonById, runLimits, sessionOf, stage, takeRun, type Lab } from './context.ts';
+import { claimantOf, clientOf, lessonById, runLimits, sessionOf, stage, takeRun, type Lab } from './context.ts';
 
 /** Longest accepted command line, in bytes. */
 export const MAX_COMMAND_BYTES = 4096;
@@ -45,12 +50,13 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
   // The client went away (or pressed Stop): kill the command, or leave the queue.
   res.on('close', () => abort.abort());
   let queuedAt = 0;
-  // Throws Busy (429) at once when this client or the machine has no room.
+  // Told the queue position as it changes; sent as queued events once the stream is open.
+  let tellQueued = (position: number) => { queuedAt = position; };
+  // Throws Busy (429) at once when this learner, their address or the machine has no room.
   const client = clientOf(lab, req);
-  takeRun(lab, client);
-  const admitted = lab.admission.enter(client, (position) => {
-    queuedAt = position;
-  }, abort.signal);
+  const who = claimantOf(lab, req, session?.id ?? null);
+  takeRun(lab, who);
+  const admitted = lab.admission.enter(who, (position) => tellQueued(position), abort.signal);
   // Claimed before the first await below, so two requests cannot both pass the check.
   if (session) lab.activeRuns.add(session.id);
   let release: (() => void) | null = null;
@@ -71,23 +77,36 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
     // Events come in bursts (one frame of the go wrapper is dozens of phase
     // events): the lines of one turn of the event loop go out as one string,
     // in one write (one chunk of the chunked response).
+    // Those lines are what one turn read (a chunk per pipe): bounded.
     let lines: string[] = [];
     const send = (event: RunEvent) => {
       if (res.writableEnded || res.destroyed) return;
       if (lines.length === 0) process.nextTick(flush);
       lines.push(JSON.stringify(event) + '\n');
     };
+    let flow: RunFlow | null = null;
+    let draining = false;
     function flush() {
       if (lines.length === 0) return;
       const text = lines.join('');
       lines = [];
-      if (!res.writableEnded && !res.destroyed) res.write(text);
+      if (res.writableEnded || res.destroyed) return;
+      // Past the response's high-water mark: stop reading the command until the client has taken it.
+      if (!res.write(text) && flow && !draining) {
+        draining = true;
+        flow.pause();
+        res.once('drain', () => {
+          draining = false;
+          flow?.resume();
+        });
+      }
     }
     const end = () => {
       flush();
       res.end();
     };
     if (queuedAt) send({ type: 'queued', position: queuedAt });
+    tellQueued = (position) => send({ type: 'queued', position });
     try {
       stage(req, 'admission');
       release = await admitted;
@@ -108,6 +127,7 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       workspaceFull: () => lab.sessions.storageOf(workspace).full(workspace.dir),
     }, runLimits(lab.config), {
       onOutput: (type, data) => send({ type, data }),
+      onFlow: (f) => { if (!process.env.NO_FLOW) flow = f; },
       onEvent: (event) => send(event),
       onStage: (name) => stage(req, name),
       signal: abort.signal,

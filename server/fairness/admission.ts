@@ -1,10 +1,19 @@
 /**
  * Admission of commands to the machine: at most `slots` run at once, then a
- * bounded queue, then "busy" (HTTP 429). Each client address may hold at most
- * `perClient` places (running or queued), so one client's flood fills its own
- * share, never the whole queue. The last `reserved` slots only go to clients
- * with nothing running: however many busy clients there are, a newcomer's Run
- * starts at once, and the queue serves clients with nothing running first.
+ * bounded queue, then "busy" (HTTP 429).
+ *
+ * Fair per learner, not per address: a whole class often comes from one
+ * school address, so each learner (a session, or a classroom learner) holds
+ * at most `perLearner` places (running or queued), and the address only has
+ * a backstop, `perAddress`, sized for a class of 40 so that many sessions
+ * made from one address still cannot fill the queue for everyone else.
+ *
+ * Order: the next command to start is the one whose address has the fewest
+ * commands running (another school is never stuck behind a flooding one),
+ * then one whose learner has nothing running, then the oldest. The last
+ * `reserved` slots only go to learners with nothing running, so a newcomer's
+ * Run starts at once however many busy learners there are. Waiting commands
+ * are told their position each time it changes.
  */
 export class Busy extends Error {
   readonly retryAfterSeconds: number;
@@ -15,21 +24,52 @@ export class Busy extends Error {
   }
 }
 
+/** Who a command counts against: the learner, and the address it came from. */
+export interface Claimant {
+  learner: string;
+  address: string;
+}
+
 export interface AdmissionOptions {
   slots: number;
   maxQueued: number;
-  perClient: number;
-  /** Slots kept for clients with no command running (default 1). */
+  /** Places (running or queued) one learner may hold. */
+  perLearner: number;
+  /** Places one address may hold (default: unlimited but the queue); a backstop, not the fairness. */
+  perAddress?: number;
+  /** Slots kept for learners with no command running (default 1). */
   reserved?: number;
+  /** A typical command's duration, for the retry time a refusal names (default 2 s). */
+  typicalCommandSeconds?: number;
+}
+
+interface Waiting {
+  who: Claimant;
+  start: () => void;
+  onQueued?: (position: number) => void;
+  position: number;
+}
+
+/** Counts per key, forgetting zeros (so the maps do not grow with every learner ever seen). */
+class Counter {
+  readonly #m = new Map<string, number>();
+  get(key: string): number { return this.#m.get(key) ?? 0; }
+  add(key: string, n: number): void {
+    const v = this.get(key) + n;
+    if (v > 0) this.#m.set(key, v); else this.#m.delete(key);
+  }
 }
 
 export class Admission {
   readonly #o: AdmissionOptions;
   #running = 0;
-  readonly #queue: Array<{ client: string; start: () => void; signal?: AbortSignal }> = [];
-  readonly #perClient = new Map<string, number>();
-  /** Commands running per client (perClient counts queued ones too). */
-  readonly #runningBy = new Map<string, number>();
+  readonly #queue: Waiting[] = [];
+  /** Places (running + queued) per learner and per address. */
+  readonly #placesByLearner = new Counter();
+  readonly #placesByAddress = new Counter();
+  /** Commands running per learner and per address. */
+  readonly #runningByLearner = new Counter();
+  readonly #runningByAddress = new Counter();
 
   constructor(o: AdmissionOptions) {
     this.#o = o;
@@ -38,69 +78,106 @@ export class Admission {
   get running(): number { return this.#running; }
   get queued(): number { return this.#queue.length; }
 
+  /** Seconds after which trying again is likely to find room: the queue drains about `slots` commands per typical duration. */
+  retrySeconds(): number {
+    const typical = this.#o.typicalCommandSeconds ?? 2;
+    return Math.max(1, Math.ceil(((this.#queue.length + 1) / Math.max(1, this.#o.slots)) * typical));
+  }
+
   /**
-   * Checks synchronously that the client may enter (throws Busy otherwise),
+   * Checks synchronously that the claimant may enter (throws Busy otherwise),
    * then resolves with a release function once a slot is free. `onQueued` is
-   * told the position when the command has to wait.
+   * told the position when the command has to wait, and again as it moves up.
+   * A bare string counts as both learner and address.
    */
-  enter(client: string, onQueued?: (position: number) => void, signal?: AbortSignal): Promise<() => void> {
-    const mine = this.#perClient.get(client) ?? 0;
-    if (mine >= this.#o.perClient) {
-      throw new Busy(`too many commands at once from your address (limit ${this.#o.perClient}); wait for one to finish`, 2);
+  enter(claimant: string | Claimant, onQueued?: (position: number) => void, signal?: AbortSignal): Promise<() => void> {
+    const who = typeof claimant === 'string' ? { learner: claimant, address: claimant } : claimant;
+    if (this.#placesByLearner.get(who.learner) >= this.#o.perLearner) {
+      throw new Busy(`you already have ${this.#o.perLearner} commands running or waiting; wait for one of them to finish`, 2);
+    }
+    if (this.#o.perAddress !== undefined && this.#placesByAddress.get(who.address) >= this.#o.perAddress) {
+      throw new Busy(`too many commands from your network at once (${this.#o.perAddress}); try again in a few seconds`, this.retrySeconds());
     }
     if (this.#running >= this.#o.slots && this.#queue.length >= this.#o.maxQueued) {
-      throw new Busy('the lab is busy: every runner is taken and the queue is full; try again in a few seconds', 5);
+      throw new Busy(`the lab is full right now: ${this.#queue.length} commands are waiting; try again in about ${this.retrySeconds()} s`, this.retrySeconds());
     }
-    this.#perClient.set(client, mine + 1);
+    this.#placesByLearner.add(who.learner, 1);
+    this.#placesByAddress.add(who.address, 1);
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
-      const n = (this.#perClient.get(client) ?? 1) - 1;
-      if (n > 0) this.#perClient.set(client, n); else this.#perClient.delete(client);
-      const r = (this.#runningBy.get(client) ?? 1) - 1;
-      if (r > 0) this.#runningBy.set(client, r); else this.#runningBy.delete(client);
+      this.#placesByLearner.add(who.learner, -1);
+      this.#placesByAddress.add(who.address, -1);
+      this.#runningByLearner.add(who.learner, -1);
+      this.#runningByAddress.add(who.address, -1);
       this.#running--;
       this.#next();
     };
     const begin = () => {
       this.#running++;
-      this.#runningBy.set(client, (this.#runningBy.get(client) ?? 0) + 1);
+      this.#runningByLearner.add(who.learner, 1);
+      this.#runningByAddress.add(who.address, 1);
     };
-    if (!this.#queue.length && this.#mayStart(client)) {
+    if (!this.#queue.length && this.#mayStart(who)) {
       begin();
       return Promise.resolve(release);
     }
     return new Promise((resolve, reject) => {
-      const entry = { client, signal, start: () => { begin(); resolve(release); } };
+      const entry: Waiting = { who, onQueued, position: 0, start: () => { begin(); resolve(release); } };
       this.#queue.push(entry);
-      // It may start at once after all (a reserved slot, while busy clients wait).
+      // It may start at once after all (a reserved slot, while busy learners wait).
       this.#next();
-      if (this.#queue.includes(entry)) onQueued?.(this.#queue.indexOf(entry) + 1);
       signal?.addEventListener('abort', () => {
         const i = this.#queue.indexOf(entry);
         if (i < 0) return;
         this.#queue.splice(i, 1);
-        const n = (this.#perClient.get(client) ?? 1) - 1;
-        if (n > 0) this.#perClient.set(client, n); else this.#perClient.delete(client);
+        this.#placesByLearner.add(who.learner, -1);
+        this.#placesByAddress.add(who.address, -1);
+        this.#tellPositions();
         reject(new Error('cancelled while waiting'));
       }, { once: true });
     });
   }
 
-  /** A free slot this client may take (the reserved ones only when it runs nothing). */
-  #mayStart(client: string): boolean {
-    const limit = (this.#runningBy.get(client) ?? 0) > 0 ? this.#o.slots - (this.#o.reserved ?? 1) : this.#o.slots;
+  /** A free slot this claimant may take (the reserved ones only when its learner runs nothing). */
+  #mayStart(who: Claimant): boolean {
+    const limit = this.#runningByLearner.get(who.learner) > 0 ? this.#o.slots - (this.#o.reserved ?? 1) : this.#o.slots;
     return this.#running < limit;
   }
 
-  /** Starts queued commands while slots allow: clients with nothing running first, then in order. */
+  /** Starts queued commands while slots allow, in the order the header describes. */
   #next(): void {
     for (;;) {
-      const i = this.#queue.findIndex((e) => !this.#runningBy.get(e.client) && this.#mayStart(e.client));
-      const j = i >= 0 ? i : this.#queue.findIndex((e) => this.#mayStart(e.client));
-      if (j < 0) return;
-      this.#queue.splice(j, 1)[0].start();
+      let best = -1;
+      for (let i = 0; i < this.#queue.length; i++) {
+        const e = this.#queue[i];
+        if (!this.#mayStart(e.who)) continue;
+        if (best < 0 || this.#before(e, this.#queue[best])) best = i;
+      }
+      if (best < 0) break;
+      this.#queue.splice(best, 1)[0].start();
     }
+    this.#tellPositions();
+  }
+
+  /** Whether `a` should start before `b` (both may start; `b` is older when they tie). */
+  #before(a: Waiting, b: Waiting): boolean {
+    const ra = this.#runningByAddress.get(a.who.address);
+    const rb = this.#runningByAddress.get(b.who.address);
+    if (ra !== rb) return ra < rb;
+    const la = this.#runningByLearner.get(a.who.learner) > 0 ? 1 : 0;
+    const lb = this.#runningByLearner.get(b.who.learner) > 0 ? 1 : 0;
+    return la < lb;
+  }
+
+  /** Tells each waiting command its position (1-based) when it changed. */
+  #tellPositions(): void {
+    this.#queue.forEach((e, i) => {
+      if (e.position !== i + 1) {
+        e.position = i + 1;
+        e.onQueued?.(e.position);
+      }
+    });
   }
 }

@@ -25,7 +25,7 @@ after(async () => {
 
 test('every acknowledged submission survives a SIGKILL of the server, with its result', async () => {
   // All requests come from 127.0.0.1: let one address run CONCURRENT at once, and sign up and join freely.
-  const env = { SIGN_IN_BURST: '1000', CODE_ATTEMPTS_BURST: '1000', API_REQUESTS_BURST: '100000', MAX_COMMANDS_PER_CLIENT: String(SUBMISSIONS) };
+  const env = { SIGN_IN_BURST: '1000', CODE_ATTEMPTS_BURST: '1000', API_REQUESTS_BURST: '100000', MAX_COMMANDS_PER_LEARNER: String(SUBMISSIONS) };
   const first = await startServer({ dataDir, env });
   servers.push(first);
   const t = await newTeacher(first.url);

@@ -14,15 +14,15 @@ test('token buckets: a burst, then the refill rate, per key', () => {
   assert.ok(b.waitSeconds('a', 3) >= 1);
 });
 
-test('admission: slots, then a FIFO queue, then Busy; per-client share', async () => {
-  const adm = new Admission({ slots: 1, maxQueued: 2, perClient: 2 });
+test('admission: slots, then a FIFO queue, then Busy; per-learner share', async () => {
+  const adm = new Admission({ slots: 1, maxQueued: 2, perLearner: 2 });
   const r1 = await adm.enter('x');
   const positions: number[] = [];
   const order: string[] = [];
   const p2 = adm.enter('y', (p) => positions.push(p)).then((r) => { order.push('y'); return r; });
   const p3 = adm.enter('z', (p) => positions.push(p)).then((r) => { order.push('z'); return r; });
   assert.deepEqual(positions, [1, 2]);
-  assert.throws(() => adm.enter('w'), (e: unknown) => e instanceof Busy && /queue is full/.test(e.message) && e.retryAfterSeconds > 0);
+  assert.throws(() => adm.enter('w'), (e: unknown) => e instanceof Busy && /the lab is full right now: 2 commands are waiting; try again in about \d+ s/.test(e.message) && e.retryAfterSeconds > 0);
   r1();
   (await p2)();
   (await p3)();
@@ -31,11 +31,11 @@ test('admission: slots, then a FIFO queue, then Busy; per-client share', async (
   assert.equal(adm.queued, 0);
 });
 
-test('admission: one client cannot take more than its share', async () => {
-  const adm = new Admission({ slots: 4, maxQueued: 10, perClient: 2 });
+test('admission: one learner cannot take more than their share', async () => {
+  const adm = new Admission({ slots: 4, maxQueued: 10, perLearner: 2 });
   const a = await adm.enter('flood');
   const b = await adm.enter('flood');
-  assert.throws(() => adm.enter('flood'), /too many commands at once from your address/);
+  assert.throws(() => adm.enter('flood'), /you already have 2 commands running or waiting/);
   const other = await adm.enter('someone else');
   other();
   a();
@@ -44,7 +44,7 @@ test('admission: one client cannot take more than its share', async () => {
 });
 
 test('admission: leaving the queue frees the place', async () => {
-  const adm = new Admission({ slots: 1, maxQueued: 1, perClient: 5 });
+  const adm = new Admission({ slots: 1, maxQueued: 1, perLearner: 5 });
   const r = await adm.enter('a');
   const abort = new AbortController();
   const waiting = adm.enter('b', undefined, abort.signal);
@@ -57,7 +57,7 @@ test('admission: leaving the queue frees the place', async () => {
 });
 
 test('admission: a reserved slot lets a newcomer start while busy clients wait', async () => {
-  const adm = new Admission({ slots: 3, maxQueued: 10, perClient: 2, reserved: 1 });
+  const adm = new Admission({ slots: 3, maxQueued: 10, perLearner: 2, reserved: 1 });
   const a1 = await adm.enter('attacker-a');
   const b1 = await adm.enter('attacker-b');
   let a2Started = false;
@@ -73,7 +73,7 @@ test('admission: a reserved slot lets a newcomer start while busy clients wait',
 });
 
 test('admission: the queue serves clients with nothing running first', async () => {
-  const adm = new Admission({ slots: 2, maxQueued: 10, perClient: 3, reserved: 0 });
+  const adm = new Admission({ slots: 2, maxQueued: 10, perLearner: 3, reserved: 0 });
   const b1 = await adm.enter('busy');
   const b2 = await adm.enter('busy');
   const order: string[] = [];
@@ -84,4 +84,48 @@ test('admission: the queue serves clients with nothing running first', async () 
   b2();
   (await b3)();
   assert.deepEqual(order, ['fresh', 'busy']);
+});
+
+const at = (learner: string, address: string) => ({ learner, address });
+
+test('admission: learners behind one address each have their own share; the address only a backstop', async () => {
+  const adm = new Admission({ slots: 2, maxQueued: 40, perLearner: 2, perAddress: 30 });
+  // 30 learners of one school each press once: nobody is refused, 28 wait.
+  const entered = Array.from({ length: 30 }, (_, i) => adm.enter(at(`l${i}`, 'school')));
+  assert.equal(adm.running, 2);
+  assert.equal(adm.queued, 28);
+  // The 31st place from that address is the backstop's; another address still gets in.
+  assert.throws(() => adm.enter(at('l30', 'school')), (e: unknown) => e instanceof Busy && /too many commands from your network/.test(e.message));
+  const other = adm.enter(at('home', 'elsewhere'));
+  for (const p of entered) (await p)();
+  (await other)();
+  assert.equal(adm.running, 0);
+  assert.equal(adm.queued, 0);
+});
+
+test('admission: the next slot goes to the address with the fewest commands running', async () => {
+  const adm = new Admission({ slots: 2, maxQueued: 40, perLearner: 5, perAddress: 40, reserved: 0 });
+  const f1 = await adm.enter(at('a1', 'flood'));
+  const f2 = await adm.enter(at('a2', 'flood'));
+  const order: string[] = [];
+  const floods = Array.from({ length: 5 }, (_, i) => adm.enter(at(`a${i + 3}`, 'flood')).then((r) => { order.push('flood'); return r; }));
+  const school = adm.enter(at('s1', 'school')).then((r) => { order.push('school'); return r; });
+  f1();
+  (await school)();
+  f2();
+  for (const p of floods) (await p)();
+  assert.equal(order[0], 'school', `the school's command started first: ${order.join(', ')}`);
+});
+
+test('admission: a waiting command is told its position as it moves up', async () => {
+  const adm = new Admission({ slots: 1, maxQueued: 10, perLearner: 5, reserved: 0 });
+  const r1 = await adm.enter('a');
+  const positions: number[] = [];
+  const p2 = adm.enter('b');
+  const p3 = adm.enter('c', (p) => positions.push(p));
+  assert.deepEqual(positions, [2]);
+  r1();
+  assert.deepEqual(positions, [2, 1]);
+  (await p2)();
+  (await p3)();
 });
