@@ -48,6 +48,8 @@ for (const pre of document.querySelectorAll<HTMLElement>('article pre[data-try]'
   pre.after(bar);
   button.addEventListener('click', async () => {
     status.textContent = '';
+    // On a phone: over to the Code view, where the terminal is (view-switch.ts).
+    document.dispatchEvent(new CustomEvent('lab:show-code'));
     const terminal = document.querySelector<HTMLElement>('[data-terminal]');
     terminal?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
     status.textContent = (await sendToTerminal(subshellCommand(command, lesson))) ? ui.tryItSent : ui.tryItNoTerminal;
