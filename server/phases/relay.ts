@@ -8,15 +8,49 @@
  * an unreadable line, or a trace the parsers do not know, ends the phase view
  * with a PhaseErrorEvent that says why (never a silent empty view), and the
  * command itself goes on.
+ *
+ * Anything may arrive in any amount, too: a Run's relay has a budget (bytes
+ * read, events made), like the command's output limit. Past it the view stops
+ * with one PhaseErrorEvent; the caller keeps reading the channel and the relay
+ * drops what comes, unread and unbuffered, so the go wrapper never blocks.
  */
+import { StringDecoder } from 'node:string_decoder';
 import type { CommandEndEvent, CommandEvent, GraphEvent, PhaseErrorEvent, PhaseEvent } from '../../src/lib/protocol.ts';
 import { actionGraphOf } from './graph.ts';
 import { TraceReader } from './trace.ts';
 
 export type RelayEvent = CommandEvent | PhaseEvent | GraphEvent | PhaseErrorEvent | CommandEndEvent;
 
-/** Longest line accepted on the channel (a large action graph fits easily). */
-export const MAX_RELAY_LINE_BYTES = 8 * 1024 * 1024;
+/**
+ * Longest line accepted on the channel, in characters. The longest real line
+ * is the final action graph: 43 KB for a lesson's go run, 114 KB for its
+ * go test, 138 KB for a program importing net/http, database/sql,
+ * html/template and crypto/tls (measured). A partial line waits in memory
+ * until its newline: this is what one connection can hold of it.
+ */
+export const MAX_RELAY_LINE_BYTES = 4 * 1024 * 1024;
+
+/** How much one relay takes from the channel before its view stops. */
+export interface RelayBudget {
+  /** Bytes read from the channel. */
+  bytes: number;
+  /** Events emitted (phase errors of single go commands included). */
+  events: number;
+}
+
+/**
+ * The budget of one Run's event channel. Measured per go command: a lesson's
+ * go run relays 107-130 KB in 132-172 events, its go test 159-286 KB in
+ * 252-406 events, a go build importing net/http and friends 346 KB in 396.
+ * 8 MiB holds 23 of the largest, 20 000 events 49: a command that runs go
+ * many times keeps its view; a forged flood (issue 11: 418 MB of NDJSON in
+ * 15 s) stops at a few MiB of NDJSON.
+ */
+export const RUN_RELAY_BUDGET: RelayBudget = { bytes: 8 * 1024 * 1024, events: 20_000 };
+
+function mib(n: number): string {
+  return `${Math.round(n / 1024 / 1024 * 10) / 10} MiB`;
+}
 
 interface Frame {
   cmd?: unknown;
@@ -36,33 +70,85 @@ function epochMs(reader: TraceReader, t: number): number | undefined {
 }
 
 export class PhaseRelay {
-  readonly #emit: (e: RelayEvent) => void;
+  readonly #out: (e: RelayEvent) => void;
+  readonly #budget: RelayBudget | null;
   readonly #readers = new Map<number, TraceReader>();
   readonly #failed = new Set<number>();
-  #pending = '';
+  readonly #decoder = new StringDecoder('utf8');
+  /** The partial last line, in pieces (joined once, when its newline comes). */
+  #pending: string[] = [];
+  #pendingLength = 0;
   #broken = false;
+  #bytes = 0;
+  #events = 0;
 
-  constructor(emit: (e: RelayEvent) => void) {
-    this.#emit = emit;
+  /** `budget`: what the relay may take in all (null: unbounded, for a caller that bounds it otherwise). */
+  constructor(emit: (e: RelayEvent) => void, budget: RelayBudget | null = null) {
+    this.#out = emit;
+    this.#budget = budget;
   }
 
-  push(chunk: string): void {
+  /** The view has stopped: what comes now is dropped (keep reading the channel all the same). */
+  get stopped(): boolean {
+    return this.#broken;
+  }
+
+  push(chunk: string | Buffer): void {
     if (this.#broken) return;
-    this.#pending += chunk;
+    if (this.#budget) {
+      this.#bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+      if (this.#bytes > this.#budget.bytes) {
+        this.#fail(0, `more than ${mib(this.#budget.bytes)} on the event channel (the limit of one command)`);
+        return;
+      }
+    }
+    const text = typeof chunk === 'string' ? chunk : this.#decoder.write(chunk);
+    // Only the new text is searched for newlines: a long line costs its length once, not its length per chunk.
+    let from = 0;
     let nl: number;
-    while ((nl = this.#pending.indexOf('\n')) >= 0) {
-      const line = this.#pending.slice(0, nl);
-      this.#pending = this.#pending.slice(nl + 1);
+    while ((nl = text.indexOf('\n', from)) >= 0) {
+      let line = text.slice(from, nl);
+      if (this.#pending.length) {
+        line = this.#pending.join('') + line;
+        this.#pending = [];
+        this.#pendingLength = 0;
+      }
+      from = nl + 1;
       this.#line(line);
       if (this.#broken) return;
     }
-    if (this.#pending.length > MAX_RELAY_LINE_BYTES) this.#fail(0, `an event line longer than ${MAX_RELAY_LINE_BYTES} bytes`);
+    if (from < text.length) {
+      this.#pending.push(text.slice(from));
+      this.#pendingLength += text.length - from;
+      if (this.#pendingLength > MAX_RELAY_LINE_BYTES) this.#fail(0, `an event line longer than ${mib(MAX_RELAY_LINE_BYTES)}`);
+    }
+  }
+
+  /** Emits within the budget; the event past it stops the view instead. */
+  #emit(e: RelayEvent): void {
+    if (this.#broken) return;
+    if (this.#budget && ++this.#events > this.#budget.events) {
+      this.#fail(0, `more than ${this.#budget.events} events on the event channel (the limit of one command)`);
+      return;
+    }
+    this.#out(e);
   }
 
   #fail(cmd: number, message: string): void {
-    if (cmd === 0) this.#broken = true;
+    if (cmd === 0) {
+      if (this.#broken) return;
+      // Stopped for good: nothing is kept (the pending line, the readers' state).
+      this.#broken = true;
+      this.#pending = [];
+      this.#pendingLength = 0;
+      this.#readers.clear();
+      // The one event past the budget: it says why the view stopped.
+      this.#out({ type: 'phase-error', cmd, message: `the build view stopped: ${message}` });
+      return;
+    }
     if (this.#failed.has(cmd)) return;
     this.#failed.add(cmd);
+    this.#readers.delete(cmd);
     this.#emit({ type: 'phase-error', cmd, message: `the build view stopped: ${message}` });
   }
 
@@ -89,12 +175,18 @@ export class PhaseRelay {
       const reader = this.#readers.get(cmd);
       if (!reader) throw new Error(`events of go command ${cmd} before its start`);
       if (typeof f.trace === 'string') {
-        for (const e of reader.push(f.trace)) this.#emit({ ...e, cmd, ts: epochMs(reader, e.t) });
+        for (const e of reader.push(f.trace)) {
+          this.#emit({ ...e, cmd, ts: epochMs(reader, e.t) });
+          if (this.#broken) return;
+        }
       } else if (f.graph !== undefined) {
         const graph = actionGraphOf(f.graph, { ran: reader.info.ran });
         this.#emit({ ...graph, cmd });
       } else if (typeof f.exit === 'number' && Number.isInteger(f.exit)) {
-        for (const e of reader.end()) this.#emit({ ...e, cmd, ts: epochMs(reader, e.t) });
+        for (const e of reader.end()) {
+          this.#emit({ ...e, cmd, ts: epochMs(reader, e.t) });
+          if (this.#broken) return;
+        }
         const t0 = reader.info.t0Us;
         const t = typeof f.ts === 'number' && t0 !== null ? Math.round((f.ts - t0) / 10) / 100 : undefined;
         this.#emit({ type: 'command-end', cmd, code: f.exit, ...(t !== undefined && t >= 0 ? { t } : {}) });

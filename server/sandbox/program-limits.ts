@@ -9,6 +9,12 @@
  * and only `go run`: a test binary of `go test` runs while other packages may
  * still compile, and a binary the learner starts directly (`./hello`) gives no
  * signal. Those run under the command's limits (docs/security.md).
+ *
+ * The signals come on the event channel, which the learner can write too. A
+ * forged start or end can only move the group between the program's limits
+ * and the command's own (tighten never goes above them: cgroup.ts), and each
+ * window costs cgroup writes and reads: past MAX_PROGRAM_WINDOWS windows in one
+ * command, no more are opened (the program runs under the command's limits).
  */
 import type { RelayEvent } from '../phases/relay.ts';
 import type { CgroupUsage, CommandCgroup } from './cgroup.ts';
@@ -18,6 +24,13 @@ export interface ProgramHits {
   oomKills: number;
   pidsMaxHits: number;
 }
+
+/**
+ * Program windows per command. A real command opens one per go run it
+ * starts (a lesson's command: one or two); a forged start/end flood would
+ * cost four cgroup file operations per pair.
+ */
+export const MAX_PROGRAM_WINDOWS = 32;
 
 export class ProgramLimiter {
   readonly #cgroup: CommandCgroup;
@@ -29,6 +42,8 @@ export class ProgramLimiter {
   #writes: Promise<void> = Promise.resolve();
   /** Counters when each program window opened, and when it closed (open: undefined). */
   readonly #windows: Array<{ from: CgroupUsage; to?: CgroupUsage }> = [];
+  /** Windows opened so far (MAX_PROGRAM_WINDOWS). */
+  #opened = 0;
   /** The program limits are in force now. */
   #tightened = false;
   /** The sandbox has ended: a window still open closes with the group's final counters, nothing is relaxed. */
@@ -56,6 +71,8 @@ export class ProgramLimiter {
   }
 
   #open(cmd: number): void {
+    if (this.#opened >= MAX_PROGRAM_WINDOWS) return;
+    this.#opened++;
     this.#program = cmd;
     this.#writes = this.#writes.then(async () => {
       // The program may have ended already: the wrapper relays the trace in
