@@ -17,6 +17,12 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Reuse this data directory (e.g. to restart on the same workspaces); it is then not deleted. */
   dataDir?: string;
+  /**
+   * A file the server inherits open (without close-on-exec, as from a careless
+   * supervisor) as each of these descriptors. Node marks low descriptors it
+   * finds at start-up close-on-exec itself: use high ones (>= 100).
+   */
+  inheritFile?: { path: string; fds: number[] };
 }
 
 export interface LabServer {
@@ -41,7 +47,13 @@ export function newDataDir(): string {
 export async function startServer(opts: StartOptions = {}): Promise<LabServer> {
   const ownDataDir = !opts.dataDir;
   const dataDir = opts.dataDir ?? newDataDir();
-  const child = spawn(process.execPath, [join(ROOT, 'server/main.ts')], {
+  let argv = [process.execPath, join(ROOT, 'server/main.ts')];
+  if (opts.inheritFile) {
+    // bash opens the file on each descriptor, then execs the server (same pid).
+    const opens = opts.inheritFile.fds.map((fd) => `${Number(fd)}<"$1"`).join(' ');
+    argv = ['/bin/bash', '-c', `exec ${opens}; shift; exec "$@"`, 'lab-inherit', opts.inheritFile.path, ...argv];
+  }
+  const child = spawn(argv[0], argv.slice(1), {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
