@@ -127,7 +127,7 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       workspaceFull: () => lab.sessions.storageOf(workspace).full(workspace.dir),
     }, runLimits(lab.config), {
       onOutput: (type, data) => send({ type, data }),
-      onFlow: (f) => { if (!process.env.NO_FLOW) flow = f; },
+      onFlow: (f) => { flow = f; },
       onEvent: (event) => send(event),
       onStage: (name) => stage(req, name),
       signal: abort.signal,

@@ -16,7 +16,7 @@ import { bwrapArgv, type BwrapOptions, type SandboxLayout } from './bwrap.ts';
 import { CommandCgroup, type CgroupLimits, type CgroupMode, type CgroupUsage } from './cgroup.ts';
 import { launch, type Rlimits } from './launcher.ts';
 import type { Warm } from './warm.ts';
-import { PhaseRelay, type RelayEvent } from '../phases/relay.ts';
+import { PhaseRelay, RUN_RELAY_BUDGET, type RelayEvent } from '../phases/relay.ts';
 import { ProgramLimiter, type ProgramHits } from './program-limits.ts';
 
 export interface SandboxLimits extends CgroupLimits, Rlimits {
@@ -83,7 +83,8 @@ function spawnIn(sandbox: Sandbox, cgroup: CommandCgroup, o: SpawnOptions): Chil
   }
   try {
     const { argv, spawnAs } = launch(
-      { cgroupProcs: cgroup.procsFiles, rlimits: sandbox.limits, hostUser: o.user, dropAfterJoin: cgroup.mode === 'v2' },
+      // The sandbox's descriptors are exactly its stdio entries (the seccomp program's is the last).
+      { cgroupProcs: cgroup.procsFiles, rlimits: sandbox.limits, hostUser: o.user, dropAfterJoin: cgroup.mode === 'v2', keepFds: stdio.length },
       bwrapArgv({ ...o, layout: sandbox.layout, seccompFd }),
     );
     return spawn(argv[0], argv.slice(1), { stdio, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, ...(spawnAs ?? {}) });
@@ -107,9 +108,16 @@ function describeStuck(pid: number | undefined): string {
 export const FULL_CPU_WEIGHT_MS = 1500;
 
 export interface RunLimits {
-  /** Wall clock of the command while it builds (or does anything but run a program). */
+  /**
+   * Wall clock of the whole command, from its start: a hard deadline that
+   * nothing the command does can move (whatever arrives on its event channel).
+   */
   timeoutMs: number;
-  /** Wall clock of a program once the toolchain runs it (go run, go test), from then on. */
+  /**
+   * Wall clock of a program once the toolchain says it runs one (go run, go
+   * test): from then on, if that ends sooner than the command's deadline. It
+   * can only bring the end nearer: the event channel is the learner's to write.
+   */
   programTimeoutMs: number;
   outputLimitBytes: number;
 }
@@ -121,8 +129,19 @@ export interface RunResult {
   message?: string;
 }
 
+/**
+ * Reading of a running command's output and event channel. Paused, the pipes
+ * fill and the command blocks on its next write; its wall clock runs on.
+ */
+export interface RunFlow {
+  pause(): void;
+  resume(): void;
+}
+
 export interface RunCallbacks {
   onOutput(stream: 'stdout' | 'stderr', data: string): void;
+  /** The command's streams are being read: pause them while the client does not keep up. */
+  onFlow?(flow: RunFlow): void;
   /** Events of the go commands the command ran (command, phase, graph, phase-error). */
   onEvent?(event: RelayEvent): void;
   /** Aborting kills the command (the client went away or pressed Stop). */
@@ -217,10 +236,15 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
   // Listen for the end at once: a fast command can be over before the next await
   // returns, and a 'close' nobody heard would leave the Run waiting for ever.
   let giveUp: (() => void) | undefined;
+  /** The give-up timer of a killed sandbox: cleared when it does end, so only a sandbox really stuck is logged. */
+  let graceTimer: NodeJS.Timeout | undefined;
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
     let spawnError: Error | undefined;
     child.on('error', (err) => { spawnError = err; });
-    child.on('close', (code, signal) => resolve({ code, signal, error: spawnError }));
+    child.on('close', (code, signal) => {
+      clearTimeout(graceTimer);
+      resolve({ code, signal, error: spawnError });
+    });
     giveUp = () => {
       const inGroup = (() => { try { return readFileSync(s.cgroup.procsFiles[0] ?? '/nonexistent', 'utf8').split('\n').filter(Boolean).map(Number); } catch { return []; } })();
       console.error(`[lab] the sandbox (pid ${child.pid}) did not end ${seconds(KILL_GRACE_MS)} after SIGKILL: ${describeStuck(child.pid)}; in its cgroup: ${inGroup.map((p) => `${p} (${describeStuck(p)})`).join('; ') || 'nothing'}`);
@@ -230,33 +254,71 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
   });
   let stoppedFor: { reason: ExitReason; message: string } | null = null;
   let outputBytes = 0;
+  const streams = [child.stdout!, child.stderr!, s.events];
+  /** Reading is paused because the client does not keep up (RunFlow). */
+  let paused = false;
   const stop = (reason: ExitReason, message: string) => {
     if (stoppedFor) return;
     stoppedFor = { reason, message };
     // Killing bwrap kills the sandbox's pid 1, and with it every process inside.
     child.kill('SIGKILL');
+    // Read the pipes to their end (a paused one would hold back the 'close'):
+    // what is left in them is bounded, its writers are dead.
+    if (paused) {
+      paused = false;
+      for (const stream of streams) stream.resume();
+    }
     // A process stuck in the kernel (uninterruptible) dies only when it leaves it,
     // and keeps the pipes open until then: the answer does not wait for it.
-    setTimeout(() => giveUp?.(), KILL_GRACE_MS).unref();
+    graceTimer = setTimeout(() => giveUp?.(), KILL_GRACE_MS);
+    graceTimer.unref();
   };
-  // Two clocks: the command's (a build, or anything else), and a program's once the
-  // toolchain starts one (the trace's `run` / `test` phase), which replaces it.
+  // Two clocks. The command's: a hard deadline from its start, never moved or
+  // cleared before the end. A program's, once the toolchain says it started one
+  // (the trace's `run` / `test` phase): armed only if it ends sooner, and never
+  // re-armed. The event channel is the learner's to write (forged "program
+  // started" events), so it may only ever shorten what is left.
+  const commandStart = performance.now();
+  const deadline = commandStart + limits.timeoutMs;
   let building = false;
-  let timer = setTimeout(() => stop('timeout', building
+  let programSeen = false;
+  const hardTimer = setTimeout(() => stop('timeout', building && !programSeen
     ? `build timed out (${seconds(limits.timeoutMs)} limit)`
     : `stopped after ${seconds(limits.timeoutMs)} (time limit)`), limits.timeoutMs);
+  let programTimer: NodeJS.Timeout | undefined;
+  const programStarted = () => {
+    programSeen = true;
+    if (programTimer || performance.now() + limits.programTimeoutMs >= deadline) return;
+    programTimer = setTimeout(() => stop('timeout', `stopped after ${seconds(limits.programTimeoutMs)} (run time limit)`), limits.programTimeoutMs);
+  };
   const limiter = new ProgramLimiter(s.cgroup);
   const relay = new PhaseRelay((event) => {
     limiter.observe(event);
     if (event.type === 'command') building = true;
-    if (event.type === 'phase' && (event.phase === 'run' || event.phase === 'test') && event.state === 'start') {
-      clearTimeout(timer);
-      timer = setTimeout(() => stop('timeout', `stopped after ${seconds(limits.programTimeoutMs)} (run time limit)`), limits.programTimeoutMs);
-    }
+    if (event.type === 'phase' && (event.phase === 'run' || event.phase === 'test') && event.state === 'start') programStarted();
     cb.onEvent?.(event);
+  }, RUN_RELAY_BUDGET);
+  // Buffers: the relay counts bytes against its budget, and decodes itself.
+  // Past the budget it drops what comes; the channel is still read to its end.
+  s.events.on('data', (chunk: Buffer) => {
+    relay.push(chunk);
+    if (relay.stopped && paused) s.events.resume();
   });
-  s.events.setEncoding?.('utf8');
-  s.events.on('data', (chunk: string) => relay.push(chunk));
+  cb.onFlow?.({
+    pause() {
+      if (paused || stoppedFor) return;
+      paused = true;
+      child.stdout!.pause();
+      child.stderr!.pause();
+      // A channel whose view has stopped costs nothing to drain: the go wrapper never waits on it.
+      if (!relay.stopped) s.events.pause();
+    },
+    resume() {
+      if (!paused) return;
+      paused = false;
+      for (const stream of streams) stream.resume();
+    },
+  });
   // Short commands keep full CPU weight; long ones yield to newcomers.
   // Not awaited: nothing may come between the start and the output listeners
   // below (Node drops the output of a child that exits before anyone listens).
@@ -286,7 +348,8 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
 
   cb.onStage?.('sandbox: running');
   const { code, signal, error } = await ended;
-  clearTimeout(timer);
+  clearTimeout(hardTimer);
+  clearTimeout(programTimer);
   clearTimeout(demoteTimer);
   cb.signal?.removeEventListener('abort', onAbort);
   cb.onStage?.('sandbox: program limits');
