@@ -1,10 +1,11 @@
 /**
- * A teacher's classes: create and list them, one class's detail, its join
- * code, its learners' recovery codes, its assignments and its results (grid
- * and CSV). Every route needs the teacher's cookie (401) and answers 404 for
- * a class that is not theirs.
+ * A teacher's classes: create, list, rename, archive and delete them, one
+ * class's detail, its join code, its learners' recovery codes, its
+ * assignments (create, edit, archive, delete), its results (grid and CSV)
+ * and its live event stream. Every route needs the teacher's cookie (401)
+ * and answers 404 for a class that is not theirs.
  */
-import type { ClassCreated, ClassDetail, JoinCodeRequest, LatePolicy } from '../../src/lib/protocol.ts';
+import type { ClassChangeEvent, ClassCreated, ClassDetail, JoinCodeRequest, LatePolicy } from '../../src/lib/protocol.ts';
 import { asObject, readJsonBody, sendJson } from '../http/json.ts';
 import { BadRequestError } from '../workspace/files.ts';
 import { newId, newJoinCode, newRecoveryCode } from './auth.ts';
@@ -41,6 +42,12 @@ export const createClass: ClassroomHandler = async (c, req, res) => {
   sendJson(res, 201, created);
 };
 
+/** Tells the class's open grids that something other than a submission changed (they read the class again). */
+export function announceChange(c: Classroom, classId: string, what: ClassChangeEvent['what']): void {
+  const event: ClassChangeEvent = { what };
+  c.events.publish(`class:${classId}`, 'change', event);
+}
+
 export const listClasses: ClassroomHandler = async (c, req, res) => {
   const teacher = await requireTeacher(c, req);
   sendJson(res, 200, (await c.store.classesOfTeacher(teacher.id)).map(classSummary));
@@ -56,16 +63,49 @@ export const getClass: ClassroomHandler = async (c, req, res, params) => {
   sendJson(res, 200, detail);
 };
 
+/** Renames, archives or restores a class (`{name?, archived?}`); answers its summary. */
+export const updateClass: ClassroomHandler = async (c, req, res, params) => {
+  const cls = await ownClass(c, await requireTeacher(c, req), params.id);
+  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
+  const name = body.name === undefined ? undefined : v.text(body, 'name', MAX_CLASS_NAME_CHARS);
+  const archived = v.optionalBoolean(body, 'archived');
+  if (name === undefined && archived === undefined) throw new BadRequestError('nothing to change: send "name" and/or "archived"');
+  // Archiving again keeps the first time; restoring clears it.
+  const archivedAt = archived === undefined ? undefined : archived ? cls.archivedAt ?? Date.now() : null;
+  await c.store.updateClass(cls.id, { name, archivedAt });
+  announceChange(c, cls.id, 'class');
+  sendJson(res, 200, classSummary((await c.store.classById(cls.id))!));
+};
+
+/** Deletes a class with its learners, assignments and submissions; its open grids are told (`deleted`) and closed. */
+export const deleteClass: ClassroomHandler = async (c, req, res, params) => {
+  const cls = await ownClass(c, await requireTeacher(c, req), params.id);
+  await c.store.deleteClass(cls.id);
+  c.events.publish(`class:${cls.id}`, 'deleted', { classId: cls.id }, true);
+  res.writeHead(204, { 'cache-control': 'no-store' });
+  res.end();
+};
+
+/** The live grid's stream (events.ts; event types in protocol.ts, ClassSubmissionEvent). */
+export const classEvents: ClassroomHandler = async (c, req, res, params) => {
+  const teacher = await requireTeacher(c, req);
+  const cls = await ownClass(c, teacher, params.id);
+  c.events.open(req, res, `class:${cls.id}`, `teacher:${teacher.id}`);
+};
+
 export const joinCode: ClassroomHandler = async (c, req, res, params) => {
   const cls = await ownClass(c, await requireTeacher(c, req), params.id);
   const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
   const action = body.action as JoinCodeRequest['action'];
   if (action === 'close') {
     await c.store.setJoinCode(cls.id, null);
+    announceChange(c, cls.id, 'class');
     return sendJson(res, 200, { joinCode: null });
   }
   if (action !== 'rotate') throw new BadRequestError('"action" must be "rotate" or "close"');
-  sendJson(res, 200, { joinCode: await drawCode(newJoinCode, (code) => c.store.setJoinCode(cls.id, code)) });
+  const code = await drawCode(newJoinCode, (candidate) => c.store.setJoinCode(cls.id, candidate));
+  announceChange(c, cls.id, 'class');
+  sendJson(res, 200, { joinCode: code });
 };
 
 /** A new recovery code for a learner; the old one stops working, and so do the learner's sessions (the old code may have leaked). */
@@ -110,12 +150,57 @@ export const createAssignment: ClassroomHandler = async (c, req, res, params) =>
   const title = v.text(body, 'title', MAX_ASSIGNMENT_TITLE_CHARS);
   const lessons = assignmentLessons(c, body.lessons);
   const due = dueTime(body.due);
-  const latePolicy = (body.latePolicy ?? 'mark') as LatePolicy;
-  if (latePolicy !== 'accept' && latePolicy !== 'mark') throw new BadRequestError('"latePolicy" must be "accept" or "mark"');
+  const latePolicy = latePolicyOf(body.latePolicy ?? 'mark');
   if (cls.assignments >= MAX_ASSIGNMENTS_PER_CLASS) throw new BadRequestError(`this class has ${MAX_ASSIGNMENTS_PER_CLASS} assignments, the most one class may have`, 409);
   const assignment: AssignmentRow = { id: newId(), classId: cls.id, title, lessons, due, latePolicy, createdAt: Date.now() };
   await c.store.createAssignment(assignment);
+  announceChange(c, cls.id, 'assignments');
   sendJson(res, 201, { id: assignment.id });
+};
+
+function latePolicyOf(value: unknown): LatePolicy {
+  if (value !== 'accept' && value !== 'mark') throw new BadRequestError('"latePolicy" must be "accept" or "mark"');
+  return value;
+}
+
+/** The class's assignment of the route (404 when it is not this class's). */
+async function ownAssignment(c: Classroom, classId: string, assignmentId: string): Promise<AssignmentRow> {
+  const a = await c.store.assignmentById(assignmentId);
+  if (!a || a.classId !== classId) throw new BadRequestError('no such assignment in this class', 404);
+  return a;
+}
+
+/**
+ * Edits an assignment: only the fields sent change (`due: null` removes the
+ * due time). Lessons left out lose their submissions (`removedSubmissions`
+ * says how many). Answers the Assignment.
+ */
+export const updateAssignment: ClassroomHandler = async (c, req, res, params) => {
+  const cls = await ownClass(c, await requireTeacher(c, req), params.id);
+  const a = await ownAssignment(c, cls.id, params.assignmentId);
+  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
+  const archived = v.optionalBoolean(body, 'archived');
+  const next: AssignmentRow = {
+    ...a,
+    title: body.title === undefined ? a.title : v.text(body, 'title', MAX_ASSIGNMENT_TITLE_CHARS),
+    lessons: body.lessons === undefined ? a.lessons : assignmentLessons(c, body.lessons),
+    due: body.due === undefined ? a.due : dueTime(body.due),
+    latePolicy: body.latePolicy === undefined ? a.latePolicy : latePolicyOf(body.latePolicy),
+    archivedAt: archived === undefined ? a.archivedAt ?? null : archived ? a.archivedAt ?? Date.now() : null,
+  };
+  const removedSubmissions = await c.store.updateAssignment(next);
+  announceChange(c, cls.id, 'assignments');
+  sendJson(res, 200, { ...assignmentView((await c.store.assignmentById(a.id))!), removedSubmissions });
+};
+
+/** Deletes an assignment with its submissions. */
+export const deleteAssignment: ClassroomHandler = async (c, req, res, params) => {
+  const cls = await ownClass(c, await requireTeacher(c, req), params.id);
+  const a = await ownAssignment(c, cls.id, params.assignmentId);
+  await c.store.deleteAssignment(a.id);
+  announceChange(c, cls.id, 'assignments');
+  res.writeHead(204, { 'cache-control': 'no-store' });
+  res.end();
 };
 
 async function grid(c: Classroom, classId: string, name: string) {

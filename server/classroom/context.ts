@@ -4,6 +4,8 @@ import type { Lab } from '../api/context.ts';
 import type { TokenBuckets } from '../fairness/token-bucket.ts';
 import type { Params } from '../http/router.ts';
 import type { CodeGuard } from './code-guard.ts';
+import type { ClassroomEvents } from './events.ts';
+import type { GradingQueue } from './grading-queue.ts';
 import type { ClassroomStore } from './store.ts';
 
 export interface Classroom {
@@ -16,6 +18,10 @@ export interface Classroom {
   codeGuard: CodeGuard;
   /** Classes with a regrade running (one at a time per class). */
   regrading: Set<string>;
+  /** Live updates: the teachers' grids and the learners' waiting submissions. */
+  events: ClassroomEvents;
+  /** Pending submissions, graded as the machine has room. */
+  grading: GradingQueue;
 }
 
 export type ClassroomHandler = (c: Classroom, req: IncomingMessage, res: ServerResponse, params: Params) => Promise<void>;

@@ -28,13 +28,6 @@ export async function gradeSubmission(lab: Lab, lesson: Lesson, files: Record<st
   }
 }
 
-/** What a submission left pending by a stopped server gets at the next start. */
-export const INTERRUPTED_RESULT: CheckResult = {
-  status: 'error',
-  message: 'the grading was interrupted: the lab server stopped before the checks finished (submit again, or the teacher can regrade)',
-  tests: [],
-};
-
 /** Times a regrade waits for room in the admission queue before it gives up (with 429). */
 const ADMISSION_TRIES = 30;
 

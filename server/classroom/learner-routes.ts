@@ -3,20 +3,22 @@
  * recovery code (`POST /api/recover`), see their assignments
  * (`GET /api/me/assignments`) and submit (`POST /api/assignments/{id}/submissions`).
  */
-import type { JoinResult, MyAssignments, SubmissionResult } from '../../src/lib/protocol.ts';
+import type { JoinResult, MyAssignments, SubmissionAccepted } from '../../src/lib/protocol.ts';
+import { Busy } from '../fairness/admission.ts';
 import { asObject, readJsonBody, sendJson } from '../http/json.ts';
-import { clientOf, takeRun } from '../api/context.ts';
+import { clientOf } from '../api/context.ts';
 import { BadRequestError, validateFiles } from '../workspace/files.ts';
 import { newId, newRecoveryCode, normalizeJoinCode, normalizeRecoveryCode } from './auth.ts';
-import { drawCode } from './class-routes.ts';
+import { announceChange, drawCode } from './class-routes.ts';
 import { iso, type Classroom, type ClassroomHandler } from './context.ts';
-import { gradeSubmission } from './grade.ts';
+import { announceSubmission } from './grading-queue.ts';
 import { requireLearner, startSession } from './identity.ts';
 import {
-  CLASSROOM_BODY_BYTES, CODE_DRAW_ATTEMPTS, MAX_LEARNER_NAME_CHARS, MAX_LEARNERS_PER_CLASS, MAX_SUBMISSION_BODY_BYTES, MAX_SUBMISSION_BYTES, MAX_SUBMISSIONS_PER_EXERCISE,
+  CLASSROOM_BODY_BYTES, CODE_DRAW_ATTEMPTS, MAX_LEARNER_NAME_CHARS, MAX_LEARNERS_PER_CLASS, MAX_PENDING_PER_LEARNER, MAX_SUBMISSION_BODY_BYTES,
+  MAX_SUBMISSION_BYTES, MAX_SUBMISSIONS_PER_EXERCISE, PENDING_CAP_RETRY_SECONDS,
 } from './limits.ts';
-import { cellOf, groupSubmissions, isLate } from './results.ts';
-import type { LearnerRow } from './store.ts';
+import { cellOf, groupSubmissions, hasPending, isLate } from './results.ts';
+import type { LearnerRow, SubmissionRow } from './store.ts';
 import { assignmentView } from './views.ts';
 import * as v from './validate.ts';
 
@@ -53,6 +55,7 @@ export const join: ClassroomHandler = async (c, req, res) => {
   }
   if (!learner) throw new Error(`no free recovery code after ${CODE_DRAW_ATTEMPTS} random draws`);
   await startSession(c, req, res, 'learner', learner.id);
+  announceChange(c, cls.id, 'learners');
   sendJson(res, 201, joinResult(learner, cls.name));
 };
 
@@ -75,12 +78,15 @@ export const myAssignments: ClassroomHandler = async (c, req, res) => {
   const learner = await requireLearner(c, req);
   const cls = await c.store.classById(learner.classId);
   const group = groupSubmissions(await c.store.submissionFactsOfLearner(learner.id));
+  // Archived assignments (and all of an archived class) are the teacher's record, no longer the learner's work.
+  const active = cls && (cls.archivedAt ?? null) === null ? (await c.store.assignmentsOfClass(learner.classId)).filter((a) => (a.archivedAt ?? null) === null) : [];
   const answer: MyAssignments = {
     learner: { id: learner.id, name: learner.name, classId: learner.classId, className: cls?.name ?? '' },
-    assignments: (await c.store.assignmentsOfClass(learner.classId)).map((a) => ({
+    assignments: active.map((a) => ({
       ...assignmentView(a),
       exercises: a.lessons.map((lesson) => {
-        const cell = cellOf(group(learner.id, a.id, lesson), a);
+        const subs = group(learner.id, a.id, lesson);
+        const cell = cellOf(subs, a);
         return {
           lesson,
           title: c.lab.lessons.get(lesson)?.title ?? lesson,
@@ -88,6 +94,7 @@ export const myAssignments: ClassroomHandler = async (c, req, res) => {
           late: cell.late,
           submittedAt: cell.createdAt === null ? null : iso(cell.createdAt),
           submissionId: cell.submissionId,
+          pending: hasPending(subs),
         };
       }),
     })),
@@ -96,17 +103,23 @@ export const myAssignments: ClassroomHandler = async (c, req, res) => {
 };
 
 /**
- * A submission: the files are frozen and committed to the database first
- * (status pending), then graded, then the result is committed, and only then
- * answered: an acknowledged submission is durable with its result. It is a
- * Run for fairness (the Run rate and an admission slot), taken before
- * anything is stored, so a refused submission leaves nothing behind. The
- * grading goes on when the client disconnects: the submission is stored already.
+ * A submission: the files are frozen and committed to the database (status
+ * pending), queued for grading, and answered at once with 202: an
+ * acknowledged submission is durable, and a busy lab never refuses one (issue
+ * 12: Submit refused five times left finished learners "not started"). The
+ * grading queue (grading-queue.ts) grades it when a runner is free, in turns
+ * per learner, and the grade reaches the learner over
+ * `GET /api/submissions/{id}/events`. Not the Run rate either: nothing runs
+ * in this request. The backstop against a flood is per learner:
+ * MAX_PENDING_PER_LEARNER waiting at once, MAX_SUBMISSIONS_PER_EXERCISE kept.
  */
 export const submit: ClassroomHandler = async (c, req, res, params) => {
   const learner = await requireLearner(c, req);
   const assignment = await c.store.assignmentById(params.id);
   if (!assignment || assignment.classId !== learner.classId) throw new BadRequestError('no such assignment', 404);
+  if ((assignment.archivedAt ?? null) !== null || ((await c.store.classById(learner.classId))?.archivedAt ?? null) !== null) {
+    throw new BadRequestError('this assignment is closed (your teacher archived it); it takes no more submissions', 409);
+  }
   const body = asObject(await readJsonBody(req, MAX_SUBMISSION_BODY_BYTES).catch((err) => {
     // Refused unread: say what the limit is about, not only the body's bytes.
     if (err instanceof BadRequestError && err.status === 413) {
@@ -121,24 +134,19 @@ export const submit: ClassroomHandler = async (c, req, res, params) => {
   // Bounded before anything is stored or graded (MAX_SUBMISSION_BYTES): each one is kept for good.
   const files = v.submissionSize(validateFiles(body.files, c.lab.config.MAX_FILE_BYTES));
 
-  const client = clientOf(c.lab, req);
-  takeRun(c.lab, client);
-  // Busy (429) is thrown here, before anything is stored; the slot itself may come later.
-  const admitted = c.lab.admission.enter(client);
-  const id = newId();
-  const createdAt = Date.now();
-  let stored = false;
-  try {
-    stored = await c.store.addSubmission({
-      id, assignmentId: assignment.id, learnerId: learner.id, lesson: lesson.id, files, createdAt,
-      status: 'pending', result: null, gradedAt: null, override: null,
-    }, MAX_SUBMISSIONS_PER_EXERCISE);
-  } finally {
-    if (!stored) admitted.then((release) => release(), () => {});
+  if (await c.store.pendingOfLearner(learner.id) >= MAX_PENDING_PER_LEARNER) {
+    throw new Busy(`you have ${MAX_PENDING_PER_LEARNER} submissions waiting to be checked already; wait for their results, then submit again`, PENDING_CAP_RETRY_SECONDS);
   }
-  if (!stored) throw new BadRequestError(`you have made ${MAX_SUBMISSIONS_PER_EXERCISE} submissions for this exercise, the most there may be`, 409);
-  const result = await gradeSubmission(c.lab, lesson, files, client, admitted);
-  await c.store.setSubmissionResult(id, result, Date.now());
-  const answer: SubmissionResult = { ...result, submissionId: id, late: isLate(createdAt, assignment) };
-  sendJson(res, 200, answer);
+  const row: SubmissionRow = {
+    id: newId(), assignmentId: assignment.id, learnerId: learner.id, lesson: lesson.id, files, createdAt: Date.now(),
+    status: 'pending', result: null, gradedAt: null, override: null,
+  };
+  if (!await c.store.addSubmission(row, MAX_SUBMISSIONS_PER_EXERCISE)) {
+    throw new BadRequestError(`you have made ${MAX_SUBMISSIONS_PER_EXERCISE} submissions for this exercise, the most there may be`, 409);
+  }
+  // Committed: from here on it is graded, now or after a restart. The grid hears "pending" before the grade.
+  await announceSubmission(c.store, c.events, row, false);
+  c.grading.add(learner.id, row.id);
+  const answer: SubmissionAccepted = { submissionId: row.id, pending: true, late: isLate(row.createdAt, assignment) };
+  sendJson(res, 202, answer);
 };

@@ -44,6 +44,18 @@ export const MAX_SUBMISSION_FILES = 16;
 export const MAX_SUBMISSION_BODY_BYTES = 4 * MAX_SUBMISSION_BYTES + CLASSROOM_BODY_BYTES;
 /** Submissions one learner may make for one exercise of one assignment (each stores up to a body of files). */
 export const MAX_SUBMISSIONS_PER_EXERCISE = 100;
+/**
+ * Submissions of one learner waiting for their grade at once (grading-queue.ts).
+ * A learner pressing Submit now and then has one or two waiting; this is the
+ * backstop against a script queueing gradings without end (each costs a
+ * sandbox run). The queue takes learners in turns, so even a learner at the
+ * cap does not hold back the others.
+ */
+export const MAX_PENDING_PER_LEARNER = 10;
+/** Retry-After of a submission refused by MAX_PENDING_PER_LEARNER: about what grading a few takes. */
+export const PENDING_CAP_RETRY_SECONDS = 10;
+/** Submissions one history answer lists (newest first): 100 per exercise, so one exercise's whole history fits. */
+export const MAX_HISTORY_SUBMISSIONS = 200;
 
 /**
  * Join codes: this many characters of CODE_ALPHABET: 31^8, about 8.5e11 codes

@@ -91,6 +91,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX submissions_learner ON submissions(learner_id, seq);
   CREATE INDEX submissions_pending ON submissions(status) WHERE status = 'pending';
   `,
+  // 2: archived classes and assignments (NULL: active; else when they were archived).
+  `
+  ALTER TABLE classes ADD COLUMN archived_at INTEGER;
+  ALTER TABLE assignments ADD COLUMN archived_at INTEGER;
+  `,
 ];
 
 export class MigrationError extends Error {}

@@ -8,9 +8,11 @@
  * due time; when there is none before it, the last one (then it is after the
  * due time). It is `late` when it came after the due time and the assignment's
  * late policy is `mark`. A teacher's override replaces its status. A
- * submission still being graded (pending) does not count yet.
+ * submission still being graded (pending) does not count yet; a cell with
+ * only pending ones is `pending` (submitted), never `not-started`, and a cell
+ * with a pending one newer than its counted one says so (`pending: true`).
  */
-import type { ResultCell, ResultsGrid, SubmissionStatus } from '../../src/lib/protocol.ts';
+import type { CountedStatus, ResultCell, ResultsGrid, SubmissionStatus } from '../../src/lib/protocol.ts';
 import type { AssignmentRow, SubmissionFacts } from './store.ts';
 
 /** After the due time and the policy marks it. */
@@ -30,9 +32,10 @@ export function countedSubmission(subs: readonly SubmissionFacts[], due: number 
 }
 
 /** The cell for one learner's submissions (stored order) for one exercise of an assignment. */
-export function cellOf(subs: readonly SubmissionFacts[], assignment: Pick<AssignmentRow, 'due' | 'latePolicy'>): ResultCell & { createdAt: number | null } {
+export function cellOf(subs: readonly SubmissionFacts[], assignment: Pick<AssignmentRow, 'due' | 'latePolicy'>): Omit<ResultCell, 'pending'> & { createdAt: number | null } {
   const counted = countedSubmission(subs, assignment.due);
-  if (!counted) return { status: 'not-started', late: false, overridden: false, submissionId: null, submissions: subs.length, createdAt: null };
+  // Nothing graded: never tried, or submitted and waiting for the grade.
+  if (!counted) return { status: subs.length ? 'pending' : 'not-started', late: false, overridden: false, submissionId: null, submissions: subs.length, createdAt: null };
   return {
     status: counted.override?.status ?? (counted.status as SubmissionStatus),
     late: isLate(counted.createdAt, assignment),
@@ -42,6 +45,9 @@ export function cellOf(subs: readonly SubmissionFacts[], assignment: Pick<Assign
     createdAt: counted.createdAt,
   };
 }
+
+/** Whether one of the submissions still waits for its grade. */
+export const hasPending = (subs: readonly SubmissionFacts[]): boolean => subs.some((s) => s.status === 'pending');
 
 /** Submissions grouped by learner, assignment and lesson (each group in stored order). */
 export function groupSubmissions(subs: readonly SubmissionFacts[]): (learnerId: string, assignmentId: string, lesson: string) => SubmissionFacts[] {
@@ -68,16 +74,25 @@ export function buildGrid(
     learnerId: l.id,
     name: l.name,
     cells: columns.map(({ assignment, lesson }): ResultCell => {
-      const { createdAt: _, ...cell } = cellOf(group(l.id, assignment.id, lesson), assignment);
-      return cell;
+      const subs = group(l.id, assignment.id, lesson);
+      const { createdAt: _, ...cell } = cellOf(subs, assignment);
+      return { ...cell, pending: hasPending(subs) };
     }),
   }));
   return {
     class: { id: cls.id, name: cls.name },
     columns: columns.map(({ assignment, lesson }, i) => {
-      const counts: Record<SubmissionStatus, number> = { pass: 0, fail: 0, error: 0, 'not-started': 0 };
-      for (const row of rows) counts[row.cells[i].status]++;
-      return { assignmentId: assignment.id, assignmentTitle: assignment.title, lesson, lessonTitle: lessonTitle(lesson), counts };
+      const counts: Record<CountedStatus, number> = { pass: 0, fail: 0, error: 0, 'not-started': 0 };
+      let pending = 0;
+      for (const row of rows) {
+        const status = row.cells[i].status;
+        if (status === 'pending') pending++;
+        else counts[status]++;
+      }
+      return {
+        assignmentId: assignment.id, assignmentTitle: assignment.title, lesson, lessonTitle: lessonTitle(lesson),
+        archived: (assignment.archivedAt ?? null) !== null, counts, pending,
+      };
     }),
     rows,
   };
@@ -95,10 +110,11 @@ export function csvField(value: string): string {
 }
 
 function cellText(cell: ResultCell): string {
-  return cell.status + (cell.late ? ' (late)' : '') + (cell.overridden ? ' (override)' : '');
+  // "(pending)" after a grade: a newer submission waits for its own.
+  return cell.status + (cell.late ? ' (late)' : '') + (cell.overridden ? ' (override)' : '') + (cell.pending && cell.status !== 'pending' ? ' (pending)' : '');
 }
 
-/** The grid as CSV: a header row (learner, then "<assignment title> / <lesson id>"), one row per learner; CRLF line ends. */
+/** The grid as CSV (cells `pass`, `fail`, `error`, `pending`, `not-started` with marks): a header row (learner, then "<assignment title> / <lesson id>"), one row per learner; CRLF line ends. */
 export function gridToCsv(grid: ResultsGrid): string {
   const lines = [
     ['learner', ...grid.columns.map((c) => `${c.assignmentTitle} / ${c.lesson}`)],

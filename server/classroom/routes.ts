@@ -2,7 +2,8 @@
  * The classroom API (docs/api.md, "Classes"): its routes, which app.ts adds
  * to the server's one router (mount). Opens the database (DATA_DIR/classroom/
  * classroom.sqlite, migrated at start-up) and settles what a stopped server
- * left behind (submissions it was grading, expired sessions).
+ * left behind: its pending submissions are queued to be graded again
+ * (grading-queue.ts), expired sessions deleted.
  *
  * Every write request (POST, PUT, DELETE) from another site's page is refused
  * (403) before its handler runs; see identity.ts isCrossOrigin.
@@ -14,7 +15,8 @@ import { sendError } from '../http/json.ts';
 import type { RouteHandler, Router } from '../http/router.ts';
 import { CodeGuard } from './code-guard.ts';
 import type { Classroom, ClassroomHandler } from './context.ts';
-import { INTERRUPTED_RESULT } from './grade.ts';
+import { ClassroomEvents } from './events.ts';
+import { GradingQueue } from './grading-queue.ts';
 import { isCrossOrigin } from './identity.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import type { ClassroomStore } from './store.ts';
@@ -34,9 +36,15 @@ const ROUTES: ReadonlyArray<[method: string, pattern: string, handler: Classroom
   ['POST', '/api/classes', classes.createClass],
   ['GET', '/api/classes', classes.listClasses],
   ['GET', '/api/classes/:id', classes.getClass],
+  ['PATCH', '/api/classes/:id', classes.updateClass],
+  ['DELETE', '/api/classes/:id', classes.deleteClass],
+  ['GET', '/api/classes/:id/events', classes.classEvents],
   ['POST', '/api/classes/:id/join-code', classes.joinCode],
   ['POST', '/api/classes/:id/learners/:learnerId/recovery-code', classes.resetRecoveryCode],
   ['POST', '/api/classes/:id/assignments', classes.createAssignment],
+  ['PATCH', '/api/classes/:id/assignments/:assignmentId', classes.updateAssignment],
+  ['DELETE', '/api/classes/:id/assignments/:assignmentId', classes.deleteAssignment],
+  ['GET', '/api/classes/:id/learners/:learnerId/submissions', submissions.history],
   ['GET', '/api/classes/:id/results', classes.results],
   ['GET', '/api/classes/:id/results.csv', classes.resultsCsv],
   ['POST', '/api/classes/:id/regrade', submissions.regrade],
@@ -45,6 +53,7 @@ const ROUTES: ReadonlyArray<[method: string, pattern: string, handler: Classroom
   ['GET', '/api/me/assignments', learner.myAssignments],
   ['POST', '/api/assignments/:id/submissions', learner.submit],
   ['GET', '/api/submissions/:id', submissions.getSubmission],
+  ['GET', '/api/submissions/:id/events', submissions.submissionEvents],
   ['POST', '/api/submissions/:id/override', submissions.override],
 ];
 
@@ -63,6 +72,7 @@ const DATABASE_FILE = join('classroom', 'classroom.sqlite');
 
 export async function openClassroom(lab: Lab, store: ClassroomStore = new SqliteStore(join(lab.config.dataDir, DATABASE_FILE))): Promise<ClassroomService> {
   const config = lab.config;
+  const events = new ClassroomEvents();
   const c: Classroom = {
     lab,
     store,
@@ -70,9 +80,12 @@ export async function openClassroom(lab: Lab, store: ClassroomStore = new Sqlite
     emailRate: new TokenBuckets(config.SIGN_IN_BURST, config.SIGN_IN_PER_MINUTE / 60),
     codeGuard: new CodeGuard({ perAddressBurst: config.CODE_ATTEMPTS_BURST, perAddressPerMinute: config.CODE_ATTEMPTS_PER_MINUTE }),
     regrading: new Set(),
+    events,
+    grading: new GradingQueue(lab, store, events),
   };
-  const interrupted = await store.failPending(INTERRUPTED_RESULT, Date.now());
-  if (interrupted) console.warn(`[lab] classroom: ${interrupted} submissions were being graded when the server stopped; they are marked as errors (a regrade grades them again)`);
+  // Stored but not graded when the last server stopped (or still waiting): graded now, as any new one.
+  const requeued = await c.grading.requeuePending();
+  if (requeued) console.warn(`[lab] classroom: ${requeued} submissions were waiting for their grade when the server stopped; they are queued to be graded again`);
   await store.purgeExpiredSessions(Date.now());
   const purge = setInterval(() => {
     store.purgeExpiredSessions(Date.now()).catch((err) => console.error('[lab] classroom: purging expired sessions failed:', err));
@@ -91,6 +104,9 @@ export async function openClassroom(lab: Lab, store: ClassroomStore = new Sqlite
     },
     close() {
       clearInterval(purge);
+      // First: no grading finishing from here on is stored (it may have been cut off); the next start grades it.
+      c.grading.close();
+      events.closeAll();
       store.close();
     },
   };

@@ -35,6 +35,7 @@ const teacher = (r: Row): TeacherRow => ({
 });
 const klass = (r: Row): ClassRow => ({
   id: r.id as string, teacherId: r.teacher_id as string, name: r.name as string, joinCode: (r.join_code as string | null) ?? null, createdAt: Number(r.created_at),
+  archivedAt: r.archived_at === null || r.archived_at === undefined ? null : Number(r.archived_at),
 });
 const classWithCounts = (r: Row): ClassRow & ClassCounts => ({ ...klass(r), learners: Number(r.learners), assignments: Number(r.assignments) });
 const learner = (r: Row): LearnerRow => ({
@@ -70,6 +71,7 @@ const assignment = (r: Row): AssignmentRow => ({
   due: r.due_at === null ? null : Number(r.due_at),
   latePolicy: r.late_policy as AssignmentRow['latePolicy'],
   createdAt: Number(r.created_at),
+  archivedAt: r.archived_at === null || r.archived_at === undefined ? null : Number(r.archived_at),
 });
 
 const CLASS_WITH_COUNTS = `
@@ -206,7 +208,19 @@ export class SqliteStore implements ClassroomStore {
   }
 
   async classByJoinCode(code: string): Promise<ClassRow | null> {
-    return this.#one(klass, 'SELECT * FROM classes WHERE join_code = ?', code);
+    return this.#one(klass, 'SELECT * FROM classes WHERE join_code = ? AND archived_at IS NULL', code);
+  }
+
+  async updateClass(classId: string, change: { name?: string; archivedAt?: number | null }): Promise<void> {
+    this.#transaction(() => {
+      if (change.name !== undefined) this.#run('UPDATE classes SET name = ? WHERE id = ?', change.name, classId);
+      if (change.archivedAt !== undefined) this.#run('UPDATE classes SET archived_at = ? WHERE id = ?', change.archivedAt, classId);
+    });
+  }
+
+  async deleteClass(classId: string): Promise<void> {
+    // Learners (with their sessions and submissions) and assignments go by ON DELETE CASCADE.
+    this.#run('DELETE FROM classes WHERE id = ?', classId);
   }
 
   async setJoinCode(classId: string, code: string | null): Promise<boolean> {
@@ -254,6 +268,31 @@ export class SqliteStore implements ClassroomStore {
     });
   }
 
+  async updateAssignment(a: AssignmentRow): Promise<number> {
+    return this.#transaction(() => {
+      this.#run('UPDATE assignments SET title = ?, due_at = ?, late_policy = ?, archived_at = ? WHERE id = ?', a.title, a.due, a.latePolicy, a.archivedAt ?? null, a.id);
+      const before = this.#all('SELECT lesson FROM assignment_lessons WHERE assignment_id = ?', a.id).map((r) => r.lesson as string);
+      let removed = 0;
+      for (const lesson of before) {
+        if (a.lessons.includes(lesson)) continue;
+        // Its submissions go too (ON DELETE CASCADE); counted first, for the answer.
+        removed += Number(this.#get('SELECT COUNT(*) AS n FROM submissions WHERE assignment_id = ? AND lesson = ?', a.id, lesson)!.n);
+        this.#run('DELETE FROM assignment_lessons WHERE assignment_id = ? AND lesson = ?', a.id, lesson);
+      }
+      // Kept lessons are updated in place (deleting and inserting them again would cascade to their submissions).
+      a.lessons.forEach((lesson, i) => {
+        if (before.includes(lesson)) this.#run('UPDATE assignment_lessons SET position = ? WHERE assignment_id = ? AND lesson = ?', i, a.id, lesson);
+        else this.#run('INSERT INTO assignment_lessons (assignment_id, position, lesson) VALUES (?, ?, ?)', a.id, i, lesson);
+      });
+      return removed;
+    });
+  }
+
+  async deleteAssignment(id: string): Promise<void> {
+    // Its lessons and their submissions go by ON DELETE CASCADE.
+    this.#run('DELETE FROM assignments WHERE id = ?', id);
+  }
+
   async assignmentById(id: string): Promise<AssignmentRow | null> {
     return this.#one(assignment, `${ASSIGNMENT_WITH_LESSONS} WHERE a.id = ?`, id);
   }
@@ -276,6 +315,27 @@ export class SqliteStore implements ClassroomStore {
 
   async setSubmissionResult(id: string, result: CheckResult, gradedAt: number): Promise<void> {
     this.#run('UPDATE submissions SET status = ?, result = ?, graded_at = ? WHERE id = ?', result.status, JSON.stringify(result), gradedAt, id);
+  }
+
+  async finishPending(id: string, result: CheckResult, gradedAt: number): Promise<boolean> {
+    return this.#run("UPDATE submissions SET status = ?, result = ?, graded_at = ? WHERE id = ? AND status = 'pending'", result.status, JSON.stringify(result), gradedAt, id) === 1;
+  }
+
+  async pendingSubmissions(): Promise<Array<{ id: string; learnerId: string }>> {
+    return this.#all("SELECT id, learner_id FROM submissions WHERE status = 'pending' ORDER BY seq").map((r) => ({ id: r.id as string, learnerId: r.learner_id as string }));
+  }
+
+  async pendingOfLearner(learnerId: string): Promise<number> {
+    return Number(this.#get("SELECT COUNT(*) AS n FROM submissions WHERE learner_id = ? AND status = 'pending'", learnerId)!.n);
+  }
+
+  async submissionHistory(learnerId: string, filter: { assignmentId?: string; lesson?: string }, limit: number): Promise<Array<SubmissionFacts & { result: CheckResult | null }>> {
+    return this.#all(`
+      SELECT id, assignment_id, learner_id, lesson, created_at, status, result, override_status, override_comment
+      FROM submissions WHERE learner_id = ? AND (? IS NULL OR assignment_id = ?) AND (? IS NULL OR lesson = ?)
+      ORDER BY seq DESC LIMIT ?`,
+    learnerId, filter.assignmentId ?? null, filter.assignmentId ?? null, filter.lesson ?? null, filter.lesson ?? null, limit)
+      .map((r) => ({ ...facts(r), result: r.result === null ? null : JSON.parse(r.result as string) as CheckResult }));
   }
 
   async submissionById(id: string): Promise<SubmissionRow | null> {

@@ -12,7 +12,15 @@
 import type { CheckResult, LatePolicy } from '../../src/lib/protocol.ts';
 
 export interface TeacherRow { id: string; email: string; name: string; passwordHash: string; createdAt: number }
-export interface ClassRow { id: string; teacherId: string; name: string; joinCode: string | null; createdAt: number }
+export interface ClassRow {
+  id: string;
+  teacherId: string;
+  name: string;
+  joinCode: string | null;
+  createdAt: number;
+  /** When the class was archived; null or absent while it is active. */
+  archivedAt?: number | null;
+}
 export interface ClassCounts { learners: number; assignments: number }
 export interface LearnerRow { id: string; classId: string; name: string; recoveryCode: string; joinedAt: number }
 export interface AssignmentRow {
@@ -24,9 +32,11 @@ export interface AssignmentRow {
   due: number | null;
   latePolicy: LatePolicy;
   createdAt: number;
+  /** When the assignment was archived; null or absent while it is active. */
+  archivedAt?: number | null;
 }
 
-/** `pending`: stored, not graded yet (or the grading was interrupted: see failPending). */
+/** `pending`: stored, not graded yet (the grading queue grades it, also after a restart). */
 export type StoredStatus = 'pending' | 'pass' | 'fail' | 'error';
 export interface Override { status: 'pass' | 'fail'; comment: string }
 
@@ -69,8 +79,12 @@ export interface ClassroomStore {
   createClass(c: ClassRow): Promise<boolean>;
   classById(id: string): Promise<(ClassRow & ClassCounts) | null>;
   classesOfTeacher(teacherId: string): Promise<Array<ClassRow & ClassCounts>>;
-  /** An open class by its join code. */
+  /** An open (not archived) class by its join code. */
   classByJoinCode(code: string): Promise<ClassRow | null>;
+  /** Renames and/or archives (a time) or restores (null) a class; fields left undefined stay. */
+  updateClass(classId: string, change: { name?: string; archivedAt?: number | null }): Promise<void>;
+  /** Deletes the class with its learners (and their sessions), assignments and submissions. */
+  deleteClass(classId: string): Promise<void>;
   /** null closes joining. false: the code is in use by another open class. */
   setJoinCode(classId: string, code: string | null): Promise<boolean>;
 
@@ -88,6 +102,14 @@ export interface ClassroomStore {
   setRecoveryCode(learnerId: string, code: string): Promise<boolean>;
 
   createAssignment(a: AssignmentRow): Promise<void>;
+  /**
+   * Stores the assignment's title, due time, late policy, archived time and
+   * lessons (in this order). Lessons no longer listed are removed with their
+   * submissions; kept ones keep theirs. Answers how many submissions went.
+   */
+  updateAssignment(a: AssignmentRow): Promise<number>;
+  /** Deletes the assignment with its submissions. */
+  deleteAssignment(id: string): Promise<void>;
   assignmentById(id: string): Promise<AssignmentRow | null>;
   /** In creation order. */
   assignmentsOfClass(classId: string): Promise<AssignmentRow[]>;
@@ -98,14 +120,23 @@ export interface ClassroomStore {
    */
   addSubmission(s: SubmissionRow, maxPerExercise: number): Promise<boolean>;
   setSubmissionResult(id: string, result: CheckResult, gradedAt: number): Promise<void>;
+  /** Stores the grade of a pending submission; false when it is not pending any more (or was deleted meanwhile). */
+  finishPending(id: string, result: CheckResult, gradedAt: number): Promise<boolean>;
+  /** Every pending submission, oldest first (to grade after a restart). */
+  pendingSubmissions(): Promise<Array<{ id: string; learnerId: string }>>;
+  /** How many of the learner's submissions wait for their grade. */
+  pendingOfLearner(learnerId: string): Promise<number>;
+  /** The learner's submissions (optionally of one assignment and lesson), newest first, at most `limit`. */
+  submissionHistory(learnerId: string, filter: { assignmentId?: string; lesson?: string }, limit: number): Promise<Array<SubmissionFacts & { result: CheckResult | null }>>;
   submissionById(id: string): Promise<SubmissionRow | null>;
   /** Every submission of the class's assignments, oldest first (ties in the order they were stored). */
   submissionFactsOfClass(classId: string): Promise<SubmissionFacts[]>;
   submissionFactsOfLearner(learnerId: string): Promise<SubmissionFacts[]>;
   setOverride(id: string, override: Override | null): Promise<void>;
   /**
-   * Submissions left pending by a server that stopped while grading them get
-   * this result (status error); answers how many. Run at start-up only.
+   * Gives every pending submission this result (status error); answers how
+   * many. The server no longer calls it: since issue 12 it grades pending
+   * submissions again at start-up (grading-queue.ts) rather than failing them.
    */
   failPending(result: CheckResult, now: number): Promise<number>;
 

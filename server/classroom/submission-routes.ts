@@ -1,19 +1,21 @@
 /**
  * One submission (`GET /api/submissions/{id}`: its learner or the teacher of
- * its class; anyone else gets 404), a teacher's override of its status, and
- * a class's regrade.
+ * its class; anyone else gets 404) and its grade as it comes
+ * (`GET /api/submissions/{id}/events`), a learner's submission history for
+ * the teacher, a teacher's override of a status, and a class's regrade.
  */
-import type { OverrideRequest, RegradeResult } from '../../src/lib/protocol.ts';
+import type { OverrideRequest, RegradeResult, SubmissionHistory } from '../../src/lib/protocol.ts';
 import { asObject, readJsonBody, sendJson } from '../http/json.ts';
-import { clientOf } from '../api/context.ts';
+import { clientOf, queryParam } from '../api/context.ts';
 import { BadRequestError } from '../workspace/files.ts';
 import type { Classroom, ClassroomHandler } from './context.ts';
 import { admitPatiently, gradeSubmission } from './grade.ts';
+import { announceSubmission } from './grading-queue.ts';
 import { learnerOf, ownClass, requireTeacher, teacherOf } from './identity.ts';
-import { CLASSROOM_BODY_BYTES, MAX_OVERRIDE_COMMENT_CHARS } from './limits.ts';
+import { CLASSROOM_BODY_BYTES, MAX_HISTORY_SUBMISSIONS, MAX_OVERRIDE_COMMENT_CHARS } from './limits.ts';
 import { countedSubmission, groupSubmissions } from './results.ts';
 import type { AssignmentRow, SubmissionRow, TeacherRow } from './store.ts';
-import { submissionView } from './views.ts';
+import { submissionInfo, submissionView, withDistinctNames } from './views.ts';
 import * as v from './validate.ts';
 
 /** The submission and its assignment, when the caller is its learner or (with teacherOnly, only) its class's teacher. */
@@ -38,6 +40,43 @@ export const getSubmission: ClassroomHandler = async (c, req, res, params) => {
   sendJson(res, 200, submissionView(s, a));
 };
 
+/**
+ * The submission's state now and, while it waits, its grade when it comes
+ * (events.ts; the stream ends after the grade). Subscribed before the row is
+ * read, so a grade stored in between is not missed (it may come twice).
+ */
+export const submissionEvents: ClassroomHandler = async (c, req, res, params) => {
+  const [teacher, learner] = await Promise.all([teacherOf(c, req), learnerOf(c, req)]);
+  if (!teacher && !learner) throw new BadRequestError('not signed in (as a teacher, or as a learner of a class)', 401);
+  await visibleSubmission(c, params.id, teacher, learner?.id ?? null);
+  const stream = c.events.open(req, res, `submission:${params.id}`, learner ? `learner:${learner.id}` : `teacher:${teacher!.id}`);
+  const now = await c.store.submissionById(params.id);
+  const a = now && await c.store.assignmentById(now.assignmentId);
+  if (!now || !a) return stream.end(); // deleted meanwhile
+  c.events.send(stream, 'submission', submissionInfo(now, a), now.status !== 'pending');
+};
+
+/** One learner's submissions, newest first (optionally of one assignment and lesson): the teacher's view of their history. */
+export const history: ClassroomHandler = async (c, req, res, params) => {
+  const cls = await ownClass(c, await requireTeacher(c, req), params.id);
+  const learners = withDistinctNames(await c.store.learnersOfClass(cls.id));
+  const learner = learners.find((l) => l.id === params.learnerId);
+  if (!learner) throw new BadRequestError('no such learner in this class', 404);
+  const assignmentId = queryParam(req, 'assignmentId') ?? undefined;
+  const lesson = queryParam(req, 'lesson') ?? undefined;
+  const assignments = new Map((await c.store.assignmentsOfClass(cls.id)).map((a) => [a.id, a]));
+  if (assignmentId !== undefined && !assignments.has(assignmentId)) throw new BadRequestError('no such assignment in this class', 404);
+  // One more than shown tells whether there are more.
+  const rows = await c.store.submissionHistory(learner.id, { assignmentId, lesson }, MAX_HISTORY_SUBMISSIONS + 1);
+  const answer: SubmissionHistory = {
+    learnerId: learner.id,
+    name: learner.name,
+    submissions: rows.slice(0, MAX_HISTORY_SUBMISSIONS).map((s) => submissionInfo(s, assignments.get(s.assignmentId)!)),
+    truncated: rows.length > MAX_HISTORY_SUBMISSIONS,
+  };
+  sendJson(res, 200, answer);
+};
+
 export const override: ClassroomHandler = async (c, req, res, params) => {
   const teacher = await requireTeacher(c, req);
   const { s, a } = await visibleSubmission(c, params.id, teacher, null);
@@ -47,6 +86,7 @@ export const override: ClassroomHandler = async (c, req, res, params) => {
   const comment = v.optionalText(body, 'comment', MAX_OVERRIDE_COMMENT_CHARS);
   const override = status === null ? null : { status, comment };
   await c.store.setOverride(s.id, override);
+  await announceSubmission(c.store, c.events, { ...s, override }, false);
   sendJson(res, 200, submissionView({ ...s, override }, a));
 };
 
@@ -87,6 +127,7 @@ export const regrade: ClassroomHandler = async (c, req, res, params) => {
             ? await gradeSubmission(c.lab, lesson, s.files, client, Promise.resolve(await admitPatiently(c.lab, client)))
             : { status: 'error' as const, message: `lesson "${lessonId}" has no exercise on this server any more`, tests: [] };
           await c.store.setSubmissionResult(s.id, result, Date.now());
+          await announceSubmission(c.store, c.events, { ...s, status: result.status, result }, false);
           answer.regraded++;
           if (result.status !== s.status) answer.changed++;
           if (result.status === 'error') answer.errors++;

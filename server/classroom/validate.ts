@@ -84,6 +84,14 @@ export function password(body: Record<string, unknown>, rules: boolean): string 
   return value;
 }
 
+/** An optional boolean field: undefined when absent, a 400 when it is anything but true or false. */
+export function optionalBoolean(body: Record<string, unknown>, field: string): boolean | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw new BadRequestError(`"${field}" must be true or false`);
+  return value;
+}
+
 /** A required string field, for codes and ids (checked further by the caller). */
 export function str(body: Record<string, unknown>, field: string): string {
   const value = body[field];

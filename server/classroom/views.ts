@@ -1,5 +1,5 @@
 /** Stored rows as the API shows them (src/lib/protocol.ts, "classroom"): ISO times, no internals. */
-import type { Assignment, ClassLearner, ClassSummary, Submission } from '../../src/lib/protocol.ts';
+import type { Assignment, ClassLearner, ClassSubmissionEvent, ClassSummary, Submission, SubmissionInfo } from '../../src/lib/protocol.ts';
 import { iso } from './context.ts';
 import { isLate } from './results.ts';
 import { nameKey } from './validate.ts';
@@ -7,10 +7,12 @@ import type { AssignmentRow, ClassCounts, ClassRow, LearnerRow, SubmissionRow } 
 
 export const classSummary = (c: ClassRow & ClassCounts): ClassSummary => ({
   id: c.id, name: c.name, joinCode: c.joinCode, learners: c.learners, assignments: c.assignments, createdAt: iso(c.createdAt),
+  archived: (c.archivedAt ?? null) !== null,
 });
 
 export const assignmentView = (a: AssignmentRow): Assignment => ({
   id: a.id, classId: a.classId, title: a.title, lessons: a.lessons, due: a.due === null ? null : iso(a.due), latePolicy: a.latePolicy, createdAt: iso(a.createdAt),
+  archived: (a.archivedAt ?? null) !== null,
 });
 
 /**
@@ -33,17 +35,27 @@ export function withDistinctNames<T extends Pick<LearnerRow, 'name'>>(learners: 
 export const classLearner = (l: LearnerRow): ClassLearner => ({ id: l.id, name: l.name, recoveryCode: l.recoveryCode, joinedAt: iso(l.joinedAt) });
 
 /** While the checks still run (or never finished) the result says so; `pending` tells the two cases apart. */
-const PENDING_RESULT = { status: 'error' as const, message: 'not graded yet: the checks are still running', tests: [] };
+const PENDING_RESULT = { status: 'error' as const, message: 'not graded yet: waiting for its turn, or being checked', tests: [] };
 
 export const submissionView = (s: SubmissionRow, a: AssignmentRow): Submission => ({
+  ...submissionInfo(s, a),
+  files: s.files,
+});
+
+/** A submission without its files (a history line, a stream's event): what is stored, nothing else. */
+export const submissionInfo = (s: Omit<SubmissionRow, 'files' | 'gradedAt'>, a: Pick<AssignmentRow, 'due' | 'latePolicy'>): SubmissionInfo => ({
   id: s.id,
   assignmentId: s.assignmentId,
   learnerId: s.learnerId,
   lesson: s.lesson,
-  files: s.files,
   result: s.result ?? PENDING_RESULT,
   ...(s.status === 'pending' ? { pending: true } : {}),
   late: isLate(s.createdAt, a),
   createdAt: iso(s.createdAt),
   override: s.override,
+});
+
+/** The class stream's event for a submission stored, graded or overridden. */
+export const submissionEvent = (s: Pick<SubmissionRow, 'id' | 'learnerId' | 'assignmentId' | 'lesson' | 'status'>): ClassSubmissionEvent => ({
+  submissionId: s.id, learnerId: s.learnerId, assignmentId: s.assignmentId, lesson: s.lesson, status: s.status,
 });

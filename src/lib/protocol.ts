@@ -163,8 +163,13 @@ export interface TeacherInfo { id: string; email: string; name: string }
 /** `POST /api/classes` body; answers ClassCreated. */
 export interface ClassCreateRequest { name: string }
 export interface ClassCreated { id: string; joinCode: string }
-/** `GET /api/classes`: the signed-in teacher's classes. `joinCode` is null while joining is closed. */
-export interface ClassSummary { id: string; name: string; joinCode: string | null; learners: number; assignments: number; createdAt: string }
+/**
+ * `GET /api/classes`: the signed-in teacher's classes. `joinCode` is null while joining is closed;
+ * an `archived` class takes no joins and no submissions (its code comes back when it is restored).
+ */
+export interface ClassSummary { id: string; name: string; joinCode: string | null; learners: number; assignments: number; createdAt: string; archived: boolean }
+/** `PATCH /api/classes/{id}` body: rename, archive or restore; answers the ClassSummary. `DELETE` removes the class with everything in it. */
+export interface ClassUpdateRequest { name?: string; archived?: boolean }
 
 /** A learner of a class as the teacher sees it (the recovery code too: the teacher can hand it out again). */
 export interface ClassLearner { id: string; name: string; recoveryCode: string; joinedAt: string }
@@ -182,7 +187,18 @@ export interface RegradeResult { regraded: number; changed: number; errors: numb
 export type LatePolicy = 'accept' | 'mark';
 /** `POST /api/classes/{id}/assignments` body; answers `{id}`. */
 export interface AssignmentCreateRequest { title: string; lessons: string[]; due?: string; latePolicy?: LatePolicy }
-export interface Assignment { id: string; classId: string; title: string; lessons: string[]; due: string | null; latePolicy: LatePolicy; createdAt: string }
+/**
+ * An `archived` assignment is kept for the record (grid, CSV) but hidden from learners and takes no
+ * submissions. The server always sends `archived`; it is optional for values made before it existed.
+ */
+export interface Assignment { id: string; classId: string; title: string; lessons: string[]; due: string | null; latePolicy: LatePolicy; createdAt: string; archived?: boolean }
+/**
+ * `PATCH /api/classes/{id}/assignments/{assignmentId}` body: only the fields sent change (`due: null`
+ * removes the due time). A lesson left out of `lessons` loses its submissions. Answers AssignmentUpdated.
+ */
+export interface AssignmentUpdateRequest { title?: string; lessons?: string[]; due?: string | null; latePolicy?: LatePolicy; archived?: boolean }
+/** The answer of an assignment's PATCH: the Assignment, and how many submissions went with lessons left out. */
+export interface AssignmentUpdated extends Assignment { removedSubmissions: number }
 
 /** `POST /api/join` body; answers JoinResult and sets the learner cookie. */
 export interface JoinRequest { code: string; name: string }
@@ -190,19 +206,30 @@ export interface JoinResult { learnerId: string; classId: string; className: str
 /** `POST /api/recover` body: a learner on another computer gets back in (answers JoinResult with a new cookie). */
 export interface RecoverRequest { recoveryCode: string }
 
-/** A learner's status on one exercise of an assignment (the grid's cell). */
-export type SubmissionStatus = 'pass' | 'fail' | 'error' | 'not-started';
+/**
+ * A learner's status on one exercise of an assignment (the grid's cell):
+ * `not-started` never submitted; `pending` submitted, nothing graded yet.
+ */
+export type SubmissionStatus = 'pass' | 'fail' | 'error' | 'not-started' | 'pending';
+/** The statuses a column's `counts` holds (cells still `pending` are counted apart). */
+export type CountedStatus = Exclude<SubmissionStatus, 'pending'>;
 
 /** `GET /api/me/assignments`: the joined learner's class, assignments and own status. */
 export interface MyAssignments {
   learner: { id: string; name: string; classId: string; className: string };
   assignments: Array<Assignment & {
-    exercises: Array<{ lesson: string; title: string; status: SubmissionStatus; late: boolean; submittedAt: string | null; submissionId: string | null }>;
+    /** `pending`: a submission waits for its grade (the status is then the counted one's, or `pending`). */
+    exercises: Array<{ lesson: string; title: string; status: SubmissionStatus; late: boolean; submittedAt: string | null; submissionId: string | null; pending: boolean }>;
   }>;
 }
 
-/** `POST /api/assignments/{id}/submissions` body (the CheckRequest shape); answers SubmissionResult. */
+/** `POST /api/assignments/{id}/submissions` body (the CheckRequest shape); answers 202 SubmissionAccepted. */
 export type SubmissionRequest = CheckRequest;
+/**
+ * A submission stored (durably) and queued for grading: the grade comes later,
+ * from `GET /api/submissions/{id}/events` (or `GET /api/submissions/{id}`).
+ */
+export interface SubmissionAccepted { submissionId: string; pending: true; late: boolean }
 /** The check's result for the frozen snapshot, plus its id and whether it came after the due time. */
 export interface SubmissionResult extends CheckResult { submissionId: string; late: boolean }
 
@@ -221,16 +248,48 @@ export interface Submission {
   /** A teacher's override of the status, with a comment. */
   override: { status: 'pass' | 'fail'; comment: string } | null;
 }
+/** A submission without its files: a line of a learner's history, and what the submission's event stream sends. */
+export type SubmissionInfo = Omit<Submission, 'files'>;
+/**
+ * `GET /api/classes/{id}/learners/{learnerId}/submissions?assignmentId=&lesson=`:
+ * the learner's submissions, newest first (at most MAX_HISTORY_SUBMISSIONS).
+ */
+export interface SubmissionHistory { learnerId: string; name: string; submissions: SubmissionInfo[]; truncated: boolean }
 
 /** One cell of the results grid: the counted submission (the last before the due time, else the last). */
-export interface ResultCell { status: SubmissionStatus; late: boolean; overridden: boolean; submissionId: string | null; submissions: number }
+export interface ResultCell {
+  status: SubmissionStatus;
+  late: boolean;
+  overridden: boolean;
+  submissionId: string | null;
+  submissions: number;
+  /** A submission of this cell waits for its grade (newer than the counted one, or the only kind there is). */
+  pending: boolean;
+}
 
 /** `GET /api/classes/{id}/results`: learners x (assignment, lesson) columns. */
 export interface ResultsGrid {
   class: { id: string; name: string };
-  columns: Array<{ assignmentId: string; assignmentTitle: string; lesson: string; lessonTitle: string; counts: Record<SubmissionStatus, number> }>;
+  /** `counts` of the cells' statuses; `pending`: cells with nothing graded yet (status `pending`). */
+  columns: Array<{ assignmentId: string; assignmentTitle: string; lesson: string; lessonTitle: string; archived: boolean; counts: Record<CountedStatus, number>; pending: number }>;
   rows: Array<{ learnerId: string; name: string; cells: ResultCell[] }>;
 }
+
+/**
+ * Server-Sent Events of `GET /api/classes/{id}/events` (the teacher's live
+ * grid): `event: submission` with a ClassSubmissionEvent when a submission is
+ * stored, graded or overridden; `event: change` with a ClassChangeEvent when
+ * the class, its learners or assignments changed (read the class again);
+ * `event: deleted` when the class is gone. A stream ends after a while and
+ * the browser reconnects by itself: read the grid again then (events may
+ * have been missed between).
+ */
+export interface ClassSubmissionEvent { submissionId: string; learnerId: string; assignmentId: string; lesson: string; status: 'pending' | 'pass' | 'fail' | 'error' }
+export interface ClassChangeEvent { what: 'class' | 'learners' | 'assignments' }
+/** The event names of the class stream (for EventSource listeners). */
+export const CLASS_EVENT_TYPES = ['submission', 'change', 'deleted'] as const;
+// `GET /api/submissions/{id}/events` (its learner or teacher): `event: submission` with a
+// SubmissionInfo at once and again when graded; the stream ends after the grade.
 
 // ------------------------------------------------------------------ shared
 

@@ -251,7 +251,7 @@ describe('classroom API', () => {
     assert.equal((await call(lab.url, 'POST', `/api/assignments/${A.assignmentId}/submissions`, { cookie: a1.cookie, body: { lesson: LESSON, files: { '../x': '' } } })).status, 400);
 
     const sub = await call(lab.url, 'POST', `/api/assignments/${A.assignmentId}/submissions`, { cookie: a1.cookie, body: { lesson: LESSON, files } });
-    assert.equal(sub.status, 200, JSON.stringify(sub.body));
+    assert.equal(sub.status, 202, JSON.stringify(sub.body));
     const id = sub.body.submissionId;
     const get = (cookie?: string) => call(lab.url, 'GET', `/api/submissions/${id}`, { cookie });
     assert.equal((await get(a1.cookie)).status, 200, 'its learner');

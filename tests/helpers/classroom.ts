@@ -66,3 +66,99 @@ export const exerciseFiles = {
   /** Mul never returns: the test binary is stopped by the time limit. */
   endless: () => ({ 'calc.go': file('exercise/solution/calc.go').replace('return a * b', 'for {\n\t}'), 'calc_test.go': file('files/calc_test.go'), 'go.mod': file('files/go.mod') }),
 };
+
+/** POST a submission (answered 202 at once: stored, pending). */
+export function submit(url: string, assignmentId: string, cookie: string, files: Record<string, string>, lesson = LESSON): Promise<Answer> {
+  return call(url, 'POST', `/api/assignments/${assignmentId}/submissions`, { cookie, body: { lesson, files } });
+}
+
+/** Polls GET /api/submissions/{id} until it is graded (not pending); answers the Submission. */
+export async function waitGraded(url: string, submissionId: string, cookie: string, timeoutMs = 120_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await call(url, 'GET', `/api/submissions/${submissionId}`, { cookie });
+    if (s.status !== 200) throw new Error(`submission ${submissionId}: ${s.status} ${JSON.stringify(s.body)}`);
+    if (!s.body.pending) return s.body;
+    if (Date.now() > deadline) throw new Error(`submission ${submissionId} still pending after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * Submits and waits for the grade: `{status, body}` where body is the stored
+ * result with `submissionId` and `late` (what the learner is finally shown);
+ * an answer other than 202 comes back as it is.
+ */
+export async function submitGraded(url: string, assignmentId: string, cookie: string, files: Record<string, string>, lesson = LESSON): Promise<Answer> {
+  const a = await submit(url, assignmentId, cookie, files, lesson);
+  if (a.status !== 202) return a;
+  const s = await waitGraded(url, a.body.submissionId, cookie);
+  return { ...a, body: { ...s.result, submissionId: a.body.submissionId, late: a.body.late } };
+}
+
+/** An open Server-Sent Events stream, read as it comes. */
+export interface EventStream {
+  status: number;
+  headers: Headers;
+  /** Every event so far. */
+  events: Array<{ event: string; data: any }>;
+  /** Comment lines (heartbeats) seen so far. */
+  comments: number;
+  /** The next event (after those seen) matching, within the time-out. */
+  next(match: (e: { event: string; data: any }) => boolean, timeoutMs?: number): Promise<{ event: string; data: any }>;
+  /** Resolves when the server ends the stream. */
+  ended: Promise<void>;
+  close(): void;
+}
+
+export async function openEvents(url: string, path: string, cookie: string): Promise<EventStream> {
+  const abort = new AbortController();
+  const res = await fetch(url + path, { headers: { cookie, accept: 'text/event-stream' }, signal: abort.signal });
+  const events: EventStream['events'] = [];
+  const waiters: Array<() => void> = [];
+  const stream: EventStream = {
+    status: res.status,
+    headers: res.headers,
+    events,
+    comments: 0,
+    async next(match, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      let seen = 0;
+      for (;;) {
+        for (; seen < events.length; seen++) if (match(events[seen])) return events.splice(seen, 1)[0];
+        if (Date.now() > deadline) throw new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events)}`);
+        await new Promise<void>((resolve) => { waiters.push(resolve); setTimeout(resolve, 200); });
+      }
+    },
+    ended: Promise.resolve(),
+    close: () => abort.abort(),
+  };
+  if (res.status !== 200 || !res.body) {
+    await res.text().catch(() => '');
+    return stream;
+  }
+  stream.ended = (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          let event = 'message';
+          const data: string[] = [];
+          for (const line of block.split('\n')) {
+            if (line.startsWith(':')) stream.comments++;
+            else if (line.startsWith('event: ')) event = line.slice(7);
+            else if (line.startsWith('data: ')) data.push(line.slice(6));
+          }
+          if (data.length) events.push({ event, data: JSON.parse(data.join('\n')) });
+          for (const w of waiters.splice(0)) w();
+        }
+      }
+    } catch { /* aborted */ }
+  })();
+  return stream;
+}

@@ -5,6 +5,11 @@
  */
 import type {
   AssignmentCreateRequest,
+  AssignmentUpdated,
+  AssignmentUpdateRequest,
+  ClassUpdateRequest,
+  SubmissionAccepted,
+  SubmissionHistory,
   ClassCreated,
   ClassDetail,
   ClassSummary,
@@ -15,7 +20,6 @@ import type {
   RegradeResult,
   ResultsGrid,
   Submission,
-  SubmissionResult,
   TeacherInfo,
 } from '../../lib/protocol.ts';
 import { responseError } from '../files-api.ts';
@@ -59,12 +63,22 @@ export const teacherLogout = () => call<void>('POST', '/api/teacher/logout');
 export const listClasses = () => call<ClassSummary[]>('GET', '/api/classes');
 export const createClass = (name: string) => call<ClassCreated>('POST', '/api/classes', { name });
 export const getClass = (id: string) => call<ClassDetail>('GET', `/api/classes/${seg(id)}`);
+export const updateClass = (id: string, body: ClassUpdateRequest) => call<ClassSummary>('PATCH', `/api/classes/${seg(id)}`, body);
+export const deleteClass = (id: string) => call<void>('DELETE', `/api/classes/${seg(id)}`);
+/** The class's live event stream (protocol.ts, ClassSubmissionEvent); the EventSource reconnects by itself. */
+export const classEventsUrl = (id: string) => `/api/classes/${seg(id)}/events`;
 export const joinCode = (id: string, action: 'rotate' | 'close') =>
   call<{ joinCode: string | null }>('POST', `/api/classes/${seg(id)}/join-code`, { action });
 export const resetRecoveryCode = (id: string, learnerId: string) =>
   call<{ recoveryCode: string }>('POST', `/api/classes/${seg(id)}/learners/${seg(learnerId)}/recovery-code`);
 export const createAssignment = (id: string, body: AssignmentCreateRequest) =>
   call<{ id: string }>('POST', `/api/classes/${seg(id)}/assignments`, body);
+export const updateAssignment = (id: string, assignmentId: string, body: AssignmentUpdateRequest) =>
+  call<AssignmentUpdated>('PATCH', `/api/classes/${seg(id)}/assignments/${seg(assignmentId)}`, body);
+export const deleteAssignment = (id: string, assignmentId: string) =>
+  call<void>('DELETE', `/api/classes/${seg(id)}/assignments/${seg(assignmentId)}`);
+export const submissionHistory = (id: string, learnerId: string, assignmentId: string, lesson: string) =>
+  call<SubmissionHistory>('GET', `/api/classes/${seg(id)}/learners/${seg(learnerId)}/submissions?assignmentId=${seg(assignmentId)}&lesson=${seg(lesson)}`);
 export const getResults = (id: string) => call<ResultsGrid>('GET', `/api/classes/${seg(id)}/results`);
 export const resultsCsvUrl = (id: string) => `/api/classes/${seg(id)}/results.csv`;
 export const regrade = (id: string, body: RegradeRequest = {}) =>
@@ -82,5 +96,8 @@ export const myAssignments = () => joined(call<MyAssignments>('GET', '/api/me/as
   if (err instanceof ApiError && err.status === 401) remember(false); // the cookie expired or was reset
   throw err;
 });
+/** Stores the files and answers at once (202); the grade comes from submissionEventsUrl. */
 export const submit = (assignmentId: string, lesson: string, files: Record<string, string>) =>
-  call<SubmissionResult>('POST', `/api/assignments/${seg(assignmentId)}/submissions`, { lesson, files });
+  call<SubmissionAccepted>('POST', `/api/assignments/${seg(assignmentId)}/submissions`, { lesson, files });
+/** A submission's event stream: its state now, and its grade when it comes. */
+export const submissionEventsUrl = (id: string) => `/api/submissions/${seg(id)}/events`;

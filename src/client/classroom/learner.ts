@@ -1,4 +1,8 @@
-/** /classroom/: the learner's class, assignments (due in local time) and own status per exercise. */
+/**
+ * /classroom/: the learner's class, assignments (due in local time) and own
+ * status per exercise. While a submission waits for its grade ("submitted,
+ * grading") the page reads the status again every PENDING_POLL_MS.
+ */
 import type { MyAssignments } from '../../lib/protocol.ts';
 import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 import { ApiError, myAssignments } from './api.ts';
@@ -7,6 +11,8 @@ import { dataTable, el, need, setMessage, statusLabel, th, timeEl } from './form
 
 const t = classroomUi;
 const status = need<HTMLElement>(document, '[data-page-status]');
+/** How often the page asks again while a grade is pending: a grading takes a few seconds, a busy lab a minute. */
+const PENDING_POLL_MS = 5000;
 
 function assignmentSection(a: MyAssignments['assignments'][number], i: number): HTMLElement {
   const section = el('section');
@@ -25,6 +31,7 @@ function assignmentSection(a: MyAssignments['assignments'][number], i: number): 
     link.href = `/${x.lesson}/#exercise-heading`;
     const st = el('td');
     st.append(statusLabel(x.status, statusText(x.status, x.late)));
+    if (x.pending && x.status !== 'pending') st.append(el('span', t.pendingMark, 'cr-pending'));
     const when = el('td');
     if (x.submittedAt) when.append(timeEl(x.submittedAt, localTime(x.submittedAt)));
     else when.textContent = t.notSubmitted;
@@ -35,7 +42,7 @@ function assignmentSection(a: MyAssignments['assignments'][number], i: number): 
   return section;
 }
 
-void (async () => {
+async function show(): Promise<void> {
   try {
     const mine = await myAssignments();
     need<HTMLElement>(document, '[data-classroom-who]').textContent = t.classroomWho(mine.learner.name, mine.learner.className);
@@ -43,6 +50,7 @@ void (async () => {
     need<HTMLElement>(document, '[data-assignments]').replaceChildren(...mine.assignments.map(assignmentSection));
     need<HTMLElement>(document, '[data-classroom]').hidden = false;
     setMessage(status, '');
+    if (mine.assignments.some((a) => a.exercises.some((x) => x.pending))) setTimeout(() => void show(), PENDING_POLL_MS);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
       need<HTMLElement>(document, '[data-not-joined]').hidden = false;
@@ -51,4 +59,5 @@ void (async () => {
       setMessage(status, t.loadFailed((err as Error).message), true);
     }
   }
-})();
+}
+void show();
