@@ -3,10 +3,12 @@
  * <pre> (readable without JavaScript). When a diagram comes within 200px of
  * the viewport, mermaid is imported (once) and the diagram is drawn as inline
  * SVG next to its source, which stays in the DOM in a <details>. Nodes bound
- * to build phases follow the learner's go commands live (diagram-phases.ts).
+ * to build phases follow the learner's go commands live (diagram-phases.ts);
+ * each opens full screen with zoom (diagram-zoom.ts).
  */
 import { ui } from '../lib/ui-strings.ts';
 import { bindDiagram } from './diagram-phases.ts';
+import { makeZoomable } from './diagram-zoom.ts';
 import { renderMermaid } from './mermaid-render.ts';
 
 const SELECTOR = 'pre.mermaid, pre[data-language="mermaid"], pre:has(> code.language-mermaid)';
@@ -32,6 +34,7 @@ async function draw(pre: HTMLElement): Promise<void> {
   details.append(summary, pre);
   figure.append(details);
   bindDiagram(figure, source);
+  makeZoomable(figure);
 }
 
 function init(): void {

@@ -194,6 +194,15 @@ export const ui = {
     'go version -m found no Go program: only package main builds an executable (any other package builds an archive).',
 
   diagramSource: 'Diagram source',
+  diagramEnlarge: 'Enlarge',
+  diagramEnlargeLabel: 'Enlarge the diagram (full screen, with zoom)',
+  diagramDialog: 'Diagram, full screen',
+  diagramStage: 'Diagram: arrow keys scroll, + and − zoom, 0 fits it to the screen',
+  diagramZoomIn: 'Zoom in',
+  diagramZoomOut: 'Zoom out',
+  diagramFit: 'Fit',
+  diagramClose: 'Close',
+  diagramZoomLevel: (percent: number) => `${percent}%`,
   diagramError: 'This diagram could not be drawn; its source is shown instead.',
 
 
