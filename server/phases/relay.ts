@@ -25,10 +25,12 @@ export type RelayEvent = CommandEvent | PhaseEvent | GraphEvent | PhaseErrorEven
  * Longest line accepted on the channel, in characters. The longest real line
  * is the final action graph: 43 KB for a lesson's go run, 114 KB for its
  * go test, 138 KB for a program importing net/http, database/sql,
- * html/template and crypto/tls (measured). A partial line waits in memory
- * until its newline: this is what one connection can hold of it.
+ * html/template and crypto/tls, 251 KB for `go build std` (measured). A
+ * partial line waits in memory until its newline: this is what one Run can
+ * hold of it (at most 2 MB as a JavaScript string), so it stays near what is
+ * real rather than generous.
  */
-export const MAX_RELAY_LINE_BYTES = 4 * 1024 * 1024;
+export const MAX_RELAY_LINE_BYTES = 1024 * 1024;
 
 /** How much one relay takes from the channel before its view stops. */
 export interface RelayBudget {
@@ -41,7 +43,8 @@ export interface RelayBudget {
 /**
  * The budget of one Run's event channel. Measured per go command: a lesson's
  * go run relays 107-130 KB in 132-172 events, its go test 159-286 KB in
- * 252-406 events, a go build importing net/http and friends 346 KB in 396.
+ * 252-406 events, a go build importing net/http and friends 346 KB in 396,
+ * `go build std` 628 KB.
  * 8 MiB holds 23 of the largest, 20 000 events 49: a command that runs go
  * many times keeps its view; a forged flood (issue 11: 418 MB of NDJSON in
  * 15 s) stops at a few MiB of NDJSON.
