@@ -239,6 +239,21 @@ describe('what else reaches the sandbox, and what a slow client costs', { timeou
     console.log(`# server RSS growth while the client did not read: ${Math.round(peak / MiB)} MiB (of ${FLOOD / MiB} MiB of output)`);
     await assertHostClean(lab);
   });
+
+  // Paused is not forgotten: a client that goes away still stops its command (its wall clock here is 60 s).
+  test('a client that stops reading, then leaves: the paused command is killed and cleaned up at once', async () => {
+    const req = request(`${lab.url}/api/run`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    const answered = new Promise<void>((resolve) => req.on('response', (res) => { res.pause(); resolve(); }));
+    req.on('error', () => {});
+    req.end(JSON.stringify({ files: {}, command: 'yes still-writing' }));
+    await answered;
+    // Long enough for the server to fill the response and pause the command.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(sandboxProcesses(lab.pid).length > 0, 'the command is still there, blocked');
+    req.destroy();
+    await assertHostClean(lab);
+    assert.doesNotMatch(lab.output(), /did not end .* after SIGKILL/);
+  });
 });
 
 function serverRss(pid: number): number {
