@@ -99,6 +99,7 @@ test('teacher assigns, learner joins and submits, the grid and the CSV show the 
   const exercise = learner.getByRole('region', { name: /Exercise/ });
   const submit = exercise.getByRole('button', { name: 'Submit to Week 1' });
   await submit.click();
+  await expect(exercise.getByText('Submitted to Week 1 and saved; grading…')).toBeVisible();
   await expect(exercise.getByText('2 of 3 checks did not pass.')).toBeVisible({ timeout: 90_000 });
   await expect(exercise.getByText('Submitted to Week 1.')).toBeVisible();
 
@@ -117,8 +118,7 @@ test('teacher assigns, learner joins and submits, the grid and the CSV show the 
   await learner.goto('/classroom/');
   await expect(learner.getByRole('region', { name: 'Week 1' }).getByText('✓ passed')).toBeVisible();
 
-  // ---- The teacher's grid: the pass, its submission, an override, regrade.
-  await teacher.getByRole('button', { name: 'Refresh results' }).click();
+  // ---- The teacher's grid (live: no reload, no Refresh): the pass, its submission, an override, regrade.
   const grid = teacher.getByRole('region', { name: 'Results grid' });
   await expect(grid.getByRole('columnheader', { name: /Week 1 \/ .*1 passed, 0 failed, 0 errors, 0 not started/ })).toBeVisible();
   const cell = grid.getByRole('button', { name: /^✓ passed — Ada, Week 1/ });

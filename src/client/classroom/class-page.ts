@@ -1,17 +1,28 @@
 /**
  * /teach/class/?id=<class id>: one class for its teacher. Joining (show,
- * rotate, close the code), learners with their recovery codes (reset), the
- * assignments and the form for a new one, and the results grid: learners x
- * exercises, each cell a button that opens the counted submission (files,
- * per-test results, the override form). Regrade all, and the CSV.
+ * copy the full link, rotate, close the code), learners with their recovery
+ * codes (reset), the assignments (new, edit, archive, delete), and the
+ * results grid: learners x exercises, each cell a button that opens the
+ * counted submission (files, per-test results, the override form) with the
+ * learner's history for that exercise. Regrade all, and the CSV. The class
+ * itself: rename, archive, delete.
+ *
+ * The grid is live: an EventSource on the class's event stream reads the grid
+ * again when a submission is stored or graded (or the class changed), and
+ * says the latest news in a polite live region. While the stream is down the
+ * Refresh button appears as a fallback; each (re)connection reads the grid
+ * afresh, since events may have been missed meanwhile.
  */
-import type { Assignment, ClassDetail, ResultCell, ResultsGrid, Submission } from '../../lib/protocol.ts';
+import type { Assignment, ClassDetail, ClassSubmissionEvent, ResultCell, ResultsGrid, Submission, SubmissionHistory } from '../../lib/protocol.ts';
 import { ui } from '../../lib/ui-strings.ts';
 import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 import { renderResult } from '../check-results.ts';
 import {
   ApiError,
+  classEventsUrl,
   createAssignment,
+  deleteAssignment,
+  deleteClass,
   getClass,
   getResults,
   getSubmission,
@@ -20,6 +31,9 @@ import {
   regrade,
   resetRecoveryCode,
   resultsCsvUrl,
+  submissionHistory,
+  updateAssignment,
+  updateClass,
 } from './api.ts';
 import { dueText, localInputToIso, localTime, plainTitle, statusText } from './format.ts';
 import { bindAction, bindForm, dataTable, el, field, need, setMessage, statusLabel, th, timeEl } from './forms.ts';
@@ -30,24 +44,34 @@ const status = need<HTMLElement>(document, '[data-page-status]');
 const body = need<HTMLElement>(document, '[data-class-body]');
 const lessonTitles: Record<string, string> = JSON.parse(document.getElementById('lesson-titles')?.textContent ?? '{}');
 const lessonTitle = (id: string) => plainTitle(lessonTitles[id] ?? id);
+/** The class as last read: the live grid's news and the edit forms need its names. */
+let current: ClassDetail | null = null;
+let currentGrid: ResultsGrid | null = null;
 
 // ------------------------------------------------------------------ class
+
+/** The link a learner opens to join: the join page with the code filled in (join.ts reads it). */
+const joinLink = (code: string) => `${location.origin}/join/?code=${encodeURIComponent(code)}`;
 
 function renderJoining(code: string | null): void {
   need<HTMLElement>(body, '[data-join-open]').hidden = code === null;
   need<HTMLElement>(body, '[data-join-closed]').hidden = code !== null;
   need<HTMLElement>(body, '[data-join-code]').textContent = code ?? '';
+  need<HTMLElement>(body, '[data-join-link-box]').hidden = code === null;
+  need<HTMLInputElement>(body, '[data-join-link]').value = code === null ? '' : joinLink(code);
   need<HTMLButtonElement>(body, '[data-join-rotate]').textContent = code === null ? t.openButton : t.rotateButton;
   need<HTMLButtonElement>(body, '[data-join-close]').hidden = code === null;
 }
 
 function assignmentItem(a: Assignment): HTMLLIElement {
   const li = el('li');
-  li.append(el('h3', a.title));
+  li.append(el('h3', a.archived ? `${a.title} (${t.archivedMark})` : a.title));
+  if (a.archived) li.dataset.archived = '';
   const meta = el('p', undefined, 'cr-meta');
   if (a.due) meta.append(timeEl(a.due, dueText(a.due)));
   else meta.append(t.noDue);
   meta.append(` · ${t.latePolicy[a.latePolicy]}`);
+  if (a.archived) meta.append(` · ${t.assignmentArchivedNote}`);
   const lessons = el('ul');
   for (const id of a.lessons) {
     const item = el('li');
@@ -56,8 +80,52 @@ function assignmentItem(a: Assignment): HTMLLIElement {
     item.append(link);
     lessons.append(item);
   }
-  li.append(meta, lessons);
+  li.append(meta, lessons, assignmentActions(a));
   return li;
+}
+
+const assignmentsMessage = need<HTMLElement>(body, '[data-assignments-message]');
+
+function actionButton(text: string, label: string, assignmentId: string, kind: string): HTMLButtonElement {
+  const b = el('button', text);
+  b.type = 'button';
+  b.setAttribute('aria-label', label);
+  b.dataset.assignmentAction = kind;
+  b.dataset.assignmentId = assignmentId;
+  return b;
+}
+
+/** Edit, archive (or restore) and delete buttons of an assignment; after a redraw, focus returns to the same kind of button. */
+function assignmentActions(a: Assignment): HTMLElement {
+  const actions = el('div', undefined, 'cr-actions');
+  const edit = actionButton(t.editButton, t.editLabel(a.title), a.id, 'edit');
+  edit.addEventListener('click', () => startEditing(a));
+  const archive = a.archived
+    ? actionButton(t.restoreButton, t.restoreLabel(a.title), a.id, 'archive')
+    : actionButton(t.archiveButton, t.archiveLabel(a.title), a.id, 'archive');
+  bindAction(archive, assignmentsMessage, async () => {
+    await updateAssignment(classId, a.id, { archived: !a.archived });
+    await refreshAll();
+    body.querySelector<HTMLButtonElement>(`[data-assignment-action=archive][data-assignment-id="${CSS.escape(a.id)}"]`)?.focus();
+    return a.archived ? t.assignmentRestored(a.title) : t.assignmentArchived(a.title);
+  });
+  const remove = actionButton(t.deleteButton, t.deleteLabel(a.title), a.id, 'delete');
+  remove.addEventListener('click', async () => {
+    if (!confirm(t.confirmDeleteAssignment(a.title))) return;
+    remove.disabled = true;
+    try {
+      await deleteAssignment(classId, a.id);
+      if (editing?.id === a.id) stopEditing();
+      await refreshAll();
+      need<HTMLElement>(body, '#assignments-heading').focus();
+      setMessage(assignmentsMessage, t.assignmentDeleted(a.title));
+    } catch (err) {
+      remove.disabled = false;
+      setMessage(assignmentsMessage, t.actionFailed((err as Error).message), true);
+    }
+  });
+  actions.append(edit, archive, remove);
+  return actions;
 }
 
 function renderLearners(c: ClassDetail): void {
@@ -92,9 +160,14 @@ function renderLearners(c: ClassDetail): void {
 }
 
 function renderClass(c: ClassDetail): void {
+  current = c;
   need<HTMLElement>(document, '[data-class-name]').textContent = c.name;
   document.title = `${c.name} · ${ui.siteTitle}`;
   renderJoining(c.joinCode);
+  need<HTMLElement>(body, '[data-class-archived]').hidden = !c.archived;
+  need<HTMLButtonElement>(body, '[data-archive-class]').textContent = c.archived ? t.restoreClassButton : t.archiveClassButton;
+  const nameField = need<HTMLInputElement>(body, '#rename-class-name');
+  if (document.activeElement !== nameField) nameField.value = c.name;
   need<HTMLElement>(body, '[data-no-assignments]').hidden = c.assignments.length > 0;
   need<HTMLElement>(body, '[data-assignment-list]').replaceChildren(...c.assignments.map(assignmentItem));
   renderLearners(c);
@@ -105,21 +178,25 @@ function renderClass(c: ClassDetail): void {
 const columnLabel = (col: ResultsGrid['columns'][number]) => `${col.assignmentTitle} / ${plainTitle(col.lessonTitle)}`;
 
 function renderGrid(grid: ResultsGrid): void {
+  currentGrid = grid;
   const host = need<HTMLElement>(body, '[data-results]');
   if (grid.columns.length === 0) {
     host.replaceChildren(el('p', t.resultsNone));
     return;
   }
+  // A live redraw must not take the keyboard's place: the focused cell is focused again after it.
+  const focusedCell = (document.activeElement as HTMLElement | null)?.dataset?.cell;
+  const scrolled = host.querySelector('.cr-scroll')?.scrollLeft ?? 0;
   const columns = grid.columns.map((col) => {
-    const heading = th(columnLabel(col), 'col');
-    heading.append(' ', el('span', t.columnCounts(col.counts), 'cr-counts'));
+    const heading = th(col.archived ? `${columnLabel(col)} (${t.archivedMark})` : columnLabel(col), 'col');
+    heading.append(' ', el('span', t.columnCounts(col.counts, col.pending), 'cr-counts'));
     return heading;
   });
   const { table, tbody } = dataTable(t.resultsCaption, [t.learnerColumn, ...columns]);
-  grid.rows.forEach((row, r) => {
+  grid.rows.forEach((row) => {
     const tr = el('tr');
     tr.append(th(row.name, 'row'));
-    row.cells.forEach((cell, c) => tr.append(cellElement(cell, row.name, grid.columns[c]!, `${r}:${c}`)));
+    row.cells.forEach((cell, c) => tr.append(cellElement(cell, row, grid.columns[c]!, `${row.learnerId}:${c}`)));
     tbody.append(tr);
   });
   const scroll = el('div', undefined, 'cr-scroll');
@@ -129,24 +206,29 @@ function renderGrid(grid: ResultsGrid): void {
   scroll.setAttribute('aria-label', t.resultsRegion);
   scroll.append(table);
   host.replaceChildren(scroll);
+  scroll.scrollLeft = scrolled;
   if (grid.rows.length === 0) host.append(el('p', t.resultsNoLearners));
+  if (focusedCell) host.querySelector<HTMLElement>(`[data-cell="${CSS.escape(focusedCell)}"]`)?.focus();
 }
 
-function cellElement(cell: ResultCell, learner: string, col: ResultsGrid['columns'][number], key: string): HTMLTableCellElement {
+function cellElement(cell: ResultCell, row: ResultsGrid['rows'][number], col: ResultsGrid['columns'][number], key: string): HTMLTableCellElement {
   const td = el('td');
-  const text = statusText(cell.status, cell.late, cell.overridden);
-  const label = statusLabel(cell.status, text);
-  if (!cell.submissionId) {
+  td.dataset.status = cell.status;
+  // "Never tried" is plain text; anything submitted (pending, graded, error) opens.
+  const text = statusText(cell.status, cell.late, cell.overridden) + (cell.pending && cell.status !== 'pending' ? ` · ${t.pendingMark}` : '');
+  const label = statusLabel(cell.status, statusText(cell.status, cell.late, cell.overridden));
+  if (cell.submissions === 0) {
     td.append(label);
     return td;
   }
   const button = el('button', undefined, 'cr-cell-button');
   button.type = 'button';
   button.dataset.cell = key;
-  button.setAttribute('aria-label', t.cellLabel(text, learner, columnLabel(col)));
+  button.setAttribute('aria-label', t.cellLabel(text, row.name, columnLabel(col)));
   button.append(label);
-  const id = cell.submissionId;
-  button.addEventListener('click', () => void openSubmission(id, learner, columnLabel(col), key));
+  if (cell.pending && cell.status !== 'pending') button.append(el('span', t.pendingMark, 'cr-pending'));
+  const target: Shown = { id: cell.submissionId, learnerId: row.learnerId, learner: row.name, assignmentId: col.assignmentId, lesson: col.lesson, column: columnLabel(col), cellKey: key };
+  button.addEventListener('click', () => void openSubmission(target));
   td.append(button);
   if (cell.submissions > 1) td.append(el('span', t.submissionCount(cell.submissions), 'cr-counts'));
   return td;
@@ -160,7 +242,11 @@ async function refreshResults(): Promise<void> {
 
 const dialog = need<HTMLDialogElement>(document, '[data-submission-dialog]');
 const overrideForm = need<HTMLFormElement>(dialog, '[data-override-form]');
-let shown: { id: string; cellKey: string } | null = null;
+/** What the dialog shows: a learner's exercise, and one of its submissions (`id`; null: the newest, once the history is read). */
+interface Shown { id: string | null; learnerId: string; learner: string; assignmentId: string; lesson: string; column: string; cellKey: string }
+let shown: Shown | null = null;
+/** The cell's counted submission, for the history's "counted" mark. */
+let countedId: string | null = null;
 
 function renderOverride(sub: Submission): void {
   need<HTMLElement>(dialog, '[data-override-current]').textContent = sub.override
@@ -202,21 +288,69 @@ function renderSubmission(sub: Submission): void {
   renderOverride(sub);
 }
 
-async function openSubmission(id: string, learner: string, column: string, cellKey: string): Promise<void> {
-  shown = { id, cellKey };
+function renderHistory(history: SubmissionHistory, showingId: string | null): void {
+  const host = need<HTMLElement>(dialog, '[data-submission-history]');
+  const { table, tbody } = dataTable(t.historyCaption(history.name), [t.historyTime, t.historyResult, '']);
+  for (const s of history.submissions) {
+    const tr = el('tr');
+    const when = localTime(s.createdAt);
+    const time = el('td');
+    time.append(timeEl(s.createdAt, when));
+    const result = el('td');
+    const status = s.pending ? 'pending' : s.override?.status ?? s.result.status;
+    result.append(statusLabel(status, statusText(status, s.late, s.override !== null)));
+    if (s.id === countedId) result.append(` · ${t.historyCounted}`);
+    const action = el('td');
+    if (s.id === showingId) {
+      action.textContent = t.historyShown;
+      tr.setAttribute('aria-current', 'true');
+    } else {
+      const show = el('button', t.historyShow);
+      show.type = 'button';
+      show.setAttribute('aria-label', t.historyShowLabel(when));
+      show.addEventListener('click', () => {
+        if (!shown) return;
+        void openSubmission({ ...shown, id: s.id }, false);
+      });
+      action.append(show);
+    }
+    tr.append(time, result, action);
+    tbody.append(tr);
+  }
+  host.replaceChildren(table);
+  if (history.truncated) host.append(el('p', t.historyTruncated(history.submissions.length), 'cr-meta'));
+}
+
+/**
+ * Opens (or, `fresh` false, updates) the dialog on one of a learner's
+ * submissions for an exercise, with their history for it. A cell with only
+ * pending submissions has no counted one: the newest is shown.
+ */
+async function openSubmission(target: Shown, fresh = true): Promise<void> {
+  shown = target;
   const dialogStatus = need<HTMLElement>(dialog, '[data-submission-status]');
-  need<HTMLElement>(dialog, '[data-submission-heading]').textContent = t.submissionHeading(learner, column);
-  need<HTMLElement>(dialog, '[data-submission-meta]').replaceChildren();
-  need<HTMLElement>(dialog, '[data-check-summary]').textContent = '';
-  need<HTMLElement>(dialog, '[data-check-results]').replaceChildren();
-  need<HTMLElement>(dialog, '[data-submission-files]').replaceChildren();
-  setMessage(need<HTMLElement>(overrideForm, '[data-message]'), '');
-  overrideForm.hidden = true;
-  setMessage(dialogStatus, t.loading);
+  if (fresh) {
+    countedId = target.id;
+    need<HTMLElement>(dialog, '[data-submission-heading]').textContent = t.submissionHeading(target.learner, target.column);
+    need<HTMLElement>(dialog, '[data-submission-meta]').replaceChildren();
+    need<HTMLElement>(dialog, '[data-check-summary]').textContent = '';
+    need<HTMLElement>(dialog, '[data-check-results]').replaceChildren();
+    need<HTMLElement>(dialog, '[data-submission-files]').replaceChildren();
+    need<HTMLElement>(dialog, '[data-submission-history]').replaceChildren();
+    setMessage(need<HTMLElement>(overrideForm, '[data-message]'), '');
+    overrideForm.hidden = true;
+    setMessage(dialogStatus, t.loading);
+  }
   if (!dialog.open) dialog.showModal();
   try {
+    const history = await submissionHistory(classId, target.learnerId, target.assignmentId, target.lesson);
+    const id = target.id ?? history.submissions[0]?.id ?? null;
+    if (shown !== target) return; // another cell or submission was opened meanwhile
+    renderHistory(history, id);
+    if (!id) return setMessage(dialogStatus, '');
     const sub = await getSubmission(id);
-    if (shown?.id !== id) return; // another cell was opened meanwhile
+    if (shown !== target) return;
+    shown = { ...target, id };
     renderSubmission(sub);
     overrideForm.hidden = false;
     setMessage(dialogStatus, '');
@@ -236,12 +370,15 @@ dialog.addEventListener('close', () => {
 bindForm(overrideForm, async (data) => {
   if (!shown) return;
   const choice = field(data, 'status');
+  if (!shown.id) return;
   const sub = await overrideSubmission(shown.id, {
     status: choice === 'pass' || choice === 'fail' ? choice : null,
     comment: field(data, 'comment'),
   });
   renderOverride(sub);
   await refreshResults();
+  // The history's marks follow the override.
+  void openSubmission(shown, false);
   return t.overrideSaved;
 });
 
@@ -264,6 +401,19 @@ for (const [selector, action] of [['[data-join-rotate]', 'rotate'], ['[data-join
   });
 }
 
+const linkField = need<HTMLInputElement>(body, '[data-join-link]');
+need<HTMLButtonElement>(body, '[data-copy-link]').addEventListener('click', async () => {
+  try {
+    await navigator.clipboard.writeText(linkField.value);
+    setMessage(joinMessage, t.linkCopied);
+  } catch {
+    // No clipboard permission (an http:// address, an old browser): select it for Ctrl+C.
+    linkField.focus();
+    linkField.select();
+    setMessage(joinMessage, t.copyFailed);
+  }
+});
+
 const resultsMessage = need<HTMLElement>(body, '[data-results-message]');
 bindAction(need<HTMLButtonElement>(body, '[data-regrade]'), resultsMessage, async () => {
   const results = need<HTMLElement>(body, '[data-results]');
@@ -278,23 +428,166 @@ bindAction(need<HTMLButtonElement>(body, '[data-regrade]'), resultsMessage, asyn
   }
 });
 
-bindAction(need<HTMLButtonElement>(body, '[data-refresh]'), resultsMessage, async () => {
+const refreshButton = need<HTMLButtonElement>(body, '[data-refresh]');
+bindAction(refreshButton, resultsMessage, async () => {
   await refreshAll();
   return t.refreshed;
 });
 
+// ------------------------------------------------------- the assignment form
+
 const assignmentForm = need<HTMLFormElement>(body, '[data-create-assignment]');
+const formHeading = need<HTMLElement>(assignmentForm, '#create-assignment-heading');
+const formButton = need<HTMLButtonElement>(assignmentForm, 'button[type=submit]');
+const cancelEdit = el('button', t.cancelEditButton);
+cancelEdit.type = 'button';
+cancelEdit.hidden = true;
+formButton.after(cancelEdit);
+/** The assignment the form edits; null: it makes a new one. */
+let editing: Assignment | null = null;
+
+/** An ISO time as the value of an <input type=datetime-local> (local time, minutes). */
+function isoToLocalInput(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function startEditing(a: Assignment): void {
+  editing = a;
+  formHeading.textContent = t.editAssignmentHeading(a.title);
+  formButton.textContent = t.saveAssignmentButton;
+  cancelEdit.hidden = false;
+  need<HTMLInputElement>(assignmentForm, '[name=title]').value = a.title;
+  for (const box of assignmentForm.querySelectorAll<HTMLInputElement>('input[name=lessons]')) box.checked = a.lessons.includes(box.value);
+  need<HTMLInputElement>(assignmentForm, '[name=due]').value = a.due ? isoToLocalInput(a.due) : '';
+  for (const radio of assignmentForm.querySelectorAll<HTMLInputElement>('input[name=latePolicy]')) radio.checked = radio.value === a.latePolicy;
+  setMessage(need<HTMLElement>(assignmentForm, '[data-message]'), '');
+  need<HTMLInputElement>(assignmentForm, '[name=title]').focus();
+}
+
+function stopEditing(): void {
+  const was = editing;
+  editing = null;
+  assignmentForm.reset();
+  formHeading.textContent = t.newAssignmentHeading;
+  formButton.textContent = t.createAssignmentButton;
+  cancelEdit.hidden = true;
+  // Back to the Edit button that started it, if it is still there.
+  if (was) body.querySelector<HTMLButtonElement>(`[data-assignment-action=edit][data-assignment-id="${CSS.escape(was.id)}"]`)?.focus();
+}
+cancelEdit.addEventListener('click', stopEditing);
+
 bindForm(assignmentForm, async (data) => {
   const title = field(data, 'title');
   const lessons = data.getAll('lessons').filter((v): v is string => typeof v === 'string');
   if (lessons.length === 0) throw new Error(t.pickALesson);
   const due = localInputToIso(field(data, 'due'));
   const latePolicy = field(data, 'latePolicy') === 'accept' ? 'accept' : 'mark';
+  if (editing) {
+    const removed = editing.lessons.filter((l) => !lessons.includes(l)).length;
+    if (removed && !confirm(t.confirmRemoveLessons(removed))) return '';
+    const saved = await updateAssignment(classId, editing.id, { title, lessons, latePolicy, due });
+    // Redrawn first, so the focus goes back to the new list's Edit button.
+    await refreshAll();
+    stopEditing();
+    return t.assignmentSaved(saved.title, saved.removedSubmissions);
+  }
   await createAssignment(classId, { title, lessons, latePolicy, ...(due ? { due } : {}) });
   assignmentForm.reset();
   await refreshAll();
   return t.assignmentCreated(title);
 });
+
+// ------------------------------------------------------------ class settings
+
+const settingsMessage = need<HTMLElement>(body, '[data-settings-message]');
+bindForm(need<HTMLFormElement>(body, '[data-rename-class]'), async (data) => {
+  const c = await updateClass(classId, { name: field(data, 'name') });
+  await refreshAll();
+  return t.renamed(c.name);
+});
+
+const archiveButton = need<HTMLButtonElement>(body, '[data-archive-class]');
+bindAction(archiveButton, settingsMessage, async () => {
+  const c = await updateClass(classId, { archived: !current?.archived });
+  await refreshAll();
+  return c.archived ? t.classArchived : t.classRestored;
+});
+
+need<HTMLButtonElement>(body, '[data-delete-class]').addEventListener('click', async () => {
+  if (!current || !confirm(t.confirmDeleteClass(current.name))) return;
+  try {
+    await deleteClass(classId);
+    location.assign('/teach/');
+  } catch (err) {
+    setMessage(settingsMessage, t.actionFailed((err as Error).message), true);
+  }
+});
+
+// ------------------------------------------------------------------ live
+
+const liveStatus = need<HTMLElement>(body, '[data-live-status]');
+const liveAnnounce = need<HTMLElement>(body, '[data-live-announce]');
+/** Events within this long are one redraw: a class submitting together does not redraw the grid 30 times a second. */
+const REDRAW_DELAY_MS = 400;
+/** After the server refused the stream (EventSource gives up on a non-200), try again this much later. */
+const RECONNECT_AFTER_REFUSAL_MS = 15_000;
+let redraw: ReturnType<typeof setTimeout> | null = null;
+let redrawClassToo = false;
+
+function scheduleRedraw(classToo: boolean): void {
+  redrawClassToo ||= classToo;
+  if (redraw) return;
+  redraw = setTimeout(() => {
+    redraw = null;
+    const whole = redrawClassToo;
+    redrawClassToo = false;
+    (whole ? refreshAll() : refreshResults()).catch((err) => setMessage(resultsMessage, t.loadFailed((err as Error).message), true));
+  }, REDRAW_DELAY_MS);
+}
+
+function announce(e: ClassSubmissionEvent): void {
+  const learner = currentGrid?.rows.find((r) => r.learnerId === e.learnerId)?.name ?? '';
+  const col = currentGrid?.columns.find((c) => c.assignmentId === e.assignmentId && c.lesson === e.lesson);
+  liveAnnounce.textContent = t.liveUpdate(learner, col ? columnLabel(col) : e.lesson, statusText(e.status));
+}
+
+function setLive(on: boolean): void {
+  liveStatus.textContent = on ? t.liveOn : t.liveLost;
+  refreshButton.hidden = on;
+}
+
+function connectLive(): void {
+  const source = new EventSource(classEventsUrl(classId));
+  source.addEventListener('open', () => {
+    setLive(true);
+    // Events between two streams are not replayed: read the grid afresh.
+    scheduleRedraw(true);
+  });
+  source.addEventListener('submission', (message) => {
+    const e = JSON.parse((message as MessageEvent<string>).data) as ClassSubmissionEvent;
+    announce(e);
+    scheduleRedraw(false);
+    // The open dialog follows its exercise (a grade arriving, a new submission).
+    if (shown && dialog.open && shown.learnerId === e.learnerId && shown.assignmentId === e.assignmentId && shown.lesson === e.lesson) {
+      void openSubmission(shown, false);
+    }
+  });
+  // The class, its learners or assignments changed: the lists and the grid's columns and rows.
+  source.addEventListener('change', () => scheduleRedraw(true));
+  source.addEventListener('deleted', () => {
+    source.close();
+    liveStatus.textContent = '';
+    body.hidden = true;
+    setMessage(status, t.classDeleted, true);
+  });
+  source.addEventListener('error', () => {
+    setLive(false);
+    // CLOSED: the server refused (401, 404, 429); the browser will not retry by itself.
+    if (source.readyState === EventSource.CLOSED) setTimeout(connectLive, RECONNECT_AFTER_REFUSAL_MS);
+  });
+}
 
 // ------------------------------------------------------------------ start
 
@@ -308,6 +601,7 @@ void (async () => {
     await refreshAll();
     body.hidden = false;
     setMessage(status, '');
+    connectLive();
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
       setMessage(status, t.notSignedIn, true);

@@ -1,6 +1,6 @@
 /**
  * /join/: join a class (code + name) and see the recovery code once, or get
- * back in with a recovery code. Only the server's learner cookie changes: the
+ * back in with a recovery code. A join link (?code=…) fills the code in. Only the server's learner cookie changes: the
  * browser's own progress (localStorage, progress.ts) is left alone.
  */
 import { classroomUi } from '../../lib/ui-strings-classroom.ts';
@@ -11,6 +11,9 @@ const t = classroomUi;
 const status = need<HTMLElement>(document, '[data-page-status]');
 
 const joinForm = need<HTMLFormElement>(document, '[data-join]');
+// The teacher's join link (/join/?code=…) fills the code in: the learner types only a name.
+const linkedCode = new URLSearchParams(location.search).get('code');
+if (linkedCode) need<HTMLInputElement>(joinForm, '[name=code]').value = linkedCode;
 bindForm(joinForm, async (data) => {
   const result = await join(field(data, 'code'), field(data, 'name'));
   joinForm.reset();

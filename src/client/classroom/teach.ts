@@ -24,7 +24,8 @@ function classItem(c: ClassSummary): HTMLLIElement {
   link.href = classPageUrl(c.id);
   heading.append(link);
   const meta = el('p', undefined, 'cr-meta');
-  if (c.joinCode) meta.append(`${t.joinCodeIs} `, el('span', c.joinCode, 'cr-code'));
+  if (c.archived) meta.append(t.archivedMark);
+  else if (c.joinCode) meta.append(`${t.joinCodeIs} `, el('span', c.joinCode, 'cr-code'));
   else meta.append(`${t.joinCodeIs} ${t.joiningClosed}`);
   meta.append(` · ${t.learnerCount(c.learners)} · ${t.assignmentCount(c.assignments)}`);
   li.append(heading, meta);
@@ -33,7 +34,8 @@ function classItem(c: ClassSummary): HTMLLIElement {
 
 async function showClasses(): Promise<void> {
   const classes = await listClasses();
-  list.replaceChildren(...classes.map(classItem));
+  // Archived classes last: the ones in use come first.
+  list.replaceChildren(...[...classes.filter((c) => !c.archived), ...classes.filter((c) => c.archived)].map(classItem));
   noClasses.hidden = classes.length > 0;
 }
 
