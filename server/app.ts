@@ -28,7 +28,7 @@ import { postRun } from './api/run.ts';
 import { postCheck } from './api/check.ts';
 import { getFiles, putFiles, resetFiles } from './api/workspace.ts';
 import { getArtifact } from './api/artifact.ts';
-import { terminalUpgradeHandler } from './api/terminal.ts';
+import { terminalSlotsFor, terminalStatusHandler, terminalUpgradeHandler } from './api/terminal.ts';
 import { openClassroom, type ClassroomService } from './classroom/routes.ts';
 import { Router, type RouteHandler } from './http/router.ts';
 
@@ -104,6 +104,10 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
   const classroom = await openClassroom(lab);
   const router = new Router<RouteHandler>();
   for (const [method, path, handler] of LAB_ROUTES) router.add(method, path, (req, res) => handler(lab, req, res));
+  // The terminal's slots: shared by its WebSocket upgrades and the page's question why it got none.
+  const terminalSlots = terminalSlotsFor(lab);
+  const terminalStatus = terminalStatusHandler(terminalSlots);
+  router.add('GET', '/api/terminal/status', (req, res) => terminalStatus(lab, req, res));
   classroom.mount(router);
 
   const serveStatic = sirv(config.siteDir, { etag: true, extensions: ['html'], dotfiles: false });
@@ -190,7 +194,7 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
     socket.destroySoon();
   });
 
-  const onUpgrade = terminalUpgradeHandler(lab);
+  const onUpgrade = terminalUpgradeHandler(lab, terminalSlots);
   server.on('upgrade', (req, socket, head) => {
     if (refusedSockets.has(socket as Socket)) return void socket.destroy();
     const path = new URL(req.url ?? '/', 'http://lab').pathname;

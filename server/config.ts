@@ -79,6 +79,8 @@ export interface LabConfig {
   TERMINAL_IDLE_MS: number;
   /** A terminal is closed after this long, active or not. */
   TERMINAL_MAX_MS: number;
+  /** Idle time after which a terminal is closed while other learners wait for one (fairness/terminal-slots.ts). */
+  TERMINAL_IDLE_UNDER_PRESSURE_MS: number;
   /** Size of one file a client may save or run. */
   MAX_FILE_BYTES: number;
   /**
@@ -226,6 +228,7 @@ export function loadConfig(): LabConfig {
     RUN_OUTPUT_LIMIT_BYTES: int('RUN_OUTPUT_LIMIT_BYTES', 1024 * 1024),
     TERMINAL_IDLE_MS: int('TERMINAL_IDLE_MS', 15 * 60_000),
     TERMINAL_MAX_MS: int('TERMINAL_MAX_MS', 2 * 60 * 60_000),
+    TERMINAL_IDLE_UNDER_PRESSURE_MS: int('TERMINAL_IDLE_UNDER_PRESSURE_MS', 2 * 60_000),
     MAX_FILE_BYTES: int('MAX_FILE_BYTES', 256 * 1024),
     MAX_ARTIFACT_BYTES: int('MAX_ARTIFACT_BYTES', 8 * 1024 * 1024),
     WARM_SANDBOXES: int('WARM_SANDBOXES', 32),

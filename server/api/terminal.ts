@@ -5,14 +5,15 @@
  * TerminalServerMessage out (src/lib/protocol.ts).
  */
 import type { ChildProcess } from 'node:child_process';
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { TerminalClientMessage, TerminalServerMessage } from '../../src/lib/protocol.ts';
 import { SANDBOX_TOOLS } from '../sandbox/bwrap.ts';
-import { explainExit, FULL_CPU_WEIGHT_MS, startSandboxed, type Started } from '../sandbox/sandbox.ts';
-import type { Workspace } from '../sessions.ts';
+import { explainExit, FULL_CPU_WEIGHT_MS, seconds, startSandboxed, type Started } from '../sandbox/sandbox.ts';
+import { SessionStore, type Workspace } from '../sessions.ts';
+import { sendJson } from '../http/json.ts';
 import { BadRequestError } from '../workspace/files.ts';
 import { lessonCwd, openLessonFolder } from '../workspace/lesson-folder.ts';
 import { clientOf, lessonById, queryParam, sessionOf, type Lab } from './context.ts';
@@ -59,6 +60,8 @@ export const TERMINAL_CPU_SAMPLE_MS = 500;
 export const TERMINAL_CPU_WINDOW_MS = 10_000;
 /** Accepted terminal sizes. */
 export const MAX_TERMINAL_COLS = 1000;
+/** How often a terminal looks whether it is idle while learners wait (besides at each refusal). */
+const PRESSURE_CHECK_MS = 15_000;
 export const MAX_TERMINAL_ROWS = 500;
 
 /** Bytes every open terminal holds, both ways, for the server-wide bounds. */
@@ -98,13 +101,30 @@ function isWebSocketHandshake(req: IncomingMessage): boolean {
     && ['8', '13'].includes(req.headers['sec-websocket-version'] ?? '');
 }
 
-export function terminalUpgradeHandler(lab: Lab) {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_TERMINAL_FRAME_BYTES });
-  const slots = new TerminalSlots({
+/** The machine's terminal slots, from the configuration (one per server). */
+export function terminalSlotsFor(lab: Lab): TerminalSlots {
+  return new TerminalSlots({
     machine: lab.config.MAX_TERMINALS,
     perClient: lab.config.MAX_TERMINALS_PER_CLIENT,
     perSession: MAX_TERMINALS_PER_SESSION,
   });
+}
+
+/**
+ * `GET /api/terminal/status`: whether this browser could open a terminal now,
+ * and if not why and when to retry. A browser cannot read the answer of a
+ * refused WebSocket upgrade, so the page asks here to tell the learner.
+ */
+export function terminalStatusHandler(slots: TerminalSlots) {
+  return async (lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // Unverified is enough: it only selects which session's count to report.
+    const session = SessionStore.idFromCookie(req.headers.cookie);
+    sendJson(res, 200, slots.status(clientOf(lab, req), session));
+  };
+}
+
+export function terminalUpgradeHandler(lab: Lab, slots: TerminalSlots = terminalSlotsFor(lab)) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_TERMINAL_FRAME_BYTES });
   return async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     socket.on('error', () => {});
     // Everything claimed below (a terminal slot, the session's busy mark) is
@@ -146,7 +166,7 @@ export function terminalUpgradeHandler(lab: Lab) {
     }
     if (closed) return;
     wss.handleUpgrade(req, socket, head, (ws) => {
-      startShell(lab, ws, session, client, lessonCwd(lesson), lesson.cgo).catch((err) => {
+      startShell(lab, slots, ws, session, client, lessonCwd(lesson), lesson.cgo).catch((err) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'error', error: `could not start the terminal: ${(err as Error).message}` }));
         ws.close(1011);
       });
@@ -154,7 +174,7 @@ export function terminalUpgradeHandler(lab: Lab) {
   };
 }
 
-async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, client: string, cwd: string, cgo: boolean): Promise<void> {
+async function startShell(lab: Lab, slots: TerminalSlots, ws: WebSocket, workspace: Workspace, client: string, cwd: string, cgo: boolean): Promise<void> {
   let child: ChildProcess | undefined;
   // Output direction: what waits in the socket for the browser.
   let outputPaused = false;
@@ -218,6 +238,18 @@ async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, client:
   };
   const idle = () => end(`terminal closed after ${Math.round(lab.config.TERMINAL_IDLE_MS / 60000)} min without input (idle limit)`);
   let idleTimer = setTimeout(idle, lab.config.TERMINAL_IDLE_MS);
+  // While learners wait for a terminal, one idle for TERMINAL_IDLE_UNDER_PRESSURE_MS is closed at once.
+  let lastInput = Date.now();
+  const reclaimIfIdle = () => {
+    const idleMs = Date.now() - lastInput;
+    if (idleMs >= lab.config.TERMINAL_IDLE_UNDER_PRESSURE_MS) {
+      end(`terminal closed after ${seconds(idleMs)} without input: other learners were waiting for a terminal (press Enter to open it again)`);
+    }
+  };
+  const stopReclaiming = slots.onPressure(reclaimIfIdle);
+  const pressureTimer = setInterval(() => { if (slots.underPressure()) reclaimIfIdle(); }, PRESSURE_CHECK_MS);
+  pressureTimer.unref();
+  ws.once('close', () => { stopReclaiming(); clearInterval(pressureTimer); });
   const capTimer = setTimeout(() => end(`terminal closed after ${Math.round(lab.config.TERMINAL_MAX_MS / 60000)} min (session limit)`), lab.config.TERMINAL_MAX_MS);
   const rate = new TokenBuckets(lab.config.TERMINAL_MESSAGES_BURST, lab.config.TERMINAL_MESSAGES_PER_SECOND, 1);
   let warned = false;
@@ -231,6 +263,7 @@ async function startShell(lab: Lab, ws: WebSocket, workspace: Workspace, client:
     warned = false;
     clearTimeout(idleTimer);
     idleTimer = setTimeout(idle, lab.config.TERMINAL_IDLE_MS);
+    lastInput = Date.now();
     const msg = parseClientMessage(isBinary ? null : raw.toString());
     if (!msg) {
       send({ type: 'error', error: 'unreadable message: expected JSON {"type":"input","data":...} or {"type":"resize","cols":N,"rows":N}' });

@@ -15,9 +15,18 @@ export interface Claim {
   release(): void;
 }
 
+/**
+ * After a learner was refused a terminal because the machine had none left,
+ * for this long idle terminals are reclaimed sooner (TerminalSlots.pressure):
+ * a slot held by nobody typing is worth more to the one waiting.
+ */
+export const PRESSURE_WINDOW_MS = 5 * 60_000;
+
 export class TerminalSlots {
   readonly limits: TerminalSlotLimits;
   #machine = 0;
+  #lastRefusal = -Infinity;
+  readonly #onPressure = new Set<() => void>();
   readonly #byClient = new Map<string, number>();
   readonly #bySession = new Map<string, number>();
 
@@ -34,7 +43,9 @@ export class TerminalSlots {
       return { refused: `too many terminals open from your address (limit ${this.limits.perClient}); close one, or try again in a minute` };
     }
     if (this.#machine >= this.limits.machine) {
-      return { refused: `the lab has its maximum of ${this.limits.machine} terminals open; try again in a minute` };
+      this.#lastRefusal = Date.now();
+      for (const f of this.#onPressure) f();
+      return { refused: machineFull(this.limits.machine) };
     }
     this.#machine++;
     this.#byClient.set(client, mine + 1);
@@ -42,6 +53,35 @@ export class TerminalSlots {
       this.#machine--;
       decrement(this.#byClient, client);
     });
+  }
+
+  /** Whether a learner was refused a terminal for lack of slots lately. */
+  underPressure(now = Date.now()): boolean {
+    return now - this.#lastRefusal < PRESSURE_WINDOW_MS;
+  }
+
+  /** Calls `f` each time a learner is refused for lack of slots; returns the unsubscribe. */
+  onPressure(f: () => void): () => void {
+    this.#onPressure.add(f);
+    return () => this.#onPressure.delete(f);
+  }
+
+  /**
+   * Whether this client could open a terminal now, and if not, why and when to
+   * retry, in a learner's words (the browser cannot read a refused upgrade's
+   * answer, so the page asks here: GET /api/terminal/status).
+   */
+  status(client: string, session: string | null): { available: boolean; message?: string; retryAfterSeconds?: number } {
+    if ((this.#byClient.get(client) ?? 0) >= this.limits.perClient) {
+      return { available: false, message: `Your network already has ${this.limits.perClient} terminals open. Run and Check still work; close a terminal in another tab, or try again in a minute.`, retryAfterSeconds: 60 };
+    }
+    if (session && (this.#bySession.get(session) ?? 0) >= this.limits.perSession) {
+      return { available: false, message: `You have ${this.limits.perSession} terminals open in other tabs. Close one of them, then press Enter here.`, retryAfterSeconds: 10 };
+    }
+    if (this.#machine >= this.limits.machine) {
+      return { available: false, message: machineFull(this.limits.machine), retryAfterSeconds: 60 };
+    }
+    return { available: true };
   }
 
   /** A slot of this session (tabs, reconnects), or why not. */
@@ -63,4 +103,8 @@ function decrement(map: Map<string, number>, key: string): void {
 function once(f: () => void): Claim {
   let done = false;
   return { release: () => { if (!done) { done = true; f(); } } };
+}
+
+function machineFull(max: number): string {
+  return `All ${max} terminals of the lab are in use. Run and Check still work. Terminals nobody types in are being closed for those waiting: press Enter to try again in a minute.`;
 }

@@ -115,8 +115,15 @@ export async function startTerminal(
       else onBuildEvent?.(message);
       activity(message.type === 'command-end');
     });
+    let opened = false;
+    ws.addEventListener('open', () => { opened = true; });
     ws.addEventListener('close', () => {
-      if (socket === ws) end();
+      if (socket !== ws) return;
+      if (opened) return end();
+      // Refused before it opened: the browser cannot read why, so ask the server (no terminal free, too many tabs, ...).
+      fetch('/api/terminal/status', { credentials: 'same-origin' })
+        .then((r) => (r.ok ? r.json() as Promise<{ available: boolean; message?: string }> : null))
+        .then((status) => end(status && !status.available ? status.message : undefined), () => end());
     });
   };
 

@@ -195,7 +195,7 @@ describe('terminal abuse: caps', () => {
       res.on('data', (d: Buffer) => { body += d; });
       res.on('end', () => resolve(`${res.statusCode} ${body}`));
     }));
-    assert.match(await answer, /^429 .*maximum of 6 terminals/);
+    assert.match(await answer, /^429 .*All 6 terminals of the lab are in use/);
     // Closing frees the slots: the attacker's address may open again, up to its cap.
     for (const t of [...opened, ...others]) t.close();
     await Promise.all([...opened, ...others].map((t) => t.closed));
