@@ -34,10 +34,39 @@ function tryBlocks() {
   };
 }
 
+/**
+ * Keeps each diagram's mermaid source (<pre><code class="language-mermaid">)
+ * out of the search index: search excerpts showed raw `flowchart LR … -->`
+ * text. Astro 7's Markdown processor takes no rehype plugins, so the built
+ * pages get data-pagefind-ignore on those <pre>s before scripts/setup.ts runs
+ * pagefind over dist/.
+ * @returns {import('astro').AstroIntegration}
+ */
+function mermaidSourceNotIndexed() {
+  return {
+    name: 'go-build-lab:mermaid-source-not-indexed',
+    hooks: {
+      'astro:build:done': async ({ dir }) => {
+        const { readdir, readFile, writeFile } = await import('node:fs/promises');
+        const { fileURLToPath } = await import('node:url');
+        const { join } = await import('node:path');
+        const root = fileURLToPath(dir);
+        for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+          if (!entry.isFile() || !entry.name.endsWith('.html')) continue;
+          const path = join(entry.parentPath, entry.name);
+          const html = await readFile(path, 'utf8');
+          const marked = html.replaceAll('<pre><code class="language-mermaid">', '<pre data-pagefind-ignore><code class="language-mermaid">');
+          if (marked !== html) await writeFile(path, marked);
+        }
+      },
+    },
+  };
+}
+
 // The site is static: the lab server (server/) serves dist/ at `/` next to its API.
 export default defineConfig({
   output: 'static',
-  integrations: [mdx()],
+  integrations: [mdx(), mermaidSourceNotIndexed()],
   trailingSlash: 'always',
   build: { format: 'directory' },
   markdown: {
