@@ -114,9 +114,10 @@ test('the classroom pages (teacher, class and its grid, submission, join, learne
   const submitted = await learner.request.post(`/api/assignments/${assignmentId}/submissions`, {
     data: { lesson: LESSON, files: Object.fromEntries(start.files.map((f) => [f.name, f.content])) },
   });
-  expect(submitted.status(), await submitted.text()).toBe(200);
+  expect(submitted.status(), await submitted.text()).toBe(202);
   await learner.goto('/classroom/');
-  await expect(learner.getByRole('region', { name: 'Week 1' }).getByText('✗ failed')).toBeVisible();
+  // Submissions are graded after they are accepted (202): the page shows the grade when it lands.
+  await expect(learner.getByRole('region', { name: 'Week 1' }).getByText('✗ failed')).toBeVisible({ timeout: 30_000 });
   await audit(learner);
   await learner.goto(`/${LESSON}/`);
   await expect(learner.getByRole('button', { name: 'Submit to Week 1' })).toBeVisible();
