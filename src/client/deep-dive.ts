@@ -351,15 +351,17 @@ export class DeepDive {
       this.announce(ui.deepSsaNoFunction(name));
       return;
     }
+    // The compiler names it with its ABI number (`main,1`); the learner asked for `main`.
+    const func = dumped.func.replace(/,\d+$/, '');
     const query = new URLSearchParams({ lesson: this.host.lesson, path: SSA_FILE, t: String(Date.now()) });
     const url = `/api/workspace/artifact?${query}`;
     const frame = this.$<HTMLIFrameElement>('ssa', 'ssa-frame');
-    frame.title = ui.deepSsaFrameTitle(dumped.func);
+    frame.title = ui.deepSsaFrameTitle(func);
     frame.src = url;
     this.$<HTMLAnchorElement>('ssa', 'ssa-open').href = url;
     view.hidden = false;
     this.reveal(frame);
-    this.announce(ui.deepSsaDumped(dumped.func));
+    this.announce(ui.deepSsaDumped(func));
   }
 
   private async buildInfo(): Promise<void> {

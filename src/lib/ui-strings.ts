@@ -40,6 +40,8 @@ export const ui = {
   checkPassed: 'All checks passed. Lesson done.',
   checkFailed: (failed: number, total: number) => `${failed} of ${total} checks did not pass.`,
   checkError: 'Your code did not compile or could not run:',
+  /** A result the grader flagged for a teacher's look (CheckResult.review): the sentence follows. */
+  checkReview: (why: string) => `⚑ ${why}`,
   checkFailedToRun: (error: string) => `The check could not run: ${error}`,
   checkStatus: { pass: '✓ passed', fail: '✗ failed', error: '! error' } as Record<'pass' | 'fail' | 'error', string>,
   mythCheckTag: 'Myth check',
@@ -182,7 +184,7 @@ export const ui = {
   deepAsmMachineCode: (lines: number) => `Machine code and relocations (${lines} lines)`,
   deepSsaFunction: 'Function (GOSSAFUNC)',
   deepSsaCacheNote:
-    'GOSSAFUNC is part of every package\'s build-cache key, so this build recompiles every package your program imports (several seconds). The lab gives it a throwaway cache in the sandbox\'s /tmp so those copies do not fill your workspace.',
+    'GOSSAFUNC is part of every package\'s build-cache key, so this build recompiles every package your program imports (often 20 seconds or more). The lab gives it a throwaway cache in the sandbox\'s /tmp so those copies do not fill your workspace.',
   deepSsaBadName: (why: string) => `Not a function name (${why}).`,
   deepSsaNoFunction: (name: string) =>
     `SSA: the compiler compiled no function named ${name} in this package, so nothing was dumped. Pick one from the list.`,

@@ -109,12 +109,12 @@ test('GOSSAFUNC: ssa.html from the sandbox in a sandboxed iframe, its own script
   await expect(panel.locator('[data-deep-command]')).toHaveText("$ GOCACHE=/tmp/lab-ssa-cache GOSSAFUNC='(*T).M' go build -o /dev/null .");
   await name.fill('main');
   await panel.getByRole('button', { name: 'Dump SSA' }).click();
-  await expect(region.getByRole('status')).toHaveText('SSA of main,1 written to ssa.html in your lesson folder, shown below.', { timeout: 60_000 });
+  await expect(region.getByRole('status')).toHaveText('SSA of main written to ssa.html in your lesson folder, shown below.', { timeout: 60_000 });
   await expect(panel.locator('[data-deep-output]')).toContainText('dumped SSA for main,1 to ./ssa.html');
 
   const frame = panel.locator('iframe');
   await expect(frame).toHaveAttribute('sandbox', 'allow-scripts');
-  await expect(frame).toHaveAttribute('title', 'SSA of main,1 (the compiler\'s ssa.html)');
+  await expect(frame).toHaveAttribute('title', 'SSA of main (the compiler\'s ssa.html)');
   const inside = page.frameLocator('[data-ssa-frame]');
   await expect(inside.locator('h1').first()).toHaveText('main,1');
   const content = page.frames().find((f) => f.url().includes('/api/workspace/artifact?'))!;
