@@ -8,7 +8,8 @@
  * - forged "program started" events may only bring a command's end nearer
  *   (sandbox.ts: a hard deadline, a program deadline armed once);
  * - the channel has a budget of bytes and events (relay.ts RUN_RELAY_BUDGET),
- *   past it one phase-error and the rest drained and dropped;
+ *   past it one phase-error and the rest drained and dropped; a line, or a
+ *   trace line, has a cap and costs its length once (relay.ts, trace.ts);
  * - a client that does not read pauses the command, not the server's memory
  *   (run.ts backpressure);
  * - a stopped command does not log "did not end" (sandbox.ts grace timer);
@@ -21,6 +22,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_RELAY_LINE_BYTES, RUN_RELAY_BUDGET } from '../../server/phases/relay.ts';
+import { MAX_TRACE_LINE_CHARS } from '../../server/phases/trace.ts';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { postRun, type RunResponse } from '../helpers/api.ts';
 import { assertHostClean, sandboxProcesses } from '../helpers/host.ts';
@@ -144,6 +146,17 @@ describe('the event channel cannot stretch a command', { timeout: 240_000, skip:
     assert.equal(errors.length, 1, errors.join('\n'));
     assert.equal(errors[0], `the build view stopped: an event line longer than ${MAX_RELAY_LINE_BYTES / MiB} MiB`);
     assert.ok(r.exit!.durationMs < RUN_TIMEOUT_MS, 'the writer never blocked');
+    await assertHostClean(lab);
+  });
+
+  test('a trace line that never ends, fed in 60 000 small frames: stopped at once, not held and rescanned', async () => {
+    const piece = JSON.stringify({ cmd: 7, trace: 'a'.repeat(100) });
+    const r = await run({ 'start.ndjson': commandFrames(7) }, `cat start.ndjson >&4; yes '${piece}' | head -n 60000 >&4; echo done`);
+    assert.equal(r.exit?.code, 0, JSON.stringify(r.exit));
+    assert.equal(r.stdout, 'done\n');
+    assert.deepEqual(phaseErrors(r), [`the build view stopped: go -debug-trace format: a line longer than ${MAX_TRACE_LINE_CHARS} characters`]);
+    // Rescanning the growing line for every piece took 212 s of the server's event loop.
+    assert.ok(r.exit!.durationMs < RUN_TIMEOUT_MS, `ran ${r.exit!.durationMs} ms`);
     await assertHostClean(lab);
   });
 
