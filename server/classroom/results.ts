@@ -35,11 +35,12 @@ export function countedSubmission(subs: readonly SubmissionFacts[], due: number 
 export function cellOf(subs: readonly SubmissionFacts[], assignment: Pick<AssignmentRow, 'due' | 'latePolicy'>): Omit<ResultCell, 'pending'> & { createdAt: number | null } {
   const counted = countedSubmission(subs, assignment.due);
   // Nothing graded: never tried, or submitted and waiting for the grade.
-  if (!counted) return { status: subs.length ? 'pending' : 'not-started', late: false, overridden: false, submissionId: null, submissions: subs.length, createdAt: null };
+  if (!counted) return { status: subs.length ? 'pending' : 'not-started', late: false, overridden: false, flagged: false, submissionId: null, submissions: subs.length, createdAt: null };
   return {
     status: counted.override?.status ?? (counted.status as SubmissionStatus),
     late: isLate(counted.createdAt, assignment),
     overridden: counted.override !== null,
+    flagged: counted.flagged === true,
     submissionId: counted.id,
     submissions: subs.length,
     createdAt: counted.createdAt,
@@ -111,7 +112,7 @@ export function csvField(value: string): string {
 
 function cellText(cell: ResultCell): string {
   // "(pending)" after a grade: a newer submission waits for its own.
-  return cell.status + (cell.late ? ' (late)' : '') + (cell.overridden ? ' (override)' : '') + (cell.pending && cell.status !== 'pending' ? ' (pending)' : '');
+  return cell.status + (cell.late ? ' (late)' : '') + (cell.overridden ? ' (override)' : '') + (cell.flagged ? ' (review)' : '') + (cell.pending && cell.status !== 'pending' ? ' (pending)' : '');
 }
 
 /** The grid as CSV (cells `pass`, `fail`, `error`, `pending`, `not-started` with marks): a header row (learner, then "<assignment title> / <lesson id>"), one row per learner; CRLF line ends. */

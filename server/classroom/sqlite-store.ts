@@ -49,6 +49,7 @@ const facts = (r: Row): SubmissionFacts => ({
   createdAt: Number(r.created_at),
   status: r.status as StoredStatus,
   override: r.override_status ? { status: r.override_status as 'pass' | 'fail', comment: (r.override_comment as string | null) ?? '' } : null,
+  flagged: Boolean(r.flagged),
 });
 
 /** The session table of each kind, and its column naming the teacher or learner. */
@@ -349,14 +350,16 @@ export class SqliteStore implements ClassroomStore {
 
   async submissionFactsOfClass(classId: string): Promise<SubmissionFacts[]> {
     return this.#all(`
-      SELECT s.id, s.assignment_id, s.learner_id, s.lesson, s.created_at, s.status, s.override_status, s.override_comment
+      SELECT s.id, s.assignment_id, s.learner_id, s.lesson, s.created_at, s.status, s.override_status, s.override_comment,
+        json_extract(s.result, '$.review') IS NOT NULL AS flagged
       FROM submissions s JOIN assignments a ON a.id = s.assignment_id
       WHERE a.class_id = ? ORDER BY s.seq`, classId).map(facts);
   }
 
   async submissionFactsOfLearner(learnerId: string): Promise<SubmissionFacts[]> {
     return this.#all(`
-      SELECT id, assignment_id, learner_id, lesson, created_at, status, override_status, override_comment
+      SELECT id, assignment_id, learner_id, lesson, created_at, status, override_status, override_comment,
+        json_extract(result, '$.review') IS NOT NULL AS flagged
       FROM submissions WHERE learner_id = ? ORDER BY seq`, learnerId).map(facts);
   }
 

@@ -49,6 +49,8 @@ export interface SubmissionFacts {
   createdAt: number;
   status: StoredStatus;
   override: Override | null;
+  /** The grader flagged the code for a teacher's review (CheckResult.review, server/grading/review.ts). */
+  flagged?: boolean;
 }
 
 export interface SubmissionRow extends SubmissionFacts {

@@ -42,4 +42,10 @@ export function renderResult(list: HTMLElement, summary: HTMLElement, result: Ch
     }
     list.append(li);
   }
+  if (result.review) {
+    const li = document.createElement('li');
+    li.className = 'check-review';
+    li.textContent = ui.checkReview(result.review);
+    list.append(li);
+  }
 }

@@ -261,6 +261,8 @@ export interface ResultCell {
   status: SubmissionStatus;
   late: boolean;
   overridden: boolean;
+  /** The grader flagged the counted submission's code for review (CheckResult.review). */
+  flagged: boolean;
   submissionId: string | null;
   submissions: number;
   /** A submission of this cell waits for its grade (newer than the counted one, or the only kind there is). */

@@ -20,6 +20,8 @@ export const classroomUi = {
   status: { ...ui.checkStatus, 'not-started': '– not started', pending: '⋯ submitted, grading' } as Record<'pass' | 'fail' | 'error' | 'not-started' | 'pending', string>,
   /** Beside a graded status: a newer submission waits for its grade. */
   pendingMark: '⋯ newer one grading',
+  /** The grader flagged the code for review (server/grading/review.ts): shown beside the status. */
+  flaggedMark: '⚑ review',
   archivedMark: 'archived',
   lateMark: '◷ late',
   overriddenMark: '✎ overridden',

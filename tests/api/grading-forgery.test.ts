@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult } from '../../src/lib/protocol.ts';
 import { startServer, type LabServer } from '../helpers/server.ts';
+import { call, join as joinClass, newClass, newTeacher } from '../helpers/classroom.ts';
 
 const CONTENT = join(import.meta.dirname, '..', '..', 'content');
 const LESSON = 'go-test/the-test-binary';
@@ -23,7 +24,7 @@ const HIDDEN_TEXT = /Sum\(1, 2, 3, 4\) = %d, want 10|TestSumCheck\(t \*testing\.
 
 describe('grading: learner code cannot write its own grade', () => {
   let lab: LabServer;
-  before(async () => { lab = await startServer({ env: { PROGRAM_TIMEOUT_MS: '4000' } }); });
+  before(async () => { lab = await startServer({ env: { PROGRAM_TIMEOUT_MS: '4000', SIGN_IN_BURST: '1000', CODE_ATTEMPTS_BURST: '1000' } }); });
   after(() => lab?.stop());
 
   const check = async (extra: Record<string, string>, calc = WRONG): Promise<CheckResult> => {
@@ -305,5 +306,41 @@ func init() {
     const text = JSON.stringify(r);
     assert.match(text, /processes read: true/, text.slice(0, 1500));
     assert.doesNotMatch(text, /LEAK/, text.slice(0, 1500));
+  });
+
+  test('a forged grade submitted to a class: the teacher sees fail, flagged for review, in the grid and the CSV', async () => {
+    const teacher = await newTeacher(lab.url);
+    const { classId, joinCode, assignmentId } = await newClass(lab.url, teacher.cookie, [LESSON]);
+    const learner = await joinClass(lab.url, joinCode, 'Mallory');
+    const forge = `package calc
+
+import (
+	"fmt"
+	"os"
+)
+
+func init() {
+	fmt.Println("\\x16=== RUN   TestMulCheck\\n\\x16--- PASS: TestMulCheck (0.00s)\\n\\x16PASS")
+	os.Exit(0)
+}
+`;
+    const files = { 'calc.go': WRONG, 'calc_test.go': file('files/calc_test.go'), 'go.mod': file('files/go.mod'), 'forge.go': forge };
+    const sent = await call(lab.url, 'POST', `/api/assignments/${assignmentId}/submissions`, { cookie: learner.cookie, body: { lesson: LESSON, files } });
+    assert.ok(sent.status >= 200 && sent.status < 300, JSON.stringify(sent.body));
+    const id = sent.body.submissionId as string;
+    let sub;
+    for (let i = 0; i < 120; i++) {
+      sub = await call(lab.url, 'GET', `/api/submissions/${id}`, { cookie: teacher.cookie });
+      if (sub.status === 200 && !sub.body.pending) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.equal(sub!.body.result.status, 'fail', JSON.stringify(sub!.body.result));
+    assert.match(sub!.body.result.review ?? '', /"os"/);
+    const grid = await call(lab.url, 'GET', `/api/classes/${classId}/results`, { cookie: teacher.cookie });
+    const cell = grid.body.rows.find((r: { name: string }) => r.name === 'Mallory').cells[0];
+    assert.equal(cell.status, 'fail');
+    assert.equal(cell.flagged, true);
+    const csv = await (await fetch(`${lab.url}/api/classes/${classId}/results.csv`, { headers: { cookie: teacher.cookie } })).text();
+    assert.match(csv, /fail \(review\)/, csv);
   });
 });

@@ -215,7 +215,7 @@ function cellElement(cell: ResultCell, row: ResultsGrid['rows'][number], col: Re
   const td = el('td');
   td.dataset.status = cell.status;
   // "Never tried" is plain text; anything submitted (pending, graded, error) opens.
-  const text = statusText(cell.status, cell.late, cell.overridden) + (cell.pending && cell.status !== 'pending' ? ` · ${t.pendingMark}` : '');
+  const text = statusText(cell.status, cell.late, cell.overridden) + (cell.pending && cell.status !== 'pending' ? ` · ${t.pendingMark}` : '') + (cell.flagged ? ` · ${t.flaggedMark}` : '');
   const label = statusLabel(cell.status, statusText(cell.status, cell.late, cell.overridden));
   if (cell.submissions === 0) {
     td.append(label);
@@ -227,6 +227,7 @@ function cellElement(cell: ResultCell, row: ResultsGrid['rows'][number], col: Re
   button.setAttribute('aria-label', t.cellLabel(text, row.name, columnLabel(col)));
   button.append(label);
   if (cell.pending && cell.status !== 'pending') button.append(el('span', t.pendingMark, 'cr-pending'));
+  if (cell.flagged) button.append(el('span', t.flaggedMark, 'cr-flag'));
   const target: Shown = { id: cell.submissionId, learnerId: row.learnerId, learner: row.name, assignmentId: col.assignmentId, lesson: col.lesson, column: columnLabel(col), cellKey: key };
   button.addEventListener('click', () => void openSubmission(target));
   td.append(button);
