@@ -35,7 +35,7 @@ test('counted: the last before the due time, else the last; pending ones do not 
 });
 
 test('cell: status, late, override, submission count', () => {
-  assert.deepEqual(cellOf([], assignment()), { status: 'not-started', late: false, overridden: false, submissionId: null, submissions: 0, createdAt: null });
+  assert.deepEqual(cellOf([], assignment()), { status: 'not-started', late: false, overridden: false, flagged: false, submissionId: null, submissions: 0, createdAt: null });
   const late = sub({ createdAt: DUE + HOUR, status: 'fail' });
   const cell = cellOf([sub({ status: 'pending', createdAt: DUE + 2 * HOUR }), late], assignment());
   assert.equal(cell.status, 'fail');
@@ -47,6 +47,8 @@ test('cell: status, late, override, submission count', () => {
   assert.equal(overridden.status, 'pass', 'the override replaces the status');
   assert.equal(overridden.overridden, true);
   assert.equal(cellOf([sub({ status: 'error' })], assignment()).status, 'error');
+  assert.equal(cellOf([sub({ status: 'fail', flagged: true })], assignment()).flagged, true, 'a graded submission the grader flagged');
+  assert.equal(cellOf([sub({ status: 'fail' })], assignment()).flagged, false);
 });
 
 test('grid: columns per assignment and lesson, rows per learner, counts per column', () => {
