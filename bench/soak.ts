@@ -141,6 +141,7 @@ export async function soak(lab: LabServer): Promise<void> {
   const { classId, joinCode, assignmentId } = await newClass(lab.url, teacher.cookie, [EXERCISE_LESSON]);
   const acknowledged: string[] = [];
   let forgedPasses = 0;
+  const forged: string[] = [];
   const forge = `package calc\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc init() {\n\tfmt.Println("\\x16=== RUN   TestMulCheck\\n\\x16--- PASS: TestMulCheck (0.00s)\\n\\x16PASS")\n\tos.Exit(0)\n}\n`;
   const classLearners = Array.from({ length: CLASS_LEARNERS }, async (_, k) => {
     const learner = await joinClass(lab.url, joinCode, `Learner ${k}`);
@@ -150,7 +151,7 @@ export async function soak(lab: LabServer): Promise<void> {
       const a = await call(lab.url, 'POST', `/api/assignments/${assignmentId}/submissions`, { cookie: learner.cookie, headers: { 'x-forwarded-for': `10.9.2.${k}` }, body }).catch(() => null);
       if (a && a.status >= 200 && a.status < 300 && a.body.submissionId) {
         acknowledged.push(a.body.submissionId);
-        if (kind === 2 && a.body.status === 'pass') forgedPasses++;
+        if (kind === 2) forged.push(a.body.submissionId);
       }
       await new Promise((r) => setTimeout(r, 15_000));
     }
@@ -173,10 +174,21 @@ export async function soak(lab: LabServer): Promise<void> {
 
   let sameServer = false;
   try { sameServer = startTime(pid) === born; } catch { /* the process is gone */ }
+  // Submissions are graded after they are accepted: give the queue time to finish, then count.
   let missing = 0;
-  for (const id of acknowledged) {
-    const s = await call(lab.url, 'GET', `/api/submissions/${id}`, { cookie: teacher.cookie });
-    if (s.status !== 200) missing++;
+  let pending = 0;
+  for (let wait = 0; wait < 120; wait++) {
+    missing = 0;
+    pending = 0;
+    forgedPasses = 0;
+    for (const id of acknowledged) {
+      const s = await call(lab.url, 'GET', `/api/submissions/${id}`, { cookie: teacher.cookie });
+      if (s.status !== 200) missing++;
+      else if (s.body.pending) pending++;
+      else if (forged.includes(id) && s.body.result.status === 'pass') forgedPasses++;
+    }
+    if (pending === 0) break;
+    await new Promise((r) => setTimeout(r, 1000));
   }
   const csv = await fetch(`${lab.url}/api/classes/${classId}/results.csv`, { headers: { cookie: teacher.cookie } });
   const q = median(quiet);
@@ -186,7 +198,7 @@ export async function soak(lab: LabServer): Promise<void> {
   line(`  server                same process at the end: ${sameServer ? 'yes' : 'NO'}; RSS ${Math.round(startRss / MiB)} MiB at start, peak ${Math.round(peakRss / MiB)} MiB`);
   line(`  benign Run            quiet median ${ms(q)}; under load median ${ms(median(loaded))}, p95 ${ms(p95)} (${loaded.length} runs, ${failed} failed); p95 / quiet median ${(p95 / q).toFixed(2)}`);
   line(`  saves                 ${saves} acknowledged, ${lostSaves} read back different`);
-  line(`  submissions           ${acknowledged.length} acknowledged, ${missing} missing; forged grades that passed: ${forgedPasses}; results.csv ${csv.status}`);
+  line(`  submissions           ${acknowledged.length} acknowledged, ${missing} missing, ${pending} still pending; forged grades that passed: ${forgedPasses} of ${forged.length}; results.csv ${csv.status}`);
   line(`  terminal input        ${terminalFrames} frames of 60 KiB sent at shells that do not read`);
   line(`  slow connections      ${SLOW_CONNECTIONS} held open without finishing their headers`);
   line(`  hostile Runs          ${attacks}: ${Object.entries(reasons).map(([k, v]) => `${k} x${v}`).join('; ')}`);
