@@ -32,6 +32,13 @@ export type RelayEvent = CommandEvent | PhaseEvent | GraphEvent | PhaseErrorEven
  */
 export const MAX_RELAY_LINE_BYTES = 1024 * 1024;
 
+/**
+ * Go commands followed at once (each holds a trace reader until its exit
+ * frame). A command line runs one go command at a time, or a few in the
+ * background; forged start frames without an exit would otherwise pile up.
+ */
+export const MAX_OPEN_COMMANDS = 64;
+
 /** How much one relay takes from the channel before its view stops. */
 export interface RelayBudget {
   /** Bytes read from the channel. */
@@ -171,6 +178,10 @@ export class PhaseRelay {
     if (this.#failed.has(cmd)) return;
     try {
       if (Array.isArray(f.argv)) {
+        if (this.#readers.size >= MAX_OPEN_COMMANDS && !this.#readers.has(cmd)) {
+          this.#fail(0, `more than ${MAX_OPEN_COMMANDS} go commands at once`);
+          return;
+        }
         this.#readers.set(cmd, new TraceReader());
         this.#emit({ type: 'command', cmd, argv: f.argv.map(String), added: Array.isArray(f.added) ? f.added.map(String) : [] });
         return;

@@ -21,7 +21,7 @@ import { readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_RELAY_LINE_BYTES, RUN_RELAY_BUDGET } from '../../server/phases/relay.ts';
+import { MAX_OPEN_COMMANDS, MAX_RELAY_LINE_BYTES, RUN_RELAY_BUDGET } from '../../server/phases/relay.ts';
 import { MAX_TRACE_LINE_CHARS } from '../../server/phases/trace.ts';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { postRun, type RunResponse } from '../helpers/api.ts';
@@ -157,6 +157,16 @@ describe('the event channel cannot stretch a command', { timeout: 240_000, skip:
     assert.deepEqual(phaseErrors(r), [`the build view stopped: go -debug-trace format: a line longer than ${MAX_TRACE_LINE_CHARS} characters`]);
     // Rescanning the growing line for every piece took 212 s of the server's event loop.
     assert.ok(r.exit!.durationMs < RUN_TIMEOUT_MS, `ran ${r.exit!.durationMs} ms`);
+    await assertHostClean(lab);
+  });
+
+  test('go commands that start and never end: the view stops at the cap of open ones', async () => {
+    const starts = Array.from({ length: MAX_OPEN_COMMANDS + 10 }, (_, i) => commandFrames(1000 + i)).join('');
+    const r = await run({ 'starts.ndjson': starts }, 'cat starts.ndjson >&4; echo done');
+    assert.equal(r.exit?.code, 0, JSON.stringify(r.exit));
+    assert.equal(r.stdout, 'done\n');
+    assert.deepEqual(phaseErrors(r), [`the build view stopped: more than ${MAX_OPEN_COMMANDS} go commands at once`]);
+    assert.equal(r.events.filter((e) => e.type === 'command').length, MAX_OPEN_COMMANDS);
     await assertHostClean(lab);
   });
 
