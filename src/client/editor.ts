@@ -74,6 +74,11 @@ export class Editor {
   onAnnotationsCleared: (() => void) | undefined;
   /** Called when the editor gains focus (the learner may be back from the terminal). */
   onFocusIn: (() => void) | undefined;
+  /**
+   * Formats a file: its new text, or null to leave it (gofmt found errors).
+   * Monaco's Format Document (Shift+Alt+F) and the toolbar's Format call it.
+   */
+  formatter: ((file: string) => Promise<string | null>) | undefined;
 
   private readonly onEdit: (name: string) => void;
 
@@ -210,6 +215,21 @@ export class Editor {
       tabFocusMode: false,
     });
     this.editor.onDidFocusEditorWidget(() => this.onFocusIn?.());
+    monaco.languages.registerDocumentFormattingEditProvider('go', {
+      displayName: 'gofmt',
+      provideDocumentFormattingEdits: async (model) => {
+        const name = [...this.models].find(([, m]) => m === model)?.[0];
+        if (!name || !this.formatter) return [];
+        const before = model.getValue();
+        const after = await this.formatter(name);
+        // Typed meanwhile: the answer is about older text.
+        if (after === null || after === before || model.getValue() !== before) return [];
+        // Only the changed span, so the cursor and the rest of the file stay put.
+        const span = changedSpan(before, after);
+        const range = monaco.Range.fromPositions(model.getPositionAt(span.start), model.getPositionAt(span.end));
+        return [{ range, text: span.text }];
+      },
+    });
     this.setUpTabKey(this.editor, monaco);
     const hadFocus = this.fallback === document.activeElement;
     this.fallback.remove();
@@ -331,6 +351,13 @@ export class Editor {
       this.editor.setPosition({ lineNumber: line, column: 1 });
     }
     this.focus();
+  }
+
+  /** Format the open file (gofmt through `formatter`), as Shift+Alt+F does; focus goes back to the code. */
+  async format(): Promise<void> {
+    if (!this.editor) return;
+    this.editor.focus();
+    await this.editor.getAction('editor.action.formatDocument')?.run();
   }
 
   focus(): void {

@@ -19,6 +19,8 @@ import 'monaco-editor/editor/contrib/gotoError/browser/gotoError';
 // Move/copy/delete lines (Alt+Up, Shift+Alt+Down, Ctrl+Shift+K), word-wise deletion (Ctrl+Backspace).
 import 'monaco-editor/editor/contrib/linesOperations/browser/linesOperations';
 import 'monaco-editor/editor/contrib/wordOperations/browser/wordOperations';
+// Format Document (Shift+Alt+F): workbench.ts provides gofmt, run in the sandbox.
+import 'monaco-editor/editor/contrib/format/browser/formatActions';
 // Matching bracket highlight and Ctrl+Shift+\ to jump to it.
 import 'monaco-editor/editor/contrib/bracketMatching/browser/bracketMatching';
 import 'monaco-editor/languages/definitions/go/register';

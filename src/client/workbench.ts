@@ -42,6 +42,7 @@ function setup(root: HTMLElement): void {
   const runButton = root.querySelector<HTMLButtonElement>('[data-run-button]')!;
   const stopButton = root.querySelector<HTMLButtonElement>('[data-stop-button]')!;
   const resetButton = root.querySelector<HTMLButtonElement>('[data-reset-button]')!;
+  const formatButton = root.querySelector<HTMLButtonElement>('[data-format-button]')!;
   const saveStatus = root.querySelector<HTMLElement>('[data-save-status]')!;
   const output = root.querySelector<HTMLElement>('[data-output]')!;
   const dialog = root.querySelector<HTMLDialogElement>('[data-reset-dialog]')!;
@@ -189,6 +190,7 @@ function setup(root: HTMLElement): void {
     busy: (on) => {
       deepDiveBusy = on;
       runButton.disabled = on;
+      formatButton.disabled = on;
       resetButton.disabled = on;
       stopButton.disabled = !on;
     },
@@ -263,6 +265,7 @@ function setup(root: HTMLElement): void {
 
   const setRunning = (on: boolean) => {
     runButton.disabled = on;
+    formatButton.disabled = on;
     runButton.textContent = on ? ui.running : ui.run;
     stopButton.disabled = !on;
     resetButton.disabled = on;
@@ -335,6 +338,56 @@ function setup(root: HTMLElement): void {
       setRunning(false);
     }
   });
+
+  // ------------------------------------------------------------ format
+  let formatting = false;
+  /**
+   * gofmt in the sandbox (the toolchain's own formatter, so it matches what
+   * the learner gets at home): the file's formatted text, or null when gofmt
+   * found a syntax error (said in the status line) or another command runs.
+   */
+  editor.formatter = async (file: string): Promise<string | null> => {
+    if (running || deepDiveBusy || formatting) {
+      showSave('error', ui.formatBusy);
+      return null;
+    }
+    formatting = true;
+    formatButton.disabled = true;
+    runButton.disabled = true;
+    let stdout = '';
+    let stderr = '';
+    let code: number | undefined;
+    try {
+      await syncAndSave();
+      const name = /^[\w./-]+$/.test(file) ? file : `'${file.replaceAll("'", `'\\''`)}'`;
+      await runStream(
+        { files: editor.getFiles(), command: `gofmt ${name}`, lesson, observe: false },
+        {
+          output: (e) => {
+            if (e.type === 'stdout') stdout += e.data;
+            else stderr += e.data;
+          },
+          exit: (e) => {
+            code = e.code;
+          },
+        },
+        AbortSignal.timeout(20_000),
+      );
+    } catch (err) {
+      showSave('error', ui.formatFailed(message(err)));
+      return null;
+    } finally {
+      formatting = false;
+      formatButton.disabled = false;
+      runButton.disabled = !!running || deepDiveBusy;
+    }
+    if (code !== 0) {
+      showSave('error', ui.formatFailed(stderr.split('\n')[0] || ui.formatExit(code)));
+      return null;
+    }
+    return stdout;
+  };
+  formatButton.addEventListener('click', () => void editor.format());
 
   stopButton.addEventListener('click', () => {
     if (deepDiveBusy) {

@@ -160,7 +160,8 @@ test('focus goes to the Output after Run and into the deep dive when it opens; e
     if (order.at(-1) === 'terminal') break;
   }
   expect(order[0]).toBe('Look inside the compiler');
-  expect(order[1]).toBe('Reset');
+  expect(order[1]).toBe('Format');
+  expect(order[2]).toBe('Reset');
   const log = order.findIndex((x) => x.startsWith('$ go run'));
   expect(order.indexOf('Hide the output')).toBe(log - 1);
   expect(order[log + 1]).toMatch(/^Resize the output and the terminal/);
