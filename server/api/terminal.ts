@@ -18,7 +18,7 @@ import { BadRequestError } from '../workspace/files.ts';
 import { lessonCwd, openLessonFolder } from '../workspace/lesson-folder.ts';
 import { clientOf, lessonById, queryParam, sessionOf, type Lab } from './context.ts';
 import { TokenBuckets } from '../fairness/token-bucket.ts';
-import { PhaseRelay } from '../phases/relay.ts';
+import { PhaseRelay, type RelayBudget } from '../phases/relay.ts';
 import { ProgramLimiter } from '../sandbox/program-limits.ts';
 import { TerminalSlots, type Claim } from '../fairness/terminal-slots.ts';
 import { CpuWindow } from '../fairness/cpu-window.ts';
@@ -60,6 +60,13 @@ export const TERMINAL_CPU_SAMPLE_MS = 500;
 export const TERMINAL_CPU_WINDOW_MS = 10_000;
 /** Accepted terminal sizes. */
 export const MAX_TERMINAL_COLS = 1000;
+/**
+ * What the event channel of one terminal may bring in its life (TERMINAL_MAX_MS):
+ * anything can write to fd 4, and parsing it is the server's CPU. A learner's
+ * heavy session (200 go commands of ~300 KB each) is well inside; past it the
+ * phase view stops with a phase-error and the rest is discarded unread.
+ */
+export const TERMINAL_RELAY_BUDGET: RelayBudget = { bytes: 128 * 1024 * 1024, events: 400_000 };
 /** How often a terminal looks whether it is idle while learners wait (besides at each refusal). */
 const PRESSURE_CHECK_MS = 15_000;
 export const MAX_TERMINAL_ROWS = 500;
@@ -352,7 +359,7 @@ async function startShell(lab: Lab, slots: TerminalSlots, ws: WebSocket, workspa
   const relay = new PhaseRelay((event) => {
     limiter.observe(event);
     send(event);
-  });
+  }, TERMINAL_RELAY_BUDGET);
   const events = shell.stdio[4] as NodeJS.ReadableStream;
   outputStreams.push(events);
   events.setEncoding('utf8');
