@@ -154,6 +154,17 @@ export async function startTerminal(
     term.focus();
   });
 
+  // Reset (workbench.ts) starts the lesson over: a new shell in the lesson folder,
+  // without the old one's directory, variables, jobs or screen.
+  document.addEventListener('lab:terminal-restart', () => {
+    const old = socket;
+    socket = undefined; // its close event then ends nothing
+    old?.close();
+    pending.length = 0;
+    term.reset();
+    connect();
+  });
+
   new ResizeObserver(() => resize()).observe(host);
   connect();
 }

@@ -417,6 +417,8 @@ function setup(root: HTMLElement): void {
         editor.setFiles(files);
         setBase(files);
         showSave('saved');
+        // A fresh terminal too (terminal.ts): a cd or a variable from before does not linger.
+        document.dispatchEvent(new CustomEvent('lab:terminal-restart'));
       } catch (err) {
         showSave('error', ui.resetFailed(message(err)));
       }

@@ -82,7 +82,7 @@ export const ui = {
   formatExit: (code: number | undefined) => `gofmt exited with status ${code ?? 'unknown'}`,
   reset: 'Reset',
   resetTitle: 'Restore the starting files?',
-  resetConfirmText: 'Restore the starting files? Your changes will be lost.',
+  resetConfirmText: 'Restore the starting files? Your changes will be lost. The terminal starts afresh in the lesson folder.',
   resetConfirm: 'Restore',
   resetCancel: 'Cancel',
   resetFailed: (error: string) => `Reset failed: ${error}`,
