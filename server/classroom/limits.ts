@@ -88,3 +88,14 @@ export const RECOVERY_CODE_GROUP_LENGTH = 4;
 export const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 /** Tries to draw a code not already in use before giving up (a collision is already rare). */
 export const CODE_DRAW_ATTEMPTS = 8;
+
+/**
+ * A learner's copy of one lesson's files on the server (progress-routes.ts):
+ * the same work a submission holds, so the same bounds (MAX_SUBMISSION_BYTES,
+ * MAX_SUBMISSION_FILES, and the body refused unread past
+ * MAX_SUBMISSION_BODY_BYTES). There is one copy per learner and lesson, and
+ * only lessons the server knows: a learner holds at most lessons x 64 KiB.
+ */
+export const MAX_LEARNER_FILES_BYTES = MAX_SUBMISSION_BYTES;
+export const MAX_LEARNER_FILES_COUNT = MAX_SUBMISSION_FILES;
+export const MAX_LEARNER_FILES_BODY_BYTES = MAX_SUBMISSION_BODY_BYTES;

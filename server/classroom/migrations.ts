@@ -96,6 +96,24 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE classes ADD COLUMN archived_at INTEGER;
   ALTER TABLE assignments ADD COLUMN archived_at INTEGER;
   `,
+  // 3: a learner's progress and lesson files on the server, so they follow the learner to
+  // another browser (progress-routes.ts). One row per learner and lesson: bounded by the lessons.
+  `
+  CREATE TABLE learner_progress (
+    learner_id TEXT NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+    lesson     TEXT NOT NULL,
+    done_at    INTEGER NOT NULL,
+    PRIMARY KEY (learner_id, lesson)
+  );
+  -- files: the lesson's files as JSON {name: content}, replaced whole at each save.
+  CREATE TABLE learner_files (
+    learner_id TEXT NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+    lesson     TEXT NOT NULL,
+    files      TEXT NOT NULL,
+    saved_at   INTEGER NOT NULL,
+    PRIMARY KEY (learner_id, lesson)
+  );
+  `,
 ];
 
 export class MigrationError extends Error {}

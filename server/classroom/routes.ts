@@ -24,6 +24,7 @@ import * as teacher from './teacher-routes.ts';
 import * as classes from './class-routes.ts';
 import * as learner from './learner-routes.ts';
 import * as submissions from './submission-routes.ts';
+import * as progress from './progress-routes.ts';
 
 /** How often expired sessions are deleted. */
 const SESSION_PURGE_INTERVAL_MS = 60 * 60_000;
@@ -51,6 +52,10 @@ const ROUTES: ReadonlyArray<[method: string, pattern: string, handler: Classroom
   ['POST', '/api/join', learner.join],
   ['POST', '/api/recover', learner.recover],
   ['GET', '/api/me/assignments', learner.myAssignments],
+  ['GET', '/api/me/progress', progress.getProgress],
+  ['PUT', '/api/me/progress', progress.markDone],
+  ['GET', '/api/me/files', progress.getFiles],
+  ['PUT', '/api/me/files', progress.saveFiles],
   ['POST', '/api/assignments/:id/submissions', learner.submit],
   ['GET', '/api/submissions/:id', submissions.getSubmission],
   ['GET', '/api/submissions/:id/events', submissions.submissionEvents],

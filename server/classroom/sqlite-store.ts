@@ -15,7 +15,7 @@ import type { CheckResult } from '../../src/lib/protocol.ts';
 import { migrate } from './migrations.ts';
 import { nameKey } from './validate.ts';
 import type {
-  AssignmentRow, ClassCounts, ClassRow, ClassroomStore, LearnerRow, Override, SessionKind,
+  AssignmentRow, ClassCounts, ClassRow, ClassroomStore, LearnerFilesRow, LearnerRow, Override, SessionKind,
   StoredStatus, SubmissionFacts, SubmissionRow, TeacherRow,
 } from './store.ts';
 
@@ -369,6 +369,33 @@ export class SqliteStore implements ClassroomStore {
 
   async failPending(result: CheckResult, now: number): Promise<number> {
     return this.#run("UPDATE submissions SET status = ?, result = ?, graded_at = ? WHERE status = 'pending'", result.status, JSON.stringify(result), now);
+  }
+
+  async progressOfLearner(learnerId: string): Promise<Array<{ lesson: string; doneAt: number }>> {
+    return this.#all('SELECT lesson, done_at FROM learner_progress WHERE learner_id = ? ORDER BY done_at, lesson', learnerId)
+      .map((r) => ({ lesson: r.lesson as string, doneAt: Number(r.done_at) }));
+  }
+
+  async markDone(learnerId: string, lesson: string, now: number): Promise<number> {
+    return this.#transaction(() => {
+      this.#run('INSERT INTO learner_progress (learner_id, lesson, done_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', learnerId, lesson, now);
+      return Number(this.#get('SELECT done_at FROM learner_progress WHERE learner_id = ? AND lesson = ?', learnerId, lesson)!.done_at);
+    });
+  }
+
+  async learnerFiles(learnerId: string, lesson: string): Promise<LearnerFilesRow | null> {
+    return this.#one((r) => ({ files: JSON.parse(r.files as string) as Record<string, string>, savedAt: Number(r.saved_at) }),
+      'SELECT files, saved_at FROM learner_files WHERE learner_id = ? AND lesson = ?', learnerId, lesson);
+  }
+
+  async saveLearnerFiles(learnerId: string, lesson: string, files: Record<string, string>, now: number): Promise<number> {
+    return this.#transaction(() => {
+      this.#run(`
+        INSERT INTO learner_files (learner_id, lesson, files, saved_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (learner_id, lesson) DO UPDATE SET files = excluded.files, saved_at = MAX(excluded.saved_at, learner_files.saved_at + 1)`,
+      learnerId, lesson, JSON.stringify(files), now);
+      return Number(this.#get('SELECT saved_at FROM learner_files WHERE learner_id = ? AND lesson = ?', learnerId, lesson)!.saved_at);
+    });
   }
 
   close(): void {

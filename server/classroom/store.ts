@@ -62,6 +62,9 @@ export interface SubmissionRow extends SubmissionFacts {
 
 export type SessionKind = 'teacher' | 'learner';
 
+/** A learner's copy of a lesson's files on the server (progress-routes.ts). */
+export interface LearnerFilesRow { files: Record<string, string>; savedAt: number }
+
 export interface ClassroomStore {
   /** false: the email is taken. */
   createTeacher(t: TeacherRow): Promise<boolean>;
@@ -141,6 +144,19 @@ export interface ClassroomStore {
    * submissions again at start-up (grading-queue.ts) rather than failing them.
    */
   failPending(result: CheckResult, now: number): Promise<number>;
+
+  /** The learner's done lessons with when each was first marked done, oldest first. */
+  progressOfLearner(learnerId: string): Promise<Array<{ lesson: string; doneAt: number }>>;
+  /** Marks the lesson done; one already done keeps its first time. Answers that time. */
+  markDone(learnerId: string, lesson: string, now: number): Promise<number>;
+  /** The learner's copy of the lesson's files, or null. */
+  learnerFiles(learnerId: string, lesson: string): Promise<LearnerFilesRow | null>;
+  /**
+   * Stores (replacing) the learner's copy of the lesson's files; answers its
+   * savedAt: `now`, or one more than the copy it replaces when that is not
+   * older, so each save of a lesson has its own time (browsers tell copies apart by it).
+   */
+  saveLearnerFiles(learnerId: string, lesson: string, files: Record<string, string>, now: number): Promise<number>;
 
   close(): void;
 }

@@ -223,6 +223,22 @@ export interface MyAssignments {
   }>;
 }
 
+/**
+ * `GET /api/me/progress`: the learner's done lessons (✓), kept on the server so
+ * they follow the learner to another browser. `PUT /api/me/progress?lesson=ID`
+ * marks one done (a lesson stays done; its first time is kept) and answers the same.
+ */
+export interface LearnerProgress { learnerId: string; done: Array<{ lesson: string; doneAt: string }> }
+/** `PUT /api/me/files?lesson=ID` body: the lesson's files, replacing the stored copy; answers LearnerFilesSaved. */
+export interface LearnerFilesRequest { files: Record<string, string> }
+export interface LearnerFilesSaved { lesson: string; savedAt: string }
+/**
+ * `GET /api/me/files?lesson=ID`: the learner's copy of the lesson's files (`files` and `savedAt`
+ * null when none was saved yet), and the lesson's starting files, so a browser can tell a fresh
+ * workspace (nothing of the learner's in it yet) from one with work of its own.
+ */
+export interface LearnerFiles { lesson: string; files: Record<string, string> | null; savedAt: string | null; startingFiles: Record<string, string> }
+
 /** `POST /api/assignments/{id}/submissions` body (the CheckRequest shape); answers 202 SubmissionAccepted. */
 export type SubmissionRequest = CheckRequest;
 /**
