@@ -38,6 +38,8 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
   const lesson = body.lesson === undefined ? null : lessonById(lab, body.lesson);
   if (body.observe !== undefined && typeof body.observe !== 'boolean') throw new BadRequestError('"observe" must be true or false');
   const observe = body.observe !== false;
+  if (body.merge !== undefined && typeof body.merge !== 'boolean') throw new BadRequestError('"merge" must be true or false');
+  const mergeOutput = body.merge === true;
   const folder = lesson ? lesson.id : PLAYGROUND_FOLDER;
 
   stage(req, 'session');
@@ -123,6 +125,7 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       cgo: lesson?.cgo ?? false,
       observe,
       commandLine: command,
+      mergeOutput,
       startDemoted: lab.heavyClients.has(client),
       workspaceFull: () => lab.sessions.storageOf(workspace).full(workspace.dir),
     }, runLimits(lab.config), {

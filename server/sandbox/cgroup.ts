@@ -63,6 +63,8 @@ export interface CgroupUsage {
   oomKills: number;
   /** Forks/clones refused because pids.max was reached. */
   pidsMaxHits: number;
+  /** The most memory the group held (bytes), when the kernel says (tells the lab's budget from the command's own limit). */
+  peakMemoryBytes?: number;
 }
 
 export type CgroupMode = 'v1' | 'v2' | 'none';
@@ -139,10 +141,11 @@ export class CommandCgroup {
 
   async usage(): Promise<CgroupUsage> {
     if (this.mode === 'none') return { oomKills: 0, pidsMaxHits: 0 };
-    const [oom, pids] = this.mode === 'v1'
-      ? await Promise.all([read(join(this.#dirs.memory, 'memory.oom_control')), read(join(this.#dirs.pids, 'pids.events'))])
-      : await Promise.all([read(join(this.#dirs.unified, 'memory.events')), read(join(this.#dirs.unified, 'pids.events'))]);
-    return { oomKills: counter(oom, 'oom_kill'), pidsMaxHits: counter(pids, 'max') };
+    const [oom, pids, peak] = this.mode === 'v1'
+      ? await Promise.all([read(join(this.#dirs.memory, 'memory.oom_control')), read(join(this.#dirs.pids, 'pids.events')), read(join(this.#dirs.memory, 'memory.memsw.max_usage_in_bytes'))])
+      : await Promise.all([read(join(this.#dirs.unified, 'memory.events')), read(join(this.#dirs.unified, 'pids.events')), read(join(this.#dirs.unified, 'memory.peak'))]);
+    const peakMemoryBytes = Number.parseInt(peak, 10);
+    return { oomKills: counter(oom, 'oom_kill'), pidsMaxHits: counter(pids, 'max'), ...(Number.isFinite(peakMemoryBytes) ? { peakMemoryBytes } : {}) };
   }
 
   /**

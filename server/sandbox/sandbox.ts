@@ -169,13 +169,22 @@ export function bytes(n: number): string {
 export function kernelLimitHit(usage: CgroupUsage, limits: SandboxLimits, program: ProgramHits = NO_PROGRAM_HITS): { reason: 'oom' | 'pids'; message: string } | null {
   // Hits while go run's program ran were against the program's limits (program-limits.ts).
   if (program.oomKills > 0) return { reason: 'oom', message: `out of memory (${bytes(limits.program.memoryBytes)} limit)` };
-  if (usage.oomKills > 0) return { reason: 'oom', message: `out of memory (${bytes(limits.memoryBytes)} limit)` };
+  if (usage.oomKills > 0) {
+    // Killed well below its own limit: the machine-wide budget of all sandboxes was full (cgroup.ts setServerMemoryBudget).
+    if (usage.peakMemoryBytes !== undefined && usage.peakMemoryBytes < limits.memoryBytes * OWN_LIMIT_FRACTION) {
+      return { reason: 'oom', message: `out of memory: the lab's memory, shared by everyone's programs, was full (this command held ${bytes(usage.peakMemoryBytes)} of its ${bytes(limits.memoryBytes)}); try again in a moment` };
+    }
+    return { reason: 'oom', message: `out of memory (${bytes(limits.memoryBytes)} limit)` };
+  }
   if (program.pidsMaxHits > 0) return { reason: 'pids', message: `too many processes (limit ${limits.program.tasks})` };
   if (usage.pidsMaxHits > 0) return { reason: 'pids', message: `too many processes (limit ${limits.tasks})` };
   return null;
 }
 
 const NO_PROGRAM_HITS: ProgramHits = { oomKills: 0, pidsMaxHits: 0 };
+
+/** An OOM kill below this fraction of the command's own limit was the machine-wide budget's. */
+const OWN_LIMIT_FRACTION = 0.9;
 
 export function explainExit(code: number, signal: NodeJS.Signals | null, usage: CgroupUsage, limits: SandboxLimits, program: ProgramHits = NO_PROGRAM_HITS): { reason: ExitReason; message?: string } {
   const hit = kernelLimitHit(usage, limits, program);
@@ -196,6 +205,12 @@ export interface RunOptions {
   /** Relay the phases of go commands (the lab's go wrapper adds -debug-trace and -debug-actiongraph). */
   observe: boolean;
   commandLine: string;
+  /**
+   * One stream, in the order the command wrote it, as a terminal shows it:
+   * stderr joins stdout's pipe (two pipes cannot say which write came first),
+   * and everything arrives as stdout.
+   */
+  mergeOutput?: boolean;
   /** Whether the workspace is out of space (a failed command is then blamed on the disk quota). */
   workspaceFull?(): Promise<boolean>;
   /** Start with the low CPU weight of a long command (the client ran heavy commands lately). */
@@ -223,12 +238,13 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
       s = await Promise.race([taking, late]);
     } catch (err) {
       console.error(`[lab] ${(err as Error).message} (a sandbox start hung)`);
-      taking.then((w) => { w.child.kill('SIGKILL'); w.child.once('close', () => void w.finish()); }, () => {});
+      // `closed` settles even when the sandbox ended before we looked: its cgroup is always removed.
+      taking.then((w) => { w.child.kill('SIGKILL'); void w.closed.then(() => w.finish()); }, () => {});
       throw err;
     } finally {
       clearTimeout(timer);
     }
-    s.deliver(o.cwd, o.cgo, o.observe, o.commandLine);
+    s.deliver(o.cwd, o.cgo, o.observe, o.mergeOutput ? `exec 2>&1\n${o.commandLine}` : o.commandLine);
   } catch (err) {
     return { code: -1, reason: 'error', durationMs: Math.round(performance.now() - started), message: `could not start the sandbox: ${(err as Error).message}` };
   }

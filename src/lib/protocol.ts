@@ -24,6 +24,13 @@ export interface RunRequest {
    * false runs the go command exactly as typed, a little faster, with no phase events.
    */
   observe?: boolean;
+  /**
+   * One output stream in the order the command wrote it, as a terminal shows
+   * it (default false): stderr goes where stdout goes and all output arrives
+   * as `stdout` events. Two separate streams cannot keep the order of writes
+   * between them.
+   */
+  merge?: boolean;
 }
 
 /** Why a command ended. Later issues add more reasons; clients must tolerate unknown ones. */

@@ -32,6 +32,21 @@ describe('POST /api/run', () => {
     assert.ok(typeof r.exit?.durationMs === 'number' && r.exit.durationMs > 0);
   });
 
+  test('merge: stdout and stderr in the order the program wrote them (the Go Playground\'s stdout_stderr_merge)', async () => {
+    // A to stdout, B to stderr, then A, A: two pipes often deliver A A A B; one stream never does.
+    const main = program('fmt.Fprintln(os.Stdout, "A")\n\tfmt.Fprintln(os.Stderr, "B")\n\tfmt.Fprintln(os.Stdout, "A")\n\tfmt.Fprintln(os.Stdout, "A")', '"fmt"; "os"');
+    await postRun(lab.url, { files: { 'main.go': main, 'go.mod': GO_MOD }, command: 'go build -o p .', observe: false });
+    for (let i = 0; i < 10; i++) {
+      const r = await postRun(lab.url, { files: { 'main.go': main, 'go.mod': GO_MOD }, command: 'go build -o p . && ./p', merge: true, observe: false });
+      assert.equal(r.exit?.code, 0, r.stderr);
+      assert.equal(r.stdout, 'A\nB\nA\nA\n', `run ${i}`);
+      assert.equal(r.stderr, '', 'merged: everything arrives as stdout');
+    }
+    const bad = await fetch(`${lab.url}/api/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ files: {}, command: 'true', merge: 'yes' }) });
+    assert.equal(bad.status, 400);
+    assert.match((await bad.json()).error, /"merge" must be true or false/);
+  });
+
   test('a compile error exits non-zero with the compiler message on stderr', async () => {
     const r = await postRun(lab.url, { files: { 'main.go': program('fmt.Println(undefinedThing)'), 'go.mod': GO_MOD }, command: 'go run .' });
     assert.equal(r.status, 200);

@@ -348,7 +348,7 @@ describe('machine-wide memory budget', { skip: !AS_ROOT && 'cgroups need root' }
     await t.waitFor(/held 300/, 20_000);
     const together = await postRun(lab.url, { files: {}, lesson: LESSON, command: './hold 450' }, cookie);
     assert.equal(together.exit?.reason, 'oom', `together: ${together.stdout} ${together.stderr} ${JSON.stringify(together.exit)}`);
-    assert.match(together.exit?.message ?? '', /out of memory/);
+    assert.match(together.exit?.message ?? '', /out of memory: the lab's memory, shared by everyone's programs, was full/, 'the budget is named, not the command\'s own limit');
     assert.doesNotMatch(t.output, /Killed/, 'the biggest process was the one killed, the terminal\'s lives on');
     // The sandboxes together reached the budget and no further (without it: 300 + 450 MiB and more).
     const peak = Number(readFileSync(join('/sys/fs/cgroup/memory/golab', `s${lab.pid}`, 'memory.max_usage_in_bytes'), 'utf8'));
