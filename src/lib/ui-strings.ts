@@ -31,6 +31,15 @@ export const ui = {
   tryItSent: 'Sent to the terminal.',
   tryItNoTerminal: 'The terminal is not ready; type the command there yourself.',
   lessonDone: 'Done',
+  /** Home page: how far the learner is (the browser's progress, or the class's server copy for a learner). */
+  progressSummary: (done: number, of: number) => `${done} of ${of} done`,
+  progressContinue: 'continue with',
+  progressStart: 'start with',
+  progressAllDone: (of: number) => `All ${of} lessons done.`,
+  /** Lesson page, learner in a class: the server's copy of the files and this browser's both changed. */
+  learnerFilesKept: (savedAt: string) => `This browser's files were kept. Your files saved from another browser (${savedAt}) differ.`,
+  learnerFilesUseSaved: 'Use the saved files instead',
+  learnerFilesLoadFailed: (error: string) => `The saved files could not be loaded: ${error}`,
   exerciseHeading: 'Exercise',
   exerciseShowHint: (n: number, of: number) => `Show hint ${n} of ${of}`,
   exerciseHintLabel: (n: number) => `Hint ${n}`,
