@@ -56,7 +56,7 @@ describe('classroom submissions', () => {
     assert.ok(Date.parse(mine.body.assignments[0].exercises[0].submittedAt) >= started);
 
     const grid = await call(lab.url, 'GET', `/api/classes/${classId}/results`, { cookie: t.cookie });
-    assert.deepEqual(grid.body.rows[0].cells[0], { status: 'error', late: false, overridden: false, submissionId: endless.body.submissionId, submissions: 3, pending: false });
+    assert.deepEqual(grid.body.rows[0].cells[0], { status: 'error', late: false, overridden: false, flagged: false, submissionId: endless.body.submissionId, submissions: 3, pending: false });
     assert.deepEqual(grid.body.columns.map((c: any) => [c.lesson, c.counts, c.pending]), [[LESSON, { pass: 0, fail: 0, error: 1, 'not-started': 0 }, 0], [SECOND_LESSON, { pass: 0, fail: 0, error: 0, 'not-started': 1 }, 0]]);
   });
 
