@@ -72,7 +72,10 @@ export async function classroomNat(lab: LabServer): Promise<void> {
   const runFiles = lessonFiles(RUN_LESSON);
   const presses: Press[] = [];
   const acknowledged: string[] = [];
-  await Promise.all(learners.map(async (l) => {
+  await Promise.all(learners.map(async (l, n) => {
+    // Each learner's own code (a comment of their own): no two learners send the same files.
+    const solution = exerciseFiles.solution();
+    const mine = { ...solution, 'calc.go': `${solution['calc.go']}\n// learner ${n + 1}\n` };
     const kinds: Press['kind'][] = ['run', 'run', 'run', 'check', 'submit'];
     const at = kinds.map(() => Math.random() * WORK_WINDOW_MS).sort((a, b) => a - b);
     const started = Date.now();
@@ -83,10 +86,10 @@ export async function classroomNat(lab: LabServer): Promise<void> {
         const r = await timedRun(lab.url, { files: runFiles, command: 'go run .', lesson: RUN_LESSON }, { ...headers, cookie: l.session });
         presses.push({ kind, ms: r.ms, status: r.status, ok: r.status === 200 && r.code === 0 });
       } else if (kind === 'check') {
-        const r = await call(lab.url, 'POST', '/api/check', { headers: { ...headers, cookie: l.session }, body: { lesson: EXERCISE_LESSON, files: exerciseFiles.solution() } });
+        const r = await call(lab.url, 'POST', '/api/check', { headers: { ...headers, cookie: l.session }, body: { lesson: EXERCISE_LESSON, files: mine } });
         presses.push({ kind, ms: performance.now() - t0, status: r.status, ok: r.status === 200 && r.body.status === 'pass' });
       } else {
-        const r = await call(lab.url, 'POST', `/api/assignments/${assignmentId}/submissions`, { cookie: l.cookie, headers, body: { lesson: EXERCISE_LESSON, files: exerciseFiles.solution() } });
+        const r = await call(lab.url, 'POST', `/api/assignments/${assignmentId}/submissions`, { cookie: l.cookie, headers, body: { lesson: EXERCISE_LESSON, files: mine } });
         const ok = r.status >= 200 && r.status < 300 && typeof r.body.submissionId === 'string';
         if (ok) acknowledged.push(r.body.submissionId);
         presses.push({ kind, ms: performance.now() - t0, status: r.status, ok });
