@@ -1,7 +1,8 @@
 /**
  * The workbench's three panes (editor, output, terminal): two splitters that
  * resize them (drag, or the arrow keys: the WAI-ARIA window-splitter pattern)
- * and a Hide/Show button on each, with the sizes and what is hidden kept in
+ * a Hide/Show and a Maximize/Restore button on each (Maximize hides the other
+ * two), with the sizes and what is hidden kept in
  * localStorage. The layout stays CSS grid (Workbench.astro): this only sets
  * the three rows' sizes as custom properties. The terminal refits itself
  * when its pane changes size (terminal.ts observes its host).
@@ -84,19 +85,37 @@ export function setupPanes(root: HTMLElement): void {
   const state = load();
   const pane = (p: PaneName) => root.querySelector<HTMLElement>(`[data-pane="${p}"]`)!;
   const toggles = new Map(PANES.map((p) => [p, root.querySelector<HTMLButtonElement>(`[data-pane-toggle="${p}"]`)!]));
+  const maximizers = new Map(PANES.map((p) => [p, root.querySelector<HTMLButtonElement>(`[data-pane-max="${p}"]`)!]));
+  /** The one pane shown while the other two are hidden by its Maximize button. */
+  const maximized = (): PaneName | undefined => {
+    const shown = PANES.filter((p) => !state.hidden[p]);
+    return shown.length === 1 ? shown[0] : undefined;
+  };
   const splitters = [...root.querySelectorAll<HTMLElement>('[data-splitter]')];
 
   const apply = () => {
+    // The shown panes' fr add up to 10: flex factors summing below 1 would
+    // leave space unused (it went to the title bars' rows).
+    const shownSum = PANES.reduce((sum, p) => sum + (state.hidden[p] ? 0 : state.sizes[p]), 0) || 1;
     for (const p of PANES) {
       const hidden = state.hidden[p];
+      const fr = ((state.sizes[p] / shownSum) * 10).toFixed(4);
       // A hidden pane keeps only its title bar: its row shrinks to fit that.
-      root.style.setProperty(`--row-${p}`, hidden ? 'auto' : `minmax(${MIN_PX[p]}px, ${state.sizes[p]}fr)`);
+      root.style.setProperty(`--row-${p}`, hidden ? 'auto' : `minmax(${MIN_PX[p]}px, ${fr}fr)`);
       root.style.setProperty(`--m-row-${p}`, hidden ? 'auto' : '');
       pane(p).toggleAttribute('data-collapsed', hidden);
       const button = toggles.get(p)!;
       button.setAttribute('aria-expanded', String(!hidden));
       button.textContent = hidden ? ui.paneShow : ui.paneHide;
       button.setAttribute('aria-label', `${hidden ? ui.paneShow : ui.paneHide} ${ui.paneName[p]}`);
+    }
+    const max = maximized();
+    for (const p of PANES) {
+      const button = maximizers.get(p)!;
+      const on = max === p;
+      button.setAttribute('aria-pressed', String(on));
+      button.textContent = on ? ui.paneRestore : ui.paneMaximize;
+      button.setAttribute('aria-label', `${on ? ui.paneRestore : ui.paneMaximize} ${ui.paneName[p]}`);
     }
     for (const s of splitters) {
       const [above, below] = s.dataset.splitter!.split(':') as [PaneName, PaneName];
@@ -124,6 +143,16 @@ export function setupPanes(root: HTMLElement): void {
   for (const p of PANES) {
     toggles.get(p)!.addEventListener('click', () => {
       state.hidden[p] = !state.hidden[p];
+      apply();
+      save(state);
+    });
+  }
+
+  for (const p of PANES) {
+    maximizers.get(p)!.addEventListener('click', () => {
+      // Maximize: this pane alone; again (Restore): all three.
+      const on = maximized() !== p;
+      for (const q of PANES) state.hidden[q] = on && q !== p;
       apply();
       save(state);
     });

@@ -76,6 +76,8 @@ export const ui = {
 
   paneHide: 'Hide',
   paneShow: 'Show',
+  paneMaximize: 'Maximize',
+  paneRestore: 'Restore',
   paneName: { editor: 'the editor', output: 'the output', terminal: 'the terminal' },
   splitterEditorOutput: 'Resize the editor and the output (arrow keys)',
   splitterOutputTerminal: 'Resize the output and the terminal (arrow keys)',

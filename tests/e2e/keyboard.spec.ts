@@ -43,6 +43,8 @@ test('Tab leaves the editor as the hint says; Ctrl+M makes it stick', async ({ p
   await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: 'Hide the editor' })).toBeFocused();
   await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'Maximize the editor' })).toBeFocused();
+  await page.keyboard.press('Tab');
   await expect(editorInput(page)).toBeFocused();
   await expectFocusRing(page.locator('[data-editor-panel]'));
 
@@ -71,16 +73,16 @@ test('Tab leaves the editor as the hint says; Ctrl+M makes it stick', async ({ p
   await page.keyboard.press('Shift+Tab');
   await expect(editorInput(page)).toBeFocused();
   await expect(hint(page)).toHaveText('Tab indents · Esc then Tab leaves · Ctrl+M: Tab always leaves');
-  // Esc, then Shift+Tab: back to the editor's title bar (Hide), then the file tab.
+  // Esc, then Shift+Tab: back to the editor's title bar (Maximize, Hide), then the file tab.
   await page.keyboard.press('Escape');
   await page.keyboard.press('Shift+Tab');
-  await expect(page.getByRole('button', { name: 'Hide the editor' })).toBeFocused();
+  await expect(page.getByRole('button', { name: 'Maximize the editor' })).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
   await page.keyboard.press('Shift+Tab');
   await expect(page.getByRole('tab', { name: 'main.go' })).toBeFocused();
 
   // Ctrl+M: Tab moves focus until Ctrl+M again.
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Tab');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
   await expect(editorInput(page)).toBeFocused();
   await page.keyboard.press('Control+M');
   await expect(hint(page)).toHaveText('Tab moves focus · Ctrl+M: Tab indents');
@@ -104,8 +106,7 @@ test('find, comment toggling and go to line work in the editor', async ({ page }
   await openLesson(page);
   await page.keyboard.press('Tab');
   await tabTo(page, page.getByRole('tab', { name: 'main.go' }));
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Tab');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
   await expect(editorInput(page)).toBeFocused();
   const original = await editorText(page);
 
@@ -149,7 +150,7 @@ test('focus goes to the Output after Run and into the deep dive when it opens; e
   // Tab order after Run: deep-dive toggle, Reset, the phase view's details, the Output (Hide, log), a splitter, the terminal.
   await run.focus();
   const order: string[] = [];
-  for (let i = 0; i < 12; i++) {
+  for (let i = 0; i < 14; i++) {
     await page.keyboard.press('Tab');
     order.push(await page.evaluate(() => {
       const el = document.activeElement as HTMLElement | null;
@@ -163,10 +164,9 @@ test('focus goes to the Output after Run and into the deep dive when it opens; e
   expect(order[1]).toBe('Format');
   expect(order[2]).toBe('Reset');
   const log = order.findIndex((x) => x.startsWith('$ go run'));
-  expect(order.indexOf('Hide the output')).toBe(log - 1);
+  expect(order.slice(log - 2, log)).toEqual(['Hide the output', 'Maximize the output']);
   expect(order[log + 1]).toMatch(/^Resize the output and the terminal/);
-  expect(order[log + 2]).toBe('Hide the terminal');
-  expect(order[log + 3]).toBe('terminal');
+  expect(order.slice(log + 2, log + 5)).toEqual(['Hide the terminal', 'Maximize the terminal', 'terminal']);
 
   // The deep dive: Enter on its toggle puts focus on its first tab.
   await run.focus();

@@ -67,3 +67,21 @@ test('a pane can be hidden and shown again, and stays hidden after a reload', as
   await expect(page.getByRole('log')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Hide the output' })).toHaveAttribute('aria-expanded', 'true');
 });
+
+test('Maximize shows one pane alone; Restore brings the others back', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await openLesson(page);
+  const terminal = page.getByRole('region', { name: 'Terminal' });
+  await expect(terminal.locator('.xterm')).toBeVisible();
+  const rows0 = await terminalRows(page);
+  await page.getByRole('button', { name: 'Maximize the terminal' }).click();
+  await expect(page.getByRole('log')).toBeHidden();
+  await expect(editorRegion(page).locator('.monaco-editor')).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Restore the terminal' })).toHaveAttribute('aria-pressed', 'true');
+  // The terminal takes the room and refits to it.
+  await expect.poll(() => terminalRows(page)).toBeGreaterThan(rows0 + 10);
+  await page.getByRole('button', { name: 'Restore the terminal' }).click();
+  await expect(page.getByRole('log')).toBeVisible();
+  await expect(editorRegion(page).locator('.monaco-editor')).toBeVisible();
+  await expect.poll(() => terminalRows(page)).toBe(rows0);
+});
