@@ -35,6 +35,8 @@ export function markDone(lesson: string): void {
   } catch {
     // Storage full or disabled: progress is a convenience, the check result still shows.
   }
+  // Shown at once by the showProgress() that follows, before the server has answered.
+  known?.done.add(lesson);
   void markDoneOnServer(lesson);
 }
 

@@ -62,6 +62,7 @@ test('done lessons and files follow the learner to another browser', async ({ br
   await exercise.getByRole('button', { name: 'Check' }).click();
   await expect(exercise.getByText('All checks passed. Lesson done.')).toBeVisible({ timeout: 90_000 });
   expect((await marked).status()).toBe(200);
+  await expect(exercise.getByText('Done', { exact: true })).toBeVisible();
   // The autosaved files reach the server a moment after the last save.
   const typed = await workspaceMain(one);
   expect(typed).toContain('os.Args');
