@@ -11,9 +11,9 @@
  * another. GOENV=off makes the go command ignore any configuration file.
  *
  * Hidden tests (docs/security.md, "Grading"): the test binary is built in one
- * sandbox, where only the toolchain runs; each hidden test then runs in a
- * sandbox of its own where the hidden sources are absent and the binary is
- * executable but not readable; its verdict is believed only when TestMain
+ * sandbox, where only the toolchain runs; the hidden tests then run, each in
+ * a process of its own, in a fresh sandbox where the hidden sources are absent
+ * and the binary is executable but not readable; its verdict is believed only when TestMain
  * authenticated it (grading/verdict.ts). Code that reaches for what could
  * still interfere is flagged for the teacher (grading/review.ts).
  *
@@ -127,9 +127,21 @@ function nonTestFiles(files: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(files).filter(([name]) => !name.endsWith('_test.go')));
 }
 
-/** Why a hidden test has no genuine verdict. */
-function noVerdictMessage(ran: Ran, output: string): { status: 'error' | 'fail'; message: string } {
-  if (ran.result.reason !== 'exited') return { status: 'error', message: ran.result.message ?? 'the tests were stopped' };
+/** What each test printed: the text after its marker line, up to the next marker. */
+function splitAtMarkers(output: string, marker: string): Map<string, string> {
+  const chunks = new Map<string, string>();
+  const re = new RegExp(`^${marker} (\\S+)$`, 'gm');
+  const found = [...output.matchAll(re)];
+  found.forEach((m, i) => {
+    const end = i + 1 < found.length ? found[i + 1].index : output.length;
+    if (!chunks.has(m[1])) chunks.set(m[1], output.slice(m.index + m[0].length, end));
+  });
+  return chunks;
+}
+
+/** Why a hidden test has no genuine verdict (`neverStarted`: the run was over before its turn). */
+function noVerdictMessage(ran: Ran, output: string, neverStarted = false): { status: 'error' | 'fail'; message: string } {
+  if (ran.result.reason !== 'exited' && (neverStarted || !TEST_TIMEOUT.test(output))) return { status: 'error', message: ran.result.message ?? 'the tests were stopped' };
   const timedOut = TEST_TIMEOUT.exec(output)?.[1];
   if (timedOut) return { status: 'error', message: `the tests did not finish within ${timedOut} (time limit)` };
   return { status: 'fail', message: 'this test did not finish: the test binary stopped before the end of the tests (a crash, a panic or os.Exit)' };
@@ -168,20 +180,25 @@ async function hiddenTests(lab: Lab, g: Grading, o: GradeOptions, exercise: Exer
     const tests: CheckTestResult[] = [];
     let forged = false;
     const programSeconds = Math.max(1, Math.ceil(lab.config.PROGRAM_TIMEOUT_MS / 1000));
+    // Each test alone, in a process of its own, one after the other in one sandbox;
+    // one stream (stderr joins stdout) cut at markers only this grading knows. A
+    // learner who prints a marker only garbles their own output: verdicts name their test.
+    const marker = randomBytes(12).toString('hex');
+    const script = ['exec 2>&1', ...names.map((name) => `printf '\\n${marker} %s\\n' '${name}'; ${SANDBOX_TEST_BINARY} -test.run='^${name}$' -test.count=1 -test.timeout=${programSeconds}s -test.paniconexit0 </dev/null`)].join('\n');
+    const ran = await g.run(nonTestFiles(o.files), script, {
+      roBinds: [[binary, SANDBOX_TEST_BINARY]],
+      timeoutMs: names.length * (programSeconds * 1000 + TEST_TIMEOUT_GRACE_MS),
+    });
+    const chunks = splitAtMarkers(ran.stdout + ran.stderr, marker);
     for (const name of names) {
-      if (signal.aborted) break;
-      const ran = await g.run(nonTestFiles(o.files),
-        `exec ${SANDBOX_TEST_BINARY} -test.run='^${name}$' -test.count=1 -test.timeout=${programSeconds}s -test.paniconexit0`, {
-          roBinds: [[binary, SANDBOX_TEST_BINARY]],
-          timeoutMs: programSeconds * 1000 + TEST_TIMEOUT_GRACE_MS,
-        });
-      const read = readVerdict(plan.key, name, ran.stdout + ran.stderr);
+      const chunk = chunks.get(name);
+      const read = readVerdict(plan.key, name, chunk ?? '');
       forged ||= read.forged;
       const output = truncate(read.output);
       const shown = output ? { output } : {};
       if (read.verdict === 'pass') tests.push({ name, status: 'pass', ...shown });
       else if (read.verdict === 'fail') tests.push({ name, status: 'fail', message: 'this test failed', ...shown });
-      else tests.push({ name, ...noVerdictMessage(ran, read.output), ...shown });
+      else tests.push({ name, ...noVerdictMessage(ran, read.output, chunk === undefined), ...shown });
     }
     return { tests, forged };
   } finally {
