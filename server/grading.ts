@@ -122,9 +122,13 @@ class Grading {
   }
 }
 
-/** The learner's files a test build compiles: their own _test.go files stay out (the hidden tests are the checks). */
+/**
+ * The learner's files a test build compiles: their own _test.go files stay
+ * out (the hidden tests are the checks), and so does anything under a folder
+ * named like a test file, which would stand where a hidden test must go.
+ */
 function nonTestFiles(files: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(files).filter(([name]) => !name.endsWith('_test.go')));
+  return Object.fromEntries(Object.entries(files).filter(([name]) => !name.split('/').some((part) => part.endsWith('_test.go'))));
 }
 
 /** What each test printed: the text after its marker line, up to the next marker. */

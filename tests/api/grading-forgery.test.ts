@@ -343,4 +343,10 @@ func init() {
     const csv = await (await fetch(`${lab.url}/api/classes/${classId}/results.csv`, { headers: { cookie: teacher.cookie } })).text();
     assert.match(csv, /fail \(review\)/, csv);
   });
+
+  test('a folder standing where a hidden test goes is the learner\'s problem, not a fault of the lab', async () => {
+    const r = await check({ 'exercise_check_test.go/evil.go': 'package calc\n', 'zz_lab_grader_x_test.go/y.go': 'package calc\n' }, file('exercise/solution/calc.go'));
+    assert.doesNotMatch(JSON.stringify(r), /fault of the lab/);
+    assert.deepEqual(hidden(r).map((t) => t.status), ['pass', 'pass'], JSON.stringify(r));
+  });
 });
