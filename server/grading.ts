@@ -71,6 +71,8 @@ export interface GradeOptions {
   admitted?: Promise<() => void>;
   /** Told the queue position while waiting for a slot. */
   onQueued?: (position: number) => void;
+  /** Grade again even if these very files were graded lately (a teacher's regrade). */
+  fresh?: boolean;
 }
 
 interface Ran { result: RunResult; stdout: string; stderr: string }
@@ -219,7 +221,7 @@ export async function gradeExercise(lab: Lab, o: GradeOptions): Promise<CheckRes
   let cache = caches.get(lab);
   if (!cache) caches.set(lab, (cache = new GradeCache()));
   const key = gradingKey(o.lesson.id, o.files);
-  const known = cache.get(key);
+  const known = o.fresh ? undefined : cache.get(key);
   if (known) {
     // The same files were graded moments ago: no sandbox needed (an admission the caller took is given back).
     if (o.admitted) void o.admitted.then((release) => release(), () => {});

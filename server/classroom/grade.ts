@@ -19,9 +19,10 @@ function submissionOutcome(result: CheckResult): CheckResult {
 }
 
 /** Grades and never throws: a grader failure is an error result. */
-export async function gradeSubmission(lab: Lab, lesson: Lesson, files: Record<string, string>, client: string, admitted?: Promise<() => void>): Promise<CheckResult> {
+/** `fresh`: grade again even if the same files were graded lately (a teacher's regrade asks for it). */
+export async function gradeSubmission(lab: Lab, lesson: Lesson, files: Record<string, string>, client: string, admitted?: Promise<() => void>, fresh = false): Promise<CheckResult> {
   try {
-    return submissionOutcome(await gradeExercise(lab, { lesson, files, client, admitted }));
+    return submissionOutcome(await gradeExercise(lab, { lesson, files, client, admitted, fresh }));
   } catch (err) {
     console.error(`[lab] grading a submission for ${lesson.id} failed:`, err);
     return { status: 'error', message: `the checks could not run (a fault of the lab, not of the code): ${(err as Error).message}`, tests: [] };

@@ -124,7 +124,7 @@ export const regrade: ClassroomHandler = async (c, req, res, params) => {
           if (!counted) continue;
           const s = (await c.store.submissionById(counted.id))!;
           const result = lesson?.exercise
-            ? await gradeSubmission(c.lab, lesson, s.files, client, Promise.resolve(await admitPatiently(c.lab, client)))
+            ? await gradeSubmission(c.lab, lesson, s.files, client, Promise.resolve(await admitPatiently(c.lab, client)), true)
             : { status: 'error' as const, message: `lesson "${lessonId}" has no exercise on this server any more`, tests: [] };
           await c.store.setSubmissionResult(s.id, result, Date.now());
           await announceSubmission(c.store, c.events, { ...s, status: result.status, result }, false);

@@ -99,7 +99,8 @@ test('teacher assigns, learner joins and submits, the grid and the CSV show the 
   const exercise = learner.getByRole('region', { name: /Exercise/ });
   const submit = exercise.getByRole('button', { name: 'Submit to Week 1' });
   await submit.click();
-  await expect(exercise.getByText('Submitted to Week 1 and saved; grading…')).toBeVisible();
+  // "grading…" shows until the grade lands; these very files may have been graded lately (then at once).
+  await expect(exercise.getByText(/^Submitted to Week 1( and saved; grading…|\.)$/)).toBeVisible();
   await expect(exercise.getByText('2 of 3 checks did not pass.')).toBeVisible({ timeout: 90_000 });
   await expect(exercise.getByText('Submitted to Week 1.')).toBeVisible();
 
