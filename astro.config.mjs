@@ -21,7 +21,8 @@ function monacoCssOnDemand() {
 /**
  * Marks a lesson's runnable blocks (```sh try ...: the content test runs them)
  * with data-try on their <pre>, so src/client/try-it.ts can add a "Try it"
- * button that sends the command to the terminal.
+ * button that sends the command to the terminal, and a block with id="NAME"
+ * gets the anchor id="try-NAME".
  * @returns {import('shiki').ShikiTransformer}
  */
 function tryBlocks() {
@@ -29,7 +30,14 @@ function tryBlocks() {
     name: 'go-build-lab:try-blocks',
     pre(node) {
       const raw = this.options.meta?.__raw ?? '';
-      if (/^try(\s|$)/.test(raw)) node.properties['data-try'] = '';
+      if (!/^try(\s|$)/.test(raw)) return;
+      node.properties['data-try'] = '';
+      // id="NAME" (tests/content/blocks.ts checks its form): the block's anchor,
+      // which the claims ledger (content/claims.yaml, /claims/) links to.
+      // The key=value pairs are read the way parseMeta in tests/content/blocks.ts reads them.
+      for (const m of raw.matchAll(/(\w+)=(?:"((?:[^"\\]|\\.)*)"|(\S+))/g)) {
+        if (m[1] === 'id') node.properties.id = `try-${m[2] ?? m[3]}`;
+      }
     },
   };
 }

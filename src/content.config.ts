@@ -7,6 +7,12 @@
  *   content/<chapter>/<lesson>/exercise/     -> its exercise's checks and solution
  *                                               (src/lib/exercise.ts), when the
  *                                               frontmatter has `exercise`
+ *   content/claims.json                      -> `articles` and `claims`: the claims
+ *                                               ledger (every claim of the source
+ *                                               articles, its verdict, and the lesson
+ *                                               section and runnable blocks that answer
+ *                                               it; tests/content/claims.test.ts checks
+ *                                               that those exist; page: /claims/)
  *
  * The build fails with a message naming the lesson and the file when a lesson
  * lists a starting file that does not exist.
@@ -14,7 +20,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { checkExerciseFolder } from './lib/exercise.ts';
 import { defineCollection } from 'astro:content';
-import { glob, type Loader } from 'astro/loaders';
+import { file, glob, type Loader } from 'astro/loaders';
 import { z } from 'astro/zod';
 
 const CONTENT_DIR = new URL('../content/', import.meta.url);
@@ -93,4 +99,49 @@ const lessons = defineCollection({
   }),
 });
 
-export const collections = { chapters, lessons };
+/** The ledger file, read once for each of its two collections. */
+const LEDGER = 'content/claims.json';
+const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase letters, digits and single dashes');
+
+/** The five source articles (../shared/seeds), which the ledger's claims come from. */
+const articles = defineCollection({
+  loader: file(LEDGER, { parser: (text) => JSON.parse(text).articles }),
+  schema: z.object({
+    id: slug,
+    /** The article's file name in shared/seeds. */
+    file: z.string().regex(/^\d{3}_[0-9a-f]{16}\.txt$/),
+    /** Its title, in Chinese as published, and in English. */
+    title: z.string().min(1),
+    titleEn: z.string().min(1),
+  }).strict(),
+});
+
+/**
+ * One claim of an article: where it is, its words and an English rendering, a
+ * verdict, and its answer: a lesson section and the runnable blocks
+ * (```sh try id="...") that prove what is true.
+ */
+const claims = defineCollection({
+  loader: file(LEDGER, { parser: (text) => JSON.parse(text).claims }),
+  schema: z.object({
+    id: slug,
+    /** An `articles` id. */
+    article: slug,
+    /** The article's section (heading) that makes the claim, in its words. */
+    section: z.string().min(1),
+    /** The claim in the article's words (Chinese), quoted or closely excerpted. */
+    original: z.string().min(1),
+    /** The claim in English. */
+    english: z.string().min(1),
+    verdict: z.union([z.enum(['true', 'false', 'partly']), z.string().regex(/^true until Go 1\.\d+$/)]),
+    /** What is true, in one or two sentences: the answer the lesson shows. */
+    answer: z.string().min(1),
+    /** The lesson id (<chapter>/<lesson>) that answers it, and the heading anchor there. */
+    lesson: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/),
+    anchor: z.string().min(1),
+    /** The ids of the blocks in that lesson that prove the answer. */
+    blocks: z.array(slug).min(1),
+  }).strict(),
+});
+
+export const collections = { chapters, lessons, articles, claims };

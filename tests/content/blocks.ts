@@ -3,6 +3,10 @@
  * `sh try`. Meta keys:
  *   expect="REGEX"   the combined stdout+stderr must match (JavaScript, flag m)
  *   exit=N           the expected exit status (default 0)
+ *   id=NAME          a name for the block (lowercase letters, digits, '-'),
+ *                    unique across the site: the claims ledger
+ *                    (content/claims.yaml) cites it, and the page gives the
+ *                    block the anchor #try-NAME (astro.config.mjs)
  * Each block runs with `bash -c` in the lesson's folder of a session, with the
  * lesson's starting files, in the lab's sandbox (tests/content/lesson-blocks.test.ts).
  */
@@ -12,9 +16,14 @@ export interface TryBlock {
   command: string;
   expect?: RegExp;
   exit: number;
+  /** The block's `id`, when it has one. */
+  id?: string;
 }
 
-const KNOWN_KEYS = new Set(['expect', 'exit']);
+/** What a block id may look like (also the anchor's suffix: #try-<id>). */
+export const BLOCK_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+const KNOWN_KEYS = new Set(['expect', 'exit', 'id']);
 
 /** Parses `key="value with spaces"` and `key=value` pairs (backslash escapes inside quotes). */
 export function parseMeta(meta: string): Record<string, string> {
@@ -56,7 +65,9 @@ export function extractTryBlocks(mdx: string): TryBlock[] {
       if (!Number.isInteger(exit)) throw new Error(`line ${i + 1}: exit must be an integer, got ${meta.exit}`);
       const command = lines.slice(i + 1, end).join('\n');
       if (!command.trim()) throw new Error(`line ${i + 1}: empty try block`);
-      blocks.push({ line: i + 1, command, expect, exit });
+      if (meta.id !== undefined && !BLOCK_ID.test(meta.id)) throw new Error(`line ${i + 1}: block id "${meta.id}" must be lowercase letters, digits and single dashes`);
+      if (meta.id !== undefined && blocks.some((b) => b.id === meta.id)) throw new Error(`line ${i + 1}: block id "${meta.id}" is used twice in this file`);
+      blocks.push({ line: i + 1, command, expect, exit, ...(meta.id !== undefined ? { id: meta.id } : {}) });
     }
     i = end;
   }
