@@ -286,12 +286,16 @@ function setup(root: HTMLElement): void {
     phaseView.reset();
     editor.setDiagnostics([]);
     const diagnostics: Diagnostic[] = [];
-    let stderrLine = '';
-    /** Complete stderr lines become editor markers as they arrive. */
-    const scanStderr = (data: string, end = false) => {
-      stderrLine += data;
-      const lines = stderrLine.split('\n');
-      stderrLine = end ? '' : (lines.pop() ?? '');
+    let outputLine = '';
+    /**
+     * Complete output lines become editor markers as they arrive. The Run asks
+     * for one ordered stream (stdout and stderr as a terminal interleaves them),
+     * so the compiler's file:line:col lines come in it too.
+     */
+    const scanOutput = (data: string, end = false) => {
+      outputLine += data;
+      const lines = outputLine.split('\n');
+      outputLine = end ? '' : (lines.pop() ?? '');
       const names = Object.keys(editor.getFiles());
       let found = false;
       for (const line of lines) {
@@ -307,15 +311,15 @@ function setup(root: HTMLElement): void {
     try {
       await syncAndSave();
       await runStream(
-        { files: editor.getFiles(), command, lesson },
+        { files: editor.getFiles(), command, lesson, merge: true },
         {
           event: (e) => phaseView.event(e),
           output: (e: OutputEvent) => {
             append(e.data, e.type === 'stderr' ? 'stderr' : 'stdout');
-            if (e.type === 'stderr') scanStderr(e.data);
+            scanOutput(e.data);
           },
           exit: (e: ExitEvent) => {
-            scanStderr('', true);
+            scanOutput('', true);
             exited = true;
             const text = e.message ?? ui.exitStatus(e.code, e.durationMs);
             appendLine(text, `exit ${e.code === 0 && e.reason === 'exited' ? 'ok' : 'fail'}`);
