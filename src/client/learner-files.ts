@@ -229,7 +229,8 @@ export function noteSaved(lesson: string, files: Files): void {
 }
 
 // Leaving the page: a copy still waiting for its quiet time goes now (keepalive outlives the page).
-addEventListener('pagehide', () => {
+// (Only in a browser: the module is also imported by unit tests under Node.)
+globalThis.addEventListener?.('pagehide', () => {
   for (const pending of states.values()) {
     void pending.then((state) => {
       if (!state?.timer) return;
