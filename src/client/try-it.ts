@@ -53,5 +53,8 @@ for (const pre of document.querySelectorAll<HTMLElement>('article pre[data-try]'
     const terminal = document.querySelector<HTMLElement>('[data-terminal]');
     terminal?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
     status.textContent = (await sendToTerminal(subshellCommand(command, lesson))) ? ui.tryItSent : ui.tryItNoTerminal;
+    // Again once it has the text: a smooth scroll can be cut short by the
+    // layout settling (the Code view just appeared, the editor loading).
+    terminal?.scrollIntoView({ block: 'nearest' });
   });
 }

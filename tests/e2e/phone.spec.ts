@@ -44,6 +44,8 @@ test('Try it on a phone switches to the Code view and runs in the terminal', asy
   const terminal = page.getByRole('region', { name: 'Terminal' });
   await expect(terminal.locator('.xterm-rows')).toContainText('Hello from the Go Build Lab!', { timeout: 45_000 });
   await expect(terminal).toBeInViewport();
+  // Nothing wider than the phone (an 80-column xterm opened while hidden once widened the page).
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
 });
 
 test('the header fits on one line: the theme button does not wrap', async ({ page }) => {
