@@ -63,13 +63,31 @@ export function goTestResults(stdout: string, stderr: string, declared: string[]
   return { tests };
 }
 
+/**
+ * The text a check's pattern asks for, when the pattern is nothing but
+ * literal lines (`^Hello, Ada!$`, `^a\nb$`): then the learner can be told
+ * exactly what to print. Anything else (classes, repetition) returns null and
+ * the learner reads the check's name instead: a raw regex helps nobody.
+ */
+export function literalExpectation(pattern: string): string | null {
+  const m = /^\^((?:\\[^dDsSwWbB0-9]|[^\\^$.*+?()[\]{}|])*)\$$/.exec(pattern);
+  if (!m) return null;
+  return m[1].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+}
+
 /** A command check's result from its exit status and output. `stopped`: a limit or the lab ended it. */
 export function commandResult(check: CommandCheck, code: number, output: string, stopped?: string): CheckTestResult {
   const shown = truncate(output);
   if (stopped) return { name: check.name, status: 'error', message: stopped, output: shown };
   const problems: string[] = [];
-  if (code !== check.exit) problems.push(`exit status ${code}, expected ${check.exit}`);
-  if (check.expect !== undefined && !new RegExp(check.expect, 'm').test(output)) problems.push(`the output does not match /${check.expect}/`);
+  if (code !== check.exit) problems.push(`the command exited with status ${code}; this check expects status ${check.exit}`);
+  if (check.expect !== undefined && !new RegExp(check.expect, 'm').test(output)) {
+    const literal = literalExpectation(check.expect);
+    const plain = /^[^\\^$.*+?()[\]{}|]+$/.test(check.expect) ? check.expect : null;
+    problems.push(literal !== null
+      ? (literal.includes('\n') ? `expected these lines exactly:\n${literal}` : `expected a line that reads exactly "${literal}"`)
+      : plain !== null ? `expected the output to contain "${plain}"` : 'the output is not what this check looks for (see its name)');
+  }
   return problems.length === 0
     ? { name: check.name, status: 'pass', output: shown }
     : { name: check.name, status: 'fail', message: problems.join('; '), output: shown };

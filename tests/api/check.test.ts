@@ -41,9 +41,9 @@ describe('POST /api/check', () => {
     const { result } = await check({ lesson: RUN_LESSON, files: { 'main.go': file(RUN_LESSON, 'files/main.go'), 'go.mod': file(RUN_LESSON, 'files/go.mod') } });
     assert.equal(result.status, 'fail');
     assert.deepEqual(result.tests.map((t) => t.status), ['fail', 'pass', 'fail']);
-    assert.match(result.tests[0].message ?? '', /does not match/);
+    assert.match(result.tests[0].message ?? '', /expected a line that reads exactly "Hello, Ada!"/);
     assert.match(result.tests[0].output ?? '', /Hello from the Go Build Lab!/);
-    assert.match(result.tests[2].message ?? '', /exit status 0, expected 1/);
+    assert.match(result.tests[2].message ?? '', /the command exited with status 0; this check expects status 1/);
   });
 
   test('hidden tests: the solution passes, and go vet is clean', async () => {

@@ -72,7 +72,10 @@ test('go test -json: passes, failures with their output, tests that never ran, b
 test('command checks: exit status and output pattern; a stopped command is an error', () => {
   const c = { name: 'greets', run: 'go run . Ada', exit: 0, expect: '^Hello, Ada!$' };
   assert.equal(commandResult(c, 0, 'Hello, Ada!\n').status, 'pass');
-  assert.deepEqual(commandResult(c, 1, 'Hello, Bob!\n').message, 'exit status 1, expected 0; the output does not match /^Hello, Ada!$/');
+  assert.deepEqual(commandResult(c, 1, 'Hello, Bob!\n').message, 'the command exited with status 1; this check expects status 0; expected a line that reads exactly "Hello, Ada!"');
+  // Never the regex itself: a pattern that is not literal text points to the check's name.
+  assert.equal(commandResult({ ...c, expect: '^app \\d+$' }, 0, 'x').message, 'the output is not what this check looks for (see its name)');
+  assert.equal(commandResult({ ...c, expect: 'There is no dynamic section' }, 0, 'x').message, 'expected the output to contain "There is no dynamic section"');
   assert.equal(commandResult(c, 137, '', 'stopped after 10 s (run time limit)').status, 'error');
   assert.equal(overall([{ name: 'a', status: 'pass' }]).status, 'pass');
   assert.ok(truncate('x'.repeat(5000)).endsWith('… (truncated)'));
