@@ -1,5 +1,6 @@
 /** Small helpers shared by the benchmarks. */
 import { readFileSync, readdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { parseEventLine } from '../src/lib/protocol.ts';
 
@@ -78,4 +79,35 @@ export async function streamedRun(url: string, body: unknown, headers: Record<st
     }
   }
   return out;
+}
+
+/** A learner presses Run at most about once a second (and the server holds every learner to that). */
+export const BENIGN_INTERVAL_MS = 1100;
+
+/**
+ * A benign learner with a session of their own from `address`: each call is
+ * one warm `go run .` of the lesson, paced to BENIGN_INTERVAL_MS.
+ */
+export async function pacedLearner(url: string, lesson: string, address: string): Promise<() => Promise<TimedRun>> {
+  const files = lessonFiles(lesson);
+  const { cookie } = await newSession(url, lesson, address);
+  return async () => {
+    const start = Date.now();
+    const r = await timedRun(url, { files, command: 'go run .', lesson }, { cookie, 'x-forwarded-for': address });
+    await new Promise((res) => setTimeout(res, Math.max(0, BENIGN_INTERVAL_MS - (Date.now() - start))));
+    return r;
+  };
+}
+
+/** A hostile Run: a name for the report, its files and command. */
+export interface HostileCase { name: string; files: Record<string, string>; command: string }
+
+/** Hostile Runs kept going from `ips` in a worker thread (attacker.ts); post 'stop', then await the report. */
+export function startAttackers(url: string, ips: string[], cases: HostileCase[]): { worker: Worker; report: Promise<{ attacks: number; reasons: Record<string, number> }> } {
+  const worker = new Worker(new URL('./attacker.ts', import.meta.url), { workerData: { url, ips, cases } });
+  const report = new Promise<{ attacks: number; reasons: Record<string, number> }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return { worker, report };
 }

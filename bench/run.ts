@@ -24,16 +24,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
-import { Worker } from 'node:worker_threads';
 import { startServer, type LabServer } from '../tests/helpers/server.ts';
 import { soak } from './soak.ts';
 import { classroomNat } from './classroom-nat.ts';
-import { lessonFiles, line, median, ms, newSession, percentile, ROOT, streamedRun, timedRun } from './lib.ts';
+import { lessonFiles, line, median, ms, newSession, pacedLearner, percentile, ROOT, startAttackers, streamedRun, timedRun } from './lib.ts';
 import { call, exerciseFiles, join as joinClass, LESSON as EXERCISE_LESSON, newClass, newTeacher } from '../tests/helpers/classroom.ts';
 
 const LESSON = 'go-run/what-go-run-does';
-/** The benign learner of the attack section presses Run this often (the server's default per-client rate is one per second). */
-const BENIGN_INTERVAL_MS = 1100;
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const wanted = new Set(process.argv.slice(2));
 const section = (name: string) => wanted.size === 0 || wanted.has(name);
@@ -194,26 +191,13 @@ const HOSTILE: Array<{ name: string; files: Record<string, string>; command: str
 const hostile = process.env.BENCH_HOSTILE ? HOSTILE.filter((h) => process.env.BENCH_HOSTILE!.split(',').includes(h.name)) : HOSTILE;
 
 async function underAttack(lab: LabServer): Promise<void> {
-  const files = lessonFiles(LESSON);
-  const { cookie } = await newSession(lab.url, LESSON, '10.3.0.1');
-  const benign = () => timedRun(lab.url, { files, command: 'go run .', lesson: LESSON }, { cookie, 'x-forwarded-for': '10.3.0.1' });
-  const paced = async () => {
-    const start = Date.now();
-    const r = await benign();
-    // A learner presses Run at most about once a second (and the server holds every client to that).
-    await new Promise((res) => setTimeout(res, Math.max(0, BENIGN_INTERVAL_MS - (Date.now() - start))));
-    return r;
-  };
+  const paced = await pacedLearner(lab.url, LESSON, '10.3.0.1');
   for (let i = 0; i < 3; i++) await paced();
   const quiet: number[] = [];
   for (let i = 0; i < RUNS; i++) quiet.push((await paced()).ms);
 
   // Two attackers, each keeping two hostile commands going (their share), in a worker thread.
-  const worker = new Worker(new URL('./attacker.ts', import.meta.url), { workerData: { url: lab.url, ips: ['10.4.0.1', '10.4.0.2'], cases: hostile } });
-  const report = new Promise<{ attacks: number; reasons: Record<string, number> }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  const { worker, report } = startAttackers(lab.url, ['10.4.0.1', '10.4.0.2'], hostile);
   await new Promise((r) => setTimeout(r, 3000)); // let the attack get going
   const loaded: number[] = [];
   let failed = 0;

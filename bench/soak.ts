@@ -16,16 +16,13 @@
  */
 import { connect, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import type { LabServer } from '../tests/helpers/server.ts';
 import { TerminalClient } from '../tests/helpers/api.ts';
 import { call, exerciseFiles, join as joinClass, LESSON as EXERCISE_LESSON, newClass, newTeacher } from '../tests/helpers/classroom.ts';
-import { lessonFiles, line, median, ms, newSession, percentile, timedRun } from './lib.ts';
+import { lessonFiles, line, median, ms, newSession, pacedLearner, percentile, startAttackers, type HostileCase } from './lib.ts';
 
 const LESSON = 'go-run/what-go-run-does';
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
-/** The paced learner presses Run about once a second. */
-const BENIGN_INTERVAL_MS = 1100;
 const QUIET_RUNS = 15;
 const SLOW_CONNECTIONS = 400;
 const TERMINAL_FLOODERS = 4;
@@ -34,7 +31,7 @@ const CLASS_LEARNERS = 4;
 
 const gomod = 'module x\n\ngo 1.26\n';
 /** Hostile Runs, kept going by two attacker addresses in a worker thread. */
-const HOSTILE = [
+const HOSTILE: HostileCase[] = [
   { name: 'CPU burn', files: { 'go.mod': gomod, 'main.go': 'package main\nfunc main() { for i := 0; i < 64; i++ { go func() { for {} }() }; select {} }\n' }, command: 'go run .' },
   { name: 'fork bomb', files: {}, command: 'bomb() { bomb | bomb; }; bomb' },
   { name: 'memory hog', files: { 'go.mod': gomod, 'main.go': 'package main\nvar keep [][]byte\nfunc main() { for { b := make([]byte, 1<<24); for i := range b { b[i] = 1 }; keep = append(keep, b) } }\n' }, command: 'go run .' },
@@ -64,24 +61,13 @@ export async function soak(lab: LabServer): Promise<void> {
 
   // Quiet baseline for the paced learner.
   const files = lessonFiles(LESSON);
-  const { cookie } = await newSession(lab.url, LESSON, '10.9.0.1');
-  const benign = () => timedRun(lab.url, { files, command: 'go run .', lesson: LESSON }, { cookie, 'x-forwarded-for': '10.9.0.1' });
-  const paced = async () => {
-    const start = Date.now();
-    const r = await benign();
-    await new Promise((res) => setTimeout(res, Math.max(0, BENIGN_INTERVAL_MS - (Date.now() - start))));
-    return r;
-  };
+  const paced = await pacedLearner(lab.url, LESSON, '10.9.0.1');
   for (let i = 0; i < 3; i++) await paced();
   const quiet: number[] = [];
   for (let i = 0; i < QUIET_RUNS; i++) quiet.push((await paced()).ms);
 
   // Hostile Runs.
-  const worker = new Worker(new URL('./attacker.ts', import.meta.url), { workerData: { url: lab.url, ips: ['10.8.0.1', '10.8.0.2'], cases: HOSTILE } });
-  const attackReport = new Promise<{ attacks: number; reasons: Record<string, number> }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  const { worker, report: attackReport } = startAttackers(lab.url, ['10.8.0.1', '10.8.0.2'], HOSTILE);
 
   // Slow HTTP connections: a request line and one header, then nothing.
   const slow: Socket[] = [];

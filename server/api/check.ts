@@ -13,7 +13,7 @@ import { MAX_BODY_BYTES } from '../../src/lib/protocol.ts';
 import { asObject, readJsonBody, sendJson } from '../http/json.ts';
 import { BadRequestError, validateFiles } from '../workspace/files.ts';
 import { gradeExercise } from '../grading.ts';
-import { claimantOf, clientOf, lessonById, sessionOf, takeRun, type Lab } from './context.ts';
+import { claimantOf, lessonById, sessionOf, takeRun, type Lab } from './context.ts';
 
 export async function postCheck(lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = asObject(await readJsonBody(req, MAX_BODY_BYTES));
@@ -21,10 +21,10 @@ export async function postCheck(lab: Lab, req: IncomingMessage, res: ServerRespo
   if (!lesson.exercise) throw new BadRequestError(`lesson "${lesson.id}" has no exercise to check`, 404);
   const files = validateFiles(body.files, lab.config.MAX_FILE_BYTES);
 
-  const client = clientOf(lab, req);
   // The learner's own budget and share, when the request has a valid session (a class shares one address).
   const session = await sessionOf(lab, req, res, false);
   const claimant = claimantOf(lab, req, session?.id ?? null);
+  const client = claimant.address;
   takeRun(lab, claimant);
   const abort = new AbortController();
   // The client went away: stop the checks (a response that finished also closes; nothing is running then).

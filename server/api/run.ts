@@ -15,7 +15,7 @@ import { FULL_CPU_WEIGHT_MS, runInSandbox, type RunFlow } from '../sandbox/sandb
 import { startWaiting } from '../sandbox/warm.ts';
 import { BadRequestError, validateFiles } from '../workspace/files.ts';
 import { saveFiles } from '../workspace/lesson-folder.ts';
-import { claimantOf, clientOf, lessonById, runLimits, sessionOf, stage, takeRun, type Lab } from './context.ts';
+import { claimantOf, lessonById, runLimits, sessionOf, stage, takeRun, type Lab } from './context.ts';
 
 /** Longest accepted command line, in bytes. */
 export const MAX_COMMAND_BYTES = 4096;
@@ -55,8 +55,8 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
   // Told the queue position as it changes; sent as queued events once the stream is open.
   let tellQueued = (position: number) => { queuedAt = position; };
   // Throws Busy (429) at once when this learner, their address or the machine has no room.
-  const client = clientOf(lab, req);
   const who = claimantOf(lab, req, session?.id ?? null);
+  const client = who.address;
   takeRun(lab, who);
   const admitted = lab.admission.enter(who, (position) => tellQueued(position), abort.signal);
   // Claimed before the first await below, so two requests cannot both pass the check.

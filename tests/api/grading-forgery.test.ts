@@ -349,4 +349,26 @@ func init() {
     assert.doesNotMatch(JSON.stringify(r), /fault of the lab/);
     assert.deepEqual(hidden(r).map((t) => t.status), ['pass', 'pass'], JSON.stringify(r));
   });
+
+  test('output flooded past the limit (the tests share one stream): the tests stop, with the limit named, and pass nothing', async () => {
+    const flood = `package calc
+
+import (
+	"fmt"
+	"strings"
+)
+
+func init() {
+	line := strings.Repeat("lab-verdict TestMulCheck pass ", 100)
+	for i := 0; i < 2000; i++ {
+		fmt.Println(line)
+	}
+}
+`;
+    const r = await check({ 'flood.go': flood });
+    assertNoHiddenPass(r);
+    assert.ok(hidden(r).some((t) => t.status === 'error' && /output/.test(t.message ?? '')), JSON.stringify(r).slice(0, 1500));
+    assert.doesNotMatch(JSON.stringify(r), /fault of the lab/);
+  });
 });
+
