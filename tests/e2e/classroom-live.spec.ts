@@ -92,6 +92,10 @@ test('the live grid and the learner\'s "grading…" state', async ({ browser }) 
   await expect(teacher.getByRole('form', { name: 'New assignment' }).getByText('“Week one” saved.')).toBeVisible();
   await expect(assignments.getByRole('button', { name: 'Edit “Week one”' })).toBeFocused();
   await expect(grid.getByRole('columnheader', { name: /^Week one \// })).toBeVisible();
+  // A change made elsewhere (another tab) redraws the lists live; the keyboard keeps its place.
+  expect((await api.patch(`/api/classes/${id}`, { data: { name: 'Live class, renamed elsewhere' } })).status()).toBe(200);
+  await expect(teacher.getByRole('heading', { level: 1, name: 'Live class, renamed elsewhere' })).toBeVisible();
+  await expect(assignments.getByRole('button', { name: 'Edit “Week one”' })).toBeFocused();
 
   // Archive (hidden from the learner), restore, delete (its submissions go).
   await assignments.getByRole('button', { name: 'Archive “Week one”' }).click();

@@ -92,7 +92,19 @@ function actionButton(text: string, label: string, assignmentId: string, kind: s
   b.setAttribute('aria-label', label);
   b.dataset.assignmentAction = kind;
   b.dataset.assignmentId = assignmentId;
+  b.dataset.focusKey = `${kind}:${assignmentId}`;
   return b;
+}
+
+/**
+ * Replaces `host`'s children; a live redraw (another tab, the event stream)
+ * must not take the keyboard's place, so the control that had the focus, found
+ * again by its data-focus-key, has it after the redraw too.
+ */
+function redrawKeepingFocus(host: HTMLElement, ...children: Node[]): void {
+  const focused = document.activeElement instanceof HTMLElement && host.contains(document.activeElement) ? document.activeElement.dataset.focusKey : undefined;
+  host.replaceChildren(...children);
+  if (focused) host.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
 }
 
 /** Edit, archive (or restore) and delete buttons of an assignment; after a redraw, focus returns to the same kind of button. */
@@ -147,6 +159,7 @@ function renderLearners(c: ClassDetail): void {
     const reset = el('button', t.resetRecovery);
     reset.type = 'button';
     reset.setAttribute('aria-label', t.resetRecoveryLabel(l.name));
+    reset.dataset.focusKey = `reset:${l.id}`;
     bindAction(reset, message, async () => {
       const { recoveryCode } = await resetRecoveryCode(classId, l.id);
       code.replaceChildren(el('code', recoveryCode));
@@ -156,7 +169,7 @@ function renderLearners(c: ClassDetail): void {
     tr.append(th(l.name, 'row'), joined, code, actions);
     tbody.append(tr);
   }
-  host.replaceChildren(table);
+  redrawKeepingFocus(host, table);
 }
 
 function renderClass(c: ClassDetail): void {
@@ -169,7 +182,7 @@ function renderClass(c: ClassDetail): void {
   const nameField = need<HTMLInputElement>(body, '#rename-class-name');
   if (document.activeElement !== nameField) nameField.value = c.name;
   need<HTMLElement>(body, '[data-no-assignments]').hidden = c.assignments.length > 0;
-  need<HTMLElement>(body, '[data-assignment-list]').replaceChildren(...c.assignments.map(assignmentItem));
+  redrawKeepingFocus(need<HTMLElement>(body, '[data-assignment-list]'), ...c.assignments.map(assignmentItem));
   renderLearners(c);
 }
 
