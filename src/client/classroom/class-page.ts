@@ -36,7 +36,7 @@ import {
   updateClass,
 } from './api.ts';
 import { dueText, localInputToIso, localTime, plainTitle, statusText } from './format.ts';
-import { bindAction, bindForm, dataTable, el, field, need, setMessage, statusLabel, th, timeEl } from './forms.ts';
+import { bindAction, bindForm, dataTable, el, field, need, redrawKeepingFocus, setMessage, statusLabel, th, timeEl } from './forms.ts';
 
 const t = classroomUi;
 const classId = new URLSearchParams(location.search).get('id') ?? '';
@@ -94,17 +94,6 @@ function actionButton(text: string, label: string, assignmentId: string, kind: s
   b.dataset.assignmentId = assignmentId;
   b.dataset.focusKey = `${kind}:${assignmentId}`;
   return b;
-}
-
-/**
- * Replaces `host`'s children; a live redraw (another tab, the event stream)
- * must not take the keyboard's place, so the control that had the focus, found
- * again by its data-focus-key, has it after the redraw too.
- */
-function redrawKeepingFocus(host: HTMLElement, ...children: Node[]): void {
-  const focused = document.activeElement instanceof HTMLElement && host.contains(document.activeElement) ? document.activeElement.dataset.focusKey : undefined;
-  host.replaceChildren(...children);
-  if (focused) host.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
 }
 
 /** Edit, archive (or restore) and delete buttons of an assignment; after a redraw, focus returns to the same kind of button. */

@@ -102,3 +102,14 @@ export function dataTable(caption: string, columns: Array<string | HTMLTableCell
   table.createTHead().append(head);
   return { table, tbody: table.createTBody() };
 }
+
+/**
+ * Replaces `host`'s children; a live redraw (another tab, the event stream)
+ * must not take the keyboard's place, so the control that had the focus, found
+ * again by its data-focus-key, has it after the redraw too.
+ */
+export function redrawKeepingFocus(host: HTMLElement, ...children: Node[]): void {
+  const focused = document.activeElement instanceof HTMLElement && host.contains(document.activeElement) ? document.activeElement.dataset.focusKey : undefined;
+  host.replaceChildren(...children);
+  if (focused) host.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
+}

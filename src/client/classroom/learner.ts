@@ -7,7 +7,7 @@ import type { MyAssignments } from '../../lib/protocol.ts';
 import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 import { ApiError, myAssignments } from './api.ts';
 import { dueText, localTime, plainTitle, statusText } from './format.ts';
-import { dataTable, el, need, setMessage, statusLabel, th, timeEl } from './forms.ts';
+import { dataTable, el, need, redrawKeepingFocus, setMessage, statusLabel, th, timeEl } from './forms.ts';
 
 const t = classroomUi;
 const status = need<HTMLElement>(document, '[data-page-status]');
@@ -29,6 +29,7 @@ function assignmentSection(a: MyAssignments['assignments'][number], i: number): 
     const tr = el('tr');
     const link = el('a', plainTitle(x.title));
     link.href = `/${x.lesson}/#exercise-heading`;
+    link.dataset.focusKey = `${a.id}:${x.lesson}`;
     const st = el('td');
     st.append(statusLabel(x.status, statusText(x.status, x.late)));
     if (x.pending && x.status !== 'pending') st.append(el('span', t.pendingMark, 'cr-pending'));
@@ -47,7 +48,7 @@ async function show(): Promise<void> {
     const mine = await myAssignments();
     need<HTMLElement>(document, '[data-classroom-who]').textContent = t.classroomWho(mine.learner.name, mine.learner.className);
     need<HTMLElement>(document, '[data-no-assignments]').hidden = mine.assignments.length > 0;
-    need<HTMLElement>(document, '[data-assignments]').replaceChildren(...mine.assignments.map(assignmentSection));
+    redrawKeepingFocus(need<HTMLElement>(document, '[data-assignments]'), ...mine.assignments.map(assignmentSection));
     need<HTMLElement>(document, '[data-classroom]').hidden = false;
     setMessage(status, '');
     if (mine.assignments.some((a) => a.exercises.some((x) => x.pending))) setTimeout(() => void show(), PENDING_POLL_MS);
