@@ -7,6 +7,8 @@
  *   seccomp.bpf               the system-call filter (seccomp/policy.go)
  *   bin/ptyhost               the terminal's pty host (ptyhost/), mounted at /opt/lab/bin
  *   bin/go                    the go wrapper that relays build phases (gowrap/)
+ *   bin/lab-*                 the learners' shell helpers (helpers/: lab-scratch,
+ *                             lab-steps, lab-cached), on the sandbox's PATH
  *   gocache-base/             the standard library compiled by the sandbox's own
  *                             toolchain and environment, owned by root, read-only;
  *                             each session's GOCACHE is seeded from it by hard links
@@ -41,6 +43,15 @@ const TOOLS: Record<string, string> = {
   // Named `go`: first on the sandbox's PATH, it relays the build's own signals (see gowrap/main.go).
   go: join(import.meta.dirname, 'gowrap'),
 };
+
+/**
+ * The learners' helpers: small bash scripts for plumbing lesson blocks repeat
+ * (a scratch copy of the lesson, counting compile and link steps, reading
+ * test-cache results), copied into the tools dir so they are on the PATH.
+ * Scripts, not Go tools, so a learner can read what they do with `cat`.
+ */
+const HELPERS_DIR = join(import.meta.dirname, 'helpers');
+export const HELPERS = ['lab-scratch', 'lab-steps', 'lab-cached'];
 
 export interface Toolchain {
   goroot: string;
@@ -86,7 +97,7 @@ export async function loadSandbox(config: LabConfig): Promise<Sandbox & { gocach
   let toolchain: Toolchain;
   try {
     toolchain = JSON.parse(await readFile(p.toolchainFile, 'utf8'));
-    for (const name of Object.keys(TOOLS)) await stat(join(p.toolsDir, name));
+    for (const name of [...Object.keys(TOOLS), ...HELPERS]) await stat(join(p.toolsDir, name));
     await stat(p.gocacheBase);
     await stat(p.seccomp);
     await stat(p.goproxy);
@@ -125,6 +136,7 @@ export async function prepareSandbox(config: LabConfig, log: Log): Promise<void>
   await writeSyntheticEtc(p.etcDir);
   await ensureSeccompFilter(config.sandboxDir);
   for (const [name, source] of Object.entries(TOOLS)) await buildTool(name, source, p.toolsDir, p.toolStamp(name), toolchain, log);
+  await installHelpers(p.toolsDir);
   await ensureGoProxy(p.goproxy, p.goproxyStamp, toolchain.version, log);
   await writeFile(p.toolchainFile, JSON.stringify(toolchain, null, 2) + '\n');
   const layout: SandboxLayout = { etcDir: p.etcDir, toolsDir: p.toolsDir, goproxyDir: p.goproxy, goroot: toolchain.goroot };
@@ -202,6 +214,18 @@ async function buildTool(name: string, source: string, toolsDir: string, stampPa
   await chmod(tmp, 0o755);
   await rename(tmp, target);
   await writeFile(stampPath, want);
+}
+
+/** Copies the helpers into the tools dir (every time: they are a few kilobytes), each atomically. */
+async function installHelpers(toolsDir: string): Promise<void> {
+  await mkdir(toolsDir, { recursive: true, mode: 0o755 });
+  for (const name of HELPERS) {
+    const target = join(toolsDir, name);
+    const tmp = `${target}.tmp${process.pid}`;
+    await writeFile(tmp, await readFile(join(HELPERS_DIR, name)), { mode: 0o755 });
+    await chmod(tmp, 0o755);
+    await rename(tmp, target);
+  }
 }
 
 /**

@@ -30,7 +30,8 @@ const HAVE_BWRAP = spawnSync('bwrap', ['--version']).status === 0 && spawnSync('
 function sandboxEnv(home: string, inBwrap: boolean, goproxy = ''): Record<string, string> {
   const h = inBwrap ? '/home/learner' : home;
   return {
-    PATH: `${GOROOT}/bin:/usr/local/bin:/usr/bin:/bin`,
+    // The learners' helpers (lab-scratch, lab-steps, ...) from their sources: the sandbox has them on PATH.
+    PATH: `${join(ROOT, 'server', 'sandbox', 'helpers')}:${GOROOT}/bin:/usr/local/bin:/usr/bin:/bin`,
     HOME: h, USER: 'learner', LANG: 'C.UTF-8', SHELL: '/bin/bash',
     GOCACHE: `${h}/.cache/go-build`, GOPATH: `${h}/go`,
     GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '', TMPDIR: '/tmp',
