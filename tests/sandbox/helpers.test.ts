@@ -57,9 +57,16 @@ describe('the learners\' helpers in the sandbox', () => {
       'lab-steps go build -o hello ./cmd/hello',
       'echo "// $(date +%s%N)" >> cmd/hello/main.go',
       'lab-steps go build -o hello ./cmd/hello',
+      // A script's go commands are counted too (GOFLAGS reaches them); -q drops its own output.
+      // (go build ./... links cmd/hello to check it, and discards it.)
+      'echo "// $(date +%s%N)" >> calc.go',
+      'printf "echo from-the-script\\ngo build ./...\\n" > build.sh',
+      'lab-steps sh build.sh',
+      'echo "// $(date +%s%N)" >> calc.go',
+      'lab-steps -q sh build.sh',
     ].join('\n'));
     assert.equal(r.exit?.code, 0, r.stderr);
-    assert.equal(r.stdout, 'compile: 0\nlink: 0\ncompile: 1 (main)\nlink: 1\n');
+    assert.equal(r.stdout, 'compile: 0\nlink: 0\ncompile: 1 (main)\nlink: 1\nfrom-the-script\ncompile: 1 (example.com/calc)\nlink: 1\ncompile: 1 (example.com/calc)\nlink: 1\n');
   });
 
   test('lab-steps passes the command\'s output through, and on failure shows its errors and keeps its status', async () => {
