@@ -76,15 +76,14 @@ describe('the learners\' helpers in the sandbox', () => {
     assert.match(r.stdout, /^compile: 1 \(example\.com\/calc\)\nlink: 0\n$/);
   });
 
-  test('lab-cached tells a run from a cached result, a pass from a failure, and keeps the status', async () => {
+  // Few go test commands per Run: the sandbox stops a command 10 s after its first test binary starts.
+  test('lab-cached tells a run from a cached result, and names packages without tests', async () => {
     const r = await run([
       'cd "$(lab-scratch)"',
       'go clean -testcache',
       'lab-cached go test .',
       'lab-cached go test .',
       'lab-cached go test ./...',
-      'sed -i "s/a + b/a - b/" calc.go',
-      'lab-cached go test .; echo "status $?"',
     ].join('\n'));
     assert.equal(r.exit?.code, 0, r.stderr);
     assert.equal(r.stdout, [
@@ -92,10 +91,14 @@ describe('the learners\' helpers in the sandbox', () => {
       'example.com/calc: cached, ok',
       'example.com/calc: cached, ok',
       'example.com/calc/cmd/hello: no test files',
-      'example.com/calc: ran, fail',
-      'status 1',
       '',
     ].join('\n'));
+  });
+
+  test('lab-cached reports a failure, shows its output and keeps the status', async () => {
+    const r = await run('cd "$(lab-scratch)" && sed -i "s/a + b/a - b/" calc.go && lab-cached go test .; echo "status $?"');
+    assert.equal(r.exit?.code, 0, r.stderr);
+    assert.equal(r.stdout, 'example.com/calc: ran, fail\nstatus 1\n');
     assert.match(r.stderr, /--- FAIL: TestAdd/);
   });
 });
