@@ -29,7 +29,9 @@ const WAIT_SCRIPT = [
   "IFS= read -r -d '' cwd <&3 && IFS= read -r -d '' cgo <&3 && IFS= read -r -d '' observe <&3 && IFS= read -r -d '' cmd <&3 || exit 125",
   'exec 3<&-',
   // Unobserved: no event channel, and the real go command first on PATH (the wrapper would only exec it).
-  `[ "$observe" = 1 ] || { unset LAB_EVENTS_FD; exec 4>&-; PATH=\${PATH#${SANDBOX_TOOLS}:}; }`,
+  // The tools dir moves to the end rather than going: the learners' helpers (lab-steps, ...) stay
+  // reachable, for exercise checks too, while `go` resolves to GOROOT's.
+  `[ "$observe" = 1 ] || { unset LAB_EVENTS_FD; exec 4>&-; PATH=\${PATH#${SANDBOX_TOOLS}:}:${SANDBOX_TOOLS}; }`,
   'cd -- "$cwd" || exit 125',
   'export CGO_ENABLED="$cgo"',
   // The command reaches the new shell on fd 5, not in its arguments or environment:

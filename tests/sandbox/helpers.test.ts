@@ -36,6 +36,13 @@ describe('the learners\' helpers in the sandbox', () => {
     assert.equal(r.stdout, `${HELPERS.map((h) => `/opt/lab/bin/${h}\n`).join('')}read-only\n`);
   });
 
+  test('unobserved commands (exercise checks) keep the helpers, after the real go command', async () => {
+    const r = await postRun(lab.url, { files: FILES, command: 'command -v go lab-steps', lesson: LESSON, observe: false }, cookie);
+    assert.equal(r.exit?.code, 0, r.stderr);
+    assert.match(r.stdout, /^\/\S+\/bin\/go\n\/opt\/lab\/bin\/lab-steps\n$/);
+    assert.doesNotMatch(r.stdout, /^\/opt\/lab\/bin\/go$/m);
+  });
+
   test('lab-scratch: a new copy under /tmp each time, dot files included; edits there leave the lesson alone', async () => {
     const r = await run([
       'a=$(lab-scratch) && b=$(lab-scratch)',
