@@ -1,16 +1,21 @@
 /**
  * The exercise section of a lesson page: hints one at a time, and the Check
  * button, which sends the learner's current files to POST /api/check and
- * shows each check's result. A pass marks the lesson done (progress.ts).
+ * shows each check's result. While the lab is busy the check waits in line and
+ * the status says how many are ahead of it; a refusal (the line is full) says
+ * when to try again, counting down. A pass marks the lesson done (progress.ts).
  * A learner who joined a class can also submit the files to an assignment
  * (classroom/submit.ts).
  */
-import type { CheckResult } from '../lib/protocol.ts';
 import { ui } from '../lib/ui-strings.ts';
 import { renderResult } from './check-results.ts';
+import { CheckRefused, checkStream } from './check-stream.ts';
 import { hasJoined } from './classroom/joined.ts';
-import { loadFiles, responseError } from './files-api.ts';
+import { loadFiles } from './files-api.ts';
 import { markDone, showProgress } from './progress.ts';
+
+/** How often a refused check's "try again in n s" is counted down. */
+const COUNTDOWN_TICK_MS = 1000;
 
 /** Detail of the `lab:files-request` event: the workbench answers with the editor's files (saved first). */
 export interface FilesRequest {
@@ -68,20 +73,35 @@ export function setupExercise(root: HTMLElement): void {
     void import('./classroom/submit.ts').then(({ setupSubmit }) =>
       setupSubmit({ root, lesson, currentFiles, status, summary, list, busy: (on) => setExerciseBusy(root, on) }));
   }
+  // A refused check's "try again in n s", counted down; a new press stops it.
+  let countdown: ReturnType<typeof setInterval> | undefined;
+  const stopCountdown = () => { clearInterval(countdown); countdown = undefined; };
+  const showRefusal = (seconds: number) => {
+    const until = Date.now() + seconds * 1000;
+    const tick = () => {
+      const left = Math.ceil((until - Date.now()) / 1000);
+      if (left > 0) status.textContent = ui.checkRefused(left);
+      else {
+        status.textContent = ui.checkRetryNow;
+        stopCountdown();
+      }
+    };
+    tick();
+    countdown = setInterval(tick, COUNTDOWN_TICK_MS);
+  };
   button.addEventListener('click', async () => {
+    stopCountdown();
     setExerciseBusy(root, true);
     status.textContent = ui.checkRunning;
     summary.textContent = '';
     list.replaceChildren();
     try {
       const files = await currentFiles(lesson);
-      const res = await fetch('/api/check', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ lesson, files }),
+      // Streamed: a check waiting behind a busy class says where it is in the line, and when it starts.
+      const result = await checkStream({ lesson, files }, {
+        queued: (position) => { status.textContent = ui.checkQueued(position - 1); },
+        started: () => { status.textContent = ui.checkRunning; },
       });
-      if (!res.ok) throw await responseError(res);
-      const result = (await res.json()) as CheckResult;
       renderResult(list, summary, result);
       status.textContent = '';
       // Check is disabled while it runs (focus would fall to the page): on to the verdict.
@@ -91,7 +111,8 @@ export function setupExercise(root: HTMLElement): void {
         showProgress();
       }
     } catch (err) {
-      status.textContent = ui.checkFailedToRun((err as Error).message);
+      if (err instanceof CheckRefused) showRefusal(err.retryAfterSeconds);
+      else status.textContent = ui.checkFailedToRun((err as Error).message);
     } finally {
       setExerciseBusy(root, false);
     }
