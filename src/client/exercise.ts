@@ -3,7 +3,7 @@
  * button, which sends the learner's current files to POST /api/check and
  * shows each check's result. While the lab is busy the check waits in line and
  * the status says how many are ahead of it; a refusal (the line is full) says
- * when to try again, counting down. A pass marks the lesson done (progress.ts).
+ * when to try again, and when that time has come. A pass marks the lesson done (progress.ts).
  * A learner who joined a class can also submit the files to an assignment
  * (classroom/submit.ts).
  */
@@ -13,9 +13,6 @@ import { CheckRefused, checkStream } from './check-stream.ts';
 import { hasJoined } from './classroom/joined.ts';
 import { loadFiles } from './files-api.ts';
 import { markDone, showProgress } from './progress.ts';
-
-/** How often a refused check's "try again in n s" is counted down. */
-const COUNTDOWN_TICK_MS = 1000;
 
 /** Detail of the `lab:files-request` event: the workbench answers with the editor's files (saved first). */
 export interface FilesRequest {
@@ -73,24 +70,16 @@ export function setupExercise(root: HTMLElement): void {
     void import('./classroom/submit.ts').then(({ setupSubmit }) =>
       setupSubmit({ root, lesson, currentFiles, status, summary, list, busy: (on) => setExerciseBusy(root, on) }));
   }
-  // A refused check's "try again in n s", counted down; a new press stops it.
-  let countdown: ReturnType<typeof setInterval> | undefined;
-  const stopCountdown = () => { clearInterval(countdown); countdown = undefined; };
+  // A refused check says when to try again, and says so again when that time has come. Not a
+  // count every second: the status is a live region, and a screen reader would read each number.
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const stopRetryTimer = () => { clearTimeout(retryTimer); retryTimer = undefined; };
   const showRefusal = (seconds: number) => {
-    const until = Date.now() + seconds * 1000;
-    const tick = () => {
-      const left = Math.ceil((until - Date.now()) / 1000);
-      if (left > 0) status.textContent = ui.checkRefused(left);
-      else {
-        status.textContent = ui.checkRetryNow;
-        stopCountdown();
-      }
-    };
-    tick();
-    countdown = setInterval(tick, COUNTDOWN_TICK_MS);
+    status.textContent = ui.checkRefused(seconds);
+    retryTimer = setTimeout(() => { status.textContent = ui.checkRetryNow; }, seconds * 1000);
   };
   button.addEventListener('click', async () => {
-    stopCountdown();
+    stopRetryTimer();
     setExerciseBusy(root, true);
     status.textContent = ui.checkRunning;
     summary.textContent = '';

@@ -4,7 +4,7 @@
  * its own, started with MAX_CONCURRENT_COMMANDS=1), held by Runs of other
  * learners that sleep until the test lets them go: the learner's Run shows its
  * position and then its output, Check says how many are ahead and then each
- * check's result, and a full line refuses Check with a countdown after which
+ * check's result, and a full line refuses Check with a retry time after which
  * pressing Check again works.
  */
 import { expect, test, type Page } from '@playwright/test';
@@ -73,7 +73,7 @@ test('a learner\'s Run and Check show their place in the line as it moves, then 
   await expect(checkStatus).toHaveText('');
 });
 
-test('a full line refuses Check with a countdown; pressing again after it works', async ({ page }) => {
+test('a full line refuses Check with a retry time; pressing again when it says so works', async ({ page }) => {
   test.setTimeout(240_000);
   await open(page);
   const line = [await hold(), await hold(1), await hold(2)];
@@ -84,7 +84,7 @@ test('a full line refuses Check with a countdown; pressing again after it works'
   await expect(checkStatus).toHaveText(/^The lab is too busy to take your check right now\. Try again in \d+ seconds?\.$/);
   await expect(exercise.getByRole('button', { name: 'Check' })).toBeEnabled();
 
-  // The line drains while the count goes down to "now" (the server's Retry-After: a few seconds for a line of two).
+  // The line drains before the retry time (the server's Retry-After: a few seconds for a line of two) is up.
   for (const h of line) h.letGo();
   await expect(checkStatus).toHaveText('You can press Check again now.', { timeout: 60_000 });
   await exercise.getByRole('button', { name: 'Check' }).click();
