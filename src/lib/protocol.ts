@@ -152,6 +152,31 @@ export interface CheckResult {
   review?: string;
 }
 
+// ------------------------------------------------- check API, streamed (issue 12)
+// `POST /api/check` with `Accept: application/x-ndjson` answers a stream of
+// CheckEvent lines instead of one JSON object, so a learner whose check waits
+// for a free runner sees where it is in the line. `result` or `error` is last.
+
+/** The check left the line and its commands run now. */
+export interface CheckStartedEvent {
+  type: 'started';
+}
+
+/** The check's answer: what the one-JSON form of `POST /api/check` answers. */
+export interface CheckResultEvent {
+  type: 'result';
+  result: CheckResult;
+}
+
+/** The check could not be graded after the stream began (the server's words; a 5xx in the JSON form). */
+export interface CheckErrorEvent {
+  type: 'error';
+  error: string;
+}
+
+/** One line of the streamed answer of `POST /api/check`; clients ignore types they do not know. */
+export type CheckEvent = QueuedEvent | CheckStartedEvent | CheckResultEvent | CheckErrorEvent;
+
 // -------------------------------------------------------------- classroom
 // Teachers, classes, assignments and graded submissions (docs/api.md,
 // "Classes"). Ids are opaque strings. Times are ISO 8601 strings (UTC).

@@ -52,6 +52,12 @@ export const ui = {
   /** A result the grader flagged for a teacher's look (CheckResult.review): the sentence follows. */
   checkReview: (why: string) => `⚑ ${why}`,
   checkFailedToRun: (error: string) => `The check could not run: ${error}`,
+  /** A check waiting for a free runner behind `ahead` others (0: it goes next). */
+  checkQueued: (ahead: number) => ahead <= 0 ? 'The lab is busy. Waiting in line: you are next…'
+    : `The lab is busy. Waiting in line: ${ahead} ahead of you…`,
+  /** The line was full (429): when pressing Check again is likely to work (the server's Retry-After); checkRetryNow then. */
+  checkRefused: (seconds: number) => `The lab is too busy to take your check right now. Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`,
+  checkRetryNow: 'You can press Check again now.',
   checkStatus: { pass: '✓ passed', fail: '✗ failed', error: '! error' } as Record<'pass' | 'fail' | 'error', string>,
   mythCheckTag: 'Myth check',
 
