@@ -91,6 +91,7 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
     heavyClients: new HeavyClients(HEAVY_CLIENT_MEMORY_MS),
     admission: new Admission({
       slots: config.MAX_CONCURRENT_COMMANDS,
+      backgroundSlots: config.MAX_BACKGROUND_COMMANDS,
       maxQueued: config.MAX_QUEUED_COMMANDS,
       perLearner: config.MAX_COMMANDS_PER_LEARNER,
       perAddress: config.MAX_COMMANDS_PER_ADDRESS,

@@ -110,6 +110,13 @@ export interface LabConfig {
    * does not hold a core hostage; more slots than cores keeps short Runs moving.
    */
   MAX_CONCURRENT_COMMANDS: number;
+  /**
+   * Commands that lost their CPU priority (long ones, a heavy client's, queued
+   * gradings) give their slot back and run on in one of these places instead
+   * (server/fairness/admission.ts), so a newcomer never waits for a busy loop
+   * to reach its time limit. 0 keeps them in their slots.
+   */
+  MAX_BACKGROUND_COMMANDS: number;
   /** Runs and checks waiting for a slot before new ones get 429 (a class of 30 pressing at once fits). */
   MAX_QUEUED_COMMANDS: number;
   /** Runs and checks one learner (session, or classroom learner) may have running or queued. */
@@ -239,6 +246,7 @@ export function loadConfig(): LabConfig {
     WORKSPACE_RETENTION_MS: int('WORKSPACE_RETENTION_MS', 30 * 24 * 60 * 60_000),
     REAP_INTERVAL_MS: int('REAP_INTERVAL_MS', 60_000),
     MAX_CONCURRENT_COMMANDS: int('MAX_CONCURRENT_COMMANDS', 2 * availableParallelism()),
+    MAX_BACKGROUND_COMMANDS: int('MAX_BACKGROUND_COMMANDS', 2 * availableParallelism()),
     MAX_QUEUED_COMMANDS: int('MAX_QUEUED_COMMANDS', 64),
     MAX_COMMANDS_PER_LEARNER: int('MAX_COMMANDS_PER_LEARNER', 2),
     MAX_COMMANDS_PER_ADDRESS: int('MAX_COMMANDS_PER_ADDRESS', 48),

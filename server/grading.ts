@@ -36,7 +36,7 @@ import { planVerdicts, readVerdict } from './grading/verdict.ts';
 import { expectedImports, reviewReasons } from './grading/review.ts';
 import { GradeCache, gradingKey } from './grading/result-cache.ts';
 import { runLimits, type Lab } from './api/context.ts';
-import type { Claimant } from './fairness/admission.ts';
+import type { Claimant, Release } from './fairness/admission.ts';
 import type { Lesson } from './lessons.ts';
 
 /** Where the hidden test binary appears in the sandbox that runs it (read-only, not readable). */
@@ -68,11 +68,13 @@ export interface GradeOptions {
    * An admission already entered by the caller (its release, once a slot is free).
    * Without it the grading enters admission itself; Busy then rejects the promise.
    */
-  admitted?: Promise<() => void>;
+  admitted?: Promise<Release>;
   /** Told the queue position while waiting for a slot. */
   onQueued?: (position: number) => void;
   /** Grade again even if these very files were graded lately (a teacher's regrade). */
   fresh?: boolean;
+  /** Nobody waits on the page for it (a queued submission): its commands start with low CPU priority. */
+  background?: boolean;
 }
 
 interface Ran { result: RunResult; stdout: string; stderr: string }
@@ -82,11 +84,20 @@ class Grading {
   readonly #lab: Lab;
   readonly #o: GradeOptions;
   readonly #signal: AbortSignal;
+  /**
+   * The grading's admission: when one of its commands loses its CPU priority
+   * it gives its slot back (admission.ts, background places). Its later
+   * commands (hidden tests one by one, command checks: short, and as many as
+   * the exercise has) still start at full weight, as a Run would, so a
+   * learner's Check is not starved by the class's Runs.
+   */
+  readonly #admission: Release;
 
-  constructor(lab: Lab, o: GradeOptions, signal: AbortSignal) {
+  constructor(lab: Lab, o: GradeOptions, signal: AbortSignal, admission: Release) {
     this.#lab = lab;
     this.#o = o;
     this.#signal = signal;
+    this.#admission = admission;
   }
 
   /**
@@ -111,9 +122,10 @@ class Grading {
         cgo: this.#o.lesson.cgo,
         observe: false,
         commandLine: CLEAN_GO_ENV + commandLine,
-        startDemoted: lab.heavyClients.has(this.#o.client),
+        startDemoted: this.#o.background === true || lab.heavyClients.has(this.#o.client),
       }, opts.timeoutMs ? { ...limits, timeoutMs: opts.timeoutMs } : limits, {
         onOutput: (stream, data) => { if (stream === 'stdout') stdout += data; else stderr += data; },
+        onDemoted: () => this.#admission.toBackground(),
         signal: this.#signal,
       });
       const after = opts.after && result.reason === 'exited' && result.code === 0 ? await opts.after(scratch.home) : undefined;
@@ -230,7 +242,7 @@ export async function gradeExercise(lab: Lab, o: GradeOptions): Promise<CheckRes
   const release = await (o.admitted ?? lab.admission.enter(o.claimant ?? o.client, o.onQueued ?? (() => {}), signal));
   try {
     const exercise = await loadExercise(lab.config.contentDir, o.lesson.id);
-    const g = new Grading(lab, o, signal);
+    const g = new Grading(lab, o, signal, release);
     const tests: CheckTestResult[] = [];
     let buildError: string | undefined;
     let forged = false;

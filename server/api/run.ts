@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES, type RunEvent } from '../../src/lib/protocol.ts';
 import { asObject, readJsonBody, sendError } from '../http/json.ts';
 import { SANDBOX_HOME } from '../sandbox/bwrap.ts';
+import type { Release } from '../fairness/admission.ts';
 import { FULL_CPU_WEIGHT_MS, runInSandbox, type RunFlow } from '../sandbox/sandbox.ts';
 import { startWaiting } from '../sandbox/warm.ts';
 import { BadRequestError, validateFiles } from '../workspace/files.ts';
@@ -61,7 +62,7 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
   const admitted = lab.admission.enter(who, (position) => tellQueued(position), abort.signal);
   // Claimed before the first await below, so two requests cannot both pass the check.
   if (session) lab.activeRuns.add(session.id);
-  let release: (() => void) | null = null;
+  let release: Release | null = null;
   let scratch: Awaited<ReturnType<Lab['sessions']['throwaway']>> | null = null;
   try {
     stage(req, 'workspace');
@@ -133,6 +134,8 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       onFlow: (f) => { flow = f; },
       onEvent: (event) => send(event),
       onStage: (name) => stage(req, name),
+      // A long Run gives its slot to the queue (admission.ts: background places).
+      onDemoted: () => release?.toBackground(),
       signal: abort.signal,
     });
     if (session) lab.warm.refill(workspace.dir, sandboxFor);

@@ -16,7 +16,7 @@
  *   requeuePending() queues them all again. A grading cut off by a stop is
  *   never stored (close() comes first), so it is graded again at the next start.
  */
-import { Busy } from '../fairness/admission.ts';
+import { Busy, type Release } from '../fairness/admission.ts';
 import type { Lab } from '../api/context.ts';
 import type { ClassroomEvents } from './events.ts';
 import { gradeSubmission } from './grade.ts';
@@ -135,7 +135,7 @@ export class GradingQueue {
   }
 
   /** An admission slot for the client, however long that takes (after those asked before); null when the queue closed meanwhile. */
-  #admit(client: string): Promise<(() => void) | null> {
+  #admit(client: string): Promise<Release | null> {
     const turn = this.#admitting.then(async () => {
       for (;;) {
         if (this.#closed) return null;

@@ -148,6 +148,8 @@ export interface RunCallbacks {
   signal?: AbortSignal;
   /** Where the command is (for the server's stall log). */
   onStage?(name: string): void;
+  /** The command lost its CPU priority (long, or started demoted): its admission may move to the background. */
+  onDemoted?(): void;
 }
 
 export function seconds(ms: number): string {
@@ -338,8 +340,12 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
   // Short commands keep full CPU weight; long ones yield to newcomers.
   // Not awaited: nothing may come between the start and the output listeners
   // below (Node drops the output of a child that exits before anyone listens).
-  if (o.startDemoted) void s.cgroup.demote();
-  const demoteTimer = setTimeout(() => void s.cgroup.demote(), o.startDemoted ? 0 : FULL_CPU_WEIGHT_MS);
+  const demote = () => {
+    void s.cgroup.demote();
+    cb.onDemoted?.();
+  };
+  if (o.startDemoted) demote();
+  const demoteTimer = o.startDemoted ? undefined : setTimeout(demote, FULL_CPU_WEIGHT_MS);
   const onAbort = () => stop('killed', 'stopped on request');
   cb.signal?.addEventListener('abort', onAbort, { once: true });
   if (cb.signal?.aborted) onAbort();
