@@ -21,7 +21,8 @@ const SOLUTION = { 'main.go': file('exercise/solution/main.go'), 'go.mod': file(
 const STARTING = { 'main.go': file('files/main.go'), 'go.mod': file('files/go.mod') };
 
 /** One runner and a line of two: a few held Runs fill the machine. */
-const QUEUE_LIMITS = { MAX_CONCURRENT_COMMANDS: '1', MAX_QUEUED_COMMANDS: '2', RUN_TIMEOUT_MS: '600000' };
+// No background places: a held Run would give its slot back after FULL_CPU_WEIGHT_MS (admission.ts).
+const QUEUE_LIMITS = { MAX_CONCURRENT_COMMANDS: '1', MAX_BACKGROUND_COMMANDS: '0', MAX_QUEUED_COMMANDS: '2', RUN_TIMEOUT_MS: '600000' };
 /** A check that never answers fails its test instead of hanging the suite (the holds sleep for minutes). */
 const TEST_TIMEOUT_MS = 180_000;
 

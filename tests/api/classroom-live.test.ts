@@ -18,7 +18,8 @@ const broken = () => ({ ...exerciseFiles.solution(), 'calc.go': 'package calc\n\
 /** Every request of these tests comes from 127.0.0.1: no per-address sign-in, join or API limits in the way. */
 const OPEN_LIMITS = { SIGN_IN_BURST: '1000', CODE_ATTEMPTS_BURST: '1000', API_REQUESTS_BURST: '100000' };
 /** One runner and no admission queue: while a Run holds the runner, every other command is refused (429). */
-const SATURATED = { ...OPEN_LIMITS, MAX_CONCURRENT_COMMANDS: '1', MAX_QUEUED_COMMANDS: '0' };
+// No background places: a held Run would give its slot back after FULL_CPU_WEIGHT_MS (admission.ts).
+const SATURATED = { ...OPEN_LIMITS, MAX_CONCURRENT_COMMANDS: '1', MAX_BACKGROUND_COMMANDS: '0', MAX_QUEUED_COMMANDS: '0' };
 const LEARNERS = 4;
 /** How long the occupying Run holds the only runner. */
 const HOLD_MS = 6000;

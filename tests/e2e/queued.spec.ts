@@ -14,7 +14,8 @@ import { startServer, type LabServer } from '../helpers/server.ts';
 import { LESSON, editorRegion } from './workbench.ts';
 
 /** One runner and a line of two; held Runs sleep far longer than the test. */
-const QUEUE_LIMITS = { MAX_CONCURRENT_COMMANDS: '1', MAX_QUEUED_COMMANDS: '2', RUN_TIMEOUT_MS: '600000' };
+// No background places: a held Run would give its slot back after FULL_CPU_WEIGHT_MS (admission.ts).
+const QUEUE_LIMITS = { MAX_CONCURRENT_COMMANDS: '1', MAX_BACKGROUND_COMMANDS: '0', MAX_QUEUED_COMMANDS: '2', RUN_TIMEOUT_MS: '600000' };
 
 let lab: LabServer;
 const held: HeldRun[] = [];
