@@ -25,7 +25,7 @@ import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { CheckResult, CheckTestResult } from '../src/lib/protocol.ts';
-import { SANDBOX_HOME } from './sandbox/bwrap.ts';
+import { SANDBOX_HOME } from './workspace/mounts.ts';
 import { runInSandbox, type RunResult } from './sandbox/sandbox.ts';
 import { startWaiting } from './sandbox/warm.ts';
 import { saveFiles } from './workspace/lesson-folder.ts';
@@ -35,7 +35,7 @@ import { commandResult, overall, truncate } from './exercise-results.ts';
 import { planVerdicts, readVerdict } from './grading/verdict.ts';
 import { expectedImports, reviewReasons } from './grading/review.ts';
 import { GradeCache, gradingKey } from './grading/result-cache.ts';
-import { runLimits, type Lab } from './api/context.ts';
+import { runLimits, type Lab } from './lab.ts';
 import type { Claimant } from './fairness/admission.ts';
 import type { Lesson } from './lessons.ts';
 

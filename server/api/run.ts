@@ -10,12 +10,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES, type RunEvent } from '../../src/lib/protocol.ts';
 import { asObject, readJsonBody, sendError } from '../http/json.ts';
-import { SANDBOX_HOME } from '../sandbox/bwrap.ts';
+import { SANDBOX_HOME } from '../workspace/mounts.ts';
 import { FULL_CPU_WEIGHT_MS, runInSandbox, type RunFlow } from '../sandbox/sandbox.ts';
 import { startWaiting } from '../sandbox/warm.ts';
-import { BadRequestError, validateFiles } from '../workspace/files.ts';
+import { HttpError } from '../http/errors.ts';
+import { validateFiles } from '../workspace/files.ts';
 import { saveFiles } from '../workspace/lesson-folder.ts';
-import { claimantOf, lessonById, runLimits, sessionOf, stage, takeRun, type Lab } from './context.ts';
+import { claimantOf, lessonById, runLimits, takeRun, type Lab } from '../lab.ts';
+import { sessionOf, stage } from './context.ts';
 
 /** Longest accepted command line, in bytes. */
 export const MAX_COMMAND_BYTES = 4096;
@@ -23,11 +25,11 @@ export const MAX_COMMAND_BYTES = 4096;
 export const PLAYGROUND_FOLDER = 'playground';
 
 function validateCommand(value: unknown): string {
-  if (value === undefined) throw new BadRequestError('missing field "command" (a shell command line, e.g. "go run .")');
-  if (typeof value !== 'string') throw new BadRequestError('"command" must be a string');
-  if (!value.trim()) throw new BadRequestError('"command" is empty');
-  if (value.includes('\0')) throw new BadRequestError('"command" contains a NUL byte');
-  if (Buffer.byteLength(value) > MAX_COMMAND_BYTES) throw new BadRequestError(`"command" is longer than ${MAX_COMMAND_BYTES} bytes`);
+  if (value === undefined) throw new HttpError(400, 'missing field "command" (a shell command line, e.g. "go run .")');
+  if (typeof value !== 'string') throw new HttpError(400, '"command" must be a string');
+  if (!value.trim()) throw new HttpError(400, '"command" is empty');
+  if (value.includes('\0')) throw new HttpError(400, '"command" contains a NUL byte');
+  if (Buffer.byteLength(value) > MAX_COMMAND_BYTES) throw new HttpError(400, `"command" is longer than ${MAX_COMMAND_BYTES} bytes`);
   return value;
 }
 
@@ -36,9 +38,9 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
   const files = validateFiles(body.files, lab.config.MAX_FILE_BYTES);
   const command = validateCommand(body.command);
   const lesson = body.lesson === undefined ? null : lessonById(lab, body.lesson);
-  if (body.observe !== undefined && typeof body.observe !== 'boolean') throw new BadRequestError('"observe" must be true or false');
+  if (body.observe !== undefined && typeof body.observe !== 'boolean') throw new HttpError(400, '"observe" must be true or false');
   const observe = body.observe !== false;
-  if (body.merge !== undefined && typeof body.merge !== 'boolean') throw new BadRequestError('"merge" must be true or false');
+  if (body.merge !== undefined && typeof body.merge !== 'boolean') throw new HttpError(400, '"merge" must be true or false');
   const mergeOutput = body.merge === true;
   const folder = lesson ? lesson.id : PLAYGROUND_FOLDER;
 

@@ -14,9 +14,11 @@ import { SANDBOX_TOOLS } from '../sandbox/bwrap.ts';
 import { explainExit, FULL_CPU_WEIGHT_MS, seconds, startSandboxed, type Started } from '../sandbox/sandbox.ts';
 import { SessionStore, type Workspace } from '../sessions.ts';
 import { sendJson } from '../http/json.ts';
-import { BadRequestError } from '../workspace/files.ts';
+import { HttpError } from '../http/errors.ts';
 import { lessonCwd, openLessonFolder } from '../workspace/lesson-folder.ts';
-import { clientOf, lessonById, queryParam, sessionOf, type Lab } from './context.ts';
+import { clientOf, lessonById, type Lab } from '../lab.ts';
+import { queryParam } from '../http/query.ts';
+import { sessionOf } from './context.ts';
 import { TokenBuckets } from '../fairness/token-bucket.ts';
 import { PhaseRelay, type RelayBudget } from '../phases/relay.ts';
 import { ProgramLimiter } from '../sandbox/program-limits.ts';
@@ -161,7 +163,7 @@ export function terminalUpgradeHandler(lab: Lab, slots: TerminalSlots = terminal
     try {
       lesson = lessonById(lab, queryParam(req, 'lesson'));
     } catch (err) {
-      return reject(socket, (err as BadRequestError).status ?? 400, (err as Error).message);
+      return reject(socket, (err as HttpError).status ?? 400, (err as Error).message);
     }
     const mine = slots.claimSession(session.id);
     if ('refused' in mine) return reject(socket, 429, mine.refused);

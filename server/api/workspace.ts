@@ -10,7 +10,9 @@ import { MAX_BODY_BYTES } from '../../src/lib/protocol.ts';
 import { asObject, readJsonBody, sendJson } from '../http/json.ts';
 import { validateFiles } from '../workspace/files.ts';
 import { openLessonFolder, resetLessonFolder, saveFiles } from '../workspace/lesson-folder.ts';
-import { lessonById, queryParam, sessionOf, type Lab } from './context.ts';
+import { lessonById, type Lab } from '../lab.ts';
+import { queryParam } from '../http/query.ts';
+import { sessionOf } from './context.ts';
 
 export async function getFiles(lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const lesson = lessonById(lab, queryParam(req, 'lesson'));

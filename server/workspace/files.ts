@@ -3,20 +3,12 @@
  * Nothing from a request reaches the file system before passing here.
  */
 import { MAX_FILES } from '../../src/lib/protocol.ts';
+import { HttpError } from '../http/errors.ts';
 
 /** Longest accepted file name (whole relative path), in bytes. */
 export const MAX_FILE_NAME_BYTES = 255;
 /** Deepest accepted nesting of a file name (a/b/c/d has depth 4). */
 export const MAX_FILE_DEPTH = 8;
-
-export class BadRequestError extends Error {
-  readonly status: number;
-  constructor(message: string, status = 400) {
-    super(message);
-    this.name = 'BadRequestError';
-    this.status = status;
-  }
-}
 
 /** Why `name` is not an acceptable relative file name, or null when it is. */
 export function fileNameProblem(name: string): string | null {
@@ -39,19 +31,19 @@ export function fileNameProblem(name: string): string | null {
  * at most MAX_FILES entries, each name valid, each content at most maxFileBytes.
  */
 export function validateFiles(value: unknown, maxFileBytes: number): Record<string, string> {
-  if (value === undefined) throw new BadRequestError('missing field "files" (an object of file name -> contents)');
+  if (value === undefined) throw new HttpError(400, 'missing field "files" (an object of file name -> contents)');
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new BadRequestError('"files" must be an object of file name -> contents');
+    throw new HttpError(400, '"files" must be an object of file name -> contents');
   }
   const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length > MAX_FILES) throw new BadRequestError(`too many files: ${entries.length} (at most ${MAX_FILES})`);
+  if (entries.length > MAX_FILES) throw new HttpError(400, `too many files: ${entries.length} (at most ${MAX_FILES})`);
   const files: Record<string, string> = {};
   for (const [name, content] of entries) {
     const problem = fileNameProblem(name);
-    if (problem) throw new BadRequestError(problem);
-    if (typeof content !== 'string') throw new BadRequestError(`contents of ${JSON.stringify(name)} must be a string`);
+    if (problem) throw new HttpError(400, problem);
+    if (typeof content !== 'string') throw new HttpError(400, `contents of ${JSON.stringify(name)} must be a string`);
     if (Buffer.byteLength(content) > maxFileBytes) {
-      throw new BadRequestError(`${JSON.stringify(name)} is larger than ${maxFileBytes} bytes`, 413);
+      throw new HttpError(413, `${JSON.stringify(name)} is larger than ${maxFileBytes} bytes`);
     }
     files[name] = content;
   }
