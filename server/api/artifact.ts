@@ -13,7 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBytesBeneath, FileTooLargeError } from '../workspace/beneath.ts';
 import { HttpError } from '../http/errors.ts';
-import { fileNameProblem } from '../workspace/files.ts';
+import { fileNameProblem } from '../../src/lib/file-names.ts';
 import { lessonById, type Lab } from '../lab.ts';
 import { queryParam } from '../http/query.ts';
 import { sessionOf } from './context.ts';

@@ -9,19 +9,19 @@
  * (per-client Run rate here, admission slots and queue in the grading).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MAX_BODY_BYTES } from '../../src/lib/protocol.ts';
-import { asObject, readJsonBody, sendJson } from '../http/json.ts';
+import { CheckRequestSchema, MAX_BODY_BYTES } from '../../src/lib/protocol.ts';
+import { parseInput, readJsonBody, sendJson } from '../http/json.ts';
 import { HttpError } from '../http/errors.ts';
-import { validateFiles } from '../workspace/files.ts';
+import { fileSizes } from '../workspace/files.ts';
 import { gradeExercise } from '../grading.ts';
 import { claimantOf, lessonById, takeRun, type Lab } from '../lab.ts';
 import { sessionOf } from './context.ts';
 
 export async function postCheck(lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = asObject(await readJsonBody(req, MAX_BODY_BYTES));
+  const body = parseInput(CheckRequestSchema, await readJsonBody(req, MAX_BODY_BYTES));
   const lesson = lessonById(lab, body.lesson);
   if (!lesson.exercise) throw new HttpError(404, `lesson "${lesson.id}" has no exercise to check`);
-  const files = validateFiles(body.files, lab.config.MAX_FILE_BYTES);
+  const files = fileSizes(body.files, lab.config.MAX_FILE_BYTES);
 
   // The learner's own budget and share, when the request has a valid session (a class shares one address).
   const session = await sessionOf(lab, req, res, false);

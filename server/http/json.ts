@@ -1,5 +1,9 @@
-/** Reading JSON request bodies within a size limit, and writing JSON answers. */
+/**
+ * Reading JSON request bodies within a size limit, checking them against their
+ * schema (src/lib/protocol.ts), and writing JSON answers.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
 import type { ErrorBody } from '../../src/lib/protocol.ts';
 import { HttpError } from './errors.ts';
 
@@ -31,6 +35,17 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   } catch (err) {
     throw new HttpError(400, `malformed JSON: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Checks an input (a request body, a message) against its wire schema: the
+ * parsed value, or a 400 whose `error` is the first problem found. Every
+ * malformed input of every endpoint answers this one shape.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new HttpError(400, result.error.issues[0]?.message ?? 'malformed request');
+  return result.data;
 }
 
 /** The body must be a JSON object; returns it typed loosely for field checks. */

@@ -175,8 +175,6 @@ export class BuildTracker {
     if (!PHASES.includes(e.phase)) return;
     const s = this.step(e.phase);
     if (e.state === 'start') {
-      // test events carry one span per test too; the package-level one counts.
-      if (e.phase === 'test' && e.test) return;
       if (this.finished) this.finished = false;
       s.start ??= e.t;
       s.inFlight++;
@@ -189,7 +187,6 @@ export class BuildTracker {
         }
       }
     } else {
-      if (e.phase === 'test' && e.test) return;
       if (s.inFlight > 0) s.inFlight--;
       s.end = Math.max(s.end ?? e.t, e.t);
       const openedAt = s.openedAt;
@@ -259,7 +256,7 @@ function plannedSteps(actions: GraphAction[]): Phase[] {
     if (a.mode === 'build') out.add('compile');
     else if (a.mode === 'link') out.add('link');
     else if (a.mode === 'go run') out.add('run');
-    else if (a.mode === 'test run' || a.mode === 'run test') out.add('test');
+    else if (a.mode === 'test run') out.add('test');
     else if (a.mode === 'vet') out.add('vet');
   }
   // compile is always "planned", but every package may come from the cache: it still has events.

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileNameProblem, validateFiles, MAX_FILE_DEPTH } from '../../../server/workspace/files.ts';
+import { validateFiles } from '../../../server/workspace/files.ts';
+import { fileNameProblem, MAX_FILE_DEPTH } from '../../../src/lib/file-names.ts';
 import { HttpError } from '../../../server/http/errors.ts';
 import { MAX_FILES } from '../../../src/lib/protocol.ts';
 
