@@ -16,7 +16,8 @@
  * undocumented, so a change must be noticed, not shown as an empty view.
  */
 
-import type { Phase, PhaseEvent } from '../../src/lib/protocol.ts';
+import type { PhaseEvent } from '../../src/lib/protocol.ts';
+import { CGO_COMPILE, PHASE_OF_MODE } from '../../src/lib/phases.ts';
 import { StringDecoder } from 'node:string_decoder';
 
 /**
@@ -43,20 +44,6 @@ export const ACTION_MODES: ReadonlyArray<string> = [
   'go vet', 'go fix', 'go tool', 'test barrier', 'test run', 'test print (nop)', 'test print', 'test clean',
   'test build', 'write coverage meta-data file', 'swigDoIntSize',
 ];
-/** `cgo compile <file>` carries a file name in its mode. */
-export const CGO_COMPILE = 'cgo compile ';
-
-/** Which phase an action mode is shown as; modes not listed are known but not shown. */
-const PHASE_OF_MODE: Readonly<Record<string, Phase>> = {
-  build: 'compile',
-  'cgo run': 'cgo',
-  [CGO_COMPILE.trim()]: 'cgo',
-  link: 'link',
-  'go run': 'run',
-  'test run': 'test',
-  vet: 'vet',
-};
-
 /** Spans other than `Executing action (...)` that Go 1.26 emits, by name prefix. */
 const OTHER_SPANS: ReadonlyArray<string> = [
   'load.PackagesAndErrors', 'load.TestPackagesAndErrors', 'load.loadPackageData ', 'modload.loadImport ',

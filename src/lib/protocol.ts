@@ -373,7 +373,7 @@ export function parseEventLine(line: string): { type: string } | null {
  * step of a package; `link`; `run`: the program run by `go run`; `test`: a test
  * binary run; `vet`: one package's vet action.
  */
-export const PhaseSchema = z.enum(['load', 'compile', 'cgo', 'link', 'run', 'test', 'vet']);
+export const PhaseSchema = z.enum(['load', 'compile', 'cgo', 'vet', 'link', 'run', 'test']);
 export type Phase = z.infer<typeof PhaseSchema>;
 
 /** One NDJSON line of the run API (and a terminal message): a phase started or ended. */
