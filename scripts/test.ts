@@ -69,13 +69,18 @@ function nodeSuite(name: string, dir: string): Suite {
 
 /**
  * Static checks of the whole tree, each one "test" that passes or fails:
- * types (tsc), and the module layers (dependency-cruiser with
- * .dependency-cruiser.cjs: no import cycles, no import from a lower layer
- * into a higher one).
+ * `astro check` (the .astro components too; it first generates Astro's
+ * types in .astro/, which tsc needs on a fresh clone, so it runs first),
+ * types (tsc, with noUnusedLocals/noUnusedParameters), the module layers
+ * (dependency-cruiser with .dependency-cruiser.cjs: no import cycles, no
+ * import from a lower layer into a higher one) and unused files, exports and
+ * dependencies (knip, knip.jsonc).
  */
 const STATIC_CHECKS: Array<{ name: string; argv: string[] }> = [
+  { name: 'astro check', argv: [join(ROOT, 'node_modules/astro/bin/astro.mjs'), 'check'] },
   { name: 'tsc', argv: [join(ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json'] },
   { name: 'layers', argv: [join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), '--config', '.dependency-cruiser.cjs', 'server', 'src'] },
+  { name: 'unused code', argv: [join(ROOT, 'node_modules/knip/bin/knip.js')] },
 ];
 
 const typecheck: Suite = {

@@ -157,7 +157,7 @@ function noVerdictMessage(ran: Ran, output: string, neverStarted = false): { sta
  * The hidden tests: build the instrumented test binary (no learner code runs
  * there), then run each test alone from a copy outside every workspace.
  */
-async function hiddenTests(lab: Lab, g: Grading, o: GradeOptions, exercise: Exercise, signal: AbortSignal): Promise<{ tests: CheckTestResult[]; buildError?: string; forged: boolean }> {
+async function hiddenTests(lab: Lab, g: Grading, o: GradeOptions, exercise: Exercise): Promise<{ tests: CheckTestResult[]; buildError?: string; forged: boolean }> {
   const plan = planVerdicts(exercise.tests);
   const binaryName = `.lab-hidden-${randomBytes(6).toString('hex')}.test`;
   const sources = {
@@ -235,7 +235,7 @@ export async function gradeExercise(lab: Lab, o: GradeOptions): Promise<CheckRes
     let buildError: string | undefined;
     let forged = false;
     if (exercise.tests.length > 0) {
-      const hidden = await hiddenTests(lab, g, o, exercise, signal);
+      const hidden = await hiddenTests(lab, g, o, exercise);
       tests.push(...hidden.tests);
       buildError = hidden.buildError;
       forged = hidden.forged;

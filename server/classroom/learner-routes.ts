@@ -10,8 +10,8 @@ import { clientOf } from '../lab.ts';
 import { HttpError } from '../http/errors.ts';
 import { validateFiles } from '../workspace/files.ts';
 import { newId, newRecoveryCode, normalizeJoinCode, normalizeRecoveryCode } from './auth.ts';
-import { announceChange, drawCode } from './class-routes.ts';
-import type { Classroom, ClassroomHandler } from './context.ts';
+import { announceChange } from './class-routes.ts';
+import type { ClassroomHandler } from './context.ts';
 import { announceSubmission } from './grading-queue.ts';
 import { requireLearner, startSession } from './identity.ts';
 import {

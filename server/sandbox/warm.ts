@@ -18,7 +18,7 @@
 import type { Writable } from 'node:stream';
 import { SANDBOX_TOOLS } from './bwrap.ts';
 import { SANDBOX_HOME } from '../workspace/mounts.ts';
-import { startSandboxed, type Sandbox, type SpawnOptions, type Started, type Warm } from './sandbox.ts';
+import { startSandboxed, type Sandbox, type SpawnOptions, type Warm } from './sandbox.ts';
 import { ensureMountPoints } from '../workspace/storage.ts';
 
 /** The waiting shell's $0: visible in its command line until it execs the command. */
