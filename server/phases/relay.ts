@@ -53,7 +53,7 @@ export interface RelayBudget {
  * 252-406 events, a go build importing net/http and friends 346 KB in 396,
  * `go build std` 628 KB.
  * 8 MiB holds 23 of the largest, 20 000 events 49: a command that runs go
- * many times keeps its view; a forged flood (issue 11: 418 MB of NDJSON in
+ * many times keeps its view; a forged flood (measured: 418 MB of NDJSON in
  * 15 s) stops at a few MiB of NDJSON.
  */
 export const RUN_RELAY_BUDGET: RelayBudget = { bytes: 8 * 1024 * 1024, events: 20_000 };
