@@ -19,7 +19,7 @@
  * `npm run bench -- overhead page` runs only those sections.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, statSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';

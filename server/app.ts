@@ -19,9 +19,10 @@ import { WarmPool } from './sandbox/warm.ts';
 import { HeavyClients } from './fairness/heavy-clients.ts';
 import { SessionStore } from './sessions.ts';
 import { PlainStorage, QuotaStorage } from './workspace/storage.ts';
-import { BadRequestError } from './workspace/files.ts';
+import { HttpError } from './http/errors.ts';
 import { UnsafePathError } from './workspace/beneath.ts';
-import { clientOf, stageOf, type Lab } from './api/context.ts';
+import { clientOf, type Lab } from './lab.ts';
+import { stageOf } from './api/context.ts';
 import { Admission, Busy } from './fairness/admission.ts';
 import { TokenBuckets } from './fairness/token-bucket.ts';
 import { postRun } from './api/run.ts';
@@ -169,7 +170,7 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
         res.end(notFound);
       });
     } catch (err) {
-      if (err instanceof BadRequestError) return sendError(res, err.status, err.message);
+      if (err instanceof HttpError) return sendError(res, err.status, err.message);
       if (err instanceof Busy) {
         if (!res.headersSent) res.setHeader('retry-after', String(err.retryAfterSeconds));
         return sendError(res, 429, err.message);

@@ -25,7 +25,7 @@ import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { CheckResult, CheckTestResult } from '../src/lib/protocol.ts';
-import { SANDBOX_HOME } from './sandbox/bwrap.ts';
+import { SANDBOX_HOME } from './workspace/mounts.ts';
 import { runInSandbox, type RunResult } from './sandbox/sandbox.ts';
 import { startWaiting } from './sandbox/warm.ts';
 import { saveFiles } from './workspace/lesson-folder.ts';
@@ -35,7 +35,7 @@ import { commandResult, overall, truncate } from './exercise-results.ts';
 import { planVerdicts, readVerdict } from './grading/verdict.ts';
 import { expectedImports, reviewReasons } from './grading/review.ts';
 import { GradeCache, gradingKey } from './grading/result-cache.ts';
-import { runLimits, type Lab } from './api/context.ts';
+import { runLimits, type Lab } from './lab.ts';
 import type { Claimant, Release } from './fairness/admission.ts';
 import type { Lesson } from './lessons.ts';
 
@@ -169,7 +169,7 @@ function noVerdictMessage(ran: Ran, output: string, neverStarted = false): { sta
  * The hidden tests: build the instrumented test binary (no learner code runs
  * there), then run each test alone from a copy outside every workspace.
  */
-async function hiddenTests(lab: Lab, g: Grading, o: GradeOptions, exercise: Exercise, signal: AbortSignal): Promise<{ tests: CheckTestResult[]; buildError?: string; forged: boolean }> {
+async function hiddenTests(lab: Lab, g: Grading, o: GradeOptions, exercise: Exercise): Promise<{ tests: CheckTestResult[]; buildError?: string; forged: boolean }> {
   const plan = planVerdicts(exercise.tests);
   const binaryName = `.lab-hidden-${randomBytes(6).toString('hex')}.test`;
   const sources = {
@@ -247,7 +247,7 @@ export async function gradeExercise(lab: Lab, o: GradeOptions): Promise<CheckRes
     let buildError: string | undefined;
     let forged = false;
     if (exercise.tests.length > 0) {
-      const hidden = await hiddenTests(lab, g, o, exercise, signal);
+      const hidden = await hiddenTests(lab, g, o, exercise);
       tests.push(...hidden.tests);
       buildError = hidden.buildError;
       forged = hidden.forged;

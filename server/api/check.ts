@@ -17,11 +17,13 @@
  * (per-learner Run rate and admission slot and queue, taken here).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MAX_BODY_BYTES, type CheckEvent } from '../../src/lib/protocol.ts';
-import { asObject, readJsonBody, sendJson } from '../http/json.ts';
-import { BadRequestError, validateFiles } from '../workspace/files.ts';
+import { CheckRequestSchema, MAX_BODY_BYTES, type CheckEvent } from '../../src/lib/protocol.ts';
+import { parseInput, readJsonBody, sendJson } from '../http/json.ts';
+import { HttpError } from '../http/errors.ts';
+import { fileSizes } from '../workspace/files.ts';
 import { gradeExercise } from '../grading.ts';
-import { claimantOf, lessonById, sessionOf, stage, takeRun, type Lab } from './context.ts';
+import { claimantOf, lessonById, takeRun, type Lab } from '../lab.ts';
+import { sessionOf, stage } from './context.ts';
 
 /** The media type of the streamed answer (as `POST /api/run`'s). */
 const NDJSON = 'application/x-ndjson';
@@ -35,10 +37,10 @@ export function wantsStream(accept: string | undefined): boolean {
 }
 
 export async function postCheck(lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = asObject(await readJsonBody(req, MAX_BODY_BYTES));
+  const body = parseInput(CheckRequestSchema, await readJsonBody(req, MAX_BODY_BYTES));
   const lesson = lessonById(lab, body.lesson);
-  if (!lesson.exercise) throw new BadRequestError(`lesson "${lesson.id}" has no exercise to check`, 404);
-  const files = validateFiles(body.files, lab.config.MAX_FILE_BYTES);
+  if (!lesson.exercise) throw new HttpError(404, `lesson "${lesson.id}" has no exercise to check`);
+  const files = fileSizes(body.files, lab.config.MAX_FILE_BYTES);
   const stream = wantsStream(req.headers.accept);
 
   stage(req, 'session');

@@ -8,38 +8,26 @@
  * server a bounded amount of memory; the command's wall clock runs on.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MAX_BODY_BYTES, type RunEvent } from '../../src/lib/protocol.ts';
-import { asObject, readJsonBody, sendError } from '../http/json.ts';
-import { SANDBOX_HOME } from '../sandbox/bwrap.ts';
+import { MAX_BODY_BYTES, RunRequestSchema, type RunEvent } from '../../src/lib/protocol.ts';
+import { parseInput, readJsonBody, sendError } from '../http/json.ts';
+import { SANDBOX_HOME } from '../workspace/mounts.ts';
 import type { Release } from '../fairness/admission.ts';
 import { FULL_CPU_WEIGHT_MS, runInSandbox, type RunFlow } from '../sandbox/sandbox.ts';
 import { startWaiting } from '../sandbox/warm.ts';
-import { BadRequestError, validateFiles } from '../workspace/files.ts';
+import { fileSizes } from '../workspace/files.ts';
 import { saveFiles } from '../workspace/lesson-folder.ts';
-import { claimantOf, lessonById, runLimits, sessionOf, stage, takeRun, type Lab } from './context.ts';
+import { claimantOf, lessonById, runLimits, takeRun, type Lab } from '../lab.ts';
+import { sessionOf, stage } from './context.ts';
 
-/** Longest accepted command line, in bytes. */
-export const MAX_COMMAND_BYTES = 4096;
 /** Folder of a Run that names no lesson, inside the session's workspace. */
 export const PLAYGROUND_FOLDER = 'playground';
 
-function validateCommand(value: unknown): string {
-  if (value === undefined) throw new BadRequestError('missing field "command" (a shell command line, e.g. "go run .")');
-  if (typeof value !== 'string') throw new BadRequestError('"command" must be a string');
-  if (!value.trim()) throw new BadRequestError('"command" is empty');
-  if (value.includes('\0')) throw new BadRequestError('"command" contains a NUL byte');
-  if (Buffer.byteLength(value) > MAX_COMMAND_BYTES) throw new BadRequestError(`"command" is longer than ${MAX_COMMAND_BYTES} bytes`);
-  return value;
-}
-
 export async function postRun(lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = asObject(await readJsonBody(req, MAX_BODY_BYTES));
-  const files = validateFiles(body.files, lab.config.MAX_FILE_BYTES);
-  const command = validateCommand(body.command);
+  const body = parseInput(RunRequestSchema, await readJsonBody(req, MAX_BODY_BYTES));
+  const files = fileSizes(body.files, lab.config.MAX_FILE_BYTES);
+  const command = body.command;
   const lesson = body.lesson === undefined ? null : lessonById(lab, body.lesson);
-  if (body.observe !== undefined && typeof body.observe !== 'boolean') throw new BadRequestError('"observe" must be true or false');
   const observe = body.observe !== false;
-  if (body.merge !== undefined && typeof body.merge !== 'boolean') throw new BadRequestError('"merge" must be true or false');
   const mergeOutput = body.merge === true;
   const folder = lesson ? lesson.id : PLAYGROUND_FOLDER;
 

@@ -8,7 +8,7 @@
 import type { CheckResult } from '../../src/lib/protocol.ts';
 import { Busy, type Release } from '../fairness/admission.ts';
 import { gradeExercise } from '../grading.ts';
-import type { Lab } from '../api/context.ts';
+import type { Lab } from '../lab.ts';
 import type { Lesson } from '../lessons.ts';
 
 /** A result as a submission stores it: checks stopped by a limit make the whole result an error (with the limit's words). */

@@ -17,7 +17,7 @@
  *   never stored (close() comes first), so it is graded again at the next start.
  */
 import { Busy, type Release } from '../fairness/admission.ts';
-import type { Lab } from '../api/context.ts';
+import type { Lab } from '../lab.ts';
 import type { ClassroomEvents } from './events.ts';
 import { gradeSubmission } from './grade.ts';
 import type { ClassroomStore, SubmissionRow } from './store.ts';

@@ -9,7 +9,7 @@
  * (403) before its handler runs; see identity.ts isCrossOrigin.
  */
 import { join } from 'node:path';
-import type { Lab } from '../api/context.ts';
+import type { Lab } from '../lab.ts';
 import { TokenBuckets } from '../fairness/token-bucket.ts';
 import { sendError } from '../http/json.ts';
 import type { RouteHandler, Router } from '../http/router.ts';
@@ -67,7 +67,7 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export interface ClassroomService {
   /**
    * Adds the classroom's routes to the server's router. Their errors are
-   * thrown for app.ts to answer (BadRequestError, Busy).
+   * thrown for app.ts to answer (HttpError, Busy).
    */
   mount(router: Router<RouteHandler>): void;
   close(): void;

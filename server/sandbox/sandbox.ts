@@ -15,7 +15,6 @@ import type { Owner } from '../workspace/beneath.ts';
 import { bwrapArgv, type BwrapOptions, type SandboxLayout } from './bwrap.ts';
 import { CommandCgroup, type CgroupLimits, type CgroupMode, type CgroupUsage } from './cgroup.ts';
 import { launch, type Rlimits } from './launcher.ts';
-import type { Warm } from './warm.ts';
 import { PhaseRelay, RUN_RELAY_BUDGET, type RelayEvent } from '../phases/relay.ts';
 import { ProgramLimiter, type ProgramHits } from './program-limits.ts';
 
@@ -46,6 +45,16 @@ export interface Started {
   cgroup: CommandCgroup;
   /** Kills what is left, returns the kernel's counters, removes the cgroup. */
   finish(): Promise<CgroupUsage>;
+}
+
+/** A sandbox started ahead of its command (server/sandbox/warm.ts), waiting to be handed one. */
+export interface Warm extends Started {
+  /** The go wrapper's event channel (JSON lines; see server/phases/relay.ts). */
+  events: NodeJS.ReadableStream;
+  /** Hands the command over; the sandbox runs it at once. `observe`: relay go commands' phases. */
+  deliver(cwd: string, cgo: boolean, observe: boolean, commandLine: string): void;
+  /** Settles once the sandbox process has ended and its pipes are closed (whenever that was). */
+  closed: Promise<void>;
 }
 
 /** Makes the command's cgroup, then starts bwrap in it. */

@@ -16,8 +16,9 @@
  * or dead on its own while waiting (killed from outside, crashed).
  */
 import type { Writable } from 'node:stream';
-import { SANDBOX_HOME, SANDBOX_TOOLS } from './bwrap.ts';
-import { startSandboxed, type Sandbox, type SpawnOptions, type Started } from './sandbox.ts';
+import { SANDBOX_TOOLS } from './bwrap.ts';
+import { SANDBOX_HOME } from '../workspace/mounts.ts';
+import { startSandboxed, type Sandbox, type SpawnOptions, type Warm } from './sandbox.ts';
 import { ensureMountPoints } from '../workspace/storage.ts';
 
 /** The waiting shell's $0: visible in its command line until it execs the command. */
@@ -43,15 +44,6 @@ export const EVENTS_FD = 4;
 
 /** What a waiting sandbox is for: one workspace, as one uid. */
 export type WarmOptions = Omit<SpawnOptions, 'command' | 'stdio' | 'cwd' | 'env'>;
-
-export interface Warm extends Started {
-  /** The go wrapper's event channel (JSON lines; see server/phases/relay.ts). */
-  events: NodeJS.ReadableStream;
-  /** Hands the command over; the sandbox runs it at once. `observe`: relay go commands' phases. */
-  deliver(cwd: string, cgo: boolean, observe: boolean, commandLine: string): void;
-  /** Settles once the sandbox process has ended and its pipes are closed (whenever that was). */
-  closed: Promise<void>;
-}
 
 /** Kills a sandbox nobody will use, and removes its cgroup once it has ended (already ended: at once). */
 export function discard(w: Warm): void {

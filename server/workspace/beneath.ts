@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, mkdir, lstat, readdir, rename, rmdir, statfs, unlink, type FileHandle } from 'node:fs/promises';
-import { BadRequestError } from './files.ts';
+import { HttpError } from '../http/errors.ts';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = constants;
 
@@ -50,10 +50,10 @@ export class UnsafePathError extends Error {
  * The workspace's file system has no room (bytes or inodes) for a save: the
  * API answers 507, and the file's previous version is still there.
  */
-export class WorkspaceFullError extends BadRequestError {
+export class WorkspaceFullError extends HttpError {
   constructor(path: string, quotaBytes: number | null) {
     const quota = quotaBytes ? ` (its quota is ${Math.round(quotaBytes / 1024 / 1024)} MiB)` : '';
-    super(`your workspace is full${quota}: ${JSON.stringify(path)} was not saved and its previous version is kept; delete some files (in the terminal: du -sh ~/* ~/.cache) and save again`, 507);
+    super(507, `your workspace is full${quota}: ${JSON.stringify(path)} was not saved and its previous version is kept; delete some files (in the terminal: du -sh ~/* ~/.cache) and save again`);
     this.name = 'WorkspaceFullError';
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { LessonFiles } from '../../src/lib/protocol.ts';
 import type { Lesson, Lessons } from '../lessons.ts';
-import { SANDBOX_HOME } from '../sandbox/bwrap.ts';
+import { SANDBOX_HOME } from './mounts.ts';
 import { ensureDirBeneath, readFileBeneath, writeFileBeneath, type Owner } from './beneath.ts';
 
 export interface LessonFolderDeps {

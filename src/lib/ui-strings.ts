@@ -235,5 +235,3 @@ export const ui = {
 function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
-
-export type UiStrings = typeof ui;
