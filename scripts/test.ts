@@ -121,8 +121,9 @@ function biomeChecks(): Counts {
   const formatOk = format.status === 0;
   if (formatOk) process.stdout.write('biome format: every file is formatted\n');
   else {
-    const summary = `${format.stdout}${format.stderr}`.match(/Found \d+ errors?\./)?.[0] ?? `exit ${format.status}`;
-    process.stdout.write(`biome format: files would change (${summary}); see them with node_modules/.bin/biome format .${FORMAT_ENFORCED ? '' : ' (not enforced yet)'}\n`);
+    // Biome reports each file it would change as one error.
+    const files = `${format.stdout}${format.stderr}`.match(/Found (\d+) errors?\./)?.[1] ?? `some (exit ${format.status})`;
+    process.stdout.write(`biome format: ${files} files would change; see them with node_modules/.bin/biome format .${FORMAT_ENFORCED ? '' : ' (not enforced yet)'}\n`);
   }
   // Not enforced yet and not clean: counted as skipped, not as passed.
   const formatCount = formatOk ? 'passed' : FORMAT_ENFORCED ? 'failed' : 'skipped';

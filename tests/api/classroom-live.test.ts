@@ -39,12 +39,11 @@ describe('submissions while every runner is taken', () => {
     assert.match(grid.headers.get('content-type') ?? '', /^text\/event-stream/);
 
     // Take the only runner, and show it is taken: a Check-sized command is refused now.
-    const holding = postRun(lab.url, { files: {}, command: 'sleep 600' });
-    let refused = 0;
-    for (let i = 0; i < 50 && refused === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      refused = (await postRun(lab.url, { files: {}, command: 'true' })).status === 429 ? 1 : 0;
-    }
+    // Its first output says it runs (a probe sent before that could take the runner itself).
+    const holder = streamRun(lab.url, { files: {}, command: 'echo holding; sleep 600' });
+    await holder.output(/holding/);
+    const holding = holder.done;
+    const refused = (await postRun(lab.url, { files: {}, command: 'true' })).status === 429 ? 1 : 0;
     assert.equal(refused, 1, 'the runner is taken: another command is refused');
 
     const acceptMs: number[] = [];
