@@ -62,9 +62,9 @@ test('admission: a reserved slot lets a newcomer start while busy clients wait',
   const b1 = await adm.enter('attacker-b');
   let a2Started = false;
   const a2 = adm.enter('attacker-a').then((r) => { a2Started = true; return r; });
-  await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setImmediate(r)); // every promise settled that could
   assert.equal(a2Started, false, 'a client with a command running cannot take the reserved slot');
-  const newcomer = await Promise.race([adm.enter('newcomer'), new Promise((r) => setTimeout(() => r('waited'), 50))]);
+  const newcomer = await Promise.race([adm.enter('newcomer'), new Promise((r) => setImmediate(() => r('waited')))]);
   assert.equal(typeof newcomer, 'function', 'the newcomer starts at once');
   (newcomer as () => void)();
   a1();
