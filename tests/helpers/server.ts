@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freshDatabase } from './postgres.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -44,9 +45,28 @@ export function newDataDir(): string {
   return dir;
 }
 
+/**
+ * LAB_TEST_STORE=postgres: each server keeps its classroom in PostgreSQL (a
+ * fresh database of the test cluster, tests/helpers/postgres.ts) rather than
+ * SQLite; a server restarted on the same data directory gets the same database.
+ */
+const POSTGRES_STORE = process.env.LAB_TEST_STORE === 'postgres';
+const databaseOfDataDir = new Map<string, string>();
+
+async function databaseFor(dataDir: string): Promise<Record<string, string>> {
+  if (!POSTGRES_STORE) return {};
+  let url = databaseOfDataDir.get(dataDir);
+  if (!url) {
+    url = (await freshDatabase()).url;
+    databaseOfDataDir.set(dataDir, url);
+  }
+  return { DATABASE_URL: url };
+}
+
 export async function startServer(opts: StartOptions = {}): Promise<LabServer> {
   const ownDataDir = !opts.dataDir;
   const dataDir = opts.dataDir ?? newDataDir();
+  const database = await databaseFor(dataDir);
   let argv = [process.execPath, join(ROOT, 'server/main.ts')];
   if (opts.inheritFile) {
     // bash opens the file on each descriptor, then execs the server (same pid).
@@ -65,6 +85,7 @@ export async function startServer(opts: StartOptions = {}): Promise<LabServer> {
       // Every test comes from 127.0.0.1 and runs far more often than a learner:
       // no per-client Run rate unless a test asks for it (tests/api/rate.test.ts).
       RUN_INTERVAL_MS: '0',
+      ...database,
       ...opts.env,
     },
   });
