@@ -48,10 +48,16 @@ export function startCluster(): TestCluster {
   const bin = postgresBinDir();
   const root = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'lab-pg-'));
-  if (root) {
-    chownSync(dir, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()));
+  try {
+    if (root) {
+      const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+      chownSync(dir, id('-u'), id('-g'));
+    }
+    chmodSync(dir, 0o700);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`could not prepare a PostgreSQL test cluster's directory: ${(err as Error).message}${root ? ' (as root it belongs to the postgres user, which Debian\'s postgresql package creates)' : ''}`);
   }
-  chmodSync(dir, 0o700);
   // As root: run PostgreSQL's programs as the postgres user (runuser is util-linux, always there on Debian).
   const run = (program: string, args: string[]) => execFileSync(
     root ? 'runuser' : join(bin, program),
