@@ -8,6 +8,8 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import pg from 'pg';
 import { freshDatabase } from './postgres.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -32,6 +34,8 @@ export interface LabServer {
   /** The server process (its cgroups live under golab/s<pid>). */
   pid: number;
   dataDir: string;
+  /** The server's classroom database in PostgreSQL (LAB_TEST_STORE=postgres); undefined: SQLite under dataDir. */
+  databaseUrl?: string;
   /** Everything the server printed so far. */
   output(): string;
   stop(): Promise<void>;
@@ -61,6 +65,29 @@ async function databaseFor(dataDir: string): Promise<Record<string, string>> {
     databaseOfDataDir.set(dataDir, url);
   }
   return { DATABASE_URL: url };
+}
+
+/**
+ * Rows of a query on a test server's classroom database, whichever engine it
+ * uses (sql with ? placeholders), to check what is stored, not only what the API shows.
+ */
+export async function classroomRows(lab: LabServer, sql: string, ...params: Array<string | number>): Promise<Array<Record<string, unknown>>> {
+  if (lab.databaseUrl) {
+    const client = new pg.Client({ connectionString: lab.databaseUrl });
+    await client.connect();
+    try {
+      let n = 0;
+      return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new DatabaseSync(join(lab.dataDir, 'classroom', 'classroom.sqlite'), { readOnly: true });
+  try {
+    return db.prepare(sql).all(...params) as Array<Record<string, unknown>>;
+  } finally {
+    db.close();
+  }
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<LabServer> {
@@ -121,6 +148,7 @@ export async function startServer(opts: StartOptions = {}): Promise<LabServer> {
     port,
     pid: child.pid!,
     dataDir,
+    databaseUrl: database.DATABASE_URL,
     output: () => output,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -212,8 +212,12 @@ for (const engine of STORE_ENGINES) {
       await store.updateClass('cz', { archivedAt: null });
       assert.equal((await store.classByJoinCode('J-cz'))?.name, 'Renamed');
 
+      await store.markDone('l', 'p/q', 3);
+      await store.saveLearnerFiles('l', 'p/q', { 'a.go': 'x' }, 3);
       await store.deleteClass('cz');
       assert.equal(await store.classById('cz'), null);
+      assert.deepEqual(await store.progressOfLearner('l'), []);
+      assert.equal(await store.learnerFiles('l', 'p/q'), null);
       assert.equal(await store.learnerById('l'), null);
       assert.equal(await store.assignmentById('a'), null);
       assert.equal(await store.submissionById('s'), null);
