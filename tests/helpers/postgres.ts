@@ -19,6 +19,8 @@ import pg from 'pg';
 
 /** Where Debian's postgresql package puts the server's programs (not on PATH). */
 const DEBIAN_POSTGRES_LIB = '/usr/lib/postgresql';
+/** util-linux's runuser on Debian. */
+const RUNUSER = '/usr/sbin/runuser';
 /** The environment variable that carries a running test cluster's address to the suites. */
 export const TEST_POSTGRES_ENV = 'LAB_TEST_POSTGRES_URL';
 /** The cluster's superuser (trust authentication: only the socket's directory gives access). */
@@ -58,9 +60,11 @@ export function startCluster(): TestCluster {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`could not prepare a PostgreSQL test cluster's directory: ${(err as Error).message}${root ? ' (as root it belongs to the postgres user, which Debian\'s postgresql package creates)' : ''}`);
   }
-  // As root: run PostgreSQL's programs as the postgres user (runuser is util-linux, always there on Debian).
+  // As root: run PostgreSQL's programs as the postgres user (runuser is util-linux, always
+  // there on Debian, in /usr/sbin: not on every root's PATH).
+  const runuser = existsSync(RUNUSER) ? RUNUSER : 'runuser';
   const run = (program: string, args: string[]) => execFileSync(
-    root ? 'runuser' : join(bin, program),
+    root ? runuser : join(bin, program),
     root ? ['-u', 'postgres', '--', join(bin, program), ...args] : args,
     { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' },
   );
