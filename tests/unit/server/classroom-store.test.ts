@@ -12,7 +12,8 @@ import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { migrate, MigrationError, MIGRATIONS, type Migration } from '../../../server/classroom/migrations.ts';
-import { migratePostgres } from '../../../server/classroom/postgres-store.ts';
+import { migratePostgres, PostgresStore } from '../../../server/classroom/postgres-store.ts';
+import { openStore, SQLITE_DATABASE_FILE } from '../../../server/classroom/store-open.ts';
 import { SqliteStore } from '../../../server/classroom/sqlite-store.ts';
 import { testDatabase } from '../../helpers/postgres.ts';
 import { STORE_ENGINES } from '../../helpers/stores.ts';
@@ -314,3 +315,22 @@ for (const engine of STORE_ENGINES) {
     });
   });
 }
+
+test('openStore: SQLite under the data directory without DATABASE_URL; PostgreSQL with it; no fallback when it is unreachable', async () => {
+  const dir = tmp();
+  try {
+    const sqlite = await openStore({ dataDir: dir, databaseUrl: null });
+    assert.ok(sqlite instanceof SqliteStore);
+    await sqlite.close();
+    assert.ok(statSync(join(dir, SQLITE_DATABASE_FILE)).isFile());
+
+    const postgres = await openStore({ dataDir: dir, databaseUrl: await postgresUrl() });
+    assert.ok(postgres instanceof PostgresStore);
+    await postgres.close();
+
+    const nowhere = `postgresql://lab@localhost/lab?host=${encodeURIComponent(join(dir, 'no-server-here'))}`;
+    await assert.rejects(openStore({ dataDir: dir, databaseUrl: nowhere }), /ENOENT|connect/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
