@@ -14,7 +14,6 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { after } from 'node:test';
 import pg from 'pg';
 
 /** Where Debian's postgresql package puts the server's programs (not on PATH). */
@@ -155,13 +154,14 @@ export async function freshDatabase(): Promise<TestDatabase> {
 }
 
 const made: TestDatabase[] = [];
-/**
- * A fresh database (freshDatabase) that is dropped when the test that asked
- * for it ends (or, asked for at a file's top level, when the file's tests end).
- */
+/** A fresh database (freshDatabase), dropped by dropTestDatabases. */
 export async function testDatabase(): Promise<TestDatabase> {
-  if (!made.length) after(async () => { for (const d of made.splice(0)) await d.drop(); });
   const d = await freshDatabase();
   made.push(d);
   return d;
+}
+
+/** Drops every database testDatabase made (a test file's root-level `after` hook: once its tests have all ended). */
+export async function dropTestDatabases(): Promise<void> {
+  for (const d of made.splice(0)) await d.drop();
 }

@@ -5,7 +5,7 @@
  * copy refuses a database that already holds a classroom, and the lab
  * goes on writing after it. Runs on a real PostgreSQL (tests/helpers/postgres.ts).
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +16,9 @@ import { copySqliteToPostgres } from '../../../server/classroom/store-copy.ts';
 import { PostgresStore } from '../../../server/classroom/postgres-store.ts';
 import { SqliteStore } from '../../../server/classroom/sqlite-store.ts';
 import type { ClassroomStore } from '../../../server/classroom/store.ts';
-import { testDatabase } from '../../helpers/postgres.ts';
+import { dropTestDatabases, testDatabase } from '../../helpers/postgres.ts';
+
+after(dropTestDatabases);
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const NOW = Date.UTC(2026, 2, 1);
