@@ -6,7 +6,8 @@
  *
  * scripts/test.ts starts one cluster for a whole run and hands its address
  * to the suites as LAB_TEST_POSTGRES_URL; a test file run on its own starts
- * its own. Either way each test gets a fresh database (freshDatabase). When
+ * its own (stopped when its process exits). Either way each test gets a
+ * fresh database (freshDatabase, testDatabase). When
  * PostgreSQL cannot start, this throws: the tests fail, never skip.
  */
 import { execFileSync } from 'node:child_process';
@@ -111,7 +112,7 @@ function withDatabase(url: string, database: string): string {
 
 export interface TestDatabase {
   url: string;
-  /** Drops the database (and stops the cluster when this test started it). */
+  /** Drops the database (WITH FORCE: connections still open to it are cut). */
   drop(): Promise<void>;
 }
 
