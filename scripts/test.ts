@@ -13,11 +13,19 @@
  * in a root-only suite counts as a failed one (ciSkipPolicy below).
  *
  * `npm test -- unit api` runs only the named suites.
+ *
+ * The classroom store's tests run on SQLite and on a real PostgreSQL: the
+ * suites that need it (POSTGRES_SUITES) share one throw-away cluster started
+ * here (tests/helpers/postgres.ts) and stopped at the end; its address goes
+ * to them as LAB_TEST_POSTGRES_URL. When it cannot start, those suites fail.
+ * `LAB_TEST_STORE=postgres npm test -- api` also keeps every API test
+ * server's classroom in PostgreSQL.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startCluster, TEST_POSTGRES_ENV, type TestCluster } from '../tests/helpers/postgres.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const NODE = process.execPath;
@@ -243,16 +251,48 @@ if (unknown.length) {
   process.exit(2);
 }
 
+/** Suites with tests on PostgreSQL (the store's; the API's with LAB_TEST_STORE=postgres). */
+const POSTGRES_SUITES = new Set(['unit', 'api']);
+const selected = SUITES.filter((s) => wanted.length === 0 || wanted.includes(s.name));
+
+let postgres: TestCluster | null = null;
+let postgresError: string | null = null;
+if (selected.some((s) => POSTGRES_SUITES.has(s.name)) && !process.env[TEST_POSTGRES_ENV]) {
+  try {
+    postgres = startCluster();
+    process.env[TEST_POSTGRES_ENV] = postgres.url;
+  } catch (err) {
+    postgresError = (err as Error).message;
+  }
+}
+const stopPostgres = () => {
+  try {
+    postgres?.stop();
+  } catch (err) {
+    process.stderr.write(`stopping the PostgreSQL test cluster failed: ${(err as Error).message}\n`);
+  }
+};
+process.on('exit', stopPostgres);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
 const lines: string[] = [];
-for (const suite of SUITES.filter((s) => wanted.length === 0 || wanted.includes(s.name))) {
+for (const suite of selected) {
   banner(suite.name);
   const started = performance.now();
-  const c = ciSkipPolicy(suite, suite.run());
+  let c: Counts;
+  if (postgresError && POSTGRES_SUITES.has(suite.name)) {
+    // Not skipped: the store must be tested on PostgreSQL too.
+    process.stdout.write(`PostgreSQL for the tests could not start: ${postgresError}\n`);
+    c = { passed: 0, failed: 1, skipped: 0 };
+  } else {
+    c = ciSkipPolicy(suite, suite.run());
+  }
   const seconds = (performance.now() - started) / 1000;
   total.passed += c.passed; total.failed += c.failed; total.skipped += c.skipped;
   lines.push(`  ${suite.name.padEnd(10)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped  ${seconds.toFixed(1).padStart(6)} s`);
 }
+stopPostgres();
 banner('summary');
 process.stdout.write(`${lines.join('\n')}\n`);
 process.stdout.write(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);

@@ -318,6 +318,11 @@ export interface LabConfig extends Record<LimitName, number> {
   port: number;
   /** Learner workspaces, session caches, and the classroom database (classroom/classroom.sqlite). */
   dataDir: string;
+  /**
+   * DATABASE_URL: the classroom's PostgreSQL database (postgres://user:pass@host/db);
+   * null keeps it in SQLite under dataDir (docs/operations.md).
+   */
+  databaseUrl: string | null;
   /** The prepared sandbox (synthetic /etc, pty host, std build cache); made by prepare.ts. */
   sandboxDir: string;
   /** The built static site (Astro's dist/). */
@@ -350,6 +355,7 @@ export function loadConfig(): LabConfig {
     host: env('HOST') ?? '0.0.0.0',
     port: int('PORT', 4321),
     dataDir,
+    databaseUrl: env('DATABASE_URL') ?? null,
     sandboxDir: resolve(env('SANDBOX_DIR') ?? join(dataDir, 'sandbox')),
     siteDir: resolve(env('SITE_DIR') ?? join(ROOT, 'dist')),
     contentDir: resolve(env('CONTENT_DIR') ?? join(ROOT, 'content')),

@@ -8,7 +8,6 @@
  * Every write request (POST, PUT, DELETE) from another site's page is refused
  * (403) before its handler runs; see identity.ts isCrossOrigin.
  */
-import { join } from 'node:path';
 import type { Lab } from '../lab.ts';
 import { TokenBuckets } from '../fairness/token-bucket.ts';
 import { sendError } from '../http/json.ts';
@@ -18,7 +17,7 @@ import type { Classroom, ClassroomHandler } from './context.ts';
 import { ClassroomEvents } from './events.ts';
 import { GradingQueue } from './grading-queue.ts';
 import { isCrossOrigin } from './identity.ts';
-import { SqliteStore } from './sqlite-store.ts';
+import { openStore } from './store-open.ts';
 import type { ClassroomStore } from './store.ts';
 import * as teacher from './teacher-routes.ts';
 import * as classes from './class-routes.ts';
@@ -73,10 +72,9 @@ export interface ClassroomService {
   close(): void;
 }
 
-const DATABASE_FILE = join('classroom', 'classroom.sqlite');
-
-export async function openClassroom(lab: Lab, store: ClassroomStore = new SqliteStore(join(lab.config.dataDir, DATABASE_FILE))): Promise<ClassroomService> {
+export async function openClassroom(lab: Lab, given?: ClassroomStore): Promise<ClassroomService> {
   const config = lab.config;
+  const store = given ?? await openStore(config);
   const events = new ClassroomEvents();
   const c: Classroom = {
     lab,
@@ -112,7 +110,7 @@ export async function openClassroom(lab: Lab, store: ClassroomStore = new Sqlite
       // First: no grading finishing from here on is stored (it may have been cut off); the next start grades it.
       c.grading.close();
       events.closeAll();
-      store.close();
+      store.close().catch((err) => console.error('[lab] classroom: closing the database failed:', err));
     },
   };
 }
