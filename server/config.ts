@@ -173,6 +173,8 @@ export interface LabConfig {
   TERMINAL_MESSAGES_PER_SECOND: number;
   /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
   TRUST_PROXY: boolean;
+  /** Bearer token GET /metrics requires; unset: /metrics answers loopback clients only (observability/routes.ts). */
+  METRICS_TOKEN: string | null;
 
   /**
    * Classroom (server/classroom/): teacher sign-in and sign-up attempts, per
@@ -260,6 +262,7 @@ export function loadConfig(): LabConfig {
     TERMINAL_MESSAGES_BURST: int('TERMINAL_MESSAGES_BURST', 2000),
     TERMINAL_MESSAGES_PER_SECOND: int('TERMINAL_MESSAGES_PER_SECOND', 200),
     TRUST_PROXY: env('TRUST_PROXY') === '1',
+    METRICS_TOKEN: env('METRICS_TOKEN') ?? null,
     SIGN_IN_BURST: int('SIGN_IN_BURST', 10),
     SIGN_IN_PER_MINUTE: int('SIGN_IN_PER_MINUTE', 5),
     CODE_ATTEMPTS_BURST: int('CODE_ATTEMPTS_BURST', 20),

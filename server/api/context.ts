@@ -52,7 +52,7 @@ export async function sessionOf(lab: Lab, req: IncomingMessage, res: ServerRespo
   if (!found && create && res) {
     const client = clientOf(lab, req);
     if (!lab.sessionRate.take(client)) {
-      throw new Busy(`too many new sessions from your address (limit ${lab.config.NEW_SESSIONS_PER_MINUTE} per minute)`, lab.sessionRate.waitSeconds(client));
+      throw new Busy(`too many new sessions from your address (limit ${lab.config.NEW_SESSIONS_PER_MINUTE} per minute)`, lab.sessionRate.waitSeconds(client), 'session-rate');
     }
     found = await lab.sessions.create();
     const secure = (req.headers['x-forwarded-proto'] ?? '') === 'https';
@@ -104,10 +104,10 @@ export function claimantOf(lab: Lab, req: IncomingMessage, learner: string | nul
  */
 export function takeRun(lab: Lab, who: Claimant): void {
   if (!lab.runRate.take(who.learner, 1)) {
-    throw new Busy(`you pressed Run very often: one per ${seconds(lab.config.RUN_INTERVAL_MS)} after ${lab.config.RUNS_BURST} in a row; try again in ${lab.runRate.waitSeconds(who.learner)} s`, lab.runRate.waitSeconds(who.learner));
+    throw new Busy(`you pressed Run very often: one per ${seconds(lab.config.RUN_INTERVAL_MS)} after ${lab.config.RUNS_BURST} in a row; try again in ${lab.runRate.waitSeconds(who.learner)} s`, lab.runRate.waitSeconds(who.learner), 'run-rate');
   }
   if (!lab.addressRunRate.take(who.address, 1)) {
-    throw new Busy(`too many Runs from your network right now; try again in ${lab.addressRunRate.waitSeconds(who.address)} s`, lab.addressRunRate.waitSeconds(who.address));
+    throw new Busy(`too many Runs from your network right now; try again in ${lab.addressRunRate.waitSeconds(who.address)} s`, lab.addressRunRate.waitSeconds(who.address), 'address-run-rate');
   }
 }
 

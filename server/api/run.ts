@@ -16,6 +16,7 @@ import { startWaiting } from '../sandbox/warm.ts';
 import { BadRequestError, validateFiles } from '../workspace/files.ts';
 import { saveFiles } from '../workspace/lesson-folder.ts';
 import { claimantOf, lessonById, runLimits, sessionOf, stage, takeRun, type Lab } from './context.ts';
+import { commandStarted, sandboxEnded } from '../observability/metrics.ts';
 
 /** Longest accepted command line, in bytes. */
 export const MAX_COMMAND_BYTES = 4096;
@@ -118,6 +119,7 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
     }
     stage(req, 'sandbox');
     const sandboxFor = { user: workspace.owner, home: workspace.home, gocache: workspace.gocache };
+    const endCommand = commandStarted('run');
     const result = await runInSandbox(lab.sandbox, {
       // A session's sandbox was started after its last Run; a throwaway workspace starts cold.
       take: () => (session ? lab.warm.take(workspace.dir, sandboxFor) : startWaiting(lab.sandbox, sandboxFor)),
@@ -135,6 +137,7 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       onStage: (name) => stage(req, name),
       signal: abort.signal,
     });
+    endCommand(result.reason); sandboxEnded(result.reason);
     if (session) lab.warm.refill(workspace.dir, sandboxFor);
     // Long commands, and commands a limit had to stop, make their client "heavy" for a while.
     if (result.durationMs > FULL_CPU_WEIGHT_MS || result.reason !== 'exited') lab.heavyClients.mark(client);

@@ -15,12 +15,17 @@
  * Run starts at once however many busy learners there are. Waiting commands
  * are told their position each time it changes.
  */
+import type { RefusalReason } from '../observability/metrics.ts';
+
 export class Busy extends Error {
   readonly retryAfterSeconds: number;
-  constructor(message: string, retryAfterSeconds: number) {
+  /** Which limit refused, for the refusals metric (observability/metrics.ts). */
+  readonly reason: RefusalReason;
+  constructor(message: string, retryAfterSeconds: number, reason: RefusalReason = 'other') {
     super(message);
     this.name = 'Busy';
     this.retryAfterSeconds = retryAfterSeconds;
+    this.reason = reason;
   }
 }
 
@@ -93,13 +98,13 @@ export class Admission {
   enter(claimant: string | Claimant, onQueued?: (position: number) => void, signal?: AbortSignal): Promise<() => void> {
     const who = typeof claimant === 'string' ? { learner: claimant, address: claimant } : claimant;
     if (this.#placesByLearner.get(who.learner) >= this.#o.perLearner) {
-      throw new Busy(`you already have ${this.#o.perLearner} commands running or waiting; wait for one of them to finish`, 2);
+      throw new Busy(`you already have ${this.#o.perLearner} commands running or waiting; wait for one of them to finish`, 2, 'learner-places');
     }
     if (this.#o.perAddress !== undefined && this.#placesByAddress.get(who.address) >= this.#o.perAddress) {
-      throw new Busy(`too many commands from your network at once (${this.#o.perAddress}); try again in a few seconds`, this.retrySeconds());
+      throw new Busy(`too many commands from your network at once (${this.#o.perAddress}); try again in a few seconds`, this.retrySeconds(), 'address-places');
     }
     if (this.#running >= this.#o.slots && this.#queue.length >= this.#o.maxQueued) {
-      throw new Busy(`the lab is full right now: ${this.#queue.length} commands are waiting; try again in about ${this.retrySeconds()} s`, this.retrySeconds());
+      throw new Busy(`the lab is full right now: ${this.#queue.length} commands are waiting; try again in about ${this.retrySeconds()} s`, this.retrySeconds(), 'queue-full');
     }
     this.#placesByLearner.add(who.learner, 1);
     this.#placesByAddress.add(who.address, 1);

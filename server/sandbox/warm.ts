@@ -19,6 +19,7 @@ import type { Writable } from 'node:stream';
 import { SANDBOX_HOME, SANDBOX_TOOLS } from './bwrap.ts';
 import { startSandboxed, type Sandbox, type SpawnOptions, type Started } from './sandbox.ts';
 import { ensureMountPoints } from '../workspace/storage.ts';
+import { log } from '../observability/log.ts';
 
 /** The waiting shell's $0: visible in its command line until it execs the command. */
 export const WAITING_NAME = 'lab-waiting-for-command';
@@ -56,7 +57,7 @@ export interface Warm extends Started {
 /** Kills a sandbox nobody will use, and removes its cgroup once it has ended (already ended: at once). */
 export function discard(w: Warm): void {
   w.child.kill('SIGKILL');
-  void w.closed.then(() => w.finish()).catch((err) => console.error(`[lab] ${err.message}`));
+  void w.closed.then(() => w.finish()).catch((err) => log.error('ending a waiting sandbox failed', {}, err));
 }
 
 /** Starts a sandbox that waits for its command. */
@@ -142,7 +143,7 @@ export class WarmPool {
       if (!mine()) return; // taken (its user finishes it) or already dropped
       this.#ready.delete(key);
       clearTimeout(timer);
-      void w.finish().catch((err) => console.error(`[lab] ${err.message}`));
+      void w.finish().catch((err) => log.error('ending a waiting sandbox failed', {}, err));
     }), () => {
       if (!mine()) return;
       this.#ready.delete(key);
