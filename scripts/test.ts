@@ -101,6 +101,7 @@ const SUITES: Suite[] = [
   nodeSuite('api', 'tests/api'),
   nodeSuite('sandbox', 'tests/sandbox'),
   nodeSuite('content', 'tests/content'),
+  nodeSuite('deploy', 'tests/deploy'),
   e2e,
 ];
 
