@@ -2,16 +2,22 @@
  * The operator's endpoints against the real server: GET /metrics moves with
  * Runs, kills and refusals, holds no learner data, and answers only whom it
  * should (loopback without a proxy, or the bearer token of METRICS_TOKEN);
- * GET /readyz and /healthz answer probes; logs are JSON lines with
+ * GET /readyz and /healthz answer probes (/readyz fails on a full data
+ * disk); logs are JSON lines with
  * LOG_FORMAT=json.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { startServer, type LabServer } from '../helpers/server.ts';
+import { join } from 'node:path';
+import { newDataDir, startServer, type LabServer } from '../helpers/server.ts';
 import { newSession, postRun } from '../helpers/api.ts';
 
 const LESSON = 'go-run/what-go-run-does';
+const CONTENT = join(import.meta.dirname, '..', '..', 'content');
+const lessonFile = (path: string) => readFileSync(join(CONTENT, LESSON, path), 'utf8');
 const GO_MOD = 'module example.com/t\n\ngo 1.26\n';
 const program = (body: string, imports = '"fmt"') => `package main\n\nimport (${imports})\n\nfunc main() {\n${body}\n}\n`;
 
@@ -56,8 +62,8 @@ describe('GET /metrics without METRICS_TOKEN (loopback only)', () => {
   let lab: LabServer;
   before(async () => {
     // Listening on every address, so the test can also come from a non-loopback one;
-    // a Run rate of 2 in a row, so the third Run is refused.
-    lab = await startServer({ env: { HOST: '0.0.0.0', RUN_INTERVAL_MS: '600000', RUNS_BURST: '2', RUN_OUTPUT_LIMIT_BYTES: '65536', LOG_FORMAT: 'json' } });
+    // a Run rate of 3 in a row (Runs and checks), so the fourth is refused.
+    lab = await startServer({ env: { HOST: '0.0.0.0', RUN_INTERVAL_MS: '600000', RUNS_BURST: '3', RUN_OUTPUT_LIMIT_BYTES: '65536', LOG_FORMAT: 'json' } });
   });
   after(() => lab?.stop());
 
@@ -71,7 +77,7 @@ describe('GET /metrics without METRICS_TOKEN (loopback only)', () => {
     }
   });
 
-  test('a Run, a Run stopped by its output limit, and a refused Run move their counters; no learner data appears', async () => {
+  test('a Run, a Run stopped by its output limit, a check and a refused Run move their counters; no learner data appears', async () => {
     const marker = `marker-${Date.now()}`;
     const { cookie } = await newSession(lab.url, LESSON);
     const before = await scrape(lab.url);
@@ -80,6 +86,12 @@ describe('GET /metrics without METRICS_TOKEN (loopback only)', () => {
     assert.equal(ok.exit?.reason, 'exited', ok.stderr);
     const flood = await postRun(lab.url, { files: { 'main.go': program('for { fmt.Println("spam spam spam") }'), 'go.mod': GO_MOD }, command: 'go run .' }, cookie);
     assert.equal(flood.exit?.reason, 'output-limit');
+    const check = await fetch(`${lab.url}/api/check`, {
+      method: 'POST', headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify({ lesson: LESSON, files: { 'main.go': lessonFile('exercise/solution/main.go'), 'go.mod': lessonFile('files/go.mod') } }),
+    });
+    assert.equal(check.status, 200);
+    assert.equal((await check.json()).status, 'pass');
     const refused = await postRun(lab.url, { files: { 'main.go': program('fmt.Println(1)'), 'go.mod': GO_MOD }, command: 'go run .' }, cookie);
     assert.equal(refused.status, 429);
 
@@ -91,6 +103,9 @@ describe('GET /metrics without METRICS_TOKEN (loopback only)', () => {
     assert.equal(delta('golab_commands_finished_total', { kind: 'run', outcome: 'exited' }), 1);
     assert.equal(delta('golab_commands_finished_total', { kind: 'run', outcome: 'output-limit' }), 1);
     assert.equal(delta('golab_command_duration_seconds_count', { kind: 'run' }), 2);
+    assert.equal(delta('golab_commands_started_total', { kind: 'check' }), 1);
+    assert.equal(delta('golab_commands_finished_total', { kind: 'check', outcome: 'pass' }), 1);
+    assert.equal(delta('golab_command_duration_seconds_count', { kind: 'check' }), 1);
     assert.ok(delta('golab_command_duration_seconds_sum', { kind: 'run' }) > 0);
     assert.equal(delta('golab_sandbox_kills_total', { reason: 'output-limit' }), 1);
     assert.equal(delta('golab_refusals_total', { reason: 'run-rate' }), 1);
@@ -158,5 +173,28 @@ describe('GET /metrics with METRICS_TOKEN', () => {
     }
     await scrape(lab.url, { authorization: `Bearer ${TOKEN}` });
     await scrape(`http://${outsideAddress()}:${lab.port}`, { authorization: `Bearer ${TOKEN}` });
+  });
+});
+
+describe('GET /readyz when the data directory is almost full', () => {
+  let lab: LabServer;
+  let dataDir: string;
+  before(async () => {
+    // A 64 MiB tmpfs as the data directory: below READY_MIN_FREE_BYTES (256 MiB) from the start.
+    dataDir = newDataDir();
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0711', 'tmpfs', dataDir]);
+    lab = await startServer({ dataDir });
+  });
+  after(async () => {
+    await lab?.stop();
+    execFileSync('umount', [dataDir]);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('answers 503 naming the disk; liveness stays 200 (a full disk is no reason to restart)', async () => {
+    const res = await fetch(`${lab.url}/readyz`);
+    assert.equal(res.status, 503);
+    assert.deepEqual(await res.json(), { ready: false, failing: ['disk'] });
+    assert.equal((await fetch(`${lab.url}/healthz`)).status, 200);
   });
 });
