@@ -14,7 +14,7 @@ import { asObject, readJsonBody, sendJson } from '../http/json.ts';
 import { BadRequestError, validateFiles } from '../workspace/files.ts';
 import { gradeExercise } from '../grading.ts';
 import { claimantOf, lessonById, sessionOf, takeRun, type Lab } from './context.ts';
-import { commandStarted } from '../observability/metrics.ts';
+import { observed } from '../observability/metrics.ts';
 
 export async function postCheck(lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = asObject(await readJsonBody(req, MAX_BODY_BYTES));
@@ -30,8 +30,6 @@ export async function postCheck(lab: Lab, req: IncomingMessage, res: ServerRespo
   const abort = new AbortController();
   // The client went away: stop the checks (a response that finished also closes; nothing is running then).
   res.on('close', () => abort.abort());
-  const endCheck = commandStarted('check');
-  const result = await gradeExercise(lab, { lesson, files, client, claimant, signal: abort.signal });
-  endCheck(result.status);
+  const result = await observed('check', gradeExercise(lab, { lesson, files, client, claimant, signal: abort.signal }), (r) => r.status);
   if (!abort.signal.aborted) sendJson(res, 200, result);
 }

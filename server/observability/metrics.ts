@@ -38,8 +38,12 @@ export type RefusalReason =
   | 'terminal' // MAX_TERMINALS(_PER_CLIENT), per-session terminals
   | 'other'; // a limit not yet given a reason of its own (classroom sign-in, streams…)
 
-/** How a command ended: a Run's or terminal's exit reason; a check's or grading's status. */
-export type Outcome = ExitReason | CheckResult['status'];
+/**
+ * How a command ended: a Run's or terminal's exit reason; a check's or
+ * grading's status; "refused" when a limit turned it away after it was
+ * counted (a full admission queue), "error" when the lab failed it.
+ */
+export type Outcome = ExitReason | CheckResult['status'] | 'refused';
 
 /** Exit reasons that mean the lab stopped the sandbox (a limit, or a Stop), not that the program ended by itself. */
 const KILL_REASONS: ReadonlySet<ExitReason> = new Set(['timeout', 'killed', 'output-limit', 'oom', 'pids', 'disk']);
@@ -69,7 +73,7 @@ const finished = new Counter({
 });
 const duration = new Histogram({
   name: 'golab_command_duration_seconds',
-  help: 'Wall-clock time of a command from admission to its end (queue wait excluded), by kind.',
+  help: 'Wall-clock time of a command, by kind: a Run or grading from admission to its end; a check including its wait for a slot; a terminal while open.',
   labelNames: ['kind'] as const,
   buckets: DURATION_BUCKETS_SECONDS,
   registers: [registry],
@@ -154,6 +158,22 @@ export function commandStarted(kind: CommandKind): (outcome: Outcome) => void {
     end();
     finished.inc({ kind, outcome });
   };
+}
+
+/**
+ * Counts and times a command given as its promise: the outcome from its
+ * result, or "refused" (Busy) or "error" when it throws, which it passes on.
+ */
+export async function observed<T>(kind: CommandKind, command: Promise<T>, outcome: (result: T) => Outcome): Promise<T> {
+  const end = commandStarted(kind);
+  try {
+    const result = await command;
+    end(outcome(result));
+    return result;
+  } catch (err) {
+    end((err as Error | undefined)?.name === 'Busy' ? 'refused' : 'error');
+    throw err;
+  }
 }
 
 /** One sandboxed command ended (a Run, or one of a check's commands): counts the lab's kills by reason. */
