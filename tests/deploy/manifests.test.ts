@@ -184,8 +184,11 @@ test('the web tier runs unprivileged and is autoscaled', () => {
 
 test('the Dockerfile copies only what exists and what .dockerignore lets through', () => {
   const dockerfile = readFileSync(join(ROOT, 'deploy', 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
-  const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  const isIgnored = (p: string) => ignored.some((i) => i.startsWith('*') ? p.endsWith(i.slice(1)) : p === i || p.startsWith(`${i}/`));
+  const patterns = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  // Docker's rule: the last pattern that matches decides; "!" lets a path back in.
+  const matches = (i: string, p: string) => i.startsWith('*') ? p.endsWith(i.slice(1)) : p === i || p.startsWith(`${i}/`);
+  const isIgnored = (p: string) => patterns.reduce((ignored, i) => (i.startsWith('!') ? (matches(i.slice(1), p) ? false : ignored) : (matches(i, p) ? true : ignored)), false);
+  assert.ok(isIgnored('node_modules') && isIgnored('deploy/k8s') && !isIgnored('deploy/entrypoint.sh'), 'the .dockerignore reading');
   const copies = [...dockerfile.matchAll(/^COPY (?!--from)(.+)$/gm)].map((m) => m[1].trim().split(/\s+/).slice(0, -1));
   assert.ok(copies.length >= 5);
   for (const sources of copies) {
@@ -196,6 +199,13 @@ test('the Dockerfile copies only what exists and what .dockerignore lets through
   }
   // The server's entry point and the sandbox's set-up are where CMD and the init containers expect them.
   for (const entry of ['server/main.ts', 'server/sandbox/prepare-cli.ts']) assert.ok(existsSync(join(ROOT, entry)));
+  // The image's ENTRYPOINT readies the cgroup tree: a manifest's `command` would replace it (`args` keeps it).
+  assert.match(dockerfile, /^ENTRYPOINT \["\/usr\/local\/bin\/golab-entrypoint"\]$/m);
+  for (const { file, obj } of [...kinds('Deployment'), ...kinds('StatefulSet')]) {
+    for (const c of [...obj.spec.template.spec.containers, ...(obj.spec.template.spec.initContainers ?? [])]) {
+      assert.equal(c.command, undefined, `${file} ${c.name}: use args, not command, so the entry point runs`);
+    }
+  }
   // The site build uses the same commands as scripts/setup.ts.
   const setup = readFileSync(join(ROOT, 'scripts', 'setup.ts'), 'utf8');
   assert.match(setup, /astro\/bin\/astro\.mjs'\), 'build', '--silent'/);
