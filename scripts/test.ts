@@ -241,6 +241,7 @@ const SUITES: Suite[] = [
   { ...nodeSuite('api', 'tests/api'), rootOnly: true },
   { ...nodeSuite('sandbox', 'tests/sandbox'), rootOnly: true },
   nodeSuite('content', 'tests/content'),
+  nodeSuite('deploy', 'tests/deploy'),
   e2e,
 ];
 

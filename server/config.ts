@@ -331,6 +331,8 @@ export interface LabConfig extends Record<LimitName, number> {
   contentDir: string;
   /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
   TRUST_PROXY: boolean;
+  /** Bearer token GET /metrics requires; unset: /metrics answers loopback clients only (observability/routes.ts). */
+  METRICS_TOKEN: string | null;
 }
 
 /** A limit's value: its environment variable when set (checked), else its default. */
@@ -361,6 +363,7 @@ export function loadConfig(): LabConfig {
     contentDir: resolve(env('CONTENT_DIR') ?? join(ROOT, 'content')),
     ...limits,
     TRUST_PROXY: env('TRUST_PROXY') === '1',
+    METRICS_TOKEN: env('METRICS_TOKEN') ?? null,
   };
 }
 

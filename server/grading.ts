@@ -38,6 +38,7 @@ import { GradeCache, gradingKey } from './grading/result-cache.ts';
 import { runLimits, type Lab } from './lab.ts';
 import type { Claimant, Release } from './fairness/admission.ts';
 import type { Lesson } from './lessons.ts';
+import { sandboxEnded } from './observability/metrics.ts';
 
 /** Where the hidden test binary appears in the sandbox that runs it (read-only, not readable). */
 const SANDBOX_TEST_BINARY = '/opt/lab/grader/hidden.test';
@@ -128,6 +129,7 @@ class Grading {
         onDemoted: () => this.#admission.toBackground(),
         signal: this.#signal,
       });
+      sandboxEnded(result.reason);
       const after = opts.after && result.reason === 'exited' && result.code === 0 ? await opts.after(scratch.home) : undefined;
       return { result, stdout, stderr, after };
     } finally {

@@ -64,10 +64,10 @@ export function claimantOf(lab: Lab, req: IncomingMessage, learner: string | nul
  */
 export function takeRun(lab: Lab, who: Claimant): void {
   if (!lab.runRate.take(who.learner, 1)) {
-    throw new Busy(`you pressed Run very often: one per ${seconds(lab.config.RUN_INTERVAL_MS)} after ${lab.config.RUNS_BURST} in a row; try again in ${lab.runRate.waitSeconds(who.learner)} s`, lab.runRate.waitSeconds(who.learner));
+    throw new Busy(`you pressed Run very often: one per ${seconds(lab.config.RUN_INTERVAL_MS)} after ${lab.config.RUNS_BURST} in a row; try again in ${lab.runRate.waitSeconds(who.learner)} s`, lab.runRate.waitSeconds(who.learner), 'run-rate');
   }
   if (!lab.addressRunRate.take(who.address, 1)) {
-    throw new Busy(`too many Runs from your network right now; try again in ${lab.addressRunRate.waitSeconds(who.address)} s`, lab.addressRunRate.waitSeconds(who.address));
+    throw new Busy(`too many Runs from your network right now; try again in ${lab.addressRunRate.waitSeconds(who.address)} s`, lab.addressRunRate.waitSeconds(who.address), 'address-run-rate');
   }
 }
 

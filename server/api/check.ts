@@ -24,6 +24,7 @@ import { fileSizes } from '../workspace/files.ts';
 import { gradeExercise } from '../grading.ts';
 import { claimantOf, lessonById, takeRun, type Lab } from '../lab.ts';
 import { sessionOf, stage } from './context.ts';
+import { observed } from '../observability/metrics.ts';
 
 /** The media type of the streamed answer (as `POST /api/run`'s). */
 const NDJSON = 'application/x-ndjson';
@@ -61,7 +62,7 @@ export async function postCheck(lab: Lab, req: IncomingMessage, res: ServerRespo
 
   if (!stream) {
     try {
-      const result = await gradeExercise(lab, { lesson, files, client, claimant, admitted, signal: abort.signal });
+      const result = await observed('check', gradeExercise(lab, { lesson, files, client, claimant, admitted, signal: abort.signal }), (r) => r.status);
       if (!abort.signal.aborted) sendJson(res, 200, result);
     } catch (err) {
       if (!abort.signal.aborted) throw err; // else the client left while it waited: nobody to answer
@@ -85,7 +86,7 @@ export async function postCheck(lab: Lab, req: IncomingMessage, res: ServerRespo
   // Registered before the grading awaits the same promise, so `started` goes out before its result.
   admitted.then(() => send({ type: 'started' }), () => {});
   try {
-    const result = await gradeExercise(lab, { lesson, files, client, claimant, admitted, signal: abort.signal });
+    const result = await observed('check', gradeExercise(lab, { lesson, files, client, claimant, admitted, signal: abort.signal }), (r) => r.status);
     if (!abort.signal.aborted) send({ type: 'result', result });
   } catch (err) {
     if (!abort.signal.aborted) {

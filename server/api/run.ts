@@ -18,6 +18,7 @@ import { fileSizes } from '../workspace/files.ts';
 import { saveFiles } from '../workspace/lesson-folder.ts';
 import { claimantOf, lessonById, runLimits, takeRun, type Lab } from '../lab.ts';
 import { sessionOf, stage } from './context.ts';
+import { commandStarted, sandboxEnded } from '../observability/metrics.ts';
 
 /** Folder of a Run that names no lesson, inside the session's workspace. */
 export const PLAYGROUND_FOLDER = 'playground';
@@ -107,6 +108,7 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
     }
     stage(req, 'sandbox');
     const sandboxFor = { user: workspace.owner, home: workspace.home, gocache: workspace.gocache };
+    const endCommand = commandStarted('run');
     const result = await runInSandbox(lab.sandbox, {
       // A session's sandbox was started after its last Run; a throwaway workspace starts cold.
       take: () => (session ? lab.warm.take(workspace.dir, sandboxFor) : startWaiting(lab.sandbox, sandboxFor)),
@@ -126,6 +128,7 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       onDemoted: () => release?.toBackground(),
       signal: abort.signal,
     });
+    endCommand(result.reason); sandboxEnded(result.reason);
     if (session) lab.warm.refill(workspace.dir, sandboxFor);
     // Long commands, and commands a limit had to stop, make their client "heavy" for a while.
     if (result.durationMs > FULL_CPU_WEIGHT_MS || result.reason !== 'exited') lab.heavyClients.mark(client);

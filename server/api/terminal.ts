@@ -20,6 +20,7 @@ import { clientOf, lessonById, type Lab } from '../lab.ts';
 import { queryParam } from '../http/query.ts';
 import { sessionOf } from './context.ts';
 import { TokenBuckets } from '../fairness/token-bucket.ts';
+import { commandStarted, refused } from '../observability/metrics.ts';
 import { PhaseRelay, type RelayBudget } from '../phases/relay.ts';
 import { ProgramLimiter } from '../sandbox/program-limits.ts';
 import { TerminalSlots, type Claim } from '../fairness/terminal-slots.ts';
@@ -83,6 +84,7 @@ const wakeAll = () => { for (const f of flows) f.check(); };
  * closes its side must not keep what the upgrade claimed.
  */
 function reject(socket: Duplex, status: number, message: string): void {
+  if (status === 429) refused('terminal');
   const body = JSON.stringify({ error: message });
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n`
     + `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`, () => socket.destroy());
@@ -317,6 +319,7 @@ async function startShell(lab: Lab, slots: TerminalSlots, ws: WebSocket, workspa
     throw err;
   }
   child = started.child;
+  const endTerminal = commandStarted('terminal');
   const shell = child;
   kill = () => shell.kill('SIGKILL');
   if (ended) kill();
@@ -373,6 +376,7 @@ async function startShell(lab: Lab, slots: TerminalSlots, ws: WebSocket, workspa
     const usage = await started.finish().catch(() => null);
     const exitCode = code ?? 128 + 9;
     const why = message ?? (usage && !ended ? explainExit(exitCode, signal, usage, lab.sandbox.limits, limiter.programHits(usage)).message : undefined);
+    endTerminal(ended ? 'killed' : usage ? explainExit(exitCode, signal, usage, lab.sandbox.limits, limiter.programHits(usage)).reason : 'exited');
     send({ type: 'exit', code: exitCode, ...(why ? { message: why } : {}) });
     ws.close(1000);
   });

@@ -22,6 +22,7 @@ import type { ClassroomEvents } from './events.ts';
 import { gradeSubmission } from './grade.ts';
 import type { ClassroomStore, SubmissionRow } from './store.ts';
 import { submissionEvent, submissionInfo } from './views.ts';
+import { commandStarted } from '../observability/metrics.ts';
 
 /**
  * Gradings at once. Two: each takes an admission slot (MAX_CONCURRENT_COMMANDS,
@@ -164,7 +165,9 @@ export class GradingQueue {
       const release = await this.#admit(client);
       if (!release) return;
       if (this.#closed) return release();
+      const endGrading = commandStarted('grading');
       result = await gradeSubmission(this.#lab, lesson, s.files, client, Promise.resolve(release));
+      endGrading(result.status);
     }
     // Stopping: the grading may have been cut off (its sandbox killed); leave it pending for the next start.
     if (this.#closed) return;

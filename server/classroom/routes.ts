@@ -16,6 +16,7 @@ import { CodeGuard } from './code-guard.ts';
 import type { Classroom, ClassroomHandler } from './context.ts';
 import { ClassroomEvents } from './events.ts';
 import { GradingQueue } from './grading-queue.ts';
+import { observeGradingQueue } from '../observability/metrics.ts';
 import { isCrossOrigin } from './identity.ts';
 import { openStore } from './store-open.ts';
 import type { ClassroomStore } from './store.ts';
@@ -86,6 +87,7 @@ export async function openClassroom(lab: Lab, given?: ClassroomStore): Promise<C
     events,
     grading: new GradingQueue(lab, store, events),
   };
+  observeGradingQueue(c.grading);
   // Stored but not graded when the last server stopped (or still waiting): graded now, as any new one.
   const requeued = await c.grading.requeuePending();
   if (requeued) console.warn(`[lab] classroom: ${requeued} submissions were waiting for their grade when the server stopped; they are queued to be graded again`);

@@ -25,12 +25,17 @@
  * Per-learner and per-address places still count it until it ends, so this
  * adds no room for anyone: at most `slots + backgroundSlots` commands exist.
  */
+import type { RefusalReason } from '../observability/metrics.ts';
+
 export class Busy extends Error {
   readonly retryAfterSeconds: number;
-  constructor(message: string, retryAfterSeconds: number) {
+  /** Which limit refused, for the refusals metric (observability/metrics.ts). */
+  readonly reason: RefusalReason;
+  constructor(message: string, retryAfterSeconds: number, reason: RefusalReason = 'other') {
     super(message);
     this.name = 'Busy';
     this.retryAfterSeconds = retryAfterSeconds;
+    this.reason = reason;
   }
 }
 
@@ -116,13 +121,13 @@ export class Admission {
   enter(claimant: string | Claimant, onQueued?: (position: number) => void, signal?: AbortSignal): Promise<Release> {
     const who = typeof claimant === 'string' ? { learner: claimant, address: claimant } : claimant;
     if (this.#placesByLearner.get(who.learner) >= this.#o.perLearner) {
-      throw new Busy(`you already have ${this.#o.perLearner} commands running or waiting; wait for one of them to finish`, 2);
+      throw new Busy(`you already have ${this.#o.perLearner} commands running or waiting; wait for one of them to finish`, 2, 'learner-places');
     }
     if (this.#o.perAddress !== undefined && this.#placesByAddress.get(who.address) >= this.#o.perAddress) {
-      throw new Busy(`too many commands from your network at once (${this.#o.perAddress}); try again in a few seconds`, this.retrySeconds());
+      throw new Busy(`too many commands from your network at once (${this.#o.perAddress}); try again in a few seconds`, this.retrySeconds(), 'address-places');
     }
     if (this.#running >= this.#o.slots && this.#queue.length >= this.#o.maxQueued) {
-      throw new Busy(`the lab is full right now: ${this.#queue.length} commands are waiting; try again in about ${this.retrySeconds()} s`, this.retrySeconds());
+      throw new Busy(`the lab is full right now: ${this.#queue.length} commands are waiting; try again in about ${this.retrySeconds()} s`, this.retrySeconds(), 'queue-full');
     }
     this.#placesByLearner.add(who.learner, 1);
     this.#placesByAddress.add(who.address, 1);

@@ -17,6 +17,7 @@ import { CommandCgroup, type CgroupLimits, type CgroupMode, type CgroupUsage } f
 import { launch, type Rlimits } from './launcher.ts';
 import { PhaseRelay, RUN_RELAY_BUDGET, type RelayEvent } from '../phases/relay.ts';
 import { ProgramLimiter, type ProgramHits } from './program-limits.ts';
+import { log } from '../observability/log.ts';
 
 export interface SandboxLimits extends CgroupLimits, Rlimits {
   /** The workspace's disk quota (enforced by its storage; named in messages). */
@@ -74,7 +75,7 @@ export async function startSandboxed(sandbox: Sandbox, o: SpawnOptions): Promise
     finish: () => (finished ??= (async () => {
       const usage = await cgroup.usage();
       // Removal (kill what is left, rmdir) does not hold up the answer.
-      cgroup.destroy().catch((err) => console.error(`[lab] ${err.message}`));
+      cgroup.destroy().catch((err) => log.error('removing a sandbox cgroup failed', {}, err));
       return usage;
     })()),
   };
@@ -248,7 +249,7 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
     try {
       s = await Promise.race([taking, late]);
     } catch (err) {
-      console.error(`[lab] ${(err as Error).message} (a sandbox start hung)`);
+      log.error(`${(err as Error).message} (a sandbox start hung)`);
       // `closed` settles even when the sandbox ended before we looked: its cgroup is always removed.
       taking.then((w) => { w.child.kill('SIGKILL'); void w.closed.then(() => w.finish()); }, () => {});
       throw err;
@@ -274,7 +275,7 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
     });
     giveUp = () => {
       const inGroup = (() => { try { return readFileSync(s.cgroup.procsFiles[0] ?? '/nonexistent', 'utf8').split('\n').filter(Boolean).map(Number); } catch { return []; } })();
-      console.error(`[lab] the sandbox (pid ${child.pid}) did not end ${seconds(KILL_GRACE_MS)} after SIGKILL: ${describeStuck(child.pid)}; in its cgroup: ${inGroup.map((p) => `${p} (${describeStuck(p)})`).join('; ') || 'nothing'}`);
+      log.error(`the sandbox (pid ${child.pid}) did not end ${seconds(KILL_GRACE_MS)} after SIGKILL: ${describeStuck(child.pid)}; in its cgroup: ${inGroup.map((p) => `${p} (${describeStuck(p)})`).join('; ') || 'nothing'}`);
       for (const stream of child.stdio) stream?.destroy();
       resolve({ code: null, signal: 'SIGKILL', error: spawnError });
     };

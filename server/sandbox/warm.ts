@@ -20,6 +20,7 @@ import { SANDBOX_TOOLS } from './bwrap.ts';
 import { SANDBOX_HOME } from '../workspace/mounts.ts';
 import { startSandboxed, type Sandbox, type SpawnOptions, type Warm } from './sandbox.ts';
 import { ensureMountPoints } from '../workspace/storage.ts';
+import { log } from '../observability/log.ts';
 
 /** The waiting shell's $0: visible in its command line until it execs the command. */
 export const WAITING_NAME = 'lab-waiting-for-command';
@@ -48,7 +49,7 @@ export type WarmOptions = Omit<SpawnOptions, 'command' | 'stdio' | 'cwd' | 'env'
 /** Kills a sandbox nobody will use, and removes its cgroup once it has ended (already ended: at once). */
 export function discard(w: Warm): void {
   w.child.kill('SIGKILL');
-  void w.closed.then(() => w.finish()).catch((err) => console.error(`[lab] ${err.message}`));
+  void w.closed.then(() => w.finish()).catch((err) => log.error('ending a waiting sandbox failed', {}, err));
 }
 
 /** Starts a sandbox that waits for its command. */
@@ -134,7 +135,7 @@ export class WarmPool {
       if (!mine()) return; // taken (its user finishes it) or already dropped
       this.#ready.delete(key);
       clearTimeout(timer);
-      void w.finish().catch((err) => console.error(`[lab] ${err.message}`));
+      void w.finish().catch((err) => log.error('ending a waiting sandbox failed', {}, err));
     }), () => {
       if (!mine()) return;
       this.#ready.delete(key);
