@@ -4,6 +4,7 @@
  * show files made in the terminal and Reset can say what it will remove.
  * Everything listed was written by the learner's processes: the walk is
  * bounded and follows nothing (workspace/lesson-folder.ts, listLessonFolder).
+ * It also starts the workspace's next sandbox ahead (sandbox/warm.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../http/json.ts';
@@ -18,4 +19,8 @@ export async function getWorkspaceList(lab: Lab, req: IncomingMessage, res: Serv
   await ensureDirBeneath(session.home, lesson.id, session.owner);
   const listing = await listLessonFolder(lab.folders, session, lesson);
   sendJson(res, 200, listing ?? { lesson: lesson.id, files: [], truncated: false });
+  // The page reads the folder as it opens (and before each Run): a sandbox
+  // started now waits for the first Run, which would otherwise start one cold.
+  // One per workspace, in the pool's bounded, idle-timed set (like after a Run).
+  lab.warm.refill(session.dir, { user: session.owner, home: session.home, gocache: session.gocache });
 }
