@@ -569,7 +569,8 @@ const MAX_PRUNE_PASSES = 1 + Math.ceil(65536 / MAX_EMPTY_DEPTH);
  * symlink (it is unlinked), and a tree deeper than MAX_EMPTY_DEPTH is taken
  * apart from the top in several passes (its deep part is moved up to the
  * folder and removed in the next pass), so no depth the learner made stops it.
- * A kept name that is not a regular file is left for the caller to replace.
+ * A kept name that is not a directory is left for the caller to replace; a
+ * directory at a kept file's name is removed like the rest.
  */
 export async function pruneBeneath(root: string, relPath: string, keep: ReadonlySet<string>): Promise<void> {
   const keepDirs = new Set<string>();
@@ -599,13 +600,14 @@ async function pruneDir(top: FileHandle, dir: FileHandle, prefix: string, keep: 
     const rel = prefix + text;
     // Only a name that round-trips as UTF-8 can be one of the lesson's own.
     const exact = Buffer.from(text).equals(name);
-    if (exact && keep.has(rel)) continue;
     let sub: FileHandle | null = null;
     try {
       sub = await open(bufPath(dir, name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
     } catch (err) {
       if (code(err) !== 'ENOTDIR' && code(err) !== 'ELOOP' && code(err) !== 'ENOENT') throw err;
     }
+    // A kept file's name: left for the caller to replace (a symlink or FIFO there too); a directory there goes.
+    if (!sub && exact && keep.has(rel)) continue;
     if (!sub) {
       await unlink(bufPath(dir, name)).catch((err) => { if (code(err) !== 'ENOENT') throw err; });
       continue;

@@ -107,14 +107,14 @@ describe('workspace listing and Reset', () => {
     assert.equal(await sh(lab.url, cookie, 'go run . >/dev/null && echo runs'), 'runs\n');
   });
 
-  test('Reset keeps a starting file the learner edited away from a symlink, and removes what shadows it', async () => {
+  test('Reset: a starting file swapped for a symlink, a folder where go.mod was: exactly the starting files again', async () => {
     const { cookie, files } = await newSession(lab.url, LESSON);
-    await sh(lab.url, cookie, 'rm main.go && ln -s /etc/passwd main.go && echo "package main" > zz.go');
+    await sh(lab.url, cookie, 'rm main.go go.mod && ln -s /etc/passwd main.go && mkdir -p go.mod/sub && echo "package main" > zz.go');
     const listed = (await list(lab.url, cookie)).body.files.find((f) => f.name === 'main.go');
     assert.deepEqual(listed, { name: 'main.go', kind: 'symlink', bytes: 0, starting: true });
     await reset(lab.url, cookie);
     const after = (await list(lab.url, cookie)).body;
-    assert.deepEqual(after.files.map((f) => [f.name, f.content]), files.map((f) => [f.name, f.content]));
+    assert.deepEqual(after.files.map((f) => [f.name, f.content]), files.map((f) => [f.name, f.content]), 'nothing moved aside is left either');
   });
 
   test('a lesson that does not exist, and no lesson: 4xx', async () => {
