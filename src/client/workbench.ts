@@ -410,6 +410,8 @@ function setup(root: HTMLElement): void {
       running = undefined;
       setRunning(false);
       saveLeftovers();
+      // The command may have made files (a lesson's `go build -o release`): the folder is read again.
+      requestSync();
     }
   });
 
