@@ -29,6 +29,7 @@ import { postRun } from './api/run.ts';
 import { postCheck } from './api/check.ts';
 import { getFiles, putFiles, resetFiles } from './api/workspace.ts';
 import { getArtifact } from './api/artifact.ts';
+import { getWorkspaceList } from './api/workspace-list.ts';
 import { terminalSlotsFor, terminalStatusHandler, terminalUpgradeHandler } from './api/terminal.ts';
 import { openClassroom, type ClassroomService } from './classroom/routes.ts';
 import { Router, type RouteHandler } from './http/router.ts';
@@ -49,6 +50,7 @@ const LAB_ROUTES: ReadonlyArray<[method: string, path: string, handler: Handler]
   ['PUT', '/api/workspace/files', putFiles],
   ['POST', '/api/workspace/reset', resetFiles],
   ['GET', '/api/workspace/artifact', getArtifact],
+  ['GET', '/api/workspace/list', getWorkspaceList],
 ];
 
 /** How often Node looks for connections past their header or request time-out (its default is 30 s). */

@@ -147,6 +147,21 @@ function nonTestFiles(files: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(files).filter(([name]) => !name.split('/').some((part) => part.endsWith('_test.go'))));
 }
 
+/**
+ * The compiler's messages with the hidden test files' names (and their line
+ * numbers, which say how long they are) replaced by "a hidden test": a
+ * learner sees `a hidden test: undefined: Mul`, what is missing, not the
+ * grader's file names.
+ */
+export function hideHiddenNames(text: string, names: string[]): string {
+  let out = text;
+  for (const name of names) {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    out = out.replace(new RegExp(`(?:\\.?/)?${escaped}(?::\\d+)?(?::\\d+)?`, 'g'), 'a hidden test');
+  }
+  return out;
+}
+
 /** What each test printed: the text after its marker line, up to the next marker. */
 function splitAtMarkers(output: string, marker: string): Map<string, string> {
   const chunks = new Map<string, string>();
@@ -187,7 +202,8 @@ async function hiddenTests(lab: Lab, g: Grading, o: GradeOptions, exercise: Exer
     return { forged: false, tests: names.map((name) => ({ name, status: 'error', message: build.result.message ?? 'the build was stopped' })) };
   }
   if (build.result.code !== 0 || !build.after) {
-    return { forged: false, tests: [], buildError: (build.stderr + build.stdout).trim() || 'the code did not compile' };
+    const hidden = [...plan.tests.map((t) => t.name), plan.mainFile.name];
+    return { forged: false, tests: [], buildError: hideHiddenNames((build.stderr + build.stdout).trim(), hidden) || 'the code did not compile' };
   }
   // Outside every workspace; not readable from the sandbox when the server is root (the file is root's, 0711).
   const dir = join(lab.config.dataDir, 'grading', randomBytes(12).toString('hex'));

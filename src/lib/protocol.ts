@@ -130,6 +130,34 @@ export type LessonFiles = z.infer<typeof LessonFilesSchema>;
 export const SaveFilesRequestSchema = body({ files: FilesSchema });
 export type SaveFilesRequest = z.infer<typeof SaveFilesRequestSchema>;
 
+// ------------------------------------------------- workspace listing (issue 13)
+
+/**
+ * One entry of `GET /api/workspace/list?lesson=ID`: what is in the lesson's
+ * folder, whoever made it (the editor, the terminal, a Try it block, a build).
+ * `kind`: 'text' (UTF-8, no NUL byte, a name a save accepts: has `content`),
+ * 'binary' (e.g. a built executable), 'large' (over the file size limit),
+ * 'unread' (the listing's content budget ran out), 'symlink' (never followed),
+ * 'dir' (empty, or deeper than the listing goes; name ends in '/'), 'other'
+ * (a FIFO, socket or device: never opened).
+ */
+export interface WorkspaceFile {
+  name: string;
+  kind: 'text' | 'binary' | 'large' | 'unread' | 'symlink' | 'dir' | 'other';
+  bytes: number;
+  /** One of the lesson's starting files (Reset keeps and rewrites these; it removes the rest). */
+  starting: boolean;
+  content?: string;
+}
+
+/** Answer of `GET /api/workspace/list?lesson=ID`: starting files first in tab order, then the rest by name. */
+export interface WorkspaceListing {
+  lesson: string;
+  files: WorkspaceFile[];
+  /** More entries than the listing reports (the server's limits). */
+  truncated: boolean;
+}
+
 // ---------------------------------------------------------- terminal socket
 
 /** WebSocket path; query `lesson=<id>` picks the working directory. */

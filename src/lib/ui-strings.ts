@@ -103,6 +103,16 @@ export const ui = {
   resetConfirm: 'Restore',
   resetCancel: 'Cancel',
   resetFailed: (error: string) => `Reset failed: ${error}`,
+  /** Above the list of what Reset removes (files the editor, the terminal or a Try it block made). */
+  resetRemoves: (n: number) => (n === 1 ? 'This file is not one of the starting files and will be removed:' : `These ${n} files are not starting files and will be removed:`),
+  resetRemovesMore: 'and more (the list is cut short).',
+  /** Beside the tabs: files in the lesson folder the editor does not open (a built program, a huge file…). */
+  otherFilesLabel: 'Also in the folder:',
+  otherFile: (name: string, kind: string, bytes: number) => {
+    const size = bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} bytes`;
+    const what: Record<string, string> = { binary: `binary, ${size}`, large: `too large to edit, ${size}`, unread: `${size}`, symlink: 'symlink', dir: 'folder', other: 'special file' };
+    return `${name} (${what[kind] ?? kind})`;
+  },
   runCommand: (command: string) => `$ ${command}`,
 
   outputRegion: 'Output',
