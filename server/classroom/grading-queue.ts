@@ -164,7 +164,10 @@ export class GradingQueue {
       const client = gradingClient(s.learnerId);
       const release = await this.#admit(client);
       if (!release) return;
-      if (this.#closed) return release();
+      if (this.#closed) {
+        release();
+        return;
+      }
       const endGrading = commandStarted('grading');
       result = await gradeSubmission(this.#lab, lesson, s.files, client, Promise.resolve(release));
       endGrading(result.status);

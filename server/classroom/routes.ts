@@ -19,6 +19,7 @@ import { GradingQueue } from './grading-queue.ts';
 import { observeGradingQueue } from '../observability/metrics.ts';
 import { isCrossOrigin } from './identity.ts';
 import { openStore } from './store-open.ts';
+import { addReadinessCheck } from '../observability/routes.ts';
 import type { ClassroomStore } from './store.ts';
 import * as teacher from './teacher-routes.ts';
 import * as classes from './class-routes.ts';
@@ -76,6 +77,8 @@ export interface ClassroomService {
 export async function openClassroom(lab: Lab, given?: ClassroomStore): Promise<ClassroomService> {
   const config = lab.config;
   const store = given ?? await openStore(config);
+  // /readyz says "not ready" while the classroom's database does not answer (a lookup that finds nothing).
+  addReadinessCheck('classroom database', async () => { await store.teacherById('readiness-probe'); });
   const events = new ClassroomEvents();
   const c: Classroom = {
     lab,

@@ -16,7 +16,6 @@
 import type { Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CheckResult, ExitReason } from '../../src/lib/protocol.ts';
-import type { Admission } from '../fairness/admission.ts';
 import type { TerminalSlots } from '../fairness/terminal-slots.ts';
 
 /** What a command is: a Run, an exercise check, a classroom submission's grading, a terminal. */
@@ -90,7 +89,9 @@ const refusals = new Counter({
   labelNames: ['reason'] as const,
   registers: [registry],
 });
-const lastScrape = { lab: null as null | { admission: Admission; terminals: TerminalSlots; server: Server } };
+/** What the gauges read of the admission (fairness/admission.ts; not imported: it imports this module's reasons). */
+interface AdmissionCounts { readonly queued: number; readonly running: number; readonly background: number }
+const lastScrape = { lab: null as null | { admission: AdmissionCounts; terminals: TerminalSlots; server: Server } };
 
 new Gauge({
   name: 'golab_admission_queue_length',
@@ -103,6 +104,12 @@ new Gauge({
   help: 'Commands holding an admission slot now.',
   registers: [registry],
   collect() { this.set(lastScrape.lab?.admission.running ?? 0); },
+});
+new Gauge({
+  name: 'golab_admission_background',
+  help: 'Long commands that gave their slot back and run on in a background place (low CPU priority).',
+  registers: [registry],
+  collect() { this.set(lastScrape.lab?.admission.background ?? 0); },
 });
 new Gauge({
   name: 'golab_terminals_open',
@@ -135,7 +142,7 @@ new Gauge({
 });
 
 /** Gauges read these when scraped (app.ts calls it once the parts exist). */
-export function observeLab(admission: Admission, terminals: TerminalSlots, server: Server): void {
+export function observeLab(admission: AdmissionCounts, terminals: TerminalSlots, server: Server): void {
   lastScrape.lab = { admission, terminals, server };
 }
 

@@ -171,7 +171,10 @@ export class Editor {
 
   /** Open a file that appeared in the lesson folder (the terminal, a Try it block made it) in a new tab, last. */
   addFile(name: string, content: string): void {
-    if (this.names.includes(name)) return this.replaceFile(name, content);
+    if (this.names.includes(name)) {
+      this.replaceFile(name, content);
+      return;
+    }
     this.names = [...this.names, name];
     this.contents.set(name, content);
     if (this.monaco) {

@@ -106,8 +106,8 @@ describe('malformed bodies: one 400 shape everywhere', () => {
       const rest = Object.fromEntries(Object.entries(e.good).filter(([k]) => k !== first));
       const raw = JSON.stringify({ ...rest, extra: { deep: [1, 2, 3] } }).replace(/^\{/, `{"__proto__":${JSON.stringify({ [first]: e.good[first] })},`);
       assertUniform400(await send(lab.url, e.method, e.path, raw, cookie), `${e.name} ${first} only in __proto__`);
-      const constructor = JSON.stringify({ ...rest, constructor: { prototype: { [first]: e.good[first] } } });
-      assertUniform400(await send(lab.url, e.method, e.path, constructor, cookie), `${e.name} ${first} only in constructor.prototype`);
+      const viaConstructor = JSON.stringify({ ...rest, constructor: { prototype: { [first]: e.good[first] } } });
+      assertUniform400(await send(lab.url, e.method, e.path, viaConstructor, cookie), `${e.name} ${first} only in constructor.prototype`);
     });
   }
 
