@@ -1,6 +1,7 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
+import { metaPairs, TRY_META } from './src/lib/try-blocks.ts';
 
 /**
  * Monaco's ES modules import ~100 small stylesheets; Astro would link all of them
@@ -30,13 +31,12 @@ function tryBlocks() {
     name: 'go-build-lab:try-blocks',
     pre(node) {
       const raw = this.options.meta?.__raw ?? '';
-      if (!/^try(\s|$)/.test(raw)) return;
+      if (!TRY_META.test(raw)) return;
       node.properties['data-try'] = '';
       // id="NAME" (tests/content/blocks.ts checks its form): the block's anchor,
       // which the claims ledger (content/claims.yaml, /claims/) links to.
-      // The key=value pairs are read the way parseMeta in tests/content/blocks.ts reads them.
-      for (const m of raw.matchAll(/(\w+)=(?:"((?:[^"\\]|\\.)*)"|(\S+))/g)) {
-        if (m[1] === 'id') node.properties.id = `try-${m[2] ?? m[3]}`;
+      for (const [key, value] of metaPairs(raw).pairs) {
+        if (key === 'id') node.properties.id = `try-${value}`;
       }
     },
   };

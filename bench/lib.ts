@@ -30,6 +30,8 @@ export interface TimedRun {
   status: number;
   code?: number;
   reason?: string;
+  /** Whether it waited for a free slot (a queued event came first). */
+  queued?: boolean;
 }
 
 /** POST /api/run, reading the whole stream; the time is until the exit event arrived. */
@@ -42,8 +44,9 @@ export async function timedRun(url: string, body: unknown, headers: Record<strin
   });
   const text = await res.text();
   const elapsed = performance.now() - started;
-  const exit = text.split('\n').map(parseEventLine).find((e) => e?.type === 'exit') as { code?: number; reason?: string } | undefined;
-  return { ms: elapsed, status: res.status, code: exit?.code, reason: exit?.reason };
+  const events = text.split('\n').map(parseEventLine);
+  const exit = events.find((e) => e?.type === 'exit') as { code?: number; reason?: string } | undefined;
+  return { ms: elapsed, status: res.status, code: exit?.code, reason: exit?.reason, queued: events.some((e) => e?.type === 'queued') };
 }
 
 /** A new session for a lesson, as a browser gets it; `as` sets the client address (TRUST_PROXY). */

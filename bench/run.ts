@@ -4,7 +4,8 @@
  * percentiles). Figures, not tests: nothing here fails on a number.
  *
  *   overhead      /api/run hello world (warm session) vs bare `go run`, alternating
- *   page          the lesson page's initial JavaScript
+ *   page          the lesson page's initial JavaScript; a first visit in Chromium: editor
+ *                 usable, first Run's output (page.ts)
  *   sessions      time to create a session (workspace + seeded cache), memory and disk per idle session
  *   concurrent    16 learners pressing Run at once
  *   under attack  a benign learner's Run latency while hostile commands run, vs quiet
@@ -19,7 +20,7 @@
  * `npm run bench -- overhead page` runs only those sections.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, statSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -27,6 +28,7 @@ import { execFileSync } from 'node:child_process';
 import { startServer, type LabServer } from '../tests/helpers/server.ts';
 import { soak } from './soak.ts';
 import { classroomNat } from './classroom-nat.ts';
+import { pageTimings } from './page.ts';
 import { lessonFiles, line, median, ms, newSession, pacedLearner, percentile, ROOT, startAttackers, streamedRun, timedRun } from './lib.ts';
 import { call, exerciseFiles, join as joinClass, LESSON as EXERCISE_LESSON, newClass, newTeacher } from '../tests/helpers/classroom.ts';
 
@@ -282,7 +284,11 @@ if (['overhead', 'page', 'sessions', 'concurrent', 'phases', 'classroom'].some(s
   const lab = await startServer({ env: common });
   try {
     if (section('overhead')) await overhead(lab);
-    if (section('page')) page();
+    if (section('page')) {
+      page();
+      await pageTimings(lab.url);
+      line();
+    }
     if (section('sessions')) await sessions(lab);
     if (section('concurrent')) await concurrent(lab);
     if (section('phases')) await phaseLatency(lab);

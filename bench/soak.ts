@@ -16,8 +16,8 @@
  */
 import { connect, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import type { LabServer } from '../tests/helpers/server.ts';
-import { TerminalClient } from '../tests/helpers/api.ts';
 import { call, exerciseFiles, join as joinClass, LESSON as EXERCISE_LESSON, newClass, newTeacher } from '../tests/helpers/classroom.ts';
 import { lessonFiles, line, median, ms, newSession, pacedLearner, percentile, startAttackers, type HostileCase } from './lib.ts';
 
@@ -79,27 +79,13 @@ export async function soak(lab: LabServer): Promise<void> {
     slow.push(s);
   }
 
-  // Terminals flooding a shell that does not read its input.
-  let terminalFrames = 0;
-  const flooders = Array.from({ length: TERMINAL_FLOODERS }, async (_, k) => {
-    const ip = `10.8.1.${k}`;
-    while (running()) {
-      try {
-        const { cookie: c } = await newSession(lab.url, LESSON, ip);
-        const t = new TerminalClient(lab.url, LESSON, { cookie: c, 'x-forwarded-for': ip, origin: lab.url });
-        await t.opened();
-        t.type('stty -icanon -echo; sleep 1000\r');
-        const chunk = 'x'.repeat(60 * 1024);
-        while (running() && t.ws.readyState === t.ws.OPEN) {
-          t.type(chunk);
-          terminalFrames++;
-          await new Promise((r) => setTimeout(r, 5));
-        }
-        t.close();
-      } catch {
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
+  // Terminals flooding a shell that does not read its input (a worker thread: terminal-flooder.ts).
+  const flooding = new Worker(new URL('./terminal-flooder.ts', import.meta.url), {
+    workerData: { url: lab.url, lesson: LESSON, ips: Array.from({ length: TERMINAL_FLOODERS }, (_, k) => `10.8.1.${k}`) },
+  });
+  const floodReport = new Promise<{ frames: number; bytes: number }>((resolve, reject) => {
+    flooding.once('message', resolve);
+    flooding.once('error', reject);
   });
 
   // Learners who save and read back: every acknowledged save must be what a later read returns.
@@ -145,16 +131,21 @@ export async function soak(lab: LabServer): Promise<void> {
 
   // The paced learner under all of it.
   const loaded: number[] = [];
+  const waited: number[] = [];
   let failed = 0;
   while (running()) {
     const r = await paced();
     if (r.status !== 200 || r.code !== 0) failed++;
     loaded.push(r.ms);
+    if (r.queued) waited.push(r.ms);
   }
   worker.postMessage('stop');
+  flooding.postMessage('stop');
   const { attacks, reasons } = await attackReport;
+  const { frames: terminalFrames, bytes: terminalBytes } = await floodReport;
   await worker.terminate();
-  await Promise.all([...flooders, ...savers, ...classLearners]);
+  await flooding.terminate();
+  await Promise.all([...savers, ...classLearners]);
   for (const s of slow) s.destroy();
   clearInterval(sampler);
 
@@ -183,9 +174,10 @@ export async function soak(lab: LabServer): Promise<void> {
   line(`soak: ${MINUTES} min of hostile and normal learners at once`);
   line(`  server                same process at the end: ${sameServer ? 'yes' : 'NO'}; RSS ${Math.round(startRss / MiB)} MiB at start, peak ${Math.round(peakRss / MiB)} MiB`);
   line(`  benign Run            quiet median ${ms(q)}; under load median ${ms(median(loaded))}, p95 ${ms(p95)} (${loaded.length} runs, ${failed} failed); p95 / quiet median ${(p95 / q).toFixed(2)}`);
+  line(`  benign Run, queued    ${waited.length} of ${loaded.length} waited for a free slot${waited.length ? ` (median ${ms(median(waited))})` : ''}`);
   line(`  saves                 ${saves} acknowledged, ${lostSaves} read back different`);
   line(`  submissions           ${acknowledged.length} acknowledged, ${missing} missing, ${pending} still pending; forged grades that passed: ${forgedPasses} of ${forged.length}; results.csv ${csv.status}`);
-  line(`  terminal input        ${terminalFrames} frames of 60 KiB sent at shells that do not read`);
+  line(`  terminal input        ${terminalFrames} frames of 60 KiB (${Math.round(terminalBytes / MiB)} MiB) written to terminals whose shell never reads`);
   line(`  slow connections      ${SLOW_CONNECTIONS} held open without finishing their headers`);
   line(`  hostile Runs          ${attacks}: ${Object.entries(reasons).map(([k, v]) => `${k} x${v}`).join('; ')}`);
   line();

@@ -5,7 +5,8 @@
 # commands are the whole set-up. This file only does what must happen before
 # a modern Node exists (system Node may be 20; Astro 7 needs >= 22.12): npm
 # packages (which bring Node 24 as the `node` package), and the Debian
-# packages the lab runs on (bubblewrap; Chromium for the browser tests).
+# packages the lab runs on (bubblewrap; Chromium for the browser tests;
+# PostgreSQL, which the classroom store's tests run against).
 # The rest of set-up is scripts/setup.ts, run by that Node.
 set -euo pipefail
 
@@ -32,6 +33,15 @@ need_debian_package() { # <command> <package> <why>
   else
     die "'$cmd' is missing ($why). Install it with: sudo apt-get install -y $pkg"
   fi
+}
+
+# PostgreSQL's server programs for the tests (tests/helpers/postgres.ts starts a
+# throw-away cluster). Debian keeps initdb in /usr/lib/postgresql/<version>/bin, off PATH.
+need_postgres() {
+  command -v initdb >/dev/null 2>&1 && return 0
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && return 0
+  need_debian_package pg_ctlcluster postgresql "the database the classroom store's tests also run on"
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || die "postgresql installed but initdb is not in /usr/lib/postgresql/*/bin"
 }
 
 ensure_go() {
@@ -70,6 +80,7 @@ bootstrap() { # <what>
   ensure_node
   if [ "$1" = test ]; then
     need_debian_package chromium chromium "the browser the end-to-end tests drive"
+    need_postgres
   fi
 }
 

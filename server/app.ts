@@ -19,18 +19,23 @@ import { WarmPool } from './sandbox/warm.ts';
 import { HeavyClients } from './fairness/heavy-clients.ts';
 import { SessionStore } from './sessions.ts';
 import { PlainStorage, QuotaStorage } from './workspace/storage.ts';
-import { BadRequestError } from './workspace/files.ts';
+import { HttpError } from './http/errors.ts';
 import { UnsafePathError } from './workspace/beneath.ts';
-import { clientOf, stageOf, type Lab } from './api/context.ts';
+import { clientOf, type Lab } from './lab.ts';
+import { stageOf } from './api/context.ts';
 import { Admission, Busy } from './fairness/admission.ts';
 import { TokenBuckets } from './fairness/token-bucket.ts';
 import { postRun } from './api/run.ts';
 import { postCheck } from './api/check.ts';
 import { getFiles, putFiles, resetFiles } from './api/workspace.ts';
 import { getArtifact } from './api/artifact.ts';
+import { getWorkspaceList } from './api/workspace-list.ts';
 import { terminalSlotsFor, terminalStatusHandler, terminalUpgradeHandler } from './api/terminal.ts';
 import { openClassroom, type ClassroomService } from './classroom/routes.ts';
 import { Router, type RouteHandler } from './http/router.ts';
+import { observeLab, refused } from './observability/metrics.ts';
+import { serveObservability } from './observability/routes.ts';
+import { log } from './observability/log.ts';
 
 type Handler = (lab: Lab, req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -45,6 +50,7 @@ const LAB_ROUTES: ReadonlyArray<[method: string, path: string, handler: Handler]
   ['PUT', '/api/workspace/files', putFiles],
   ['POST', '/api/workspace/reset', resetFiles],
   ['GET', '/api/workspace/artifact', getArtifact],
+  ['GET', '/api/workspace/list', getWorkspaceList],
 ];
 
 /** How often Node looks for connections past their header or request time-out (its default is 30 s). */
@@ -63,19 +69,19 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
   const sandbox = await loadSandbox(config);
   const lessons = loadLessons(config.siteDir, config.contentDir);
   const swept = await sweepCgroups(sandbox.cgroups);
-  if (swept) console.warn(`[lab] killed ${swept} sandboxed processes left behind by a previous server`);
+  if (swept) log.warn(`killed ${swept} sandboxed processes left behind by a previous server`, { processes: swept });
   if (sandbox.cgroups === 'none') {
-    console.warn('[lab] warning: no cgroups (not root, or none mounted): memory, task and CPU limits fall back to rlimits only');
+    log.warn('no cgroups (not root, or none mounted): memory, task and CPU limits fall back to rlimits only');
   } else {
     // All sandboxes together (Runs, terminals, waiting ones) stay inside the machine.
     await setServerMemoryBudget(sandbox.cgroups, config.MEMORY_BUDGET_BYTES);
-    console.log(`[lab] memory budget of all sandboxes together: ${bytes(config.MEMORY_BUDGET_BYTES)}`);
+    log.info(`memory budget of all sandboxes together: ${bytes(config.MEMORY_BUDGET_BYTES)}`, { bytes: config.MEMORY_BUDGET_BYTES });
   }
   const uidPool = runsAsRoot() ? { base: config.SANDBOX_UID_BASE, count: config.SANDBOX_UID_COUNT } : null;
   const storage = runsAsRoot()
     ? new QuotaStorage(sandbox.gocacheBase, config.DISK_QUOTA_BYTES, config.DISK_QUOTA_INODES)
     : new PlainStorage(sandbox.gocacheBase);
-  if (storage.kind === 'plain') console.warn('[lab] warning: not root: workspaces have no disk quota');
+  if (storage.kind === 'plain') log.warn('not root: workspaces have no disk quota');
   // A Run without a session gets a tmpfs of the same size: cheap to make, nothing on disk.
   const scratchStorage = storage.kind === 'quota' ? new QuotaStorage(sandbox.gocacheBase, config.DISK_QUOTA_BYTES, config.DISK_QUOTA_INODES, 'tmpfs') : storage;
   const sessions = new SessionStore({ dataDir: config.dataDir, storage, scratchStorage, uidPool });
@@ -91,6 +97,7 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
     heavyClients: new HeavyClients(HEAVY_CLIENT_MEMORY_MS),
     admission: new Admission({
       slots: config.MAX_CONCURRENT_COMMANDS,
+      backgroundSlots: config.MAX_BACKGROUND_COMMANDS,
       maxQueued: config.MAX_QUEUED_COMMANDS,
       perLearner: config.MAX_COMMANDS_PER_LEARNER,
       perAddress: config.MAX_COMMANDS_PER_ADDRESS,
@@ -122,7 +129,7 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
     for (const [req, r] of inFlight) {
       if (!r.logged && now - r.started > REQUEST_STALL_LOG_MS) {
         r.logged = true;
-        console.error(`[lab] stalled: ${req.method} ${r.path} open for ${Math.round((now - r.started) / 1000)} s, at stage "${stageOf(req)}"`);
+        log.error(`stalled: ${req.method} ${r.path} open for ${Math.round((now - r.started) / 1000)} s, at stage "${stageOf(req)}"`, { method: req.method, path: r.path, stage: stageOf(req) });
       }
     }
   }, REQUEST_STALL_LOG_MS / 4);
@@ -145,6 +152,7 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
       res.on('close', () => inFlight.delete(req));
     }
     try {
+      if (await serveObservability({ metricsToken: config.METRICS_TOKEN, dataDir: config.dataDir }, req, res, path)) return;
       if (path === '/healthz') {
         sendJson(res, 200, { ok: true, go: sandbox.toolchain.version, lessons: lessons.all().length });
         return;
@@ -152,7 +160,7 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
       if (path.startsWith('/api/')) {
         const client = clientOf(lab, req);
         if (!lab.apiRate.take(client)) {
-          throw new Busy('too many requests from your address; slow down', lab.apiRate.waitSeconds(client));
+          throw new Busy('too many requests from your address; slow down', lab.apiRate.waitSeconds(client), 'api-rate');
         }
         const match = router.match(req.method ?? '', path);
         if (!match) return sendError(res, 404, `no API endpoint ${path}`);
@@ -168,13 +176,14 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
         res.end(notFound);
       });
     } catch (err) {
-      if (err instanceof BadRequestError) return sendError(res, err.status, err.message);
+      if (err instanceof HttpError) return sendError(res, err.status, err.message);
       if (err instanceof Busy) {
+        refused(err.reason);
         if (!res.headersSent) res.setHeader('retry-after', String(err.retryAfterSeconds));
         return sendError(res, 429, err.message);
       }
       if (err instanceof UnsafePathError) return sendError(res, 409, err.message);
-      console.error(`[lab] ${req.method} ${path} failed:`, err);
+      log.error(`${req.method} ${path} failed`, { method: req.method, path }, err);
       sendError(res, 500, `internal error: ${(err as Error).message}`);
     }
   });
@@ -186,14 +195,16 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
   // is never served (refusedSockets).
   const caps = new ConnectionCaps(config.TRUST_PROXY ? Infinity : config.MAX_CONNECTIONS_PER_CLIENT, config.MAX_CONNECTIONS);
   server.prependListener('connection', (socket: Socket) => {
-    const refused = caps.admit(socket);
-    if (!refused) return;
+    const refusal = caps.admit(socket);
+    if (!refusal) return;
+    refused('connections');
     refusedSockets.add(socket);
     socket.on('error', () => {});
-    socket.end(`HTTP/1.1 503 Service Unavailable\r\nretry-after: 10\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(refused)}\r\nconnection: close\r\n\r\n${refused}`);
+    socket.end(`HTTP/1.1 503 Service Unavailable\r\nretry-after: 10\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(refusal)}\r\nconnection: close\r\n\r\n${refusal}`);
     socket.destroySoon();
   });
 
+  observeLab(lab.admission, terminalSlots, server);
   const onUpgrade = terminalUpgradeHandler(lab, terminalSlots);
   server.on('upgrade', (req, socket, head) => {
     if (refusedSockets.has(socket as Socket)) return void socket.destroy();
@@ -203,7 +214,7 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
       return;
     }
     onUpgrade(req, socket, head).catch((err) => {
-      console.error('[lab] terminal upgrade failed:', err);
+      log.error('terminal upgrade failed', {}, err);
       socket.destroy();
     });
   });
@@ -222,9 +233,9 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
   const reaper = setInterval(() => {
     sessions.reap(config.SESSION_IDLE_MS, config.WORKSPACE_RETENTION_MS, (dir) => lab.warm.drop(dir))
       .then(({ closed, deleted }) => {
-        if (closed || deleted) console.log(`[lab] reaper: closed ${closed} idle workspaces, deleted ${deleted} expired ones`);
+        if (closed || deleted) log.info(`reaper: closed ${closed} idle workspaces, deleted ${deleted} expired ones`, { closed, deleted });
       })
-      .catch((err) => console.error('[lab] reaper failed:', err));
+      .catch((err) => log.error('reaper failed', {}, err));
   }, config.REAP_INTERVAL_MS);
   reaper.unref();
   server.on('close', () => {

@@ -25,7 +25,7 @@ import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { CheckResult, CheckTestResult } from '../src/lib/protocol.ts';
-import { SANDBOX_HOME } from './sandbox/bwrap.ts';
+import { SANDBOX_HOME } from './workspace/mounts.ts';
 import { runInSandbox, type RunResult } from './sandbox/sandbox.ts';
 import { startWaiting } from './sandbox/warm.ts';
 import { saveFiles } from './workspace/lesson-folder.ts';
@@ -35,9 +35,10 @@ import { commandResult, overall, truncate } from './exercise-results.ts';
 import { planVerdicts, readVerdict } from './grading/verdict.ts';
 import { expectedImports, reviewReasons } from './grading/review.ts';
 import { GradeCache, gradingKey } from './grading/result-cache.ts';
-import { runLimits, type Lab } from './api/context.ts';
-import type { Claimant } from './fairness/admission.ts';
+import { runLimits, type Lab } from './lab.ts';
+import type { Claimant, Release } from './fairness/admission.ts';
 import type { Lesson } from './lessons.ts';
+import { sandboxEnded } from './observability/metrics.ts';
 
 /** Where the hidden test binary appears in the sandbox that runs it (read-only, not readable). */
 const SANDBOX_TEST_BINARY = '/opt/lab/grader/hidden.test';
@@ -68,11 +69,13 @@ export interface GradeOptions {
    * An admission already entered by the caller (its release, once a slot is free).
    * Without it the grading enters admission itself; Busy then rejects the promise.
    */
-  admitted?: Promise<() => void>;
+  admitted?: Promise<Release>;
   /** Told the queue position while waiting for a slot. */
   onQueued?: (position: number) => void;
   /** Grade again even if these very files were graded lately (a teacher's regrade). */
   fresh?: boolean;
+  /** Nobody waits on the page for it (a queued submission): its commands start with low CPU priority. */
+  background?: boolean;
 }
 
 interface Ran { result: RunResult; stdout: string; stderr: string }
@@ -82,11 +85,20 @@ class Grading {
   readonly #lab: Lab;
   readonly #o: GradeOptions;
   readonly #signal: AbortSignal;
+  /**
+   * The grading's admission: when one of its commands loses its CPU priority
+   * it gives its slot back (admission.ts, background places). Its later
+   * commands (hidden tests one by one, command checks: short, and as many as
+   * the exercise has) still start at full weight, as a Run would, so a
+   * learner's Check is not starved by the class's Runs.
+   */
+  readonly #admission: Release;
 
-  constructor(lab: Lab, o: GradeOptions, signal: AbortSignal) {
+  constructor(lab: Lab, o: GradeOptions, signal: AbortSignal, admission: Release) {
     this.#lab = lab;
     this.#o = o;
     this.#signal = signal;
+    this.#admission = admission;
   }
 
   /**
@@ -111,11 +123,13 @@ class Grading {
         cgo: this.#o.lesson.cgo,
         observe: false,
         commandLine: CLEAN_GO_ENV + commandLine,
-        startDemoted: lab.heavyClients.has(this.#o.client),
+        startDemoted: this.#o.background === true || lab.heavyClients.has(this.#o.client),
       }, opts.timeoutMs ? { ...limits, timeoutMs: opts.timeoutMs } : limits, {
         onOutput: (stream, data) => { if (stream === 'stdout') stdout += data; else stderr += data; },
+        onDemoted: () => this.#admission.toBackground(),
         signal: this.#signal,
       });
+      sandboxEnded(result.reason);
       const after = opts.after && result.reason === 'exited' && result.code === 0 ? await opts.after(scratch.home) : undefined;
       return { result, stdout, stderr, after };
     } finally {
@@ -131,6 +145,21 @@ class Grading {
  */
 function nonTestFiles(files: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(files).filter(([name]) => !name.split('/').some((part) => part.endsWith('_test.go'))));
+}
+
+/**
+ * The compiler's messages with the hidden test files' names (and their line
+ * numbers, which say how long they are) replaced by "a hidden test": a
+ * learner sees `a hidden test: undefined: Mul`, what is missing, not the
+ * grader's file names.
+ */
+export function hideHiddenNames(text: string, names: string[]): string {
+  let out = text;
+  for (const name of names) {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    out = out.replace(new RegExp(`(?:\\.?/)?${escaped}(?::\\d+)?(?::\\d+)?`, 'g'), 'a hidden test');
+  }
+  return out;
 }
 
 /** What each test printed: the text after its marker line, up to the next marker. */
@@ -157,7 +186,7 @@ function noVerdictMessage(ran: Ran, output: string, neverStarted = false): { sta
  * The hidden tests: build the instrumented test binary (no learner code runs
  * there), then run each test alone from a copy outside every workspace.
  */
-async function hiddenTests(lab: Lab, g: Grading, o: GradeOptions, exercise: Exercise, signal: AbortSignal): Promise<{ tests: CheckTestResult[]; buildError?: string; forged: boolean }> {
+async function hiddenTests(lab: Lab, g: Grading, o: GradeOptions, exercise: Exercise): Promise<{ tests: CheckTestResult[]; buildError?: string; forged: boolean }> {
   const plan = planVerdicts(exercise.tests);
   const binaryName = `.lab-hidden-${randomBytes(6).toString('hex')}.test`;
   const sources = {
@@ -173,7 +202,8 @@ async function hiddenTests(lab: Lab, g: Grading, o: GradeOptions, exercise: Exer
     return { forged: false, tests: names.map((name) => ({ name, status: 'error', message: build.result.message ?? 'the build was stopped' })) };
   }
   if (build.result.code !== 0 || !build.after) {
-    return { forged: false, tests: [], buildError: (build.stderr + build.stdout).trim() || 'the code did not compile' };
+    const hidden = [...plan.tests.map((t) => t.name), plan.mainFile.name];
+    return { forged: false, tests: [], buildError: hideHiddenNames((build.stderr + build.stdout).trim(), hidden) || 'the code did not compile' };
   }
   // Outside every workspace; not readable from the sandbox when the server is root (the file is root's, 0711).
   const dir = join(lab.config.dataDir, 'grading', randomBytes(12).toString('hex'));
@@ -230,12 +260,12 @@ export async function gradeExercise(lab: Lab, o: GradeOptions): Promise<CheckRes
   const release = await (o.admitted ?? lab.admission.enter(o.claimant ?? o.client, o.onQueued ?? (() => {}), signal));
   try {
     const exercise = await loadExercise(lab.config.contentDir, o.lesson.id);
-    const g = new Grading(lab, o, signal);
+    const g = new Grading(lab, o, signal, release);
     const tests: CheckTestResult[] = [];
     let buildError: string | undefined;
     let forged = false;
     if (exercise.tests.length > 0) {
-      const hidden = await hiddenTests(lab, g, o, exercise, signal);
+      const hidden = await hiddenTests(lab, g, o, exercise);
       tests.push(...hidden.tests);
       buildError = hidden.buildError;
       forged = hidden.forged;

@@ -2,23 +2,17 @@
  * The lessons the server knows: the manifest the site build writes
  * (dist/lessons.json, generated from the content collection's schema in
  * src/content.config.ts) plus each lesson's starting files from
- * content/<id>/files/. The manifest is read once at start-up.
+ * content/<id>/files/. The manifest is read once at start-up and checked
+ * against its schema (src/lib/protocol.ts), so a stale or hand-edited one
+ * fails loudly instead of serving lessons with missing fields.
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LessonManifestSchema, type ManifestLesson } from '../src/lib/protocol.ts';
 
-export interface Lesson {
-  id: string;
-  title: string;
-  /** The Run button's command. */
-  run: string;
-  cgo: boolean;
-  /** Starting file names, in tab order. */
-  files: string[];
-  /** The lesson has an exercise (its checks: content/<id>/exercise/, server/exercises.ts). */
-  exercise: boolean;
-}
+/** A lesson as the manifest lists it (its schema: src/lib/protocol.ts). */
+export type Lesson = ManifestLesson;
 
 export interface Lessons {
   get(id: string): Lesson | undefined;
@@ -37,8 +31,18 @@ export function loadLessons(siteDir: string, contentDir: string): Lessons {
   } catch {
     throw new Error(`lesson manifest ${path} is missing: build the site first (npm run build)`);
   }
-  const manifest = JSON.parse(raw) as { lessons?: Lesson[] };
-  if (!Array.isArray(manifest.lessons)) throw new Error(`${path} has no "lessons" array`);
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    throw new Error(`lesson manifest ${path} is not JSON (${(err as Error).message}): build the site again`);
+  }
+  const parsed = LessonManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`lesson manifest ${path} does not match its schema at ${issue.path.join('.') || 'the top'}: ${issue.message}; build the site again`);
+  }
+  const manifest = parsed.data;
   const byId = new Map(manifest.lessons.map((l) => [l.id, l]));
   return {
     get: (id) => byId.get(id),

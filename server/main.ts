@@ -5,13 +5,15 @@
 import { loadConfig } from './config.ts';
 import { createLab } from './app.ts';
 import { sweepCgroups } from './sandbox/cgroup.ts';
+import { log } from './observability/log.ts';
+import { setDraining } from './observability/routes.ts';
 
 const config = loadConfig();
 let started;
 try {
   started = await createLab(config);
 } catch (err) {
-  process.stderr.write(`\x1b[31m[lab] error:\x1b[0m ${(err as Error).message}\n`);
+  log.error((err as Error).message);
   process.exit(1);
 }
 const { server } = started;
@@ -19,10 +21,10 @@ server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   // Tests and scripts read this line to learn the port (PORT=0 picks a free one).
-  process.stdout.write(`[lab] listening on http://localhost:${port}\n`);
+  log.info(`listening on http://localhost:${port}`, { port });
 });
 server.on('error', (err) => {
-  process.stderr.write(`\x1b[31m[lab] error:\x1b[0m cannot listen on ${config.host}:${config.port}: ${err.message}\n`);
+  log.error(`cannot listen on ${config.host}:${config.port}: ${err.message}`, { host: config.host, port: config.port });
   process.exit(1);
 });
 /** How long a clean stop may take before the process exits anyway (a hung unmount, say). */
@@ -36,8 +38,9 @@ let stopping = false;
 const shutdown = async () => {
   if (stopping) return; // a second signal while stopping: the first stop goes on
   stopping = true;
+  setDraining();
   setTimeout(() => {
-    process.stderr.write('[lab] error: shutdown took too long; exiting with things possibly left behind\n');
+    log.error('shutdown took too long; exiting with things possibly left behind');
     process.exit(1);
   }, SHUTDOWN_TIMEOUT_MS).unref();
   server.close();
@@ -45,9 +48,9 @@ const shutdown = async () => {
   started.lab.warm.close();
   // Every sandbox dies with us (--die-with-parent), but only after we exit:
   // this kills them now and removes their cgroups.
-  const sweep = () => sweepCgroups(started.lab.sandbox.cgroups, true).catch((err) => console.error(`[lab] removing cgroups at shutdown: ${err.message}`));
+  const sweep = () => sweepCgroups(started.lab.sandbox.cgroups, true).catch((err) => log.error('removing cgroups at shutdown failed', {}, err));
   await sweep();
-  await started.lab.sessions.closeAll().catch((err) => console.error(`[lab] closing workspaces at shutdown: ${err.message}`));
+  await started.lab.sessions.closeAll().catch((err) => log.error('closing workspaces at shutdown failed', {}, err));
   // Requests that were past their checks when the signal came may have started
   // a sandbox meanwhile (a Run's cold start, a terminal): those go too.
   await sweep();

@@ -24,6 +24,7 @@ import { SESSION_COOKIE } from '../src/lib/protocol.ts';
 import type { Owner } from './workspace/beneath.ts';
 import { ensureMountPoints, unmountAllUnder, type WorkspaceStorage } from './workspace/storage.ts';
 import { exists } from './util/fs.ts';
+import { log } from './observability/log.ts';
 
 /** How often, at most, a workspace in use writes its last-use time to disk. */
 const LAST_USE_WRITE_INTERVAL_MS = 60_000;
@@ -174,7 +175,7 @@ export class SessionStore {
         await mkdir(join(dir, 'ready'));
       } catch (err) {
         // Nothing of a failed creation stays mounted (or on disk) until the reaper comes.
-        await this.#o.storage.remove(dir).catch((e) => console.warn(`[lab] removing ${dir} failed: ${e.message}`));
+        await this.#o.storage.remove(dir).catch((e) => log.warn(`removing ${dir} failed`, { dir }, e));
         throw err;
       }
       const session: Session = { id, dir, owner, ...ws };
@@ -259,8 +260,8 @@ export class SessionStore {
         await this.#persist(dir, this.#open.get(dir)!);
         this.#open.delete(dir);
         beforeClose(dir);
-        await this.#o.storage.trimCache(dir).catch((err) => console.warn(`[lab] trimming ${dir} failed: ${err.message}`));
-        await this.#o.storage.close(dir).catch((err) => console.warn(`[lab] closing ${dir} failed: ${err.message}`));
+        await this.#o.storage.trimCache(dir).catch((err) => log.warn(`trimming ${dir} failed`, { dir }, err));
+        await this.#o.storage.close(dir).catch((err) => log.warn(`closing ${dir} failed`, { dir }, err));
         closed++;
       });
     }
@@ -299,7 +300,7 @@ export class SessionStore {
     }
     // Every mount below the data directory, tracked or not: sessions' and what a failed removal left.
     for (const dir of [this.#sessionsDir, this.#scratchDir]) {
-      for (const m of await unmountAllUnder(dir)) console.warn(`[lab] could not unmount ${m} at shutdown`);
+      for (const m of await unmountAllUnder(dir)) log.warn(`could not unmount ${m} at shutdown`, { mount: m });
     }
   }
 }

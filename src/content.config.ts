@@ -19,6 +19,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { checkExerciseFolder } from './lib/exercise.ts';
+import { fileNameProblem } from './lib/file-names.ts';
 import { defineCollection } from 'astro:content';
 import { file, glob, type Loader } from 'astro/loaders';
 import { z } from 'astro/zod';
@@ -38,13 +39,11 @@ const chapters = defineCollection({
   }),
 });
 
-/** A file name relative to the lesson's files/ folder: forward slashes, no `..`, not absolute. */
-const fileName = z
-  .string()
-  .min(1)
-  .refine((name) => !name.startsWith('/') && !name.split('/').some((part) => part === '' || part === '.' || part === '..'), {
-    message: 'must be a relative path below files/ (no leading "/", no "." or ".." parts)',
-  });
+/** A file name relative to the lesson's files/ folder: the rule every file name of the lab follows. */
+const fileName = z.string().superRefine((name, ctx) => {
+  const problem = fileNameProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${problem}: must be a relative path below files/` });
+});
 
 /** The glob loader, then a check that every listed starting file exists. */
 function lessonLoader(): Loader {

@@ -12,8 +12,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBytesBeneath, FileTooLargeError } from '../workspace/beneath.ts';
-import { BadRequestError, fileNameProblem } from '../workspace/files.ts';
-import { lessonById, queryParam, sessionOf, type Lab } from './context.ts';
+import { HttpError } from '../http/errors.ts';
+import { fileNameProblem } from '../../src/lib/file-names.ts';
+import { lessonById, type Lab } from '../lab.ts';
+import { queryParam } from '../http/query.ts';
+import { sessionOf } from './context.ts';
 
 /** Artifact file names the page may read, and the type each is served as. */
 export const ARTIFACT_TYPES: Readonly<Record<string, string>> = {
@@ -30,13 +33,13 @@ export const ARTIFACT_CSP =
 
 /** The validated relative path and its content type; 400 for anything else. */
 export function artifactPath(value: string | null): { path: string; type: string } {
-  if (value === null || value === '') throw new BadRequestError('missing artifact path (query parameter "path", e.g. ssa.html)');
+  if (value === null || value === '') throw new HttpError(400, 'missing artifact path (query parameter "path", e.g. ssa.html)');
   const problem = fileNameProblem(value);
-  if (problem) throw new BadRequestError(problem);
+  if (problem) throw new HttpError(400, problem);
   const name = value.slice(value.lastIndexOf('/') + 1);
   const type = Object.hasOwn(ARTIFACT_TYPES, name) ? ARTIFACT_TYPES[name] : undefined;
   if (!type) {
-    throw new BadRequestError(`${JSON.stringify(name.slice(0, 100))} is not an artifact the page may read (only ${Object.keys(ARTIFACT_TYPES).join(', ')})`);
+    throw new HttpError(400, `${JSON.stringify(name.slice(0, 100))} is not an artifact the page may read (only ${Object.keys(ARTIFACT_TYPES).join(', ')})`);
   }
   return { path: value, type };
 }
@@ -45,16 +48,16 @@ export async function getArtifact(lab: Lab, req: IncomingMessage, res: ServerRes
   const lesson = lessonById(lab, queryParam(req, 'lesson'));
   const { path, type } = artifactPath(queryParam(req, 'path'));
   const session = await sessionOf(lab, req, res, false);
-  if (!session) throw new BadRequestError(`no ${path}: this browser has no workspace yet (open the lesson first)`, 404);
+  if (!session) throw new HttpError(404, `no ${path}: this browser has no workspace yet (open the lesson first)`);
   const max = lab.config.MAX_ARTIFACT_BYTES;
   let bytes: Buffer | null;
   try {
     bytes = await readBytesBeneath(session.home, `${lesson.id}/${path}`, max, true);
   } catch (err) {
-    if (err instanceof FileTooLargeError) throw new BadRequestError(`${path} is larger than ${max} bytes (MAX_ARTIFACT_BYTES)`, 413);
+    if (err instanceof FileTooLargeError) throw new HttpError(413, `${path} is larger than ${max} bytes (MAX_ARTIFACT_BYTES)`);
     throw err;
   }
-  if (!bytes) throw new BadRequestError(`no ${path} in the lesson folder: run the command that writes it first`, 404);
+  if (!bytes) throw new HttpError(404, `no ${path} in the lesson folder: run the command that writes it first`);
   res.writeHead(200, {
     'content-type': type,
     'content-length': bytes.length,

@@ -8,37 +8,27 @@
  * server a bounded amount of memory; the command's wall clock runs on.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MAX_BODY_BYTES, type RunEvent } from '../../src/lib/protocol.ts';
-import { asObject, readJsonBody, sendError } from '../http/json.ts';
-import { SANDBOX_HOME } from '../sandbox/bwrap.ts';
+import { MAX_BODY_BYTES, RunRequestSchema, type RunEvent } from '../../src/lib/protocol.ts';
+import { parseInput, readJsonBody, sendError } from '../http/json.ts';
+import { SANDBOX_HOME } from '../workspace/mounts.ts';
+import type { Release } from '../fairness/admission.ts';
 import { FULL_CPU_WEIGHT_MS, runInSandbox, type RunFlow } from '../sandbox/sandbox.ts';
 import { startWaiting } from '../sandbox/warm.ts';
-import { BadRequestError, validateFiles } from '../workspace/files.ts';
+import { fileSizes } from '../workspace/files.ts';
 import { saveFiles } from '../workspace/lesson-folder.ts';
-import { claimantOf, lessonById, runLimits, sessionOf, stage, takeRun, type Lab } from './context.ts';
+import { claimantOf, lessonById, runLimits, takeRun, type Lab } from '../lab.ts';
+import { sessionOf, stage } from './context.ts';
+import { commandStarted, sandboxEnded } from '../observability/metrics.ts';
 
-/** Longest accepted command line, in bytes. */
-export const MAX_COMMAND_BYTES = 4096;
 /** Folder of a Run that names no lesson, inside the session's workspace. */
 export const PLAYGROUND_FOLDER = 'playground';
 
-function validateCommand(value: unknown): string {
-  if (value === undefined) throw new BadRequestError('missing field "command" (a shell command line, e.g. "go run .")');
-  if (typeof value !== 'string') throw new BadRequestError('"command" must be a string');
-  if (!value.trim()) throw new BadRequestError('"command" is empty');
-  if (value.includes('\0')) throw new BadRequestError('"command" contains a NUL byte');
-  if (Buffer.byteLength(value) > MAX_COMMAND_BYTES) throw new BadRequestError(`"command" is longer than ${MAX_COMMAND_BYTES} bytes`);
-  return value;
-}
-
 export async function postRun(lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = asObject(await readJsonBody(req, MAX_BODY_BYTES));
-  const files = validateFiles(body.files, lab.config.MAX_FILE_BYTES);
-  const command = validateCommand(body.command);
+  const body = parseInput(RunRequestSchema, await readJsonBody(req, MAX_BODY_BYTES));
+  const files = fileSizes(body.files, lab.config.MAX_FILE_BYTES);
+  const command = body.command;
   const lesson = body.lesson === undefined ? null : lessonById(lab, body.lesson);
-  if (body.observe !== undefined && typeof body.observe !== 'boolean') throw new BadRequestError('"observe" must be true or false');
   const observe = body.observe !== false;
-  if (body.merge !== undefined && typeof body.merge !== 'boolean') throw new BadRequestError('"merge" must be true or false');
   const mergeOutput = body.merge === true;
   const folder = lesson ? lesson.id : PLAYGROUND_FOLDER;
 
@@ -61,7 +51,7 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
   const admitted = lab.admission.enter(who, (position) => tellQueued(position), abort.signal);
   // Claimed before the first await below, so two requests cannot both pass the check.
   if (session) lab.activeRuns.add(session.id);
-  let release: (() => void) | null = null;
+  let release: Release | null = null;
   let scratch: Awaited<ReturnType<Lab['sessions']['throwaway']>> | null = null;
   try {
     stage(req, 'workspace');
@@ -118,6 +108,7 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
     }
     stage(req, 'sandbox');
     const sandboxFor = { user: workspace.owner, home: workspace.home, gocache: workspace.gocache };
+    const endCommand = commandStarted('run');
     const result = await runInSandbox(lab.sandbox, {
       // A session's sandbox was started after its last Run; a throwaway workspace starts cold.
       take: () => (session ? lab.warm.take(workspace.dir, sandboxFor) : startWaiting(lab.sandbox, sandboxFor)),
@@ -133,8 +124,11 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
       onFlow: (f) => { flow = f; },
       onEvent: (event) => send(event),
       onStage: (name) => stage(req, name),
+      // A long Run gives its slot to the queue (admission.ts: background places).
+      onDemoted: () => release?.toBackground(),
       signal: abort.signal,
     });
+    endCommand(result.reason); sandboxEnded(result.reason);
     if (session) lab.warm.refill(workspace.dir, sandboxFor);
     // Long commands, and commands a limit had to stop, make their client "heavy" for a while.
     if (result.durationMs > FULL_CPU_WEIGHT_MS || result.reason !== 'exited') lab.heavyClients.mark(client);

@@ -9,15 +9,18 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { TerminalClientMessage, TerminalServerMessage } from '../../src/lib/protocol.ts';
+import { TerminalClientMessageSchema, type TerminalClientMessage, type TerminalServerMessage } from '../../src/lib/protocol.ts';
 import { SANDBOX_TOOLS } from '../sandbox/bwrap.ts';
 import { explainExit, FULL_CPU_WEIGHT_MS, seconds, startSandboxed, type Started } from '../sandbox/sandbox.ts';
 import { SessionStore, type Workspace } from '../sessions.ts';
 import { sendJson } from '../http/json.ts';
-import { BadRequestError } from '../workspace/files.ts';
+import { HttpError } from '../http/errors.ts';
 import { lessonCwd, openLessonFolder } from '../workspace/lesson-folder.ts';
-import { clientOf, lessonById, queryParam, sessionOf, type Lab } from './context.ts';
+import { clientOf, lessonById, type Lab } from '../lab.ts';
+import { queryParam } from '../http/query.ts';
+import { sessionOf } from './context.ts';
 import { TokenBuckets } from '../fairness/token-bucket.ts';
+import { commandStarted, refused } from '../observability/metrics.ts';
 import { PhaseRelay, type RelayBudget } from '../phases/relay.ts';
 import { ProgramLimiter } from '../sandbox/program-limits.ts';
 import { TerminalSlots, type Claim } from '../fairness/terminal-slots.ts';
@@ -58,8 +61,6 @@ const FLOW_CHECK_MS = 50;
  */
 export const TERMINAL_CPU_SAMPLE_MS = 500;
 export const TERMINAL_CPU_WINDOW_MS = 10_000;
-/** Accepted terminal sizes. */
-export const MAX_TERMINAL_COLS = 1000;
 /**
  * What the event channel of one terminal may bring in its life (TERMINAL_MAX_MS):
  * anything can write to fd 4, and parsing it is the server's CPU. A learner's
@@ -69,7 +70,6 @@ export const MAX_TERMINAL_COLS = 1000;
 export const TERMINAL_RELAY_BUDGET: RelayBudget = { bytes: 128 * 1024 * 1024, events: 400_000 };
 /** How often a terminal looks whether it is idle while learners wait (besides at each refusal). */
 const PRESSURE_CHECK_MS = 15_000;
-export const MAX_TERMINAL_ROWS = 500;
 
 /** Bytes every open terminal holds, both ways, for the server-wide bounds. */
 const flows = new Set<{ input(): number; output(): number; check(): void }>();
@@ -84,6 +84,7 @@ const wakeAll = () => { for (const f of flows) f.check(); };
  * closes its side must not keep what the upgrade claimed.
  */
 function reject(socket: Duplex, status: number, message: string): void {
+  if (status === 429) refused('terminal');
   const body = JSON.stringify({ error: message });
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n`
     + `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`, () => socket.destroy());
@@ -161,7 +162,7 @@ export function terminalUpgradeHandler(lab: Lab, slots: TerminalSlots = terminal
     try {
       lesson = lessonById(lab, queryParam(req, 'lesson'));
     } catch (err) {
-      return reject(socket, (err as BadRequestError).status ?? 400, (err as Error).message);
+      return reject(socket, (err as HttpError).status ?? 400, (err as Error).message);
     }
     const mine = slots.claimSession(session.id);
     if ('refused' in mine) return reject(socket, 429, mine.refused);
@@ -318,6 +319,7 @@ async function startShell(lab: Lab, slots: TerminalSlots, ws: WebSocket, workspa
     throw err;
   }
   child = started.child;
+  const endTerminal = commandStarted('terminal');
   const shell = child;
   kill = () => shell.kill('SIGKILL');
   if (ended) kill();
@@ -374,6 +376,7 @@ async function startShell(lab: Lab, slots: TerminalSlots, ws: WebSocket, workspa
     const usage = await started.finish().catch(() => null);
     const exitCode = code ?? 128 + 9;
     const why = message ?? (usage && !ended ? explainExit(exitCode, signal, usage, lab.sandbox.limits, limiter.programHits(usage)).message : undefined);
+    endTerminal(ended ? 'killed' : usage ? explainExit(exitCode, signal, usage, lab.sandbox.limits, limiter.programHits(usage)).reason : 'exited');
     send({ type: 'exit', code: exitCode, ...(why ? { message: why } : {}) });
     ws.close(1000);
   });
@@ -393,7 +396,7 @@ async function startShell(lab: Lab, slots: TerminalSlots, ws: WebSocket, workspa
   flow.check();
 }
 
-/** A valid client message, or null. */
+/** A valid client message (TerminalClientMessageSchema), or null. */
 export function parseClientMessage(text: string | null): TerminalClientMessage | null {
   if (text === null) return null;
   let value: unknown;
@@ -402,14 +405,6 @@ export function parseClientMessage(text: string | null): TerminalClientMessage |
   } catch {
     return null;
   }
-  const m = value as Record<string, unknown>;
-  if (!m || typeof m !== 'object') return null;
-  if (m.type === 'input' && typeof m.data === 'string') return { type: 'input', data: m.data };
-  if (m.type === 'resize'
-    && Number.isInteger(m.cols) && Number.isInteger(m.rows)
-    && (m.cols as number) >= 1 && (m.cols as number) <= MAX_TERMINAL_COLS
-    && (m.rows as number) >= 1 && (m.rows as number) <= MAX_TERMINAL_ROWS) {
-    return { type: 'resize', cols: m.cols as number, rows: m.rows as number };
-  }
-  return null;
+  const result = TerminalClientMessageSchema.safeParse(value);
+  return result.success ? result.data : null;
 }

@@ -6,11 +6,13 @@
  *   POST /api/workspace/reset?lesson=ID   -> LessonFiles (the starting files again)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MAX_BODY_BYTES } from '../../src/lib/protocol.ts';
-import { asObject, readJsonBody, sendJson } from '../http/json.ts';
-import { validateFiles } from '../workspace/files.ts';
+import { MAX_BODY_BYTES, SaveFilesRequestSchema } from '../../src/lib/protocol.ts';
+import { parseInput, readJsonBody, sendJson } from '../http/json.ts';
+import { fileSizes } from '../workspace/files.ts';
 import { openLessonFolder, resetLessonFolder, saveFiles } from '../workspace/lesson-folder.ts';
-import { lessonById, queryParam, sessionOf, type Lab } from './context.ts';
+import { lessonById, type Lab } from '../lab.ts';
+import { queryParam } from '../http/query.ts';
+import { sessionOf } from './context.ts';
 
 export async function getFiles(lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const lesson = lessonById(lab, queryParam(req, 'lesson'));
@@ -20,8 +22,8 @@ export async function getFiles(lab: Lab, req: IncomingMessage, res: ServerRespon
 
 export async function putFiles(lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const lesson = lessonById(lab, queryParam(req, 'lesson'));
-  const body = asObject(await readJsonBody(req, MAX_BODY_BYTES));
-  const files = validateFiles(body.files, lab.config.MAX_FILE_BYTES);
+  const body = parseInput(SaveFilesRequestSchema, await readJsonBody(req, MAX_BODY_BYTES));
+  const files = fileSizes(body.files, lab.config.MAX_FILE_BYTES);
   const session = (await sessionOf(lab, req, res, true))!;
   await saveFiles(session, lesson.id, files);
   sendJson(res, 200, { saved: Object.keys(files) });

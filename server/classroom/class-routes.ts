@@ -7,7 +7,7 @@
  */
 import type { ClassChangeEvent, ClassCreated, ClassDetail, JoinCodeRequest, LatePolicy } from '../../src/lib/protocol.ts';
 import { asObject, readJsonBody, sendJson } from '../http/json.ts';
-import { BadRequestError } from '../workspace/files.ts';
+import { HttpError } from '../http/errors.ts';
 import { newId, newJoinCode, newRecoveryCode } from './auth.ts';
 import type { Classroom, ClassroomHandler } from './context.ts';
 import { ownClass, requireTeacher } from './identity.ts';
@@ -34,7 +34,7 @@ export const createClass: ClassroomHandler = async (c, req, res) => {
   const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
   const name = v.text(body, 'name', MAX_CLASS_NAME_CHARS);
   if ((await c.store.classesOfTeacher(teacher.id)).length >= MAX_CLASSES_PER_TEACHER) {
-    throw new BadRequestError(`you have ${MAX_CLASSES_PER_TEACHER} classes, the most one teacher may have`, 409);
+    throw new HttpError(409, `you have ${MAX_CLASSES_PER_TEACHER} classes, the most one teacher may have`);
   }
   const id = newId();
   const joinCode = await drawCode(newJoinCode, (code) => c.store.createClass({ id, teacherId: teacher.id, name, joinCode: code, createdAt: Date.now() }));
@@ -69,7 +69,7 @@ export const updateClass: ClassroomHandler = async (c, req, res, params) => {
   const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
   const name = body.name === undefined ? undefined : v.text(body, 'name', MAX_CLASS_NAME_CHARS);
   const archived = v.optionalBoolean(body, 'archived');
-  if (name === undefined && archived === undefined) throw new BadRequestError('nothing to change: send "name" and/or "archived"');
+  if (name === undefined && archived === undefined) throw new HttpError(400, 'nothing to change: send "name" and/or "archived"');
   // Archiving again keeps the first time; restoring clears it.
   const archivedAt = archived === undefined ? undefined : archived ? cls.archivedAt ?? Date.now() : null;
   await c.store.updateClass(cls.id, { name, archivedAt });
@@ -102,7 +102,7 @@ export const joinCode: ClassroomHandler = async (c, req, res, params) => {
     announceChange(c, cls.id, 'class');
     return sendJson(res, 200, { joinCode: null });
   }
-  if (action !== 'rotate') throw new BadRequestError('"action" must be "rotate" or "close"');
+  if (action !== 'rotate') throw new HttpError(400, '"action" must be "rotate" or "close"');
   const code = await drawCode(newJoinCode, (candidate) => c.store.setJoinCode(cls.id, candidate));
   announceChange(c, cls.id, 'class');
   sendJson(res, 200, { joinCode: code });
@@ -112,7 +112,7 @@ export const joinCode: ClassroomHandler = async (c, req, res, params) => {
 export const resetRecoveryCode: ClassroomHandler = async (c, req, res, params) => {
   const cls = await ownClass(c, await requireTeacher(c, req), params.id);
   const learner = await c.store.learnerById(params.learnerId);
-  if (!learner || learner.classId !== cls.id) throw new BadRequestError('no such learner in this class', 404);
+  if (!learner || learner.classId !== cls.id) throw new HttpError(404, 'no such learner in this class');
   const recoveryCode = await drawCode(newRecoveryCode, (code) => c.store.setRecoveryCode(learner.id, code));
   await c.store.deleteLearnerSessions(learner.id);
   sendJson(res, 200, { recoveryCode });
@@ -120,16 +120,16 @@ export const resetRecoveryCode: ClassroomHandler = async (c, req, res, params) =
 
 /** The lesson ids of an assignment: 1..MAX, no repeats, each a lesson with an exercise (400 names the first bad one). */
 function assignmentLessons(c: Classroom, value: unknown): string[] {
-  if (!Array.isArray(value) || value.length === 0) throw new BadRequestError('"lessons" must be a non-empty array of lesson ids');
-  if (value.length > MAX_LESSONS_PER_ASSIGNMENT) throw new BadRequestError(`"lessons" has ${value.length} lessons (at most ${MAX_LESSONS_PER_ASSIGNMENT})`);
+  if (!Array.isArray(value) || value.length === 0) throw new HttpError(400, '"lessons" must be a non-empty array of lesson ids');
+  if (value.length > MAX_LESSONS_PER_ASSIGNMENT) throw new HttpError(400, `"lessons" has ${value.length} lessons (at most ${MAX_LESSONS_PER_ASSIGNMENT})`);
   const seen = new Set<string>();
   for (const id of value) {
-    if (typeof id !== 'string') throw new BadRequestError('"lessons" must hold lesson ids (strings)');
+    if (typeof id !== 'string') throw new HttpError(400, '"lessons" must hold lesson ids (strings)');
     const lesson = c.lab.lessons.get(id);
     const shown = JSON.stringify(id.slice(0, 100));
-    if (!lesson) throw new BadRequestError(`unknown lesson ${shown}`);
-    if (!lesson.exercise) throw new BadRequestError(`lesson ${shown} has no exercise`);
-    if (seen.has(id)) throw new BadRequestError(`lesson ${shown} is listed twice`);
+    if (!lesson) throw new HttpError(400, `unknown lesson ${shown}`);
+    if (!lesson.exercise) throw new HttpError(400, `lesson ${shown} has no exercise`);
+    if (seen.has(id)) throw new HttpError(400, `lesson ${shown} is listed twice`);
     seen.add(id);
   }
   return [...seen];
@@ -139,7 +139,7 @@ function dueTime(value: unknown): number | null {
   if (value === undefined || value === null) return null;
   // An ISO 8601 date-time with a time zone (Z or an offset): a due time without one would mean different moments to different people.
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new BadRequestError('"due" must be an ISO 8601 time with a time zone, e.g. 2026-03-01T17:00:00Z');
+    throw new HttpError(400, '"due" must be an ISO 8601 time with a time zone, e.g. 2026-03-01T17:00:00Z');
   }
   return Date.parse(value);
 }
@@ -151,7 +151,7 @@ export const createAssignment: ClassroomHandler = async (c, req, res, params) =>
   const lessons = assignmentLessons(c, body.lessons);
   const due = dueTime(body.due);
   const latePolicy = latePolicyOf(body.latePolicy ?? 'mark');
-  if (cls.assignments >= MAX_ASSIGNMENTS_PER_CLASS) throw new BadRequestError(`this class has ${MAX_ASSIGNMENTS_PER_CLASS} assignments, the most one class may have`, 409);
+  if (cls.assignments >= MAX_ASSIGNMENTS_PER_CLASS) throw new HttpError(409, `this class has ${MAX_ASSIGNMENTS_PER_CLASS} assignments, the most one class may have`);
   const assignment: AssignmentRow = { id: newId(), classId: cls.id, title, lessons, due, latePolicy, createdAt: Date.now() };
   await c.store.createAssignment(assignment);
   announceChange(c, cls.id, 'assignments');
@@ -159,14 +159,14 @@ export const createAssignment: ClassroomHandler = async (c, req, res, params) =>
 };
 
 function latePolicyOf(value: unknown): LatePolicy {
-  if (value !== 'accept' && value !== 'mark') throw new BadRequestError('"latePolicy" must be "accept" or "mark"');
+  if (value !== 'accept' && value !== 'mark') throw new HttpError(400, '"latePolicy" must be "accept" or "mark"');
   return value;
 }
 
 /** The class's assignment of the route (404 when it is not this class's). */
 async function ownAssignment(c: Classroom, classId: string, assignmentId: string): Promise<AssignmentRow> {
   const a = await c.store.assignmentById(assignmentId);
-  if (!a || a.classId !== classId) throw new BadRequestError('no such assignment in this class', 404);
+  if (!a || a.classId !== classId) throw new HttpError(404, 'no such assignment in this class');
   return a;
 }
 

@@ -1,6 +1,6 @@
 /** What every classroom handler works with. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Lab } from '../api/context.ts';
+import type { Lab } from '../lab.ts';
 import type { TokenBuckets } from '../fairness/token-bucket.ts';
 import type { Params } from '../http/router.ts';
 import type { CodeGuard } from './code-guard.ts';
@@ -25,5 +25,3 @@ export interface Classroom {
 }
 
 export type ClassroomHandler = (c: Classroom, req: IncomingMessage, res: ServerResponse, params: Params) => Promise<void>;
-
-export const iso = (ms: number): string => new Date(ms).toISOString();

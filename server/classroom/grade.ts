@@ -6,9 +6,9 @@
  * not starting), is an `error` with a message, stored like any result.
  */
 import type { CheckResult } from '../../src/lib/protocol.ts';
-import { Busy } from '../fairness/admission.ts';
+import { Busy, type Release } from '../fairness/admission.ts';
 import { gradeExercise } from '../grading.ts';
-import type { Lab } from '../api/context.ts';
+import type { Lab } from '../lab.ts';
 import type { Lesson } from '../lessons.ts';
 
 /** A result as a submission stores it: checks stopped by a limit make the whole result an error (with the limit's words). */
@@ -20,9 +20,9 @@ function submissionOutcome(result: CheckResult): CheckResult {
 
 /** Grades and never throws: a grader failure is an error result. */
 /** `fresh`: grade again even if the same files were graded lately (a teacher's regrade asks for it). */
-export async function gradeSubmission(lab: Lab, lesson: Lesson, files: Record<string, string>, client: string, admitted?: Promise<() => void>, fresh = false): Promise<CheckResult> {
+export async function gradeSubmission(lab: Lab, lesson: Lesson, files: Record<string, string>, client: string, admitted?: Promise<Release>, fresh = false): Promise<CheckResult> {
   try {
-    return submissionOutcome(await gradeExercise(lab, { lesson, files, client, admitted, fresh }));
+    return submissionOutcome(await gradeExercise(lab, { lesson, files, client, admitted, fresh, background: true }));
   } catch (err) {
     console.error(`[lab] grading a submission for ${lesson.id} failed:`, err);
     return { status: 'error', message: `the checks could not run (a fault of the lab, not of the code): ${(err as Error).message}`, tests: [] };
@@ -38,7 +38,7 @@ const ADMISSION_TRIES = 30;
  * waits as long as Busy says and tries again, rather than storing a busy lab
  * as the submission's result.
  */
-export async function admitPatiently(lab: Lab, client: string): Promise<() => void> {
+export async function admitPatiently(lab: Lab, client: string): Promise<Release> {
   for (let i = 1; ; i++) {
     try {
       return await lab.admission.enter(client);

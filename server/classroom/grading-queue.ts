@@ -16,12 +16,13 @@
  *   requeuePending() queues them all again. A grading cut off by a stop is
  *   never stored (close() comes first), so it is graded again at the next start.
  */
-import { Busy } from '../fairness/admission.ts';
-import type { Lab } from '../api/context.ts';
+import { Busy, type Release } from '../fairness/admission.ts';
+import type { Lab } from '../lab.ts';
 import type { ClassroomEvents } from './events.ts';
 import { gradeSubmission } from './grade.ts';
 import type { ClassroomStore, SubmissionRow } from './store.ts';
 import { submissionEvent, submissionInfo } from './views.ts';
+import { commandStarted } from '../observability/metrics.ts';
 
 /**
  * Gradings at once. Two: each takes an admission slot (MAX_CONCURRENT_COMMANDS,
@@ -135,7 +136,7 @@ export class GradingQueue {
   }
 
   /** An admission slot for the client, however long that takes (after those asked before); null when the queue closed meanwhile. */
-  #admit(client: string): Promise<(() => void) | null> {
+  #admit(client: string): Promise<Release | null> {
     const turn = this.#admitting.then(async () => {
       for (;;) {
         if (this.#closed) return null;
@@ -163,8 +164,13 @@ export class GradingQueue {
       const client = gradingClient(s.learnerId);
       const release = await this.#admit(client);
       if (!release) return;
-      if (this.#closed) return release();
+      if (this.#closed) {
+        release();
+        return;
+      }
+      const endGrading = commandStarted('grading');
       result = await gradeSubmission(this.#lab, lesson, s.files, client, Promise.resolve(release));
+      endGrading(result.status);
     }
     // Stopping: the grading may have been cut off (its sandbox killed); leave it pending for the next start.
     if (this.#closed) return;

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LEARNER_COOKIE, TEACHER_COOKIE } from '../../src/lib/protocol.ts';
-import { BadRequestError } from '../workspace/files.ts';
+import { HttpError } from '../http/errors.ts';
 import { clearedCookie, newToken, sessionCookie, tokenFromCookie, tokenHash } from './auth.ts';
 import type { Classroom } from './context.ts';
 import type { ClassCounts, ClassRow, LearnerRow, SessionKind, TeacherRow } from './store.ts';
@@ -52,20 +52,20 @@ export async function learnerOf(c: Classroom, req: IncomingMessage): Promise<Lea
 
 export async function requireTeacher(c: Classroom, req: IncomingMessage): Promise<TeacherRow> {
   const t = await teacherOf(c, req);
-  if (!t) throw new BadRequestError('not signed in as a teacher (sign in first)', 401);
+  if (!t) throw new HttpError(401, 'not signed in as a teacher (sign in first)');
   return t;
 }
 
 export async function requireLearner(c: Classroom, req: IncomingMessage): Promise<LearnerRow> {
   const l = await learnerOf(c, req);
-  if (!l) throw new BadRequestError('not in a class (join with a code, or use your recovery code)', 401);
+  if (!l) throw new HttpError(401, 'not in a class (join with a code, or use your recovery code)');
   return l;
 }
 
 /** The teacher's own class; 404 for a class that does not exist or is another teacher's (they may not know it exists). */
 export async function ownClass(c: Classroom, teacher: TeacherRow, classId: string): Promise<ClassRow & ClassCounts> {
   const cls = await c.store.classById(classId);
-  if (!cls || cls.teacherId !== teacher.id) throw new BadRequestError('no such class', 404);
+  if (!cls || cls.teacherId !== teacher.id) throw new HttpError(404, 'no such class');
   return cls;
 }
 

@@ -6,11 +6,12 @@
 import type { JoinResult, MyAssignments, SubmissionAccepted } from '../../src/lib/protocol.ts';
 import { Busy } from '../fairness/admission.ts';
 import { asObject, readJsonBody, sendJson } from '../http/json.ts';
-import { clientOf } from '../api/context.ts';
-import { BadRequestError, validateFiles } from '../workspace/files.ts';
+import { clientOf } from '../lab.ts';
+import { HttpError } from '../http/errors.ts';
+import { validateFiles } from '../workspace/files.ts';
 import { newId, newRecoveryCode, normalizeJoinCode, normalizeRecoveryCode } from './auth.ts';
-import { announceChange, drawCode } from './class-routes.ts';
-import { iso, type Classroom, type ClassroomHandler } from './context.ts';
+import { announceChange } from './class-routes.ts';
+import type { ClassroomHandler } from './context.ts';
 import { announceSubmission } from './grading-queue.ts';
 import { requireLearner, startSession } from './identity.ts';
 import {
@@ -19,7 +20,7 @@ import {
 } from './limits.ts';
 import { cellOf, groupSubmissions, hasPending, isLate } from './results.ts';
 import type { LearnerRow, SubmissionRow } from './store.ts';
-import { assignmentView } from './views.ts';
+import { assignmentView, iso } from './views.ts';
 import * as v from './validate.ts';
 
 
@@ -38,18 +39,18 @@ export const join: ClassroomHandler = async (c, req, res) => {
   const cls = code ? await c.store.classByJoinCode(code) : null;
   if (!cls) {
     c.codeGuard.failed(client);
-    throw new BadRequestError('no open class with this code', 404);
+    throw new HttpError(404, 'no open class with this code');
   }
   let learner: LearnerRow | null = null;
   for (let i = 0; i < CODE_DRAW_ATTEMPTS && !learner; i++) {
     const candidate: LearnerRow = { id: newId(), classId: cls.id, name, recoveryCode: newRecoveryCode(), joinedAt: Date.now() };
     const added = await c.store.addLearner(candidate, MAX_LEARNERS_PER_CLASS);
-    if (added === 'full') throw new BadRequestError(`this class is full (${MAX_LEARNERS_PER_CLASS} learners); ask your teacher`, 409);
+    if (added === 'full') throw new HttpError(409, `this class is full (${MAX_LEARNERS_PER_CLASS} learners); ask your teacher`);
     // A second "Alex" is refused rather than shown as "Alex #2": the teacher reads names in the
     // grid and the CSV to know whose work it is, and only the learner knows which Alex they are.
     // An initial or a surname makes the name say who it is; a number would not.
     if (added === 'name-taken') {
-      throw new BadRequestError(`someone in this class already uses the name "${name}"; add an initial or your surname so your teacher can tell you apart`, 409);
+      throw new HttpError(409, `someone in this class already uses the name "${name}"; add an initial or your surname so your teacher can tell you apart`);
     }
     if (added === 'ok') learner = candidate;
   }
@@ -68,7 +69,7 @@ export const recover: ClassroomHandler = async (c, req, res) => {
   const learner = code ? await c.store.learnerByRecoveryCode(code) : null;
   if (!learner) {
     c.codeGuard.failed(client);
-    throw new BadRequestError('unknown recovery code (ask your teacher for yours)', 404);
+    throw new HttpError(404, 'unknown recovery code (ask your teacher for yours)');
   }
   await startSession(c, req, res, 'learner', learner.id);
   sendJson(res, 200, joinResult(learner, (await c.store.classById(learner.classId))?.name ?? ''));
@@ -116,21 +117,21 @@ export const myAssignments: ClassroomHandler = async (c, req, res) => {
 export const submit: ClassroomHandler = async (c, req, res, params) => {
   const learner = await requireLearner(c, req);
   const assignment = await c.store.assignmentById(params.id);
-  if (!assignment || assignment.classId !== learner.classId) throw new BadRequestError('no such assignment', 404);
+  if (!assignment || assignment.classId !== learner.classId) throw new HttpError(404, 'no such assignment');
   if ((assignment.archivedAt ?? null) !== null || ((await c.store.classById(learner.classId))?.archivedAt ?? null) !== null) {
-    throw new BadRequestError('this assignment is closed (your teacher archived it); it takes no more submissions', 409);
+    throw new HttpError(409, 'this assignment is closed (your teacher archived it); it takes no more submissions');
   }
   const body = asObject(await readJsonBody(req, MAX_SUBMISSION_BODY_BYTES).catch((err) => {
     // Refused unread: say what the limit is about, not only the body's bytes.
-    if (err instanceof BadRequestError && err.status === 413) {
-      throw new BadRequestError(`a submission holds at most ${MAX_SUBMISSION_BYTES / 1024} KiB of files; this one is larger than ${Math.floor(MAX_SUBMISSION_BODY_BYTES / 1024)} KiB (remove what the exercise does not need)`, 413);
+    if (err instanceof HttpError && err.status === 413) {
+      throw new HttpError(413, `a submission holds at most ${MAX_SUBMISSION_BYTES / 1024} KiB of files; this one is larger than ${Math.floor(MAX_SUBMISSION_BODY_BYTES / 1024)} KiB (remove what the exercise does not need)`);
     }
     throw err;
   }));
-  if (typeof body.lesson !== 'string' || body.lesson === '') throw new BadRequestError('missing field "lesson" (a lesson id)');
-  if (!assignment.lessons.includes(body.lesson)) throw new BadRequestError(`lesson ${JSON.stringify(body.lesson.slice(0, 100))} is not part of this assignment`);
+  if (typeof body.lesson !== 'string' || body.lesson === '') throw new HttpError(400, 'missing field "lesson" (a lesson id)');
+  if (!assignment.lessons.includes(body.lesson)) throw new HttpError(400, `lesson ${JSON.stringify(body.lesson.slice(0, 100))} is not part of this assignment`);
   const lesson = c.lab.lessons.get(body.lesson);
-  if (!lesson?.exercise) throw new BadRequestError(`lesson "${body.lesson}" has no exercise on this server any more`, 409);
+  if (!lesson?.exercise) throw new HttpError(409, `lesson "${body.lesson}" has no exercise on this server any more`);
   // Bounded before anything is stored or graded (MAX_SUBMISSION_BYTES): each one is kept for good.
   const files = v.submissionSize(validateFiles(body.files, c.lab.config.MAX_FILE_BYTES));
 
@@ -142,7 +143,7 @@ export const submit: ClassroomHandler = async (c, req, res, params) => {
     status: 'pending', result: null, gradedAt: null, override: null,
   };
   if (!await c.store.addSubmission(row, MAX_SUBMISSIONS_PER_EXERCISE)) {
-    throw new BadRequestError(`you have made ${MAX_SUBMISSIONS_PER_EXERCISE} submissions for this exercise, the most there may be`, 409);
+    throw new HttpError(409, `you have made ${MAX_SUBMISSIONS_PER_EXERCISE} submissions for this exercise, the most there may be`);
   }
   // Committed: from here on it is graded, now or after a restart. The grid hears "pending" before the grade.
   await announceSubmission(c.store, c.events, row, false);

@@ -19,10 +19,13 @@
  * Grades are submissions, checked by the server.
  */
 import type { LearnerFiles, LearnerFilesSaved, LearnerProgress } from '../../src/lib/protocol.ts';
-import { lessonById, queryParam } from '../api/context.ts';
+import { lessonById } from '../lab.ts';
+import { queryParam } from '../http/query.ts';
 import { asObject, readJsonBody, sendJson } from '../http/json.ts';
-import { BadRequestError, validateFiles } from '../workspace/files.ts';
-import { iso, type Classroom, type ClassroomHandler } from './context.ts';
+import { HttpError } from '../http/errors.ts';
+import { validateFiles } from '../workspace/files.ts';
+import type { Classroom, ClassroomHandler } from './context.ts';
+import { iso } from './views.ts';
 import { requireLearner } from './identity.ts';
 import { MAX_LEARNER_FILES_BODY_BYTES, MAX_LEARNER_FILES_BYTES, MAX_LEARNER_FILES_COUNT } from './limits.ts';
 import type { LearnerRow } from './store.ts';
@@ -63,19 +66,19 @@ export const saveFiles: ClassroomHandler = async (c, req, res) => {
   const learner = await requireLearner(c, req);
   const lesson = lessonById(c.lab, queryParam(req, 'lesson'));
   const body = asObject(await readJsonBody(req, MAX_LEARNER_FILES_BODY_BYTES).catch((err) => {
-    if (err instanceof BadRequestError && err.status === 413) {
-      throw new BadRequestError(`a lesson's saved files hold at most ${MAX_LEARNER_FILES_BYTES / 1024} KiB; these are larger than ${Math.floor(MAX_LEARNER_FILES_BODY_BYTES / 1024)} KiB`, 413);
+    if (err instanceof HttpError && err.status === 413) {
+      throw new HttpError(413, `a lesson's saved files hold at most ${MAX_LEARNER_FILES_BYTES / 1024} KiB; these are larger than ${Math.floor(MAX_LEARNER_FILES_BODY_BYTES / 1024)} KiB`);
     }
     throw err;
   }));
   const files = validateFiles(body.files, c.lab.config.MAX_FILE_BYTES);
   const names = Object.keys(files);
   if (names.length > MAX_LEARNER_FILES_COUNT) {
-    throw new BadRequestError(`a lesson's saved files are at most ${MAX_LEARNER_FILES_COUNT}; these are ${names.length}`, 413);
+    throw new HttpError(413, `a lesson's saved files are at most ${MAX_LEARNER_FILES_COUNT}; these are ${names.length}`);
   }
   const bytes = names.reduce((n, name) => n + Buffer.byteLength(files[name]), 0);
   if (bytes > MAX_LEARNER_FILES_BYTES) {
-    throw new BadRequestError(`a lesson's saved files hold at most ${MAX_LEARNER_FILES_BYTES / 1024} KiB; these are ${Math.ceil(bytes / 1024)} KiB`, 413);
+    throw new HttpError(413, `a lesson's saved files hold at most ${MAX_LEARNER_FILES_BYTES / 1024} KiB; these are ${Math.ceil(bytes / 1024)} KiB`);
   }
   const savedAt = await c.store.saveLearnerFiles(learner.id, lesson.id, files, Date.now());
   const answer: LearnerFilesSaved = { lesson: lesson.id, savedAt: iso(savedAt) };

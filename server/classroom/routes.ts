@@ -8,8 +8,7 @@
  * Every write request (POST, PUT, DELETE) from another site's page is refused
  * (403) before its handler runs; see identity.ts isCrossOrigin.
  */
-import { join } from 'node:path';
-import type { Lab } from '../api/context.ts';
+import type { Lab } from '../lab.ts';
 import { TokenBuckets } from '../fairness/token-bucket.ts';
 import { sendError } from '../http/json.ts';
 import type { RouteHandler, Router } from '../http/router.ts';
@@ -17,8 +16,10 @@ import { CodeGuard } from './code-guard.ts';
 import type { Classroom, ClassroomHandler } from './context.ts';
 import { ClassroomEvents } from './events.ts';
 import { GradingQueue } from './grading-queue.ts';
+import { observeGradingQueue } from '../observability/metrics.ts';
 import { isCrossOrigin } from './identity.ts';
-import { SqliteStore } from './sqlite-store.ts';
+import { openStore } from './store-open.ts';
+import { addReadinessCheck } from '../observability/routes.ts';
 import type { ClassroomStore } from './store.ts';
 import * as teacher from './teacher-routes.ts';
 import * as classes from './class-routes.ts';
@@ -67,16 +68,17 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export interface ClassroomService {
   /**
    * Adds the classroom's routes to the server's router. Their errors are
-   * thrown for app.ts to answer (BadRequestError, Busy).
+   * thrown for app.ts to answer (HttpError, Busy).
    */
   mount(router: Router<RouteHandler>): void;
   close(): void;
 }
 
-const DATABASE_FILE = join('classroom', 'classroom.sqlite');
-
-export async function openClassroom(lab: Lab, store: ClassroomStore = new SqliteStore(join(lab.config.dataDir, DATABASE_FILE))): Promise<ClassroomService> {
+export async function openClassroom(lab: Lab, given?: ClassroomStore): Promise<ClassroomService> {
   const config = lab.config;
+  const store = given ?? await openStore(config);
+  // /readyz says "not ready" while the classroom's database does not answer (a lookup that finds nothing).
+  addReadinessCheck('classroom database', async () => { await store.teacherById('readiness-probe'); });
   const events = new ClassroomEvents();
   const c: Classroom = {
     lab,
@@ -88,6 +90,7 @@ export async function openClassroom(lab: Lab, store: ClassroomStore = new Sqlite
     events,
     grading: new GradingQueue(lab, store, events),
   };
+  observeGradingQueue(c.grading);
   // Stored but not graded when the last server stopped (or still waiting): graded now, as any new one.
   const requeued = await c.grading.requeuePending();
   if (requeued) console.warn(`[lab] classroom: ${requeued} submissions were waiting for their grade when the server stopped; they are queued to be graded again`);
@@ -112,7 +115,7 @@ export async function openClassroom(lab: Lab, store: ClassroomStore = new Sqlite
       // First: no grading finishing from here on is stored (it may have been cut off); the next start grades it.
       c.grading.close();
       events.closeAll();
-      store.close();
+      store.close().catch((err) => console.error('[lab] classroom: closing the database failed:', err));
     },
   };
 }

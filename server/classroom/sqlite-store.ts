@@ -16,13 +16,12 @@ import { migrate } from './migrations.ts';
 import { nameKey } from './validate.ts';
 import type {
   AssignmentRow, ClassCounts, ClassRow, ClassroomStore, LearnerFilesRow, LearnerRow, Override, SessionKind,
-  StoredStatus, SubmissionFacts, SubmissionRow, TeacherRow,
+  SubmissionFacts, SubmissionRow, TeacherRow,
 } from './store.ts';
+import { assignment, classWithCounts, facts, klass, learner, SESSIONS, teacher, type Row } from './store-rows.ts';
 
 /** How long a statement waits for a lock held by another connection (only another process could hold one). */
 const BUSY_TIMEOUT_MS = 5000;
-
-type Row = Record<string, unknown>;
 
 /** SQLite's extended result code for a UNIQUE constraint (sqlite3.h SQLITE_CONSTRAINT_UNIQUE). */
 const SQLITE_CONSTRAINT_UNIQUE = 2067;
@@ -30,50 +29,11 @@ function isUniqueViolation(err: unknown): boolean {
   return (err as { errcode?: number }).errcode === SQLITE_CONSTRAINT_UNIQUE;
 }
 
-const teacher = (r: Row): TeacherRow => ({
-  id: r.id as string, email: r.email as string, name: r.name as string, passwordHash: r.password_hash as string, createdAt: Number(r.created_at),
-});
-const klass = (r: Row): ClassRow => ({
-  id: r.id as string, teacherId: r.teacher_id as string, name: r.name as string, joinCode: (r.join_code as string | null) ?? null, createdAt: Number(r.created_at),
-  archivedAt: r.archived_at === null || r.archived_at === undefined ? null : Number(r.archived_at),
-});
-const classWithCounts = (r: Row): ClassRow & ClassCounts => ({ ...klass(r), learners: Number(r.learners), assignments: Number(r.assignments) });
-const learner = (r: Row): LearnerRow => ({
-  id: r.id as string, classId: r.class_id as string, name: r.name as string, recoveryCode: r.recovery_code as string, joinedAt: Number(r.joined_at),
-});
-const facts = (r: Row): SubmissionFacts => ({
-  id: r.id as string,
-  assignmentId: r.assignment_id as string,
-  learnerId: r.learner_id as string,
-  lesson: r.lesson as string,
-  createdAt: Number(r.created_at),
-  status: r.status as StoredStatus,
-  override: r.override_status ? { status: r.override_status as 'pass' | 'fail', comment: (r.override_comment as string | null) ?? '' } : null,
-  flagged: Boolean(r.flagged),
-});
-
-/** The session table of each kind, and its column naming the teacher or learner. */
-const SESSIONS: Record<SessionKind, { table: string; subject: string }> = {
-  teacher: { table: 'teacher_sessions', subject: 'teacher_id' },
-  learner: { table: 'learner_sessions', subject: 'learner_id' },
-};
-
 /** An assignment with its lesson ids in the teacher's order (a JSON array), in one query rather than one more per assignment. */
 const ASSIGNMENT_WITH_LESSONS = `
   SELECT a.*,
     (SELECT json_group_array(al.lesson ORDER BY al.position) FROM assignment_lessons al WHERE al.assignment_id = a.id) AS lessons
   FROM assignments a`;
-
-const assignment = (r: Row): AssignmentRow => ({
-  id: r.id as string,
-  classId: r.class_id as string,
-  title: r.title as string,
-  lessons: JSON.parse(r.lessons as string) as string[],
-  due: r.due_at === null ? null : Number(r.due_at),
-  latePolicy: r.late_policy as AssignmentRow['latePolicy'],
-  createdAt: Number(r.created_at),
-  archivedAt: r.archived_at === null || r.archived_at === undefined ? null : Number(r.archived_at),
-});
 
 const CLASS_WITH_COUNTS = `
   SELECT c.*,
@@ -398,7 +358,7 @@ export class SqliteStore implements ClassroomStore {
     });
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.#db.isOpen) this.#db.close();
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The classroom's storage, as an interface: the routes speak only to this,
- * so another database (PostgreSQL) can be added beside the embedded SQLite
- * one (sqlite-store.ts) without touching them. Methods are async for that
- * reason, although SQLite answers synchronously.
+ * and it is PostgreSQL (postgres-store.ts) when the operator sets
+ * DATABASE_URL, the embedded SQLite (sqlite-store.ts) otherwise
+ * (store-open.ts chooses). Methods are async for PostgreSQL, although
+ * SQLite answers synchronously.
  *
  * Every write that returns has been committed (durable): callers acknowledge
  * a request only after it.
@@ -158,5 +159,6 @@ export interface ClassroomStore {
    */
   saveLearnerFiles(learnerId: string, lesson: string, files: Record<string, string>, now: number): Promise<number>;
 
-  close(): void;
+  /** Closes the database (SQLite at once; PostgreSQL once its connections have ended). */
+  close(): Promise<void>;
 }

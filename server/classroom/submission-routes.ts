@@ -6,8 +6,9 @@
  */
 import type { OverrideRequest, RegradeResult, SubmissionHistory } from '../../src/lib/protocol.ts';
 import { asObject, readJsonBody, sendJson } from '../http/json.ts';
-import { clientOf, queryParam } from '../api/context.ts';
-import { BadRequestError } from '../workspace/files.ts';
+import { clientOf } from '../lab.ts';
+import { queryParam } from '../http/query.ts';
+import { HttpError } from '../http/errors.ts';
 import type { Classroom, ClassroomHandler } from './context.ts';
 import { admitPatiently, gradeSubmission } from './grade.ts';
 import { announceSubmission } from './grading-queue.ts';
@@ -20,7 +21,7 @@ import * as v from './validate.ts';
 
 /** The submission and its assignment, when the caller is its learner or (with teacherOnly, only) its class's teacher. */
 async function visibleSubmission(c: Classroom, id: string, teacher: TeacherRow | null, learnerId: string | null): Promise<{ s: SubmissionRow; a: AssignmentRow }> {
-  const notFound = new BadRequestError('no such submission', 404);
+  const notFound = new HttpError(404, 'no such submission');
   const s = await c.store.submissionById(id);
   if (!s) throw notFound;
   const a = await c.store.assignmentById(s.assignmentId);
@@ -35,7 +36,7 @@ async function visibleSubmission(c: Classroom, id: string, teacher: TeacherRow |
 
 export const getSubmission: ClassroomHandler = async (c, req, res, params) => {
   const [teacher, learner] = await Promise.all([teacherOf(c, req), learnerOf(c, req)]);
-  if (!teacher && !learner) throw new BadRequestError('not signed in (as a teacher, or as a learner of a class)', 401);
+  if (!teacher && !learner) throw new HttpError(401, 'not signed in (as a teacher, or as a learner of a class)');
   const { s, a } = await visibleSubmission(c, params.id, teacher, learner?.id ?? null);
   sendJson(res, 200, submissionView(s, a));
 };
@@ -47,7 +48,7 @@ export const getSubmission: ClassroomHandler = async (c, req, res, params) => {
  */
 export const submissionEvents: ClassroomHandler = async (c, req, res, params) => {
   const [teacher, learner] = await Promise.all([teacherOf(c, req), learnerOf(c, req)]);
-  if (!teacher && !learner) throw new BadRequestError('not signed in (as a teacher, or as a learner of a class)', 401);
+  if (!teacher && !learner) throw new HttpError(401, 'not signed in (as a teacher, or as a learner of a class)');
   await visibleSubmission(c, params.id, teacher, learner?.id ?? null);
   const stream = c.events.open(req, res, `submission:${params.id}`, learner ? `learner:${learner.id}` : `teacher:${teacher!.id}`);
   const now = await c.store.submissionById(params.id);
@@ -61,11 +62,11 @@ export const history: ClassroomHandler = async (c, req, res, params) => {
   const cls = await ownClass(c, await requireTeacher(c, req), params.id);
   const learners = withDistinctNames(await c.store.learnersOfClass(cls.id));
   const learner = learners.find((l) => l.id === params.learnerId);
-  if (!learner) throw new BadRequestError('no such learner in this class', 404);
+  if (!learner) throw new HttpError(404, 'no such learner in this class');
   const assignmentId = queryParam(req, 'assignmentId') ?? undefined;
   const lesson = queryParam(req, 'lesson') ?? undefined;
   const assignments = new Map((await c.store.assignmentsOfClass(cls.id)).map((a) => [a.id, a]));
-  if (assignmentId !== undefined && !assignments.has(assignmentId)) throw new BadRequestError('no such assignment in this class', 404);
+  if (assignmentId !== undefined && !assignments.has(assignmentId)) throw new HttpError(404, 'no such assignment in this class');
   // One more than shown tells whether there are more.
   const rows = await c.store.submissionHistory(learner.id, { assignmentId, lesson }, MAX_HISTORY_SUBMISSIONS + 1);
   const answer: SubmissionHistory = {
@@ -82,7 +83,7 @@ export const override: ClassroomHandler = async (c, req, res, params) => {
   const { s, a } = await visibleSubmission(c, params.id, teacher, null);
   const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
   const status = body.status as OverrideRequest['status'];
-  if (status !== null && status !== 'pass' && status !== 'fail') throw new BadRequestError('"status" must be "pass", "fail" or null (no override)');
+  if (status !== null && status !== 'pass' && status !== 'fail') throw new HttpError(400, '"status" must be "pass", "fail" or null (no override)');
   const comment = v.optionalText(body, 'comment', MAX_OVERRIDE_COMMENT_CHARS);
   const override = status === null ? null : { status, comment };
   await c.store.setOverride(s.id, override);
@@ -102,13 +103,13 @@ export const regrade: ClassroomHandler = async (c, req, res, params) => {
   let assignments = await c.store.assignmentsOfClass(cls.id);
   if (body.assignmentId !== undefined) {
     assignments = assignments.filter((a) => a.id === body.assignmentId);
-    if (!assignments.length) throw new BadRequestError('no such assignment in this class', 404);
+    if (!assignments.length) throw new HttpError(404, 'no such assignment in this class');
   }
   const lessonFilter = body.lesson === undefined ? null : v.str(body, 'lesson');
   if (lessonFilter !== null && !assignments.some((a) => a.lessons.includes(lessonFilter))) {
-    throw new BadRequestError(`lesson ${JSON.stringify(lessonFilter.slice(0, 100))} is in no assignment of this class${body.assignmentId ? ' (of that assignment)' : ''}`);
+    throw new HttpError(400, `lesson ${JSON.stringify(lessonFilter.slice(0, 100))} is in no assignment of this class${body.assignmentId ? ' (of that assignment)' : ''}`);
   }
-  if (c.regrading.has(cls.id)) throw new BadRequestError('a regrade of this class is running already; wait for it to finish', 409);
+  if (c.regrading.has(cls.id)) throw new HttpError(409, 'a regrade of this class is running already; wait for it to finish');
   c.regrading.add(cls.id);
   try {
     const group = groupSubmissions(await c.store.submissionFactsOfClass(cls.id));

@@ -1,5 +1,5 @@
 /** Checks of the classroom's request fields: each failure is a 400 that names the field and the rule. */
-import { BadRequestError } from '../workspace/files.ts';
+import { HttpError } from '../http/errors.ts';
 import { MAX_EMAIL_CHARS, MAX_PASSWORD_CHARS, MAX_SUBMISSION_BYTES, MAX_SUBMISSION_FILES, MIN_PASSWORD_CHARS } from './limits.ts';
 
 /**
@@ -33,7 +33,7 @@ export function displayText(field: string, value: string): string {
   const nfc = value.normalize('NFC').trim();
   for (const [pattern, what] of FORBIDDEN) {
     const m = pattern.exec(nfc);
-    if (m) throw new BadRequestError(`"${field}" contains ${what} (${codePoint(m[0])}); remove it`);
+    if (m) throw new HttpError(400, `"${field}" contains ${what} (${codePoint(m[0])}); remove it`);
   }
   return nfc.replace(/\s+/gu, ' ');
 }
@@ -51,11 +51,11 @@ export function nameKey(name: string): string {
 /** A display text (name, title): displayText, then minChars..maxChars characters (code points). */
 export function text(body: Record<string, unknown>, field: string, maxChars: number, minChars = 1): string {
   const value = body[field];
-  if (typeof value !== 'string') throw new BadRequestError(`missing field "${field}" (a string)`);
+  if (typeof value !== 'string') throw new HttpError(400, `missing field "${field}" (a string)`);
   const shown = displayText(field, value);
   const length = [...shown].length;
-  if (length < minChars) throw new BadRequestError(`"${field}" must not be empty`);
-  if (length > maxChars) throw new BadRequestError(`"${field}" is longer than ${maxChars} characters`);
+  if (length < minChars) throw new HttpError(400, `"${field}" must not be empty`);
+  if (length > maxChars) throw new HttpError(400, `"${field}" is longer than ${maxChars} characters`);
   return shown;
 }
 
@@ -67,20 +67,20 @@ export function optionalText(body: Record<string, unknown>, field: string, maxCh
 /** An email address, trimmed and lower-cased (the account's key). Only its shape is checked. */
 export function email(body: Record<string, unknown>): string {
   const value = body.email;
-  if (typeof value !== 'string') throw new BadRequestError('missing field "email" (a string)');
+  if (typeof value !== 'string') throw new HttpError(400, 'missing field "email" (a string)');
   const e = value.trim().toLowerCase();
-  if (e.length > MAX_EMAIL_CHARS) throw new BadRequestError(`"email" is longer than ${MAX_EMAIL_CHARS} characters`);
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e)) throw new BadRequestError('"email" is not an email address (name@example.org)');
+  if (e.length > MAX_EMAIL_CHARS) throw new HttpError(400, `"email" is longer than ${MAX_EMAIL_CHARS} characters`);
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e)) throw new HttpError(400, '"email" is not an email address (name@example.org)');
   return e;
 }
 
 /** A password as typed (not trimmed); with `rules`, the length rules of a new password. */
 export function password(body: Record<string, unknown>, rules: boolean): string {
   const value = body.password;
-  if (typeof value !== 'string' || value === '') throw new BadRequestError('missing field "password" (a string)');
+  if (typeof value !== 'string' || value === '') throw new HttpError(400, 'missing field "password" (a string)');
   const length = [...value].length;
-  if (length > MAX_PASSWORD_CHARS) throw new BadRequestError(`"password" is longer than ${MAX_PASSWORD_CHARS} characters`);
-  if (rules && length < MIN_PASSWORD_CHARS) throw new BadRequestError(`"password" must have at least ${MIN_PASSWORD_CHARS} characters`);
+  if (length > MAX_PASSWORD_CHARS) throw new HttpError(400, `"password" is longer than ${MAX_PASSWORD_CHARS} characters`);
+  if (rules && length < MIN_PASSWORD_CHARS) throw new HttpError(400, `"password" must have at least ${MIN_PASSWORD_CHARS} characters`);
   return value;
 }
 
@@ -88,14 +88,14 @@ export function password(body: Record<string, unknown>, rules: boolean): string 
 export function optionalBoolean(body: Record<string, unknown>, field: string): boolean | undefined {
   const value = body[field];
   if (value === undefined) return undefined;
-  if (typeof value !== 'boolean') throw new BadRequestError(`"${field}" must be true or false`);
+  if (typeof value !== 'boolean') throw new HttpError(400, `"${field}" must be true or false`);
   return value;
 }
 
 /** A required string field, for codes and ids (checked further by the caller). */
 export function str(body: Record<string, unknown>, field: string): string {
   const value = body[field];
-  if (typeof value !== 'string' || value === '') throw new BadRequestError(`missing field "${field}" (a string)`);
+  if (typeof value !== 'string' || value === '') throw new HttpError(400, `missing field "${field}" (a string)`);
   return value;
 }
 
@@ -103,11 +103,11 @@ export function str(body: Record<string, unknown>, field: string): string {
 export function submissionSize(files: Record<string, string>): Record<string, string> {
   const names = Object.keys(files);
   if (names.length > MAX_SUBMISSION_FILES) {
-    throw new BadRequestError(`a submission holds at most ${MAX_SUBMISSION_FILES} files; these are ${names.length} (submit only the exercise's files)`, 413);
+    throw new HttpError(413, `a submission holds at most ${MAX_SUBMISSION_FILES} files; these are ${names.length} (submit only the exercise's files)`);
   }
   const bytes = names.reduce((n, name) => n + Buffer.byteLength(files[name]), 0);
   if (bytes > MAX_SUBMISSION_BYTES) {
-    throw new BadRequestError(`a submission holds at most ${MAX_SUBMISSION_BYTES / 1024} KiB of files; these are ${Math.ceil(bytes / 1024)} KiB (remove what the exercise does not need)`, 413);
+    throw new HttpError(413, `a submission holds at most ${MAX_SUBMISSION_BYTES / 1024} KiB of files; these are ${Math.ceil(bytes / 1024)} KiB (remove what the exercise does not need)`);
   }
   return files;
 }

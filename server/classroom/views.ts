@@ -1,9 +1,11 @@
 /** Stored rows as the API shows them (src/lib/protocol.ts, "classroom"): ISO times, no internals. */
 import type { Assignment, ClassLearner, ClassSubmissionEvent, ClassSummary, Submission, SubmissionInfo } from '../../src/lib/protocol.ts';
-import { iso } from './context.ts';
 import { isLate } from './results.ts';
 import { nameKey } from './validate.ts';
 import type { AssignmentRow, ClassCounts, ClassRow, LearnerRow, SubmissionRow } from './store.ts';
+
+/** A stored time (Unix ms) as the wire's ISO 8601 string (UTC). */
+export const iso = (ms: number): string => new Date(ms).toISOString();
 
 export const classSummary = (c: ClassRow & ClassCounts): ClassSummary => ({
   id: c.id, name: c.name, joinCode: c.joinCode, learners: c.learners, assignments: c.assignments, createdAt: iso(c.createdAt),

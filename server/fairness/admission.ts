@@ -14,13 +14,28 @@
  * `reserved` slots only go to learners with nothing running, so a newcomer's
  * Run starts at once however many busy learners there are. Waiting commands
  * are told their position each time it changes.
+ *
+ * Long commands move to the background: a command that has run long enough to
+ * lose its CPU priority (the sandbox demotes it to the idle class after
+ * FULL_CPU_WEIGHT_MS, or at once for a heavy client or a queued grading) no
+ * longer slows a newcomer down, so holding one of the `slots` would only make
+ * the newcomer wait for it to end — up to the hard time limit (a busy loop, a
+ * forged event stream). `toBackground()` moves it to one of `backgroundSlots`
+ * when one is free (else it keeps its slot), and the slot goes to the queue.
+ * Per-learner and per-address places still count it until it ends, so this
+ * adds no room for anyone: at most `slots + backgroundSlots` commands exist.
  */
+import type { RefusalReason } from '../observability/metrics.ts';
+
 export class Busy extends Error {
   readonly retryAfterSeconds: number;
-  constructor(message: string, retryAfterSeconds: number) {
+  /** Which limit refused, for the refusals metric (observability/metrics.ts). */
+  readonly reason: RefusalReason;
+  constructor(message: string, retryAfterSeconds: number, reason: RefusalReason = 'other') {
     super(message);
     this.name = 'Busy';
     this.retryAfterSeconds = retryAfterSeconds;
+    this.reason = reason;
   }
 }
 
@@ -41,7 +56,16 @@ export interface AdmissionOptions {
   reserved?: number;
   /** A typical command's duration, for the retry time a refusal names (default 2 s). */
   typicalCommandSeconds?: number;
+  /** Places for commands that lost their CPU priority (default 0: they keep their slot). */
+  backgroundSlots?: number;
 }
+
+/**
+ * Ends a command's admission (call once it ended; later calls do nothing).
+ * `toBackground()` says the command lost its CPU priority: it gives its slot
+ * back if a background place is free (true), else keeps it (false).
+ */
+export type Release = (() => void) & { toBackground(): boolean };
 
 interface Waiting {
   who: Claimant;
@@ -63,6 +87,8 @@ class Counter {
 export class Admission {
   readonly #o: AdmissionOptions;
   #running = 0;
+  /** Commands moved to the background (they hold a background place, not a slot). */
+  #background = 0;
   readonly #queue: Waiting[] = [];
   /** Places (running + queued) per learner and per address. */
   readonly #placesByLearner = new Counter();
@@ -75,7 +101,9 @@ export class Admission {
     this.#o = o;
   }
 
+  /** Commands holding a slot (the background ones not counted). */
   get running(): number { return this.#running; }
+  get background(): number { return this.#background; }
   get queued(): number { return this.#queue.length; }
 
   /** Seconds after which trying again is likely to find room: the queue drains about `slots` commands per typical duration. */
@@ -90,30 +118,42 @@ export class Admission {
    * told the position when the command has to wait, and again as it moves up.
    * A bare string counts as both learner and address.
    */
-  enter(claimant: string | Claimant, onQueued?: (position: number) => void, signal?: AbortSignal): Promise<() => void> {
+  enter(claimant: string | Claimant, onQueued?: (position: number) => void, signal?: AbortSignal): Promise<Release> {
     const who = typeof claimant === 'string' ? { learner: claimant, address: claimant } : claimant;
     if (this.#placesByLearner.get(who.learner) >= this.#o.perLearner) {
-      throw new Busy(`you already have ${this.#o.perLearner} commands running or waiting; wait for one of them to finish`, 2);
+      throw new Busy(`you already have ${this.#o.perLearner} commands running or waiting; wait for one of them to finish`, 2, 'learner-places');
     }
     if (this.#o.perAddress !== undefined && this.#placesByAddress.get(who.address) >= this.#o.perAddress) {
-      throw new Busy(`too many commands from your network at once (${this.#o.perAddress}); try again in a few seconds`, this.retrySeconds());
+      throw new Busy(`too many commands from your network at once (${this.#o.perAddress}); try again in a few seconds`, this.retrySeconds(), 'address-places');
     }
     if (this.#running >= this.#o.slots && this.#queue.length >= this.#o.maxQueued) {
-      throw new Busy(`the lab is full right now: ${this.#queue.length} commands are waiting; try again in about ${this.retrySeconds()} s`, this.retrySeconds());
+      throw new Busy(`the lab is full right now: ${this.#queue.length} commands are waiting; try again in about ${this.retrySeconds()} s`, this.retrySeconds(), 'queue-full');
     }
     this.#placesByLearner.add(who.learner, 1);
     this.#placesByAddress.add(who.address, 1);
     let released = false;
-    const release = () => {
+    let inBackground = false;
+    const release: Release = Object.assign(() => {
       if (released) return;
       released = true;
       this.#placesByLearner.add(who.learner, -1);
       this.#placesByAddress.add(who.address, -1);
       this.#runningByLearner.add(who.learner, -1);
       this.#runningByAddress.add(who.address, -1);
-      this.#running--;
+      if (inBackground) this.#background--;
+      else this.#running--;
       this.#next();
-    };
+    }, {
+      toBackground: () => {
+        if (released || inBackground) return inBackground;
+        if (this.#background >= (this.#o.backgroundSlots ?? 0)) return false;
+        inBackground = true;
+        this.#background++;
+        this.#running--;
+        this.#next();
+        return true;
+      },
+    });
     const begin = () => {
       this.#running++;
       this.#runningByLearner.add(who.learner, 1);

@@ -1,18 +1,22 @@
-/** Reading JSON request bodies within a size limit, and writing JSON answers. */
+/**
+ * Reading JSON request bodies within a size limit, checking them against their
+ * schema (src/lib/protocol.ts), and writing JSON answers.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
 import type { ErrorBody } from '../../src/lib/protocol.ts';
-import { BadRequestError } from '../workspace/files.ts';
+import { HttpError } from './errors.ts';
 
-/** Reads and parses a JSON body of at most maxBytes; throws BadRequestError (400/413/415). */
+/** Reads and parses a JSON body of at most maxBytes; throws HttpError (400/413/415). */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') {
-    throw new BadRequestError('the request body must be JSON (Content-Type: application/json)', 415);
+    throw new HttpError(415, 'the request body must be JSON (Content-Type: application/json)');
   }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     req.resume(); // drain, so the connection can answer
-    throw new BadRequestError(`the request body is larger than ${maxBytes} bytes`, 413);
+    throw new HttpError(413, `the request body is larger than ${maxBytes} bytes`);
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -20,23 +24,34 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     size += chunk.length;
     if (size > maxBytes) {
       req.resume();
-      throw new BadRequestError(`the request body is larger than ${maxBytes} bytes`, 413);
+      throw new HttpError(413, `the request body is larger than ${maxBytes} bytes`);
     }
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  if (!text.trim()) throw new BadRequestError('the request body is empty (expected a JSON object)');
+  if (!text.trim()) throw new HttpError(400, 'the request body is empty (expected a JSON object)');
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new BadRequestError(`malformed JSON: ${(err as Error).message}`);
+    throw new HttpError(400, `malformed JSON: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Checks an input (a request body, a message) against its wire schema: the
+ * parsed value, or a 400 whose `error` is the first problem found. Every
+ * malformed input of every endpoint answers this one shape.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new HttpError(400, result.error.issues[0]?.message ?? 'malformed request');
+  return result.data;
 }
 
 /** The body must be a JSON object; returns it typed loosely for field checks. */
 export function asObject(value: unknown): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new BadRequestError('the request body must be a JSON object');
+    throw new HttpError(400, 'the request body must be a JSON object');
   }
   return value as Record<string, unknown>;
 }

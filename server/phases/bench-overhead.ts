@@ -1,4 +1,4 @@
-// Instrumentation overhead on a warm hello-world `go build` (issue 4: <= 10%).
+// Instrumentation overhead on a warm hello-world `go build`: observing the build must cost at most 10%.
 //
 //   ./node_modules/.bin/node server/phases/bench-overhead.ts [N]
 //

@@ -19,7 +19,8 @@
  */
 
 import type { GraphAction, GraphEvent } from '../../src/lib/protocol.ts';
-import { ACTION_MODES, CGO_COMPILE, actionKey } from './trace.ts';
+import { CGO_COMPILE } from '../../src/lib/phases.ts';
+import { ACTION_MODES, actionKey } from './trace.ts';
 import { goTimeUs, roundMs } from './time.ts';
 
 export class GraphFormatError extends Error {

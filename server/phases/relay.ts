@@ -14,6 +14,7 @@
  * with one PhaseErrorEvent; the caller keeps reading the channel and the relay
  * drops what comes, unread and unbuffered, so the go wrapper never blocks.
  */
+import { LineSplitter } from '../../src/lib/lines.ts';
 import { StringDecoder } from 'node:string_decoder';
 import type { CommandEndEvent, CommandEvent, GraphEvent, PhaseErrorEvent, PhaseEvent } from '../../src/lib/protocol.ts';
 import { actionGraphOf } from './graph.ts';
@@ -53,7 +54,7 @@ export interface RelayBudget {
  * 252-406 events, a go build importing net/http and friends 346 KB in 396,
  * `go build std` 628 KB.
  * 8 MiB holds 23 of the largest, 20 000 events 49: a command that runs go
- * many times keeps its view; a forged flood (issue 11: 418 MB of NDJSON in
+ * many times keeps its view; a forged flood (measured: 418 MB of NDJSON in
  * 15 s) stops at a few MiB of NDJSON.
  */
 export const RUN_RELAY_BUDGET: RelayBudget = { bytes: 8 * 1024 * 1024, events: 20_000 };
@@ -86,8 +87,7 @@ export class PhaseRelay {
   readonly #failed = new Set<number>();
   readonly #decoder = new StringDecoder('utf8');
   /** The partial last line, in pieces (joined once, when its newline comes). */
-  #pending: string[] = [];
-  #pendingLength = 0;
+  readonly #lines = new LineSplitter();
   #broken = false;
   #bytes = 0;
   #events = 0;
@@ -113,25 +113,11 @@ export class PhaseRelay {
       }
     }
     const text = typeof chunk === 'string' ? chunk : this.#decoder.write(chunk);
-    // Only the new text is searched for newlines: a long line costs its length once, not its length per chunk.
-    let from = 0;
-    let nl: number;
-    while ((nl = text.indexOf('\n', from)) >= 0) {
-      let line = text.slice(from, nl);
-      if (this.#pending.length) {
-        line = this.#pending.join('') + line;
-        this.#pending = [];
-        this.#pendingLength = 0;
-      }
-      from = nl + 1;
+    for (const line of this.#lines.push(text)) {
       this.#line(line);
       if (this.#broken) return;
     }
-    if (from < text.length) {
-      this.#pending.push(text.slice(from));
-      this.#pendingLength += text.length - from;
-      if (this.#pendingLength > MAX_RELAY_LINE_BYTES) this.#fail(0, `an event line longer than ${mib(MAX_RELAY_LINE_BYTES)}`);
-    }
+    if (this.#lines.pendingLength > MAX_RELAY_LINE_BYTES) this.#fail(0, `an event line longer than ${mib(MAX_RELAY_LINE_BYTES)}`);
   }
 
   /** Emits within the budget; the event past it stops the view instead. */
@@ -149,8 +135,7 @@ export class PhaseRelay {
       if (this.#broken) return;
       // Stopped for good: nothing is kept (the pending line, the readers' state).
       this.#broken = true;
-      this.#pending = [];
-      this.#pendingLength = 0;
+      this.#lines.end();
       this.#readers.clear();
       // The one event past the budget: it says why the view stopped.
       this.#out({ type: 'phase-error', cmd, message: `the build view stopped: ${message}` });

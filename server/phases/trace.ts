@@ -16,7 +16,9 @@
  * undocumented, so a change must be noticed, not shown as an empty view.
  */
 
-import type { Phase, PhaseEvent } from '../../src/lib/protocol.ts';
+import { LineSplitter } from '../../src/lib/lines.ts';
+import type { PhaseEvent } from '../../src/lib/protocol.ts';
+import { CGO_COMPILE, PHASE_OF_MODE } from '../../src/lib/phases.ts';
 import { StringDecoder } from 'node:string_decoder';
 
 /**
@@ -43,20 +45,6 @@ export const ACTION_MODES: ReadonlyArray<string> = [
   'go vet', 'go fix', 'go tool', 'test barrier', 'test run', 'test print (nop)', 'test print', 'test clean',
   'test build', 'write coverage meta-data file', 'swigDoIntSize',
 ];
-/** `cgo compile <file>` carries a file name in its mode. */
-export const CGO_COMPILE = 'cgo compile ';
-
-/** Which phase an action mode is shown as; modes not listed are known but not shown. */
-const PHASE_OF_MODE: Readonly<Record<string, Phase>> = {
-  build: 'compile',
-  'cgo run': 'cgo',
-  [CGO_COMPILE.trim()]: 'cgo',
-  link: 'link',
-  'go run': 'run',
-  'test run': 'test',
-  vet: 'vet',
-};
-
 /** Spans other than `Executing action (...)` that Go 1.26 emits, by name prefix. */
 const OTHER_SPANS: ReadonlyArray<string> = [
   'load.PackagesAndErrors', 'load.TestPackagesAndErrors', 'load.loadPackageData ', 'modload.loadImport ',
@@ -133,7 +121,7 @@ export function actionKey(mode: string, pkg: string): string {
  */
 export class TraceReader {
   private decoder = new StringDecoder('utf8');
-  private pending = '';
+  private readonly lines = new LineSplitter();
   private lineNo = 0;
   private loadDepth = 0;
   private ended = false;
@@ -147,20 +135,9 @@ export class TraceReader {
     if (this.ended) throw new TraceFormatError('data pushed after end()');
     const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
     const out: PhaseEvent[] = [];
-    // Only the new text is searched: a line fed in many small pieces costs its
-    // length once, not its length per piece (measured before: 7 MB of forged
-    // 100-byte pieces held the event loop for 212 s).
-    let from = 0;
-    let nl: number;
-    while ((nl = text.indexOf('\n', from)) >= 0) {
-      const line = this.pending + text.slice(from, nl);
-      this.pending = '';
-      from = nl + 1;
-      this.line(line, out);
-    }
-    this.pending += text.slice(from);
-    if (this.pending.length > MAX_TRACE_LINE_CHARS) {
-      this.pending = '';
+    for (const line of this.lines.push(text)) this.line(line, out);
+    if (this.lines.pendingLength > MAX_TRACE_LINE_CHARS) {
+      this.lines.end();
       throw new TraceFormatError(`a line longer than ${MAX_TRACE_LINE_CHARS} characters`);
     }
     return out;
@@ -169,10 +146,8 @@ export class TraceReader {
   /** The go command exited: the rest must be the closing `]`, or nothing if it was killed. */
   end(): PhaseEvent[] {
     if (this.ended) return [];
-    this.pending += this.decoder.end();
+    const rest = this.lines.end() + this.decoder.end();
     this.ended = true;
-    const rest = this.pending;
-    this.pending = '';
     if (rest === ']') {
       if (this.lineNo === 0) throw new TraceFormatError('closing "]" without an opening "["');
       this.summary.closed = true;

@@ -10,9 +10,9 @@
  * any outside terminal (--new-session), and nothing outlives the server
  * (--die-with-parent). See docs/security.md.
  */
+import { SANDBOX_GOCACHE, SANDBOX_HOME } from '../workspace/mounts.ts';
 
 /** Where things appear inside the sandbox. */
-export const SANDBOX_HOME = '/home/learner';
 export const SANDBOX_TOOLS = '/opt/lab/bin';
 /** The lab's read-only module proxy (prepare.ts, goproxy/build.ts): GOPROXY=file://SANDBOX_GOPROXY. */
 export const SANDBOX_GOPROXY = '/opt/lab/goproxy';
@@ -25,8 +25,6 @@ export const SANDBOX_GONOSUMDB = 'golab.example';
 export const SANDBOX_USER = 'learner';
 export const SANDBOX_INNER_UID = 1000;
 export const SANDBOX_INNER_GID = 1000;
-/** GOCACHE inside the sandbox: in the workspace, so it is the session's own. */
-export const SANDBOX_GOCACHE = `${SANDBOX_HOME}/.cache/go-build`;
 
 /** What prepare.ts made, and the toolchain it found. */
 export interface SandboxLayout {

@@ -15,9 +15,9 @@ import type { Owner } from '../workspace/beneath.ts';
 import { bwrapArgv, type BwrapOptions, type SandboxLayout } from './bwrap.ts';
 import { CommandCgroup, type CgroupLimits, type CgroupMode, type CgroupUsage } from './cgroup.ts';
 import { launch, type Rlimits } from './launcher.ts';
-import type { Warm } from './warm.ts';
 import { PhaseRelay, RUN_RELAY_BUDGET, type RelayEvent } from '../phases/relay.ts';
 import { ProgramLimiter, type ProgramHits } from './program-limits.ts';
+import { log } from '../observability/log.ts';
 
 export interface SandboxLimits extends CgroupLimits, Rlimits {
   /** The workspace's disk quota (enforced by its storage; named in messages). */
@@ -48,6 +48,16 @@ export interface Started {
   finish(): Promise<CgroupUsage>;
 }
 
+/** A sandbox started ahead of its command (server/sandbox/warm.ts), waiting to be handed one. */
+export interface Warm extends Started {
+  /** The go wrapper's event channel (JSON lines; see server/phases/relay.ts). */
+  events: NodeJS.ReadableStream;
+  /** Hands the command over; the sandbox runs it at once. `observe`: relay go commands' phases. */
+  deliver(cwd: string, cgo: boolean, observe: boolean, commandLine: string): void;
+  /** Settles once the sandbox process has ended and its pipes are closed (whenever that was). */
+  closed: Promise<void>;
+}
+
 /** Makes the command's cgroup, then starts bwrap in it. */
 export async function startSandboxed(sandbox: Sandbox, o: SpawnOptions): Promise<Started> {
   const cgroup = await CommandCgroup.create(sandbox.cgroups, `c-${randomBytes(8).toString('hex')}`, sandbox.limits, o.user);
@@ -65,7 +75,7 @@ export async function startSandboxed(sandbox: Sandbox, o: SpawnOptions): Promise
     finish: () => (finished ??= (async () => {
       const usage = await cgroup.usage();
       // Removal (kill what is left, rmdir) does not hold up the answer.
-      cgroup.destroy().catch((err) => console.error(`[lab] ${err.message}`));
+      cgroup.destroy().catch((err) => log.error('removing a sandbox cgroup failed', {}, err));
       return usage;
     })()),
   };
@@ -148,6 +158,8 @@ export interface RunCallbacks {
   signal?: AbortSignal;
   /** Where the command is (for the server's stall log). */
   onStage?(name: string): void;
+  /** The command lost its CPU priority (long, or started demoted): its admission may move to the background. */
+  onDemoted?(): void;
 }
 
 export function seconds(ms: number): string {
@@ -237,7 +249,7 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
     try {
       s = await Promise.race([taking, late]);
     } catch (err) {
-      console.error(`[lab] ${(err as Error).message} (a sandbox start hung)`);
+      log.error(`${(err as Error).message} (a sandbox start hung)`);
       // `closed` settles even when the sandbox ended before we looked: its cgroup is always removed.
       taking.then((w) => { w.child.kill('SIGKILL'); void w.closed.then(() => w.finish()); }, () => {});
       throw err;
@@ -263,7 +275,7 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
     });
     giveUp = () => {
       const inGroup = (() => { try { return readFileSync(s.cgroup.procsFiles[0] ?? '/nonexistent', 'utf8').split('\n').filter(Boolean).map(Number); } catch { return []; } })();
-      console.error(`[lab] the sandbox (pid ${child.pid}) did not end ${seconds(KILL_GRACE_MS)} after SIGKILL: ${describeStuck(child.pid)}; in its cgroup: ${inGroup.map((p) => `${p} (${describeStuck(p)})`).join('; ') || 'nothing'}`);
+      log.error(`the sandbox (pid ${child.pid}) did not end ${seconds(KILL_GRACE_MS)} after SIGKILL: ${describeStuck(child.pid)}; in its cgroup: ${inGroup.map((p) => `${p} (${describeStuck(p)})`).join('; ') || 'nothing'}`);
       for (const stream of child.stdio) stream?.destroy();
       resolve({ code: null, signal: 'SIGKILL', error: spawnError });
     };
@@ -338,8 +350,12 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
   // Short commands keep full CPU weight; long ones yield to newcomers.
   // Not awaited: nothing may come between the start and the output listeners
   // below (Node drops the output of a child that exits before anyone listens).
-  if (o.startDemoted) void s.cgroup.demote();
-  const demoteTimer = setTimeout(() => void s.cgroup.demote(), o.startDemoted ? 0 : FULL_CPU_WEIGHT_MS);
+  const demote = () => {
+    void s.cgroup.demote();
+    cb.onDemoted?.();
+  };
+  if (o.startDemoted) demote();
+  const demoteTimer = o.startDemoted ? undefined : setTimeout(demote, FULL_CPU_WEIGHT_MS);
   const onAbort = () => stop('killed', 'stopped on request');
   cb.signal?.addEventListener('abort', onAbort, { once: true });
   if (cb.signal?.aborted) onAbort();

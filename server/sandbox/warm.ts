@@ -16,9 +16,11 @@
  * or dead on its own while waiting (killed from outside, crashed).
  */
 import type { Writable } from 'node:stream';
-import { SANDBOX_HOME, SANDBOX_TOOLS } from './bwrap.ts';
-import { startSandboxed, type Sandbox, type SpawnOptions, type Started } from './sandbox.ts';
+import { SANDBOX_TOOLS } from './bwrap.ts';
+import { SANDBOX_HOME } from '../workspace/mounts.ts';
+import { startSandboxed, type Sandbox, type SpawnOptions, type Warm } from './sandbox.ts';
 import { ensureMountPoints } from '../workspace/storage.ts';
+import { log } from '../observability/log.ts';
 
 /** The waiting shell's $0: visible in its command line until it execs the command. */
 export const WAITING_NAME = 'lab-waiting-for-command';
@@ -46,19 +48,10 @@ export const EVENTS_FD = 4;
 /** What a waiting sandbox is for: one workspace, as one uid. */
 export type WarmOptions = Omit<SpawnOptions, 'command' | 'stdio' | 'cwd' | 'env'>;
 
-export interface Warm extends Started {
-  /** The go wrapper's event channel (JSON lines; see server/phases/relay.ts). */
-  events: NodeJS.ReadableStream;
-  /** Hands the command over; the sandbox runs it at once. `observe`: relay go commands' phases. */
-  deliver(cwd: string, cgo: boolean, observe: boolean, commandLine: string): void;
-  /** Settles once the sandbox process has ended and its pipes are closed (whenever that was). */
-  closed: Promise<void>;
-}
-
 /** Kills a sandbox nobody will use, and removes its cgroup once it has ended (already ended: at once). */
 export function discard(w: Warm): void {
   w.child.kill('SIGKILL');
-  void w.closed.then(() => w.finish()).catch((err) => console.error(`[lab] ${err.message}`));
+  void w.closed.then(() => w.finish()).catch((err) => log.error('ending a waiting sandbox failed', {}, err));
 }
 
 /** Starts a sandbox that waits for its command. */
@@ -144,7 +137,7 @@ export class WarmPool {
       if (!mine()) return; // taken (its user finishes it) or already dropped
       this.#ready.delete(key);
       clearTimeout(timer);
-      void w.finish().catch((err) => console.error(`[lab] ${err.message}`));
+      void w.finish().catch((err) => log.error('ending a waiting sandbox failed', {}, err));
     }), () => {
       if (!mine()) return;
       this.#ready.delete(key);

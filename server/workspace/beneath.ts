@@ -14,8 +14,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, mkdir, lstat, readdir, rename, rmdir, statfs, unlink, type FileHandle } from 'node:fs/promises';
-import { BadRequestError } from './files.ts';
+import { open, opendir, mkdir, lstat, readdir, rename, rmdir, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import { HttpError } from '../http/errors.ts';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = constants;
 
@@ -50,10 +50,10 @@ export class UnsafePathError extends Error {
  * The workspace's file system has no room (bytes or inodes) for a save: the
  * API answers 507, and the file's previous version is still there.
  */
-export class WorkspaceFullError extends BadRequestError {
+export class WorkspaceFullError extends HttpError {
   constructor(path: string, quotaBytes: number | null) {
     const quota = quotaBytes ? ` (its quota is ${Math.round(quotaBytes / 1024 / 1024)} MiB)` : '';
-    super(`your workspace is full${quota}: ${JSON.stringify(path)} was not saved and its previous version is kept; delete some files (in the terminal: du -sh ~/* ~/.cache) and save again`, 507);
+    super(507, `your workspace is full${quota}: ${JSON.stringify(path)} was not saved and its previous version is kept; delete some files (in the terminal: du -sh ~/* ~/.cache) and save again`);
     this.name = 'WorkspaceFullError';
   }
 }
@@ -406,4 +406,227 @@ async function emptyOpenDir(dir: FileHandle, depth: number): Promise<void> {
     }
     await rmdir(viaFd(dir, name)).catch((err) => { if (code(err) !== 'ENOENT') throw err; });
   }
+}
+
+// ------------------------------------------------------------ listing and pruning a folder
+
+/** One thing found by listTreeBeneath. */
+export interface TreeEntry {
+  /** Relative to the listed folder, '/'-separated; a directory's ends in '/'. */
+  path: string;
+  /** 'dir' only for a directory listed as such (empty, or deeper than the walk goes). */
+  kind: 'file' | 'dir' | 'symlink' | 'other';
+  /** A regular file's size (0 for the rest). */
+  bytes: number;
+  /** A regular file's bytes, when it was at most readUpTo bytes and the read budget allowed it. */
+  content?: Buffer;
+  /** A larger regular file's first SNIFF_BYTES (enough to tell a binary from text). */
+  head?: Buffer;
+}
+
+/** Bytes read from the start of a file too large to list whole. */
+const SNIFF_BYTES = 512;
+
+export interface ListOptions {
+  /** Entries reported at most (more: `truncated`). */
+  maxEntries: number;
+  /** Directory entries looked at at most, over the whole walk (a folder of 100,000 files costs no more). */
+  maxScanned: number;
+  /** Deepest directory descended into (1: the folder's own entries only). */
+  maxDepth: number;
+  /** Files larger than this are listed without their content. */
+  readUpTo: number;
+  /** Bytes of content read at most, over the whole walk. */
+  readBudget: number;
+  /** Names (at any level) left out entirely. */
+  skip?: (name: string) => boolean;
+  /** Paths looked at first in their directory and always reported (a lesson's starting files). */
+  priority?: ReadonlySet<string>;
+}
+
+/**
+ * Lists the folder `relPath` beneath root, for a learner to see what is in it.
+ * Everything in it is the learner's: directories are entered only through
+ * O_NOFOLLOW|O_DIRECTORY opens of the one already open, a symlink is listed as
+ * one (never followed), a FIFO or device is listed and never opened for
+ * reading (O_NONBLOCK open, fstat, only regular files are read), and every
+ * count (entries, depth, bytes) is bounded. Null when the folder is missing.
+ * Entries come sorted by path.
+ */
+export async function listTreeBeneath(root: string, relPath: string, o: ListOptions): Promise<{ entries: TreeEntry[]; truncated: boolean } | null> {
+  const top = await openDirBeneath(root, relPath.split('/').filter(Boolean), false);
+  if (!top) return null;
+  const entries: TreeEntry[] = [];
+  let truncated = false;
+  let scanned = 0;
+  let budget = o.readBudget;
+  const priority = new Set<string>();
+  for (const p of o.priority ?? []) {
+    const parts = p.split('/');
+    for (let i = 1; i <= parts.length; i++) priority.add(parts.slice(0, i).join('/'));
+  }
+  const add = (e: TreeEntry) => {
+    if (entries.length < o.maxEntries || priority.has(e.path)) entries.push(e);
+    else truncated = true;
+  };
+  /** True when the directory had anything in it. */
+  const walk = async (dir: FileHandle, prefix: string, depth: number): Promise<boolean> => {
+    const names: string[] = [];
+    const it = await opendir(viaFd(dir, '.'));
+    try {
+      for await (const d of it) {
+        if (++scanned > o.maxScanned) {
+          truncated = true;
+          break; // the rest is not even read (breaking out closes the directory)
+        }
+        if (!o.skip?.(d.name)) names.push(d.name);
+      }
+    } catch (err) {
+      if (code(err) !== 'ERR_DIR_CLOSED') throw err;
+    }
+    // Priority paths first, so a crowd of other names cannot push them out.
+    const rank = (name: string) => (priority.has(prefix + name) ? 0 : 1);
+    names.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    let any = false;
+    for (const name of names) {
+      const path = prefix + name;
+      let sub: FileHandle | null = null;
+      try {
+        sub = await open(viaFd(dir, name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      } catch (err) {
+        if (code(err) === 'ENOENT') {
+          // A name that is not UTF-8 cannot be opened by its decoded string: listed, never opened.
+          if (name.includes('\uFFFD')) {
+            any = true;
+            add({ path, kind: 'other', bytes: 0 });
+          }
+          continue; // else: gone meanwhile
+        }
+        if (code(err) !== 'ENOTDIR' && code(err) !== 'ELOOP' && code(err) !== 'EACCES') throw err;
+      }
+      any = true;
+      if (sub) {
+        try {
+          if (depth >= o.maxDepth) add({ path: `${path}/`, kind: 'dir', bytes: 0 });
+          else if (!(await walk(sub, `${path}/`, depth + 1))) add({ path: `${path}/`, kind: 'dir', bytes: 0 });
+        } finally {
+          await sub.close();
+        }
+        continue;
+      }
+      add(await statEntry(dir, name, path));
+    }
+    return any;
+  };
+  const statEntry = async (dir: FileHandle, name: string, path: string): Promise<TreeEntry> => {
+    const st = await lstat(viaFd(dir, name)).catch(() => null);
+    if (!st) return { path, kind: 'other', bytes: 0 };
+    if (st.isSymbolicLink()) return { path, kind: 'symlink', bytes: 0 };
+    if (!st.isFile()) return { path, kind: 'other', bytes: 0 };
+    if (entries.length >= o.maxEntries && !priority.has(path)) return { path, kind: 'file', bytes: st.size };
+    let file: FileHandle;
+    try {
+      // O_NONBLOCK: swapped for a FIFO since the lstat, the open does not wait for a writer.
+      file = await open(viaFd(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    } catch {
+      return { path, kind: 'other', bytes: 0 };
+    }
+    try {
+      const fst = await file.stat();
+      if (!fst.isFile()) return { path, kind: 'other', bytes: 0 };
+      if (fst.size > o.readUpTo || fst.size > budget) {
+        const head = Buffer.alloc(Math.min(SNIFF_BYTES, fst.size));
+        const { bytesRead } = await file.read(head, 0, head.length, 0);
+        return { path, kind: 'file', bytes: fst.size, head: head.subarray(0, bytesRead) };
+      }
+      // One byte more than the size: a file that grows meanwhile is listed without content, not cut short.
+      const buf = Buffer.alloc(fst.size + 1);
+      let n = 0;
+      for (let r = -1; r !== 0 && n < buf.length; n += r) ({ bytesRead: r } = await file.read(buf, n, buf.length - n, n));
+      if (n > fst.size) return { path, kind: 'file', bytes: n };
+      budget -= n;
+      return { path, kind: 'file', bytes: n, content: buf.subarray(0, n) };
+    } finally {
+      await file.close();
+    }
+  };
+  try {
+    await walk(top, '', 1);
+  } finally {
+    await top.close();
+  }
+  return { entries, truncated };
+}
+
+/** Passes pruneBeneath makes at most: each one takes MAX_EMPTY_DEPTH levels off a deeper tree. */
+const MAX_PRUNE_PASSES = 1 + Math.ceil(65536 / MAX_EMPTY_DEPTH);
+
+/**
+ * Removes everything in folder `relPath` beneath root except the files named
+ * in `keep` (relative to the folder) and the directories leading to them:
+ * what Reset does to bring a lesson back to exactly its starting files. Works
+ * on names as bytes (a name that is not UTF-8 goes too), never follows a
+ * symlink (it is unlinked), and a tree deeper than MAX_EMPTY_DEPTH is taken
+ * apart from the top in several passes (its deep part is moved up to the
+ * folder and removed in the next pass), so no depth the learner made stops it.
+ * A kept name that is not a directory is left for the caller to replace; a
+ * directory at a kept file's name is removed like the rest.
+ */
+export async function pruneBeneath(root: string, relPath: string, keep: ReadonlySet<string>): Promise<void> {
+  const keepDirs = new Set<string>();
+  for (const k of keep) {
+    const parts = k.split('/');
+    for (let i = 1; i < parts.length; i++) keepDirs.add(parts.slice(0, i).join('/'));
+  }
+  for (let pass = 0; pass < MAX_PRUNE_PASSES; pass++) {
+    const top = await openDirBeneath(root, relPath.split('/').filter(Boolean), false);
+    if (!top) return;
+    try {
+      if (!(await pruneDir(top, top, '', keep, keepDirs, 0))) return;
+    } finally {
+      await top.close();
+    }
+  }
+  throw new UnsafePathError(relPath, 'it holds a tree too deep to remove');
+}
+
+const bufPath = (dir: FileHandle, name: Buffer): Buffer => Buffer.concat([Buffer.from(`/proc/self/fd/${dir.fd}/`), name]);
+
+/** One pass of pruneBeneath over `dir`; true when something was moved up to `top` for the next pass. */
+async function pruneDir(top: FileHandle, dir: FileHandle, prefix: string, keep: ReadonlySet<string>, keepDirs: ReadonlySet<string>, depth: number): Promise<boolean> {
+  let again = false;
+  for (const name of await readdir(bufPath(dir, Buffer.from('.')), { encoding: 'buffer' })) {
+    const text = name.toString('utf8');
+    const rel = prefix + text;
+    // Only a name that round-trips as UTF-8 can be one of the lesson's own.
+    const exact = Buffer.from(text).equals(name);
+    let sub: FileHandle | null = null;
+    try {
+      sub = await open(bufPath(dir, name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    } catch (err) {
+      if (code(err) !== 'ENOTDIR' && code(err) !== 'ELOOP' && code(err) !== 'ENOENT') throw err;
+    }
+    // A kept file's name: left for the caller to replace (a symlink or FIFO there too); a directory there goes.
+    if (!sub && exact && keep.has(rel)) continue;
+    if (!sub) {
+      await unlink(bufPath(dir, name)).catch((err) => { if (code(err) !== 'ENOENT') throw err; });
+      continue;
+    }
+    try {
+      if (depth >= MAX_EMPTY_DEPTH) {
+        // Too deep for this pass: up to the folder, under a fresh name, for the next one.
+        await rename(bufPath(dir, name), viaFd(top, `${SAVE_TEMP_PREFIX}deep-${randomBytes(8).toString('hex')}`));
+        again = true;
+        continue;
+      }
+      const keepInside = exact && keepDirs.has(rel);
+      again = (await pruneDir(top, sub, `${rel}/`, keepInside ? keep : new Set(), keepInside ? keepDirs : new Set(), depth + 1)) || again;
+    } finally {
+      await sub.close();
+    }
+    if (!(exact && keepDirs.has(rel))) {
+      await rmdir(bufPath(dir, name)).catch((err) => { if (code(err) !== 'ENOENT' && code(err) !== 'ENOTEMPTY') throw err; });
+    }
+  }
+  return again;
 }

@@ -26,7 +26,7 @@ import { execFile } from 'node:child_process';
 import { chmod, chown, copyFile, mkdir, readFile, readdir, rm, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SANDBOX_GOCACHE, SANDBOX_HOME } from '../sandbox/bwrap.ts';
+import { SANDBOX_GOCACHE, SANDBOX_HOME } from './mounts.ts';
 import { emptyDirBeneath, ensureDirBeneath, type Owner } from './beneath.ts';
 import { exists } from '../util/fs.ts';
 

@@ -23,7 +23,13 @@ import {
 } from './deep-dive-commands.ts';
 import type { Editor, LineAnnotation } from './editor.ts';
 import { notesByLine, parseCompilerNotes, strongestKind, type LineNotes } from './gcflags-m.ts';
-import { runStream } from './run-stream.ts';
+import { runCollected } from './api.ts';
+
+/** Files ready to go with a command (workbench.ts), and what to call once the server took them. */
+export interface SendableFiles {
+  files: Record<string, string>;
+  sent(): void;
+}
 
 type Tab = 'inline' | 'asm' | 'ssa' | 'buildinfo';
 /** Longest text shown after a line in the editor; the hover has all of it. */
@@ -32,8 +38,12 @@ const MAX_AFTER_CHARS = 100;
 export interface DeepDiveHost {
   lesson: string;
   editor: Editor;
-  /** Save pending edits (the command reads the files from the workspace too). */
-  flush(): Promise<void>;
+  /**
+   * Brings in the terminal's changes and hands over the files to send; the
+   * command's own request carries (and saves) them, so call `sent` once the
+   * server took it.
+   */
+  prepare(): Promise<SendableFiles>;
   /** A deep dive started or ended: the workbench's own Run waits meanwhile. */
   busy(on: boolean): void;
 }
@@ -219,23 +229,11 @@ export class DeepDive {
     this.host.busy(true);
     this.announce(ui.deepRunning);
     const edits = this.host.editor.editCount;
-    const result: Result = { stdout: '', stderr: '', exit: null, edited: false };
+    let result: Result = { stdout: '', stderr: '', exit: null, edited: false };
     let failure: string | null = null;
     try {
-      await this.host.flush();
-      await runStream(
-        { files: this.host.editor.getFiles(), command, lesson: this.host.lesson, observe: false },
-        {
-          output: (e) => {
-            if (e.type === 'stdout') result.stdout += e.data;
-            else result.stderr += e.data;
-          },
-          exit: (e) => {
-            result.exit = e;
-          },
-        },
-        controller.signal,
-      );
+      const { files, sent } = await this.host.prepare();
+      result = { ...(await runCollected({ files, command, lesson: this.host.lesson, observe: false }, controller.signal, sent)), edited: false };
       if (!result.exit) failure = 'the connection ended early';
     } catch (err) {
       failure = controller.signal.aborted ? ui.runStopped : message(err);

@@ -11,6 +11,21 @@ import { bindDiagram } from './diagram-phases.ts';
 import { makeZoomable } from './diagram-zoom.ts';
 import { renderMermaid } from './mermaid-render.ts';
 
+/**
+ * On a lesson page, diagrams wait until the workbench's editor is ready
+ * (editor.ts sends lab:editor-ready), at most this long: mermaid and its
+ * layout engines are larger than Monaco, and on a first visit they competed
+ * with it for the network and the CPU, delaying the editor by seconds.
+ */
+const EDITOR_FIRST_MAX_MS = 4000;
+
+const editorFirst: Promise<unknown> = document.querySelector('[data-workbench]')
+  ? new Promise((resolve) => {
+      document.addEventListener('lab:editor-ready', resolve, { once: true });
+      setTimeout(resolve, EDITOR_FIRST_MAX_MS);
+    })
+  : Promise.resolve();
+
 const SELECTOR = 'pre.mermaid, pre[data-language="mermaid"], pre:has(> code.language-mermaid)';
 
 async function draw(pre: HTMLElement): Promise<void> {
@@ -45,7 +60,7 @@ function init(): void {
       for (const entry of entries) {
         if (!entry.isIntersecting) continue;
         observer.unobserve(entry.target);
-        void draw(entry.target as HTMLElement);
+        void editorFirst.then(() => draw(entry.target as HTMLElement));
       }
     },
     { rootMargin: '200px' },

@@ -169,6 +169,39 @@ export class Editor {
     this.textChanged();
   }
 
+  /** Open a file that appeared in the lesson folder (the terminal, a Try it block made it) in a new tab, last. */
+  addFile(name: string, content: string): void {
+    if (this.names.includes(name)) {
+      this.replaceFile(name, content);
+      return;
+    }
+    this.names = [...this.names, name];
+    this.contents.set(name, content);
+    if (this.monaco) {
+      this.settingText = true;
+      try {
+        this.createModel(name, content);
+      } finally {
+        this.settingText = false;
+      }
+    }
+    this.renderTabs();
+    this.select(this.current, false);
+  }
+
+  /** Close the tab of a file that is gone from the lesson folder (removed in the terminal). */
+  removeFile(name: string): void {
+    if (!this.names.includes(name)) return;
+    this.names = this.names.filter((n) => n !== name);
+    this.contents.delete(name);
+    this.models.get(name)?.dispose();
+    this.models.delete(name);
+    this.viewStates.delete(name);
+    this.decorationIds.delete(name);
+    this.renderTabs();
+    this.select(this.current === name ? (this.names[0] ?? '') : this.current, false);
+  }
+
   /** Current contents of every file. */
   getFiles(): Record<string, string> {
     const out: Record<string, string> = {};
@@ -178,12 +211,25 @@ export class Editor {
     return out;
   }
 
+  /**
+   * Start fetching Monaco now (while the files are still on their way), so
+   * loadMonaco() finds it loaded: a first visit's files call makes the
+   * session and can take a while, and the two need not wait for each other.
+   */
+  preloadMonaco(): void {
+    this.monacoModule ??= import('./monaco.ts');
+    this.monacoModule.catch(() => undefined);
+  }
+
+  private monacoModule: Promise<typeof import('./monaco.ts')> | undefined;
+
   /** Load Monaco (once) and put it in place of the read-only <pre>. */
   async loadMonaco(): Promise<void> {
     if (this.monaco) return;
     let monaco: Monaco;
     try {
-      ({ monaco } = await import('./monaco.ts'));
+      this.preloadMonaco();
+      ({ monaco } = await this.monacoModule!);
     } catch (err) {
       this.loading.textContent = ui.editorLoadFailed;
       throw err;
@@ -238,6 +284,8 @@ export class Editor {
       input.setAttribute('aria-describedby', this.loading.id);
     }
     if (hadFocus) this.editor.focus();
+    // The page's diagrams wait for this before loading mermaid (diagrams.ts): the editor comes first.
+    document.dispatchEvent(new CustomEvent('lab:editor-ready'));
   }
 
   /**

@@ -1,15 +1,17 @@
 /**
  * The exercise section of a lesson page: hints one at a time, and the Check
  * button, which sends the learner's current files to POST /api/check and
- * shows each check's result. A pass marks the lesson done (progress.ts).
+ * shows each check's result. While the lab is busy the check waits in line and
+ * the status says how many are ahead of it; a refusal (the line is full) says
+ * when to try again, and when that time has come. A pass marks the lesson done (progress.ts).
  * A learner who joined a class can also submit the files to an assignment
  * (classroom/submit.ts).
  */
-import type { CheckResult } from '../lib/protocol.ts';
 import { ui } from '../lib/ui-strings.ts';
 import { renderResult } from './check-results.ts';
+import { CheckRefused, checkStream } from './check-stream.ts';
 import { hasJoined } from './classroom/joined.ts';
-import { loadFiles, responseError } from './files-api.ts';
+import { loadFiles } from './files-api.ts';
 import { markDone, showProgress } from './progress.ts';
 
 /** Detail of the `lab:files-request` event: the workbench answers with the editor's files (saved first). */
@@ -68,20 +70,27 @@ export function setupExercise(root: HTMLElement): void {
     void import('./classroom/submit.ts').then(({ setupSubmit }) =>
       setupSubmit({ root, lesson, currentFiles, status, summary, list, busy: (on) => setExerciseBusy(root, on) }));
   }
+  // A refused check says when to try again, and says so again when that time has come. Not a
+  // count every second: the status is a live region, and a screen reader would read each number.
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const stopRetryTimer = () => { clearTimeout(retryTimer); retryTimer = undefined; };
+  const showRefusal = (seconds: number) => {
+    status.textContent = ui.checkRefused(seconds);
+    retryTimer = setTimeout(() => { status.textContent = ui.checkRetryNow; }, seconds * 1000);
+  };
   button.addEventListener('click', async () => {
+    stopRetryTimer();
     setExerciseBusy(root, true);
     status.textContent = ui.checkRunning;
     summary.textContent = '';
     list.replaceChildren();
     try {
       const files = await currentFiles(lesson);
-      const res = await fetch('/api/check', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ lesson, files }),
+      // Streamed: a check waiting behind a busy class says where it is in the line, and when it starts.
+      const result = await checkStream({ lesson, files }, {
+        queued: (position) => { status.textContent = ui.checkQueued(position - 1); },
+        started: () => { status.textContent = ui.checkRunning; },
       });
-      if (!res.ok) throw await responseError(res);
-      const result = (await res.json()) as CheckResult;
       renderResult(list, summary, result);
       status.textContent = '';
       // Check is disabled while it runs (focus would fall to the page): on to the verdict.
@@ -91,7 +100,8 @@ export function setupExercise(root: HTMLElement): void {
         showProgress();
       }
     } catch (err) {
-      status.textContent = ui.checkFailedToRun((err as Error).message);
+      if (err instanceof CheckRefused) showRefusal(err.retryAfterSeconds);
+      else status.textContent = ui.checkFailedToRun((err as Error).message);
     } finally {
       setExerciseBusy(root, false);
     }

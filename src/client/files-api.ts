@@ -1,54 +1,41 @@
-/** The workspace API: the learner's copy of a lesson's files (src/lib/protocol.ts). */
-import type { ErrorBody, LessonFiles, SaveFilesRequest } from '../lib/protocol.ts';
-// A learner's files follow them to other browsers: the workspace is reconciled with the server's copy
-// before it is first read, and every read and save updates that copy (learner-files.ts).
+/**
+ * The learner's copy of a lesson's files, through api.ts: each read and save
+ * also keeps the learner's server copy in step (learner-files.ts), so a
+ * learner's files follow them to other browsers.
+ */
+import type { LessonFiles, WorkspaceListing } from '../lib/protocol.ts';
+import { getLessonFiles, getWorkspaceList, postReset, putLessonFiles } from './api.ts';
 import { noteSaved, noteWorkspace, restoreLessonFiles } from './learner-files.ts';
 
-const base = (lesson: string) => `?lesson=${encodeURIComponent(lesson)}`;
-
-/** Turn a failed response into an Error carrying the server's sentence. */
-export async function responseError(res: Response): Promise<Error> {
-  let message = `${res.status} ${res.statusText}`.trim();
-  try {
-    const body = (await res.json()) as Partial<ErrorBody>;
-    if (typeof body.error === 'string' && body.error) message = body.error;
-  } catch {
-    // not JSON: keep the status line
-  }
-  return new Error(message);
-}
-
-async function json<T>(res: Response): Promise<T> {
-  if (!res.ok) throw await responseError(res);
-  return (await res.json()) as T;
-}
+export { responseError } from './api.ts';
 
 /** The learner's files (creates the session and the lesson folder on first use). `signal` can give up on it. */
 export async function loadFiles(lesson: string, signal?: AbortSignal): Promise<LessonFiles> {
   await restoreLessonFiles(lesson);
-  const answer = await json<LessonFiles>(await fetch(`/api/workspace/files${base(lesson)}`, { credentials: 'same-origin', signal }));
+  const answer = await getLessonFiles(lesson, signal);
   noteWorkspace(lesson, answer.files);
+  return answer;
+}
+
+/** Everything in the lesson's folder; its starting files' contents are noted like a load's. */
+export async function listFiles(lesson: string, signal?: AbortSignal): Promise<WorkspaceListing> {
+  const answer = await getWorkspaceList(lesson, signal);
+  noteWorkspace(lesson, answer.files.flatMap((f) => (f.starting && f.content !== undefined ? [{ name: f.name, content: f.content }] : [])));
   return answer;
 }
 
 /** Save these files (others are left untouched). */
 export async function saveFiles(lesson: string, files: Record<string, string>): Promise<void> {
-  const body: SaveFilesRequest = { files };
-  const res = await fetch(`/api/workspace/files${base(lesson)}`, {
-    method: 'PUT',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw await responseError(res);
+  await putLessonFiles(lesson, files);
   noteSaved(lesson, files);
 }
 
-/** Restore the lesson's starting files; answers them. */
+/** Files a Run (or another command) carried, which the server saved: noted like a save. */
+export const noteSent = noteSaved;
+
+/** Restore the lesson's starting files (and remove the rest); answers them. */
 export async function resetFiles(lesson: string): Promise<LessonFiles> {
-  const answer = await json<LessonFiles>(
-    await fetch(`/api/workspace/reset${base(lesson)}`, { method: 'POST', credentials: 'same-origin' }),
-  );
+  const answer = await postReset(lesson);
   noteWorkspace(lesson, answer.files);
   return answer;
 }

@@ -24,6 +24,10 @@ import 'monaco-editor/editor/contrib/format/browser/formatActions';
 // Matching bracket highlight and Ctrl+Shift+\ to jump to it.
 import 'monaco-editor/editor/contrib/bracketMatching/browser/bracketMatching';
 import 'monaco-editor/languages/definitions/go/register';
+// The register module loads the Go grammar only when the first Go model is made,
+// a round trip after Monaco itself; fetched now, it arrives while Monaco starts.
+// @ts-expect-error: the grammar module ships without types (only its register module has them).
+void import('monaco-editor/languages/definitions/go/go');
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 // The per-module stylesheets are emptied by a Vite plugin (astro.config.mjs); this is all of them.
 import monacoCss from '../../node_modules/monaco-editor/min/vs/editor/editor.main.css?inline';

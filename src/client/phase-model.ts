@@ -7,8 +7,8 @@
  */
 import type { CommandEndEvent, CommandEvent, ExitEvent, GraphAction, GraphEvent, Phase, PhaseErrorEvent, PhaseEvent, QueuedEvent } from '../lib/protocol.ts';
 import { noteKind } from './gcflags-m.ts';
+import { PHASE_OF_MODE, PHASE_ORDER } from '../lib/phases.ts';
 
-export const PHASES: readonly Phase[] = ['load', 'compile', 'cgo', 'link', 'run', 'test', 'vet'];
 export type StepState = 'pending' | 'active' | 'done' | 'failed';
 
 /** Where a phase sits in a go command: a later stage starting ends the earlier multi-package phases. */
@@ -172,11 +172,9 @@ export class BuildTracker {
   }
 
   private onPhase(e: PhaseEvent): void {
-    if (!PHASES.includes(e.phase)) return;
+    if (!PHASE_ORDER.includes(e.phase)) return;
     const s = this.step(e.phase);
     if (e.state === 'start') {
-      // test events carry one span per test too; the package-level one counts.
-      if (e.phase === 'test' && e.test) return;
       if (this.finished) this.finished = false;
       s.start ??= e.t;
       s.inFlight++;
@@ -189,7 +187,6 @@ export class BuildTracker {
         }
       }
     } else {
-      if (e.phase === 'test' && e.test) return;
       if (s.inFlight > 0) s.inFlight--;
       s.end = Math.max(s.end ?? e.t, e.t);
       const openedAt = s.openedAt;
@@ -256,11 +253,9 @@ export class BuildTracker {
 function plannedSteps(actions: GraphAction[]): Phase[] {
   const out = new Set<Phase>();
   for (const a of actions) {
-    if (a.mode === 'build') out.add('compile');
-    else if (a.mode === 'link') out.add('link');
-    else if (a.mode === 'go run') out.add('run');
-    else if (a.mode === 'test run' || a.mode === 'run test') out.add('test');
-    else if (a.mode === 'vet') out.add('vet');
+    const phase = PHASE_OF_MODE[a.mode];
+    // cgo steps are not announced ahead: they show once the toolchain reports them.
+    if (phase && phase !== 'cgo') out.add(phase);
   }
   // compile is always "planned", but every package may come from the cache: it still has events.
   return [...out];
@@ -393,11 +388,11 @@ export function parseDiagnostic(line: string, files: Iterable<string>, vet: bool
  */
 export function phaseBindings(source: string, nodeIds: Iterable<string>): Map<string, Phase> {
   const out = new Map<string, Phase>();
-  for (const id of nodeIds) if ((PHASES as readonly string[]).includes(id)) out.set(id, id as Phase);
+  for (const id of nodeIds) if ((PHASE_ORDER as readonly string[]).includes(id)) out.set(id, id as Phase);
   for (const m of source.matchAll(/^\s*%%\s*phases:\s*(.+)$/gm)) {
     for (const pair of m[1]!.split(',')) {
       const [node, phase] = pair.split('=').map((s) => s.trim());
-      if (node && phase && (PHASES as readonly string[]).includes(phase)) out.set(node, phase as Phase);
+      if (node && phase && (PHASE_ORDER as readonly string[]).includes(phase)) out.set(node, phase as Phase);
     }
   }
   return out;

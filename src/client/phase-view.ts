@@ -5,7 +5,8 @@
  * the package counter beside it is not a live region. The lesson diagrams get
  * the phase states through a `lab:phases` event on document.
  */
-import type { ExitEvent, Phase } from '../lib/protocol.ts';
+import type { ExitEvent } from '../lib/protocol.ts';
+import { PHASE_ORDER } from '../lib/phases.ts';
 import { ui } from '../lib/ui-strings.ts';
 import { PHASES_EVENT } from './diagram-phases.ts';
 import { renderMermaid } from './mermaid-render.ts';
@@ -119,8 +120,7 @@ export class PhaseView {
     }
 
     // ---- steps with their durations
-    const order: Phase[] = ['load', 'compile', 'cgo', 'vet', 'link', 'run', 'test'];
-    const steps = order.map((p) => t.steps.get(p)).filter((s) => s !== undefined);
+    const steps = PHASE_ORDER.map((p) => t.steps.get(p)).filter((s) => s !== undefined);
     this.steps.hidden = steps.length === 0;
     this.steps.replaceChildren(
       ...steps.map((s) => {

@@ -7,6 +7,7 @@
 import { TERMINAL_PATH, type TerminalClientMessage, type TerminalServerMessage } from '../lib/protocol.ts';
 import { ui } from '../lib/ui-strings.ts';
 import type { TerminalTypeRequest } from './try-it.ts';
+import { getTerminalStatus } from './api.ts';
 
 /**
  * How long the terminal must stay quiet, after a line was entered or a go
@@ -121,9 +122,7 @@ export async function startTerminal(
       if (socket !== ws) return;
       if (opened) return end();
       // Refused before it opened: the browser cannot read why, so ask the server (no terminal free, too many tabs, ...).
-      fetch('/api/terminal/status', { credentials: 'same-origin' })
-        .then((r) => (r.ok ? r.json() as Promise<{ available: boolean; message?: string }> : null))
-        .then((status) => end(status && !status.available ? status.message : undefined), () => end());
+      getTerminalStatus().then((status) => end(status && !status.available ? status.message : undefined), () => end());
     });
   };
 

@@ -12,20 +12,23 @@
  * a change made in the terminal is shown in the editor, never overwritten
  * unseen.
  */
-import type { ExitEvent, OutputEvent } from '../lib/protocol.ts';
+import type { ExitEvent, OutputEvent, WorkspaceFile } from '../lib/protocol.ts';
 import { ui } from '../lib/ui-strings.ts';
-import { DeepDive } from './deep-dive.ts';
+import { putLessonFiles, runCollected, runStream } from './api.ts';
+import { DeepDive, type SendableFiles } from './deep-dive.ts';
 import { Editor } from './editor.ts';
-import { loadFiles, resetFiles, saveFiles } from './files-api.ts';
+import { listFiles, loadFiles, noteSent, resetFiles, saveFiles } from './files-api.ts';
 import { planSync } from './file-sync.ts';
 import { parseDiagnostic, type Diagnostic } from './phase-model.ts';
 import { PhaseView } from './phase-view.ts';
-import { runStream } from './run-stream.ts';
 import { splitRefs } from './output-links.ts';
 import { setupPanes } from './panes.ts';
 import type { FilesRequest } from './exercise.ts';
+import { MAX_FILES } from '../lib/protocol.ts';
 
 const SAVE_DELAY_MS = 500;
+/** Format (gofmt of one file in the sandbox) is given up after this long. */
+const FORMAT_TIMEOUT_MS = 20_000;
 /** Quiet time after a sync is asked for (editor focus, the terminal settling) before it runs: focus can bounce, and one often follows the other. */
 const SYNC_DELAY_MS = 300;
 /** A sync slower than this is given up: Run and Check go on with the editor's files. */
@@ -46,6 +49,7 @@ function setup(root: HTMLElement): void {
   const saveStatus = root.querySelector<HTMLElement>('[data-save-status]')!;
   const output = root.querySelector<HTMLElement>('[data-output]')!;
   const dialog = root.querySelector<HTMLDialogElement>('[data-reset-dialog]')!;
+  const otherFiles = root.querySelector<HTMLElement>('[data-other-files]')!;
   const terminalHost = root.querySelector<HTMLElement>('[data-terminal]')!;
   const phaseView = new PhaseView(root.querySelector<HTMLElement>('[data-phase-view]')!);
 
@@ -92,12 +96,14 @@ function setup(root: HTMLElement): void {
    */
   const syncWorkspace = async (): Promise<void> => {
     if (base.size === 0) return;
-    let workspace: Array<{ name: string; content: string }>;
+    let listed: WorkspaceFile[];
     try {
-      workspace = (await loadFiles(lesson, AbortSignal.timeout(SYNC_TIMEOUT_MS))).files;
+      listed = (await listFiles(lesson, AbortSignal.timeout(SYNC_TIMEOUT_MS))).files;
     } catch {
       return; // nothing lost: the editor's own files are saved and sent as before
     }
+    showFolder(listed);
+    const workspace = listed.flatMap((f) => (f.content !== undefined ? [{ name: f.name, content: f.content }] : []));
     // Decided against the editor as it is now: text typed while the read was under way counts as an edit.
     const plan = planSync(base, editor.getFiles(), workspace);
     const loads = Object.entries(plan.load);
@@ -111,6 +117,40 @@ function setup(root: HTMLElement): void {
       for (const name of plan.conflicts) dirty.add(name);
       notice = { text: ui.fileSyncConflict(plan.conflicts), since: Date.now() };
     }
+  };
+
+  /** Names of the lesson's starting files (Reset keeps them; their tabs always stay). */
+  const starting = new Set<string>();
+  /**
+   * What the listing says is in the folder besides the editor's files: a new
+   * text file (the terminal or a Try it block made it) opens in a tab of its
+   * own; one the editor has that is gone from the folder (and not being
+   * edited) loses its tab; what the editor cannot open (a built program, a
+   * huge file, a symlink) is named beside the tabs. MAX_FILES bounds the tabs:
+   * a Run carries every open file.
+   */
+  const showFolder = (listed: WorkspaceFile[]) => {
+    const open = editor.getFiles();
+    let added = false;
+    for (const f of listed) {
+      if (f.starting || f.content === undefined || Object.hasOwn(open, f.name)) continue;
+      if (Object.keys(editor.getFiles()).length >= MAX_FILES) break;
+      editor.addFile(f.name, f.content);
+      base.set(f.name, f.content);
+      added = true;
+    }
+    const inFolder = new Set(listed.filter((f) => f.content !== undefined).map((f) => f.name));
+    for (const name of Object.keys(open)) {
+      if (!starting.has(name) && !inFolder.has(name) && !dirty.has(name)) {
+        editor.removeFile(name);
+        base.delete(name);
+        added = true;
+      }
+    }
+    if (added) deepDive.filesChanged();
+    const others = listed.filter((f) => f.content === undefined && !(f.starting && f.kind === 'text'));
+    otherFiles.hidden = others.length === 0;
+    otherFiles.textContent = others.length ? `${ui.otherFilesLabel} ${others.map((f) => ui.otherFile(f.name, f.kind, f.bytes)).join(', ')}` : '';
   };
 
   /** Save every edited file: the editor's edits, and its side of a conflict. */
@@ -148,6 +188,40 @@ function setup(root: HTMLElement): void {
     }));
   };
 
+  /**
+   * For a command whose request carries the files (Run, Format, a deep dive):
+   * sync with the workspace like syncAndSave, but without the save — the
+   * command's request saves them, so the files go over the wire once. `sent`
+   * (the server took the request) makes the carried edits saved.
+   */
+  const prepareSend = (): Promise<SendableFiles> => {
+    cancelAutosave();
+    return new Promise<SendableFiles>((resolve, reject) => {
+      serial(async () => {
+        await syncWorkspace();
+        cancelAutosave();
+        const files = editor.getFiles();
+        const carried = Object.fromEntries([...dirty].map((n) => [n, files[n] ?? '']));
+        resolve({
+          files,
+          sent: () => {
+            const now = editor.getFiles();
+            for (const [name, content] of Object.entries(carried)) {
+              base.set(name, content);
+              if (now[name] === content) dirty.delete(name);
+            }
+            if (Object.keys(carried).length) noteSent(lesson, carried);
+            if (dirty.size === 0 && !saveTimer) showSave('saved');
+          },
+        });
+      }).catch(reject);
+    });
+  };
+  /** After a command: edits its request did not carry (it failed, or they came meanwhile) are saved as usual. */
+  const saveLeftovers = () => {
+    if (dirty.size && !saveTimer) saveTimer = setTimeout(() => void syncAndSave(), SAVE_DELAY_MS);
+  };
+
   let syncTimer: ReturnType<typeof setTimeout> | undefined;
   /** A sync soon (several requests in a short time make one). */
   const requestSync = () => {
@@ -171,13 +245,7 @@ function setup(root: HTMLElement): void {
     const all = editor.getFiles();
     const files = Object.fromEntries([...dirty].map((n) => [n, all[n] ?? '']));
     // keepalive lets the save outlive the page
-    void fetch(`/api/workspace/files?lesson=${encodeURIComponent(lesson)}`, {
-      method: 'PUT',
-      keepalive: true,
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ files }),
-    });
+    void putLessonFiles(lesson, files, true).catch(() => undefined);
   });
 
   // A deep dive runs a command of its own: Run waits for it (one command per session).
@@ -186,7 +254,7 @@ function setup(root: HTMLElement): void {
     lesson,
     editor,
     // Its commands send the editor's files too: bring in the terminal's changes first.
-    flush: syncAndSave,
+    prepare: prepareSend,
     busy: (on) => {
       deepDiveBusy = on;
       runButton.disabled = on;
@@ -309,10 +377,11 @@ function setup(root: HTMLElement): void {
     };
     let exited = false;
     try {
-      await syncAndSave();
+      const { files, sent } = await prepareSend();
       await runStream(
-        { files: editor.getFiles(), command, lesson, merge: true },
+        { files, command, lesson, merge: true },
         {
+          accepted: sent,
           event: (e) => phaseView.event(e),
           output: (e: OutputEvent) => {
             append(e.data, e.type === 'stderr' ? 'stderr' : 'stdout');
@@ -340,6 +409,9 @@ function setup(root: HTMLElement): void {
       linkifyOutput();
       running = undefined;
       setRunning(false);
+      saveLeftovers();
+      // The command may have made files (a lesson's `go build -o release`): the folder is read again.
+      requestSync();
     }
   });
 
@@ -362,21 +434,11 @@ function setup(root: HTMLElement): void {
     let stderr = '';
     let code: number | undefined;
     try {
-      await syncAndSave();
+      const { files, sent } = await prepareSend();
       const name = /^[\w./-]+$/.test(file) ? file : `'${file.replaceAll("'", `'\\''`)}'`;
-      await runStream(
-        { files: editor.getFiles(), command: `gofmt ${name}`, lesson, observe: false },
-        {
-          output: (e) => {
-            if (e.type === 'stdout') stdout += e.data;
-            else stderr += e.data;
-          },
-          exit: (e) => {
-            code = e.code;
-          },
-        },
-        AbortSignal.timeout(20_000),
-      );
+      const result = await runCollected({ files, command: `gofmt ${name}`, lesson, observe: false }, AbortSignal.timeout(FORMAT_TIMEOUT_MS), sent);
+      ({ stdout, stderr } = result);
+      code = result.exit?.code;
     } catch (err) {
       showSave('error', ui.formatFailed(message(err)));
       return null;
@@ -384,6 +446,7 @@ function setup(root: HTMLElement): void {
       formatting = false;
       formatButton.disabled = false;
       runButton.disabled = !!running || deepDiveBusy;
+      saveLeftovers();
     }
     if (code !== 0) {
       showSave('error', ui.formatFailed(stderr.split('\n')[0] || ui.formatExit(code)));
@@ -403,7 +466,25 @@ function setup(root: HTMLElement): void {
   });
 
   // ------------------------------------------------------------ reset
-  resetButton.addEventListener('click', () => {
+  const extraBox = dialog.querySelector<HTMLElement>('[data-reset-extra]')!;
+  const extraTitle = dialog.querySelector<HTMLElement>('[data-reset-extra-title]')!;
+  const extraList = dialog.querySelector<HTMLElement>('[data-reset-extra-list]')!;
+  /** The confirmation names what Reset removes: everything in the folder that is not a starting file. */
+  const showExtras = (listing: { files: WorkspaceFile[]; truncated: boolean } | null) => {
+    const extra = listing?.files.filter((f) => !f.starting) ?? [];
+    extraBox.hidden = extra.length === 0;
+    extraTitle.textContent = ui.resetRemoves(extra.length);
+    extraList.replaceChildren(...extra.map((f) => Object.assign(document.createElement('li'), { textContent: f.name })));
+    if (listing?.truncated) extraList.append(Object.assign(document.createElement('li'), { textContent: ui.resetRemovesMore }));
+  };
+  let resetAsking = false;
+  resetButton.addEventListener('click', async () => {
+    if (resetAsking) return;
+    resetAsking = true;
+    // A listing that fails or is slow still lets the learner reset (without the list).
+    const listing = await listFiles(lesson, AbortSignal.timeout(SYNC_TIMEOUT_MS)).catch(() => null);
+    resetAsking = false;
+    showExtras(listing);
     dialog.returnValue = '';
     dialog.showModal();
   });
@@ -420,6 +501,8 @@ function setup(root: HTMLElement): void {
         const { files } = await resetFiles(lesson);
         editor.setFiles(files);
         setBase(files);
+        otherFiles.hidden = true;
+        otherFiles.textContent = '';
         showSave('saved');
         // A fresh terminal too (terminal.ts): a cd or a variable from before does not linger.
         document.dispatchEvent(new CustomEvent('lab:terminal-restart'));
@@ -454,12 +537,16 @@ function setup(root: HTMLElement): void {
   };
 
   editor.showMessage(ui.editorFilesLoading);
+  editor.preloadMonaco();
   loadFiles(lesson)
     .then(
       (answer) => {
         editor.setFiles(answer.files);
         setBase(answer.files);
+        for (const f of answer.files) starting.add(f.name);
         scheduleTerminal();
+        // Files made earlier in the terminal (another visit) get their tabs too.
+        void serial(syncWorkspace);
         return editor.loadMonaco();
       },
       (err: unknown) => {

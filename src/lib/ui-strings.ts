@@ -52,6 +52,12 @@ export const ui = {
   /** A result the grader flagged for a teacher's look (CheckResult.review): the sentence follows. */
   checkReview: (why: string) => `⚑ ${why}`,
   checkFailedToRun: (error: string) => `The check could not run: ${error}`,
+  /** A check waiting for a free runner behind `ahead` others (0: it goes next). */
+  checkQueued: (ahead: number) => ahead <= 0 ? 'The lab is busy. Waiting in line: you are next…'
+    : `The lab is busy. Waiting in line: ${ahead} ahead of you…`,
+  /** The line was full (429): when pressing Check again is likely to work (the server's Retry-After); checkRetryNow then. */
+  checkRefused: (seconds: number) => `The lab is too busy to take your check right now. Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`,
+  checkRetryNow: 'You can press Check again now.',
   checkStatus: { pass: '✓ passed', fail: '✗ failed', error: '! error' } as Record<'pass' | 'fail' | 'error', string>,
   mythCheckTag: 'Myth check',
 
@@ -97,6 +103,16 @@ export const ui = {
   resetConfirm: 'Restore',
   resetCancel: 'Cancel',
   resetFailed: (error: string) => `Reset failed: ${error}`,
+  /** Above the list of what Reset removes (files the editor, the terminal or a Try it block made). */
+  resetRemoves: (n: number) => (n === 1 ? 'This file is not one of the starting files and will be removed:' : `These ${n} files are not starting files and will be removed:`),
+  resetRemovesMore: 'and more (the list is cut short).',
+  /** Beside the tabs: files in the lesson folder the editor does not open (a built program, a huge file…). */
+  otherFilesLabel: 'Also in the folder:',
+  otherFile: (name: string, kind: string, bytes: number) => {
+    const size = bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} bytes`;
+    const what: Record<string, string> = { binary: `binary, ${size}`, large: `too large to edit, ${size}`, unread: `${size}`, symlink: 'symlink', dir: 'folder', other: 'special file' };
+    return `${name} (${what[kind] ?? kind})`;
+  },
   runCommand: (command: string) => `$ ${command}`,
 
   outputRegion: 'Output',
@@ -229,5 +245,3 @@ export const ui = {
 function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
-
-export type UiStrings = typeof ui;

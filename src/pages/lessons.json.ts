@@ -4,6 +4,7 @@
  */
 import type { APIRoute } from 'astro';
 import { chapterOf, getLessonsInOrder } from '../lib/lessons.ts';
+import { LessonManifestSchema } from '../lib/protocol.ts';
 
 export const GET: APIRoute = async () => {
   const lessons = (await getLessonsInOrder()).map((lesson) => ({
@@ -16,7 +17,8 @@ export const GET: APIRoute = async () => {
     files: lesson.data.files,
     exercise: lesson.data.exercise !== undefined,
   }));
-  return new Response(JSON.stringify({ lessons }, null, 2) + '\n', {
+  // Checked against the schema the server reads it with: a mismatch fails the build, not the server.
+  return new Response(JSON.stringify(LessonManifestSchema.parse({ lessons }), null, 2) + '\n', {
     headers: { 'Content-Type': 'application/json' },
   });
 };

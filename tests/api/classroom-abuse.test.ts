@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { startServer, type LabServer } from '../helpers/server.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { CODE_ALPHABET, MAX_SUBMISSION_BYTES, MAX_SUBMISSION_FILES } from '../../server/classroom/limits.ts';
 import { call, exerciseFiles, LESSON, newClass, newTeacher } from '../helpers/classroom.ts';
 
@@ -72,7 +73,8 @@ describe('classroom abuse', () => {
       }
     };
     const hammers = Array.from({ length: 16 }, (_, i) => hammer(i));
-    await new Promise((r) => setTimeout(r, 300)); // let the flood fill the hashing queue
+    // Every hammer had an answer and sent its next: the hashing queue is full from here on.
+    await waitFor(() => hammered >= hammers.length, 'the flood to be under way', { seen: () => hammered });
     const busy: number[] = [];
     const until = performance.now() + 3000;
     while (performance.now() < until) busy.push(await timedGet(page));

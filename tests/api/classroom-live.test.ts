@@ -9,7 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { newDataDir, startServer, type LabServer } from '../helpers/server.ts';
-import { postRun } from '../helpers/api.ts';
+import { postRun, streamRun } from '../helpers/api.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { call, exerciseFiles, join, LESSON, newClass, newTeacher, openEvents, submit, submitGraded, waitGraded } from '../helpers/classroom.ts';
 
 const SECOND_LESSON = 'go-run/what-go-run-does';
@@ -18,7 +19,8 @@ const broken = () => ({ ...exerciseFiles.solution(), 'calc.go': 'package calc\n\
 /** Every request of these tests comes from 127.0.0.1: no per-address sign-in, join or API limits in the way. */
 const OPEN_LIMITS = { SIGN_IN_BURST: '1000', CODE_ATTEMPTS_BURST: '1000', API_REQUESTS_BURST: '100000' };
 /** One runner and no admission queue: while a Run holds the runner, every other command is refused (429). */
-const SATURATED = { ...OPEN_LIMITS, MAX_CONCURRENT_COMMANDS: '1', MAX_QUEUED_COMMANDS: '0' };
+// No background places: a held Run would give its slot back after FULL_CPU_WEIGHT_MS (admission.ts).
+const SATURATED = { ...OPEN_LIMITS, MAX_CONCURRENT_COMMANDS: '1', MAX_BACKGROUND_COMMANDS: '0', MAX_QUEUED_COMMANDS: '0' };
 const LEARNERS = 4;
 /** How long the occupying Run holds the only runner. */
 const HOLD_MS = 6000;
@@ -38,12 +40,11 @@ describe('submissions while every runner is taken', () => {
     assert.match(grid.headers.get('content-type') ?? '', /^text\/event-stream/);
 
     // Take the only runner, and show it is taken: a Check-sized command is refused now.
-    const holding = postRun(lab.url, { files: {}, command: 'sleep 600' });
-    let refused = 0;
-    for (let i = 0; i < 50 && refused === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      refused = (await postRun(lab.url, { files: {}, command: 'true' })).status === 429 ? 1 : 0;
-    }
+    // Its first output says it runs (a probe sent before that could take the runner itself).
+    const holder = streamRun(lab.url, { files: {}, command: 'echo holding; sleep 600' });
+    await holder.output(/holding/);
+    const holding = holder.done;
+    const refused = (await postRun(lab.url, { files: {}, command: 'true' })).status === 429 ? 1 : 0;
     assert.equal(refused, 1, 'the runner is taken: another command is refused');
 
     const acceptMs: number[] = [];
@@ -103,8 +104,10 @@ describe('submissions while every runner is taken', () => {
     const { classId, joinCode, assignmentId } = await newClass(lab.url, t.cookie, [LESSON]);
     const flooder = await join(lab.url, joinCode, 'Flo');
     const other = await join(lab.url, joinCode, 'Otto');
-    const holding = postRun(lab.url, { files: {}, command: 'sleep 600' });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Its first line of output says the command runs: the only runner is taken.
+    const holder = streamRun(lab.url, { files: {}, command: 'echo holding; sleep 600' });
+    await holder.output(/holding/);
+    const holding = holder.done;
     const answers = [];
     for (let i = 0; i < 11; i++) answers.push(await submit(lab.url, assignmentId, flooder.cookie, broken()));
     assert.deepEqual(answers.map((a) => a.status), [...Array(10).fill(202), 429]);
@@ -146,7 +149,10 @@ describe('a grading cut off by a restart', () => {
       assert.equal(a.status, 202);
       ids.push(a.body.submissionId);
       // The endless one first: its grading starts and takes the runner before the others queue.
-      if (i === 0) await new Promise((resolve) => setTimeout(resolve, 3000));
+      if (i === 0) {
+        await waitFor(async () => (await postRun(first.url, { files: {}, command: 'true' })).status === 429,
+          'the endless grading to take the only runner (a command is refused)', { timeoutMs: 60_000 });
+      }
     }
     for (let i = 0; i < 3; i++) assert.equal((await call(first.url, 'GET', `/api/submissions/${ids[i]}`, { cookie: l[i].cookie })).body.pending, true);
     await first.kill();
@@ -283,8 +289,11 @@ describe('the teacher edits, archives and deletes; history; event streams', () =
     const fifth = await openEvents(lab.url, `/api/classes/${classId}/events`, t.cookie);
     assert.equal(fifth.status, 429);
     streams.pop()!.close();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const again = await openEvents(lab.url, `/api/classes/${classId}/events`, t.cookie);
+    // The server sees the close when the connection ends: ask until the place is back.
+    const again = await waitFor(async () => {
+      const s = await openEvents(lab.url, `/api/classes/${classId}/events`, t.cookie);
+      return s.status === 200 ? s : null;
+    }, 'the closed stream\'s place to be free');
     assert.equal(again.status, 200, 'a closed stream frees its place');
 
     // A learner joining is news for the grid.

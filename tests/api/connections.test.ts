@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { startServer, type LabServer } from '../helpers/server.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const PER_CLIENT = 50;
 const TOTAL = 200;
@@ -18,6 +19,12 @@ const HEADERS_TIMEOUT_MS = 2000;
 const KEEP_ALIVE_MS = 1000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * How long the refusals of a flood may take to arrive. Below the header
+ * time-out on purpose: after it, the accepted idle sockets close as well, and
+ * a missing cap would look like a kept one.
+ */
+const REFUSALS_WITHIN_MS = HEADERS_TIMEOUT_MS / 2;
 
 /** A socket from `from`, with what it received and whether it is closed. */
 interface Probe { socket: Socket; received: string; closed: boolean; closedAt: number }
@@ -64,7 +71,8 @@ describe('connection floods', () => {
     for (let batch = 0; batch < 12; batch++) {
       probes.push(...await Promise.all(Array.from({ length: 100 }, () => probe(lab, '127.0.0.1'))));
     }
-    await sleep(500);
+    await waitFor(() => probes.filter((p) => !p.closed).length <= PER_CLIENT, `the flood's refusals (at most ${PER_CLIENT} open)`,
+      { timeoutMs: REFUSALS_WITHIN_MS, seen: () => probes.filter((p) => !p.closed).length });
     const open = probes.filter((p) => !p.closed);
     console.log(`1200 sockets from 127.0.0.1: ${open.length} still open, ${probes.length - open.length} refused`);
     assert.ok(open.length <= PER_CLIENT, `${open.length} sockets from one address are open`);
@@ -75,7 +83,7 @@ describe('connection floods', () => {
     // The flooding address itself gets the 503, not a hang.
     assert.equal(await health(lab, '127.0.0.1'), 503);
     for (const p of probes) p.socket.destroy();
-    await sleep(200);
+    await waitFor(async () => (await health(lab, '127.0.0.1')) === 200, 'the server to see the sockets closed');
     assert.equal(await health(lab, '127.0.0.1'), 200, 'its slots are back once its sockets close');
   });
 
@@ -84,12 +92,13 @@ describe('connection floods', () => {
     for (const from of ['127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7']) {
       probes.push(...await Promise.all(Array.from({ length: 45 }, () => probe(lab, from))));
     }
-    await sleep(500);
+    await waitFor(() => probes.filter((p) => !p.closed).length <= TOTAL, `the refusals beyond the total cap (${TOTAL})`,
+      { timeoutMs: REFUSALS_WITHIN_MS, seen: () => probes.filter((p) => !p.closed).length });
     const open = probes.filter((p) => !p.closed).length;
     assert.ok(open <= TOTAL && open >= TOTAL - 5, `${open} of ${probes.length} open (total cap ${TOTAL})`);
     assert.match(probes.find((p) => p.closed)?.received ?? '', /too many connections open/);
     for (const p of probes) p.socket.destroy();
-    await sleep(200);
+    await waitFor(async () => (await health(lab, '127.0.0.2')) === 200, 'the server to see the sockets closed');
     assert.equal(await health(lab, '127.0.0.2'), 200);
   });
 

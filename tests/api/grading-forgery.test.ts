@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult } from '../../src/lib/protocol.ts';
 import { startServer, type LabServer } from '../helpers/server.ts';
-import { call, join as joinClass, newClass, newTeacher } from '../helpers/classroom.ts';
+import { call, join as joinClass, newClass, newTeacher, waitGraded } from '../helpers/classroom.ts';
 
 const CONTENT = join(import.meta.dirname, '..', '..', 'content');
 const LESSON = 'go-test/the-test-binary';
@@ -328,14 +328,9 @@ func init() {
     const sent = await call(lab.url, 'POST', `/api/assignments/${assignmentId}/submissions`, { cookie: learner.cookie, body: { lesson: LESSON, files } });
     assert.ok(sent.status >= 200 && sent.status < 300, JSON.stringify(sent.body));
     const id = sent.body.submissionId as string;
-    let sub;
-    for (let i = 0; i < 120; i++) {
-      sub = await call(lab.url, 'GET', `/api/submissions/${id}`, { cookie: teacher.cookie });
-      if (sub.status === 200 && !sub.body.pending) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    assert.equal(sub!.body.result.status, 'fail', JSON.stringify(sub!.body.result));
-    assert.match(sub!.body.result.review ?? '', /"os"/);
+    const graded = await waitGraded(lab.url, id, teacher.cookie, 60_000);
+    assert.equal(graded.result.status, 'fail', JSON.stringify(graded.result));
+    assert.match(graded.result.review ?? '', /"os"/);
     const grid = await call(lab.url, 'GET', `/api/classes/${classId}/results`, { cookie: teacher.cookie });
     const cell = grid.body.rows.find((r: { name: string }) => r.name === 'Mallory').cells[0];
     assert.equal(cell.status, 'fail');

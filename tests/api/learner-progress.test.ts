@@ -9,8 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import { startServer, type LabServer } from '../helpers/server.ts';
+import { classroomRows, startServer, type LabServer } from '../helpers/server.ts';
 import { call, join, LESSON, newClass, newTeacher } from '../helpers/classroom.ts';
 import { MAX_LEARNER_FILES_BYTES, MAX_LEARNER_FILES_COUNT } from '../../server/classroom/limits.ts';
 
@@ -138,13 +137,8 @@ describe('learner progress and files on the server', () => {
     assert.equal((await call(lab.url, 'GET', '/api/me/progress', { cookie: l.cookie })).status, 401);
     assert.equal((await call(lab.url, 'POST', '/api/recover', { body: { recoveryCode: l.recoveryCode } })).status, 404);
     // The rows themselves are gone (ON DELETE CASCADE), not only out of reach.
-    const db = new DatabaseSync(joinPath(lab.dataDir, 'classroom', 'classroom.sqlite'), { readOnly: true });
-    try {
-      for (const table of ['learner_progress', 'learner_files']) {
-        assert.equal(Number((db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE learner_id = ?`).get(l.learnerId) as { n: number }).n), 0, table);
-      }
-    } finally {
-      db.close();
+    for (const table of ['learner_progress', 'learner_files']) {
+      assert.equal(Number((await classroomRows(lab, `SELECT COUNT(*) AS n FROM ${table} WHERE learner_id = ?`, l.learnerId))[0].n), 0, table);
     }
   });
 });

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { waitingSandboxes } from '../helpers/host.ts';
 import { MAX_BODY_BYTES, MAX_FILES } from '../../src/lib/protocol.ts';
 import { startServer, type LabServer } from '../helpers/server.ts';
-import { newSession, postRun } from '../helpers/api.ts';
+import { newSession, postRun, streamRun } from '../helpers/api.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const LESSON = 'go-run/what-go-run-does';
 const GO_MOD = 'module example.com/t\n\ngo 1.26\n';
@@ -119,8 +120,9 @@ describe('POST /api/run', () => {
 
   test('one Run at a time per session', async () => {
     const { cookie } = await newSession(lab.url, LESSON);
-    const first = postRun(lab.url, { files: {}, command: 'sleep 1.5', lesson: LESSON }, cookie);
-    await new Promise((r) => setTimeout(r, 400));
+    const running = streamRun(lab.url, { files: {}, command: 'echo started; sleep 1.5', lesson: LESSON }, cookie);
+    await running.output(/started/);
+    const first = running.done;
     const second = await postRun(lab.url, { files: {}, command: 'true', lesson: LESSON }, cookie);
     assert.equal(second.status, 409);
     assert.match(second.error ?? '', /already in progress/);
@@ -134,7 +136,7 @@ describe('POST /api/run', () => {
     const before = waiting();
     const first = await postRun(lab.url, { files: {}, command: 'echo first > marker.txt', lesson: LESSON }, cookie);
     assert.equal(first.exit?.code, 0);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => waiting() > before, 'a sandbox started for the next Run', { seen: waiting });
     assert.ok(waiting() > before, 'a sandbox was started for the next Run');
     const second = await postRun(lab.url, { files: {}, command: 'cat marker.txt; pwd; echo "cgo=$CGO_ENABLED"', lesson: LESSON }, cookie);
     assert.equal(second.stdout, `first\n/home/learner/${LESSON}\ncgo=0\n`, JSON.stringify({ exit: second.exit, stderr: second.stderr }));

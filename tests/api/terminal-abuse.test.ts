@@ -9,10 +9,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { TERMINAL_CPU_SAMPLE_MS } from '../../server/api/terminal.ts';
 import { join } from 'node:path';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { newSession, postRun, TerminalClient } from '../helpers/api.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { mountsUnder } from '../helpers/host.ts';
 
 const LESSON = 'go-run/what-go-run-does';
@@ -67,11 +69,10 @@ describe('terminal abuse: floods and slow readers', () => {
         const t = new TerminalClient(lab.url, LESSON, { cookie, origin: lab.url });
         await t.opened();
         t.type('stty -icanon -echo; echo not-reading; sleep 1000\n');
-        await t.waitFor(/not-reading/);
+        await t.waitFor(/not-reading/); // the shell ran its line: from here on it reads nothing
         terminals.push(t);
       }
     }
-    await sleep(300);
     const before = rssBytes(lab.pid);
     const frame = 'x'.repeat(60_000);
     const deadline = Date.now() + 8000;
@@ -81,7 +82,7 @@ describe('terminal abuse: floods and slow readers', () => {
         t.type(frame);
         offered += frame.length;
       }
-      await sleep(5);
+      await sleep(5); // the attack's pace: within the message rate, as the review's attacker
     }
     const grown = rssBytes(lab.pid) - before;
     const backedUp = terminals.map((t) => t.ws.bufferedAmount);
@@ -100,8 +101,10 @@ describe('terminal abuse: floods and slow readers', () => {
     const t = new TerminalClient(lab.url, LESSON, { cookie, origin: lab.url });
     await t.opened();
     // 1 MiB in 21 frames, more than TERMINAL_INPUT_HIGH_BYTES: paused and resumed, nothing lost.
-    t.type('stty -echo; wc -c; echo wc-done\n');
-    await sleep(300);
+    // wc-ready means the shell took its line and gave the terminal back in
+    // line mode: the paste and its Ctrl-D then reach wc, not the line editor.
+    t.type('stty -echo; echo "wc-$((1))"; wc -c; echo wc-done\n');
+    await t.waitFor(/^wc-1\r?$/m);
     const line = `${'y'.repeat(1023)}\n`;
     for (let i = 0; i < 21; i++) t.type(line.repeat(50));
     t.type('\x04'); // end of input for wc
@@ -123,7 +126,7 @@ describe('terminal abuse: floods and slow readers', () => {
       // Stop reading: the client's socket is paused, TCP fills up.
       t.ws.pause();
     }
-    await sleep(6000);
+    await sleep(6000); // the attack itself: 6 s of output into sockets nobody reads
     const grown = rssBytes(lab.pid) - before;
     console.log(`3 unread terminals running yes for 6 s: server RSS grew ${Math.round(grown / MiB)} MiB`);
     assert.ok(grown < 60 * MiB, `the server's memory grew by ${Math.round(grown / MiB)} MiB`);
@@ -155,7 +158,7 @@ describe('terminal abuse: a client that sends but never reads', () => {
     // 150 000 unreadable messages: each is answered with a ~140-byte error, ~20 MB in all.
     for (let i = 0; i < 150; i++) {
       for (let j = 0; j < 1000; j++) t.ws.send('x');
-      await sleep(10);
+      await sleep(10); // the attack's pace: bursts of 1000, as fast as the socket takes them
     }
     await until('the server to drop the connection', () => /its browser did not read/.test(lab.output()), 20_000);
     t.ws.resume();
@@ -199,8 +202,17 @@ describe('terminal abuse: caps', () => {
     // Closing frees the slots: the attacker's address may open again, up to its cap.
     for (const t of [...opened, ...others]) t.close();
     await Promise.all([...opened, ...others].map((t) => t.closed));
-    await sleep(200);
-    const again = await Promise.all(Array.from({ length: 5 }, (_, i) => open(lab, { cookie: sessions[i % 4].cookie, 'x-forwarded-for': '192.0.2.66' })));
+    // The server frees a slot when it sees its socket close, a moment after the
+    // client does: try until the cap's worth opens (more or fewer keeps trying, then fails).
+    const tryAgain = () => Promise.all(Array.from({ length: 5 }, (_, i) => open(lab, { cookie: sessions[i % 4].cookie, 'x-forwarded-for': '192.0.2.66' })));
+    const again = await waitFor(async () => {
+      const attempt = await tryAgain();
+      const got = attempt.filter((a): a is TerminalClient => typeof a !== 'number');
+      if (got.length === 3) return attempt;
+      for (const t of got) t.close();
+      await Promise.all(got.map((t) => t.closed));
+      return null;
+    }, 'the closed terminals\' slots to be free again');
     assert.equal(again.filter((a) => typeof a !== 'number').length, 3, 'slots were released on close');
     for (const t of again) if (typeof t !== 'number') t.close();
   });
@@ -302,7 +314,9 @@ describe('terminal abuse: idle terminals, CPU priority', { skip: !AS_ROOT && 'cg
     const shares = () => Number(readFileSync(join(group(), 'cpu.shares'), 'utf8'));
     const keepAlive = setInterval(() => t.send({ type: 'resize', cols: 80, rows: 24 }), 500); // not idle
     try {
-      await sleep(800);
+      await until('the terminal\'s cgroup', () => existsSync(dir) && group() !== undefined);
+      // Quiet for two CPU samples: the quiet time is the state under test, not a wait for an event.
+      await sleep(2 * TERMINAL_CPU_SAMPLE_MS);
       assert.equal(shares(), 1024, 'a quiet terminal has full weight');
       t.type('while :; do :; done\n');
       await until('the busy terminal to be demoted', () => shares() < 1024, 6000);

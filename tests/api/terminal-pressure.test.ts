@@ -28,6 +28,7 @@ describe('terminals under pressure', () => {
     // One learner keeps typing; the other does nothing.
     const typing = setInterval(() => busy.type('true\n'), 300);
     try {
+      // The idle one must have been idle longer than the limit: that time is the state under test.
       await new Promise((r) => setTimeout(r, IDLE_UNDER_PRESSURE_MS + 500));
       const status = await (await fetch(`${lab.url}/api/terminal/status`, { headers: { cookie: c.cookie } })).json();
       assert.equal(status.available, false);

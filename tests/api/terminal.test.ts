@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { newSession, TerminalClient } from '../helpers/api.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const LESSON = 'go-run/what-go-run-does';
 
@@ -36,7 +37,7 @@ describe('terminal', () => {
     await t.opened();
     t.type('go build -o hello2 . && echo built-ok\n');
     await t.waitFor(/^built-ok\r?$/m, 30_000);
-    await new Promise((r) => setTimeout(r, 300)); // events travel on their own channel
+    await t.waitForMessages((m) => m.type === 'command-end'); // events travel on their own channel
     const kinds = t.messages.map((m) => (m.type === 'phase' ? `${m.phase}:${m.state}` : m.type));
     assert.ok(kinds.includes('command'), kinds.join(','));
     assert.ok(kinds.includes('load:start') && kinds.includes('link:end'), kinds.join(','));
@@ -45,7 +46,7 @@ describe('terminal', () => {
     const before = t.messages.length;
     t.type('go build -o /dev/null ./nosuchdir; echo failed-ok\n');
     await t.waitFor(/^failed-ok\r?$/m, 30_000);
-    await new Promise((r) => setTimeout(r, 300));
+    await t.waitForMessages((m) => m.type === 'command-end', 1, 15_000, before);
     assert.deepEqual(t.messages.slice(before).filter((m) => m.type === 'command-end').map((m) => m.code), [1], 'a failing go command ends with its status');
     t.close();
   });
@@ -53,8 +54,9 @@ describe('terminal', () => {
   test('Ctrl-C interrupts a running program; the shell lives on', async () => {
     const t = new TerminalClient(lab.url, LESSON, { cookie, origin: lab.url });
     await t.opened();
-    t.type('sleep 600\n');
-    await new Promise((r) => setTimeout(r, 700));
+    // The echo's own output (not the typed line's echo) says the shell is at the sleep.
+    t.type('echo "sleep-$((6*100))"; sleep 600\n');
+    await t.waitFor(/^sleep-600\r?$/m);
     t.type('\x03');
     await t.waitFor(/\^C/);
     // An interactive bash abandons the rest of the line on SIGINT: ask for the status next.
@@ -67,7 +69,12 @@ describe('terminal', () => {
     const t = new TerminalClient(lab.url, LESSON, { cookie, origin: lab.url });
     await t.opened();
     t.send({ type: 'resize', cols: 123, rows: 45 });
-    await new Promise((r) => setTimeout(r, 200));
+    // The resize travels on ptyhost's control pipe, the keys on its stdin: ask until it took.
+    await waitFor(async () => {
+      const from = t.output.length;
+      t.type('stty size\n');
+      return (await t.waitFor(/^(\d+ \d+)\r?$/m, 15_000, from))[1] === '45 123';
+    }, 'the pty to take the new size', { seen: () => t.output });
     t.type('stty size\n');
     await t.waitFor(/45 123/);
     t.close();
@@ -86,7 +93,7 @@ describe('terminal', () => {
     await t.opened();
     t.ws.send('not json');
     t.send({ type: 'resize', cols: -1, rows: 1e9 });
-    await new Promise((r) => setTimeout(r, 300));
+    await t.waitForMessages((m) => m.type === 'error', 2);
     assert.equal(t.messages.filter((m) => m.type === 'error').length, 2);
     t.type('echo alive\n');
     await t.waitFor(/alive\r?\n/);

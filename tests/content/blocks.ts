@@ -10,6 +10,8 @@
  * Each block runs with `bash -c` in the lesson's folder of a session, with the
  * lesson's starting files, in the lab's sandbox (tests/content/lesson-blocks.test.ts).
  */
+import { BLOCK_ID, metaPairs, TRY_META } from '../../src/lib/try-blocks.ts';
+
 export interface TryBlock {
   /** 1-based line of the opening fence. */
   line: number;
@@ -20,22 +22,14 @@ export interface TryBlock {
   id?: string;
 }
 
-/** What a block id may look like (also the anchor's suffix: #try-<id>). */
-export const BLOCK_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 const KNOWN_KEYS = new Set(['expect', 'exit', 'id']);
 
-/** Parses `key="value with spaces"` and `key=value` pairs (backslash escapes inside quotes). */
+/** Parses `key="value with spaces"` and `key=value` pairs (src/lib/try-blocks.ts); anything else is an error. */
 export function parseMeta(meta: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /(\w+)=(?:"((?:[^"\\]|\\.)*)"|(\S+))/g;
-  let rest = meta;
-  for (const m of meta.matchAll(re)) {
-    out[m[1]] = m[2] !== undefined ? m[2].replace(/\\(["\\])/g, '$1') : m[3];
-    rest = rest.replace(m[0], '');
-  }
-  if (rest.trim()) throw new Error(`unreadable block meta: ${JSON.stringify(rest.trim())}`);
-  return out;
+  const { pairs, rest } = metaPairs(meta);
+  if (rest) throw new Error(`unreadable block meta: ${JSON.stringify(rest)}`);
+  return Object.fromEntries(pairs);
 }
 
 export function extractTryBlocks(mdx: string): TryBlock[] {
@@ -48,8 +42,9 @@ export function extractTryBlocks(mdx: string): TryBlock[] {
     const end = lines.findIndex((l, j) => j > i && l.startsWith(fence) && l.trim() === fence);
     if (end < 0) throw new Error(`line ${i + 1}: code fence is never closed`);
     const info = open[2].trim();
-    if (/^sh\s+try(\s|$)/.test(info)) {
-      const meta = parseMeta(info.replace(/^sh\s+try/, ''));
+    const afterLang = info.replace(/^sh\s+/, '');
+    if (afterLang !== info && TRY_META.test(afterLang)) {
+      const meta = parseMeta(afterLang.replace(TRY_META, ' '));
       for (const key of Object.keys(meta)) {
         if (!KNOWN_KEYS.has(key)) throw new Error(`line ${i + 1}: unknown key "${key}" in a try block (known: ${[...KNOWN_KEYS].join(', ')})`);
       }

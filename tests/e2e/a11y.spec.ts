@@ -25,10 +25,12 @@ test('lesson page has no WCAG A/AA violations', async ({ page }) => {
   await expect(page.getByRole('region', { name: 'Editor' }).locator('.monaco-editor')).toBeVisible();
   await expect(page.getByRole('region', { name: 'Terminal' }).locator('.xterm')).toBeVisible();
   // Draw the diagrams too, so their SVG is audited.
-  for (const pre of await page.locator('article pre.mermaid, article pre:has(> code.language-mermaid)').all()) {
+  const diagrams = await page.locator('article pre.mermaid, article pre:has(> code.language-mermaid)').all();
+  for (const pre of diagrams) {
     await pre.scrollIntoViewIfNeeded();
   }
-  await page.waitForTimeout(500);
+  // Each is drawn (or says it could not be): src/client/diagrams.ts.
+  await expect(page.locator('article figure.diagram[data-diagram], article .diagram-error')).toHaveCount(diagrams.length);
   await audit(page);
 });
 

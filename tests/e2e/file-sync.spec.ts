@@ -13,6 +13,8 @@ import { editorRegion, editorText, LESSON, openLesson, replaceEditorText, typeIn
 const ROOT = join(import.meta.dirname, '..', '..');
 const ORIGINAL_GO_MOD = readFileSync(join(ROOT, 'content', LESSON, 'files', 'go.mod'), 'utf8');
 const FILES_PATH = '/api/workspace/files';
+/** The page's sync reads the folder's listing (which has every text file's content). */
+const LIST_PATH = '/api/workspace/list';
 const SOLUTION = readFileSync(join(ROOT, 'content', LESSON, 'exercise', 'solution', 'main.go'), 'utf8');
 const ORIGINAL_MAIN = readFileSync(join(ROOT, 'content', LESSON, 'files', 'main.go'), 'utf8');
 /** A line of the solution that the starting main.go lacks (to tell which one the editor shows). */
@@ -33,7 +35,7 @@ async function workspaceGoMod(page: Page): Promise<string | undefined> {
 async function failWorkspaceReads(page: Page): Promise<{ fail: boolean; failed: number }> {
   const state = { fail: true, failed: 0 };
   await page.route(
-    (url) => url.pathname === FILES_PATH,
+    (url) => url.pathname === FILES_PATH || url.pathname === LIST_PATH,
     async (route) => {
       if (route.request().method() === 'GET' && state.fail) {
         state.failed++;

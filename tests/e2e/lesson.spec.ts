@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { editorRegion, editorText, LESSON, openLesson, replaceEditorText, typeInTerminal } from './workbench.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -52,8 +52,10 @@ test('done lessons and files follow the learner to another browser', async ({ br
   await joinForm.getByLabel('Join code').fill(joinCode);
   await joinForm.getByLabel(/^Your name/).fill('Lin');
   await joinForm.getByRole('button', { name: 'Join' }).click();
-  const recoveryCode = (await one.locator('[data-recovery-code]').textContent())!.trim();
-  expect(recoveryCode).toMatch(/^\S{4}-\S{4}-\S{4}-\S{4}$/);
+  // The code appears once the join's answer came: wait for it, then read it.
+  const codeShown = one.locator('[data-recovery-code]');
+  await expect(codeShown).toHaveText(/^\s*\S{4}-\S{4}-\S{4}-\S{4}\s*$/);
+  const recoveryCode = (await codeShown.textContent())!.trim();
 
   await openLesson(one);
   await replaceEditorText(one, SOLUTION);

@@ -101,7 +101,82 @@ export class TerminalClient {
     }
   }
 
+  /** Waits until `count` messages (from index `from`) satisfy match, or fails after timeoutMs with what came. */
+  async waitForMessages(match: (m: TerminalServerMessage) => boolean, count = 1, timeoutMs = 15_000, from = 0): Promise<TerminalServerMessage[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.slice(from).filter(match);
+      if (found.length >= count) return found;
+      const left = deadline - Date.now();
+      if (left <= 0 || this.ws.readyState === WebSocket.CLOSED) {
+        throw new Error(`terminal: ${found.length} of ${count} matching messages in ${timeoutMs} ms; got:\n${JSON.stringify(this.messages.slice(from))}`);
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.#waiters.push(() => { clearTimeout(t); resolve(); });
+      });
+      this.#waiters = [];
+    }
+  }
+
   close(): void {
     this.ws.close();
   }
+}
+
+/**
+ * A Run whose answer is read as it streams: `output(re)` resolves when its
+ * stdout+stderr so far match (the command reached that point), `done` with
+ * the whole answer as postRun gives it.
+ */
+export function streamRun(url: string, body: unknown, cookie?: string): { output(re: RegExp, timeoutMs?: number): Promise<void>; done: Promise<RunResponse> } {
+  let text = '';
+  let seen = '';
+  let finished = false;
+  const waiters: Array<() => void> = [];
+  const wake = () => { for (const w of waiters.splice(0)) w(); };
+  const done = (async (): Promise<RunResponse> => {
+    try {
+      const res = await fetch(`${url}/api/run`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+        body: JSON.stringify(body),
+      });
+      const contentType = res.headers.get('content-type') ?? '';
+      if (res.status !== 200) {
+        const error = JSON.parse(await res.text()).error;
+        seen = `(answered ${res.status}: ${error})`;
+        return { status: res.status, contentType, events: [], stdout: '', stderr: '', error };
+      }
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        text += decoder.decode(chunk, { stream: true });
+        seen = text.split('\n').map(parseEventLine).filter((e) => e !== null && (e.type === 'stdout' || e.type === 'stderr'))
+          .map((e) => (e as unknown as { data: string }).data).join('');
+        wake();
+      }
+      const events = text.split('\n').map(parseEventLine).filter((e) => e !== null) as RunResponse['events'];
+      const join = (type: string) => events.filter((e) => e.type === type).map((e) => e.data).join('');
+      return { status: res.status, contentType, events, stdout: join('stdout'), stderr: join('stderr'), exit: events.find((e) => e.type === 'exit') as ExitEvent | undefined };
+    } finally {
+      finished = true;
+      wake();
+    }
+  })();
+  done.catch(() => {}); // handled by whoever awaits it; never an unhandled rejection meanwhile
+  return {
+    done,
+    async output(re, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!re.test(seen)) {
+        if (finished) throw new Error(`the Run ended before its output matched ${re}; output:\n${seen}`);
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`the Run's output did not match ${re} in ${timeoutMs} ms; output:\n${seen}`);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, left);
+          waiters.push(() => { clearTimeout(t); resolve(); });
+        });
+      }
+    },
+  };
 }

@@ -8,6 +8,9 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import pg from 'pg';
+import { freshDatabase } from './postgres.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -31,6 +34,8 @@ export interface LabServer {
   /** The server process (its cgroups live under golab/s<pid>). */
   pid: number;
   dataDir: string;
+  /** The server's classroom database in PostgreSQL (LAB_TEST_STORE=postgres); undefined: SQLite under dataDir. */
+  databaseUrl?: string;
   /** Everything the server printed so far. */
   output(): string;
   stop(): Promise<void>;
@@ -44,9 +49,51 @@ export function newDataDir(): string {
   return dir;
 }
 
+/**
+ * LAB_TEST_STORE=postgres: each server keeps its classroom in PostgreSQL (a
+ * fresh database of the test cluster, tests/helpers/postgres.ts) rather than
+ * SQLite; a server restarted on the same data directory gets the same database.
+ */
+const POSTGRES_STORE = process.env.LAB_TEST_STORE === 'postgres';
+const databaseOfDataDir = new Map<string, string>();
+
+async function databaseFor(dataDir: string): Promise<Record<string, string>> {
+  if (!POSTGRES_STORE) return {};
+  let url = databaseOfDataDir.get(dataDir);
+  if (!url) {
+    url = (await freshDatabase()).url;
+    databaseOfDataDir.set(dataDir, url);
+  }
+  return { DATABASE_URL: url };
+}
+
+/**
+ * Rows of a query on a test server's classroom database, whichever engine it
+ * uses (sql with ? placeholders), to check what is stored, not only what the API shows.
+ */
+export async function classroomRows(lab: LabServer, sql: string, ...params: Array<string | number>): Promise<Array<Record<string, unknown>>> {
+  if (lab.databaseUrl) {
+    const client = new pg.Client({ connectionString: lab.databaseUrl });
+    await client.connect();
+    try {
+      let n = 0;
+      return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new DatabaseSync(join(lab.dataDir, 'classroom', 'classroom.sqlite'), { readOnly: true });
+  try {
+    return db.prepare(sql).all(...params) as Array<Record<string, unknown>>;
+  } finally {
+    db.close();
+  }
+}
+
 export async function startServer(opts: StartOptions = {}): Promise<LabServer> {
   const ownDataDir = !opts.dataDir;
   const dataDir = opts.dataDir ?? newDataDir();
+  const database = await databaseFor(dataDir);
   let argv = [process.execPath, join(ROOT, 'server/main.ts')];
   if (opts.inheritFile) {
     // bash opens the file on each descriptor, then execs the server (same pid).
@@ -65,6 +112,7 @@ export async function startServer(opts: StartOptions = {}): Promise<LabServer> {
       // Every test comes from 127.0.0.1 and runs far more often than a learner:
       // no per-client Run rate unless a test asks for it (tests/api/rate.test.ts).
       RUN_INTERVAL_MS: '0',
+      ...database,
       ...opts.env,
     },
   });
@@ -100,6 +148,7 @@ export async function startServer(opts: StartOptions = {}): Promise<LabServer> {
     port,
     pid: child.pid!,
     dataDir,
+    databaseUrl: database.DATABASE_URL,
     output: () => output,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');

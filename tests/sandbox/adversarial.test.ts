@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type LabServer } from '../helpers/server.ts';
-import { postRun, TerminalClient, newSession } from '../helpers/api.ts';
+import { postRun, streamRun, TerminalClient, newSession } from '../helpers/api.ts';
 import { assertHostClean } from '../helpers/host.ts';
 
 const AS_ROOT = process.getuid?.() === 0;
@@ -182,9 +182,10 @@ func main() {
     const rssBefore = serverRss(lab.pid);
     t.type('yes endless-output-line\n');
     await t.waitFor(/endless-output-line/);
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, 2000)); // the attack itself: 2 s of endless output
+    const beforeCtrlC = t.output.length;
     t.type('\x03');
-    await new Promise((r) => setTimeout(r, 500));
+    await t.waitFor(/\^C/, 15_000, beforeCtrlC); // the terminal took the interrupt
     const mark = t.output.length;
     t.type('echo "back:$((40+2))"\n');
     await t.waitFor(/back:42/, 15_000, mark);
@@ -300,12 +301,14 @@ func main() {
   });
 
   test('CPU burn on many goroutines: capped, and another learner still gets through', async () => {
-    const burn = postRun(lab.url, { files: goFiles(`package main
+    const burning = streamRun(lab.url, { files: goFiles(`package main
 func main() {
 	for i := 0; i < 64; i++ { go func() { for {} }() }
+	println("burning")
 	select {}
 }`), command: 'go run .' });
-    await new Promise((r) => setTimeout(r, 1500));
+    await burning.output(/burning/); // the burn has the CPU before the other learner comes
+    const burn = burning.done;
     const hello = await postRun(lab.url, { files: goFiles('package main\nfunc main() { println("still here") }\n'), command: 'go run .' });
     assert.equal(hello.exit?.code, 0, hello.stderr);
     assert.match(hello.stderr, /still here/);

@@ -25,6 +25,7 @@ import { MAX_OPEN_COMMANDS, MAX_RELAY_LINE_BYTES, RUN_RELAY_BUDGET } from '../..
 import { MAX_TRACE_LINE_CHARS } from '../../server/phases/trace.ts';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { postRun, type RunResponse } from '../helpers/api.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { assertHostClean, sandboxProcesses } from '../helpers/host.ts';
 
 const AS_ROOT = process.getuid?.() === 0;
@@ -112,7 +113,8 @@ describe('the event channel cannot stretch a command', { timeout: 240_000, skip:
   test('a stopped command that did end logs nothing about a stuck sandbox', async () => {
     const r = await run({}, 'sleep 100');
     assert.equal(r.exit?.reason, 'timeout');
-    // The give-up timer (KILL_GRACE_MS, 5 s) would have fired by now.
+    // The give-up timer (KILL_GRACE_MS, 5 s) would have fired by now: its
+    // silence over that time is what is tested, so this waits out the time.
     await new Promise((resolve) => setTimeout(resolve, 6500));
     assert.doesNotMatch(lab.output(), /did not end .* after SIGKILL/);
   });
@@ -246,7 +248,7 @@ describe('what else reaches the sandbox, and what a slow client costs', { timeou
     // Without backpressure the server reads all 48 MiB within a few seconds and holds what the socket does not take.
     let peak = 0;
     for (let i = 0; i < 25; i++) {
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 200)); // samples over 5 s of the attack: the peak is measured, not awaited
       peak = Math.max(peak, serverRss(lab.pid) - rssBefore);
     }
     const waiting = sandboxProcesses(lab.pid);
@@ -270,14 +272,44 @@ describe('what else reaches the sandbox, and what a slow client costs', { timeou
     req.on('error', () => {});
     req.end(JSON.stringify({ files: {}, command: 'yes still-writing' }));
     await answered;
-    // Long enough for the server to fill the response and pause the command.
-    await new Promise((r) => setTimeout(r, 1500));
+    // The server filled the response and paused the command: its CPU time stops growing.
+    await waitFor(stalled(() => sandboxCpuTicks(lab.pid)), 'the command to be paused (its CPU time to stop growing)', { everyMs: 100 });
     assert.ok(sandboxProcesses(lab.pid).length > 0, 'the command is still there, blocked');
     req.destroy();
     await assertHostClean(lab);
     assert.doesNotMatch(lab.output(), /did not end .* after SIGKILL/);
   });
 });
+
+/** CPU time (clock ticks) of the server's sandboxed processes together; NaN (never stalled) while there are none. */
+function sandboxCpuTicks(serverPid: number): number {
+  const processes = sandboxProcesses(serverPid);
+  if (!processes.length) return Number.NaN;
+  let ticks = 0;
+  for (const line of processes) {
+    try {
+      // Fields after the command name: state is the 1st, utime the 12th, stime the 13th.
+      const fields = readFileSync(`/proc/${line.trim().split(/\s+/)[0]}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  return ticks;
+}
+
+/** A condition that holds once value() stayed the same over STALL_POLLS checks in a row. */
+const STALL_POLLS = 4;
+function stalled(value: () => number): () => boolean {
+  let last = Number.NaN;
+  let same = 0;
+  return () => {
+    const now = value();
+    same = now === last ? same + 1 : 0;
+    last = now;
+    return same >= STALL_POLLS;
+  };
+}
 
 function serverRss(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

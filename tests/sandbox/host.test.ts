@@ -15,7 +15,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { newDataDir, startServer, type LabServer } from '../helpers/server.ts';
-import { newSession, postRun, TerminalClient } from '../helpers/api.ts';
+import { newSession, postRun, streamRun, TerminalClient } from '../helpers/api.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { assertHostClean, mountsUnder, waitingSandboxes } from '../helpers/host.ts';
 
 const AS_ROOT = process.getuid?.() === 0;
@@ -109,7 +110,8 @@ describe('host: nothing a learner plants is followed, a broken workspace is repa
       assert.equal(r.exit?.code, 0, r.stderr);
       assert.match(r.stdout, /cache-ok/);
     }
-    await new Promise((r) => setTimeout(r, 500)); // the refill after the last Run
+    // The refill after the last Run: its set-up is done once the next sandbox waits.
+    await waitFor(() => waitingSandboxes(lab.pid) > 0, 'the session\'s next sandbox to wait');
     assert.deepEqual(readdirSync(canary), [], 'nothing was created in the host directory');
     // A host path that does not exist and one that the sandbox uid may not enter answer alike: no probing.
     for (const target of [`${canary}/missing/deeper`, '/root/x']) {
@@ -298,8 +300,9 @@ describe('host: a clean stop leaves nothing behind', { skip: !AS_ROOT && 'needs 
       t.type('cd ~ && sleep 1000 > held-open.txt & echo "bg-$((1+1))"\n');
       await t.waitFor(/bg-2/);
       // A Run in flight as the signal comes.
-      const inFlight = run(lab, cookie, 'sleep 30').catch(() => null);
-      await new Promise((r) => setTimeout(r, 300));
+      const running = streamRun(lab.url, { files: {}, command: 'echo in-flight; sleep 30', lesson: LESSON }, cookie);
+      await running.output(/in-flight/);
+      const inFlight = running.done.catch(() => null);
 
       await lab.stop();
       await inFlight;

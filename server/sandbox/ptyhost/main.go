@@ -46,13 +46,23 @@ func main() {
 }
 
 func run(argv []string, cols, rows uint16) int {
+	// Which of fds 3 and 4 the server gave us must be decided before anything
+	// else: the Go runtime opens files of its own at start-up (cgroup CPU
+	// limits) on the lowest free descriptors, so "fd 4 is open" alone could be
+	// the runtime's file, handed to the program as its event channel.
+	hasControl, hasEvents := inherited(3), inherited(4)
+	// Neither reaches the program as it is: the control pipe is ptyhost's own,
+	// and the event channel is handed over as the program's fd 3 below.
+	for fd, given := range map[int]bool{3: hasControl, 4: hasEvents} {
+		if given {
+			syscall.CloseOnExec(fd)
+		}
+	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	// fd 4, when the server gave one, is the lab's event channel for go commands
 	// typed in the shell (see gowrap): the shell gets it as its fd 3.
-	if events := os.NewFile(4, "lab-events"); events != nil {
-		if _, err := events.Stat(); err == nil {
-			cmd.ExtraFiles = []*os.File{events}
-		}
+	if hasEvents {
+		cmd.ExtraFiles = []*os.File{os.NewFile(4, "lab-events")}
 	}
 	// pty.StartWithSize makes the child a session leader with the pty as its
 	// controlling terminal (Setsid + Setctty).
@@ -72,8 +82,8 @@ func run(argv []string, cols, rows uint16) int {
 	}()
 
 	// Resizes from the control descriptor, if the server gave us one.
-	if control := os.NewFile(3, "control"); control != nil {
-		go readControl(control, master)
+	if hasControl {
+		go readControl(os.NewFile(3, "control"), master)
 	}
 
 	// Screen out, until every holder of the terminal's other end has closed it.
@@ -91,6 +101,14 @@ func run(argv []string, cols, rows uint16) int {
 	case <-time.After(drainTimeout):
 	}
 	return exitStatus(cmd, waitErr)
+}
+
+// inherited reports whether fd is open and came from the parent: a descriptor
+// that survived exec has no close-on-exec flag, while every file Go opens
+// itself (the runtime's included) has it.
+func inherited(fd int) bool {
+	flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFD, 0)
+	return errno == 0 && flags&syscall.FD_CLOEXEC == 0
 }
 
 func readControl(control *os.File, master *os.File) {

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SqliteStore } from '../../../server/classroom/sqlite-store.ts';
+import { STORE_ENGINES } from '../../helpers/stores.ts';
 import { displayText, nameKey, text } from '../../../server/classroom/validate.ts';
 import { withDistinctNames } from '../../../server/classroom/views.ts';
 
@@ -52,18 +52,20 @@ test('nameKey: case, width and spacing do not make a different name; other scrip
   assert.notEqual(nameKey('\u0430da'), nameKey('ada'), 'Cyrillic а is another letter');
 });
 
-test('the store refuses a second learner with the same name in a class, not in another class', async () => {
-  const store = new SqliteStore(':memory:');
-  await store.createTeacher({ id: 't', email: 'e', name: 'n', passwordHash: 'h', createdAt: 0 });
-  await store.createClass({ id: 'c1', teacherId: 't', name: 'A', joinCode: 'AAAAAAAA', createdAt: 0 });
-  await store.createClass({ id: 'c2', teacherId: 't', name: 'B', joinCode: 'BBBBBBBB', createdAt: 0 });
-  const add = (id: string, classId: string, name: string) => store.addLearner({ id, classId, name, recoveryCode: `R-${id}`, joinedAt: 1 }, 10);
-  assert.equal(await add('l1', 'c1', 'Alex'), 'ok');
-  assert.equal(await add('l2', 'c1', 'ALEX'), 'name-taken');
-  assert.equal(await add('l3', 'c2', 'Alex'), 'ok');
-  assert.equal(await add('l4', 'c1', 'Alex K.'), 'ok');
-  store.close();
-});
+for (const engine of STORE_ENGINES) {
+  test(`the store (${engine.name}) refuses a second learner with the same name in a class, not in another class`, async () => {
+    const { store } = await engine.open();
+    await store.createTeacher({ id: 't', email: 'e', name: 'n', passwordHash: 'h', createdAt: 0 });
+    await store.createClass({ id: 'c1', teacherId: 't', name: 'A', joinCode: 'AAAAAAAA', createdAt: 0 });
+    await store.createClass({ id: 'c2', teacherId: 't', name: 'B', joinCode: 'BBBBBBBB', createdAt: 0 });
+    const add = (id: string, classId: string, name: string) => store.addLearner({ id, classId, name, recoveryCode: `R-${id}`, joinedAt: 1 }, 10);
+    assert.equal(await add('l1', 'c1', 'Alex'), 'ok');
+    assert.equal(await add('l2', 'c1', 'ALEX'), 'name-taken');
+    assert.equal(await add('l3', 'c2', 'Alex'), 'ok');
+    assert.equal(await add('l4', 'c1', 'Alex K.'), 'ok');
+    await store.close();
+  });
+}
 
 test('duplicates stored before the rule are shown as "Alex (2)", in joining order, whatever their case', () => {
   const shown = withDistinctNames([{ id: 'a', name: 'Alex' }, { id: 'b', name: 'Sam' }, { id: 'c', name: 'alex' }, { id: 'd', name: 'Alex' }]);

@@ -62,9 +62,9 @@ test('admission: a reserved slot lets a newcomer start while busy clients wait',
   const b1 = await adm.enter('attacker-b');
   let a2Started = false;
   const a2 = adm.enter('attacker-a').then((r) => { a2Started = true; return r; });
-  await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setImmediate(r)); // every promise settled that could
   assert.equal(a2Started, false, 'a client with a command running cannot take the reserved slot');
-  const newcomer = await Promise.race([adm.enter('newcomer'), new Promise((r) => setTimeout(() => r('waited'), 50))]);
+  const newcomer = await Promise.race([adm.enter('newcomer'), new Promise((r) => setImmediate(() => r('waited')))]);
   assert.equal(typeof newcomer, 'function', 'the newcomer starts at once');
   (newcomer as () => void)();
   a1();
@@ -128,4 +128,57 @@ test('admission: a waiting command is told its position as it moves up', async (
   assert.deepEqual(positions, [2, 1]);
   (await p2)();
   (await p3)();
+});
+
+test('admission: a command that lost its CPU priority gives its slot to the queue', async () => {
+  const adm = new Admission({ slots: 1, maxQueued: 4, perLearner: 2, reserved: 0, backgroundSlots: 1 });
+  const busyLoop = await adm.enter('attacker');
+  let started = false;
+  const newcomer = adm.enter('newcomer').then((r) => { started = true; return r; });
+  await Promise.resolve();
+  assert.equal(started, false, 'the only slot is taken');
+  assert.equal(busyLoop.toBackground(), true);
+  const r = await newcomer;
+  assert.equal(started, true, 'the newcomer starts without waiting for the busy loop to end');
+  assert.equal(adm.running, 1);
+  assert.equal(adm.background, 1);
+  // A second long command finds the background full: it keeps its slot, nobody else starts.
+  assert.equal(r.toBackground(), false);
+  let third = false;
+  const p3 = adm.enter('third').then((x) => { third = true; return x; });
+  await Promise.resolve();
+  assert.equal(third, false);
+  // Ending the background one frees its place, not a slot; ending the other starts the third.
+  busyLoop();
+  busyLoop();
+  assert.equal(adm.background, 0);
+  assert.equal(adm.running, 1);
+  assert.equal(third, false);
+  r();
+  (await p3)();
+  assert.equal(adm.running, 0);
+});
+
+test('admission: the background adds no places for a learner or an address', async () => {
+  const adm = new Admission({ slots: 2, maxQueued: 4, perLearner: 2, perAddress: 3, reserved: 0, backgroundSlots: 4 });
+  const at = (learner: string) => ({ learner, address: 'a' });
+  const held = [await adm.enter(at('l1')), await adm.enter(at('l1'))];
+  for (const r of held) assert.equal(r.toBackground(), true);
+  assert.throws(() => adm.enter(at('l1')), (e: unknown) => e instanceof Busy && /already have 2 commands/.test(e.message));
+  const third = await adm.enter(at('l2'));
+  assert.throws(() => adm.enter(at('l3')), (e: unknown) => e instanceof Busy && /too many commands from your network/.test(e.message));
+  assert.equal(third.toBackground(), true);
+  assert.equal(third.toBackground(), true, 'asking again changes nothing');
+  assert.equal(adm.background, 3);
+  for (const r of [...held, third]) r();
+  assert.equal(adm.background, 0);
+  assert.equal(adm.running, 0);
+});
+
+test('admission: without background places a long command keeps its slot (the old rule)', async () => {
+  const adm = new Admission({ slots: 1, maxQueued: 4, perLearner: 2, reserved: 0 });
+  const r = await adm.enter('x');
+  assert.equal(r.toBackground(), false);
+  assert.equal(adm.running, 1);
+  r();
 });

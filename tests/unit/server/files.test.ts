@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileNameProblem, validateFiles, BadRequestError, MAX_FILE_DEPTH } from '../../../server/workspace/files.ts';
+import { validateFiles } from '../../../server/workspace/files.ts';
+import { fileNameProblem, MAX_FILE_DEPTH } from '../../../src/lib/file-names.ts';
+import { HttpError } from '../../../server/http/errors.ts';
 import { MAX_FILES } from '../../../src/lib/protocol.ts';
 
 test('fileNameProblem accepts ordinary relative names', () => {
@@ -35,6 +37,6 @@ test('validateFiles checks the shape, count and sizes', () => {
   assert.throws(() => validateFiles({ a: 1 }, 100), /must be a string/);
   assert.throws(() => validateFiles(Object.fromEntries(Array.from({ length: MAX_FILES + 1 }, (_, i) => [`f${i}`, ''])), 100), /too many files/);
   const tooBig = (() => { try { validateFiles({ a: 'x'.repeat(101) }, 100); } catch (e) { return e; } })();
-  assert.ok(tooBig instanceof BadRequestError);
+  assert.ok(tooBig instanceof HttpError);
   assert.equal(tooBig.status, 413);
 });

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseClientMessage, MAX_TERMINAL_COLS } from '../../../server/api/terminal.ts';
+import { parseClientMessage } from '../../../server/api/terminal.ts';
 import { SessionStore } from '../../../server/sessions.ts';
-import { parseEventLine } from '../../../src/lib/protocol.ts';
+import { MAX_TERMINAL_COLS, parseEventLine } from '../../../src/lib/protocol.ts';
 
 test('terminal client messages are validated', () => {
   assert.deepEqual(parseClientMessage('{"type":"input","data":"ls\\n"}'), { type: 'input', data: 'ls\n' });

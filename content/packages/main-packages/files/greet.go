@@ -1,0 +1,5 @@
+package main
+
+func greeting() string {
+	return "Hello from " + platform() + "!"
+}

@@ -1,0 +1,11 @@
+/**
+ * Where a workspace appears inside the sandbox. The workspace code lays out
+ * its folders for these mount points, and the sandbox's bubblewrap command
+ * line (server/sandbox/bwrap.ts) mounts them there: the workspace layer is
+ * below the sandbox layer, so the sandbox imports these, never the reverse.
+ */
+
+/** The learner's HOME inside the sandbox: the workspace, the only writable host directory. */
+export const SANDBOX_HOME = '/home/learner';
+/** GOCACHE inside the sandbox: in the workspace, so it is the session's own. */
+export const SANDBOX_GOCACHE = `${SANDBOX_HOME}/.cache/go-build`;
