@@ -7,13 +7,19 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { timedRun } from './lib.ts';
 
-interface Case { name: string; files: Record<string, string>; command: string }
+interface Case {
+  name: string;
+  files: Record<string, string>;
+  command: string;
+}
 const { url, ips, cases } = workerData as { url: string; ips: string[]; cases: Case[] };
 
 let attacking = true;
 let attacks = 0;
 const reasons: Record<string, number> = {};
-parentPort!.on('message', (m) => { if (m === 'stop') attacking = false; });
+parentPort!.on('message', (m) => {
+  if (m === 'stop') attacking = false;
+});
 
 async function attacker(ip: string, offset: number): Promise<void> {
   for (let i = offset; attacking; i++) {

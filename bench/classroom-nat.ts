@@ -20,7 +20,12 @@ const WORK_WINDOW_MS = 120_000;
 const GRADING_WAIT_MS = 180_000;
 const RUN_LESSON = 'go-run/what-go-run-does';
 
-interface Press { kind: 'run' | 'check' | 'submit'; ms: number; status: number; ok: boolean }
+interface Press {
+  kind: 'run' | 'check' | 'submit';
+  ms: number;
+  status: number;
+  ok: boolean;
+}
 
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
 
@@ -33,7 +38,9 @@ export async function classroomNat(lab: LabServer): Promise<void> {
   let dashboardReads = 0;
   let dashboardOpen = true;
   const dashboard = (async () => {
-    const events = await fetch(`${lab.url}/api/classes/${classId}/events`, { headers: { cookie: teacher.cookie, accept: 'text/event-stream' } }).catch(() => null);
+    const events = await fetch(`${lab.url}/api/classes/${classId}/events`, { headers: { cookie: teacher.cookie, accept: 'text/event-stream' } }).catch(
+      () => null,
+    );
     if (events?.ok && events.body) {
       const reader = events.body.getReader();
       while (dashboardOpen) {
@@ -54,48 +61,56 @@ export async function classroomNat(lab: LabServer): Promise<void> {
   // Everyone joins within a minute, from the one address.
   const joinStarted = performance.now();
   let joinRefused = 0;
-  const learners = await Promise.all(Array.from({ length: LEARNERS }, async (_, i) => {
-    await sleep(Math.random() * JOIN_WINDOW_MS * 0.8);
-    for (;;) {
-      const a = await call(lab.url, 'POST', '/api/join', { headers, body: { code: joinCode, name: `Learner ${i + 1}` } });
-      if (a.status === 201) {
-        const session = await newSession(lab.url, RUN_LESSON, SCHOOL);
-        return { cookie: a.cookie!, session: session.cookie };
+  const learners = await Promise.all(
+    Array.from({ length: LEARNERS }, async (_, i) => {
+      await sleep(Math.random() * JOIN_WINDOW_MS * 0.8);
+      for (;;) {
+        const a = await call(lab.url, 'POST', '/api/join', { headers, body: { code: joinCode, name: `Learner ${i + 1}` } });
+        if (a.status === 201) {
+          const session = await newSession(lab.url, RUN_LESSON, SCHOOL);
+          return { cookie: a.cookie!, session: session.cookie };
+        }
+        joinRefused++;
+        await sleep(Number(a.headers.get('retry-after') ?? 2) * 1000);
       }
-      joinRefused++;
-      await sleep(Number(a.headers.get('retry-after') ?? 2) * 1000);
-    }
-  }));
+    }),
+  );
   const joinMs = performance.now() - joinStarted;
 
   // Then each presses Run x3, Check x1, Submit x1 at random moments within two minutes.
   const runFiles = lessonFiles(RUN_LESSON);
   const presses: Press[] = [];
   const acknowledged: string[] = [];
-  await Promise.all(learners.map(async (l, n) => {
-    // Each learner's own code (a comment of their own): no two learners send the same files.
-    const solution = exerciseFiles.solution();
-    const mine = { ...solution, 'calc.go': `${solution['calc.go']}\n// learner ${n + 1}\n` };
-    const kinds: Press['kind'][] = ['run', 'run', 'run', 'check', 'submit'];
-    const at = kinds.map(() => Math.random() * WORK_WINDOW_MS).sort((a, b) => a - b);
-    const started = Date.now();
-    for (const [k, kind] of kinds.sort(() => Math.random() - 0.5).entries()) {
-      await sleep(Math.max(0, at[k] - (Date.now() - started)));
-      const t0 = performance.now();
-      if (kind === 'run') {
-        const r = await timedRun(lab.url, { files: runFiles, command: 'go run .', lesson: RUN_LESSON }, { ...headers, cookie: l.session });
-        presses.push({ kind, ms: r.ms, status: r.status, ok: r.status === 200 && r.code === 0 });
-      } else if (kind === 'check') {
-        const r = await call(lab.url, 'POST', '/api/check', { headers: { ...headers, cookie: l.session }, body: { lesson: EXERCISE_LESSON, files: mine } });
-        presses.push({ kind, ms: performance.now() - t0, status: r.status, ok: r.status === 200 && r.body.status === 'pass' });
-      } else {
-        const r = await call(lab.url, 'POST', `/api/assignments/${assignmentId}/submissions`, { cookie: l.cookie, headers, body: { lesson: EXERCISE_LESSON, files: mine } });
-        const ok = r.status >= 200 && r.status < 300 && typeof r.body.submissionId === 'string';
-        if (ok) acknowledged.push(r.body.submissionId);
-        presses.push({ kind, ms: performance.now() - t0, status: r.status, ok });
+  await Promise.all(
+    learners.map(async (l, n) => {
+      // Each learner's own code (a comment of their own): no two learners send the same files.
+      const solution = exerciseFiles.solution();
+      const mine = { ...solution, 'calc.go': `${solution['calc.go']}\n// learner ${n + 1}\n` };
+      const kinds: Press['kind'][] = ['run', 'run', 'run', 'check', 'submit'];
+      const at = kinds.map(() => Math.random() * WORK_WINDOW_MS).sort((a, b) => a - b);
+      const started = Date.now();
+      for (const [k, kind] of kinds.sort(() => Math.random() - 0.5).entries()) {
+        await sleep(Math.max(0, at[k] - (Date.now() - started)));
+        const t0 = performance.now();
+        if (kind === 'run') {
+          const r = await timedRun(lab.url, { files: runFiles, command: 'go run .', lesson: RUN_LESSON }, { ...headers, cookie: l.session });
+          presses.push({ kind, ms: r.ms, status: r.status, ok: r.status === 200 && r.code === 0 });
+        } else if (kind === 'check') {
+          const r = await call(lab.url, 'POST', '/api/check', { headers: { ...headers, cookie: l.session }, body: { lesson: EXERCISE_LESSON, files: mine } });
+          presses.push({ kind, ms: performance.now() - t0, status: r.status, ok: r.status === 200 && r.body.status === 'pass' });
+        } else {
+          const r = await call(lab.url, 'POST', `/api/assignments/${assignmentId}/submissions`, {
+            cookie: l.cookie,
+            headers,
+            body: { lesson: EXERCISE_LESSON, files: mine },
+          });
+          const ok = r.status >= 200 && r.status < 300 && typeof r.body.submissionId === 'string';
+          if (ok) acknowledged.push(r.body.submissionId);
+          presses.push({ kind, ms: performance.now() - t0, status: r.status, ok });
+        }
       }
-    }
-  }));
+    }),
+  );
 
   // Pending submissions are graded when capacity allows: wait for them, then count.
   const deadline = Date.now() + GRADING_WAIT_MS;

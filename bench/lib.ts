@@ -65,7 +65,11 @@ export function line(text = ''): void {
 }
 
 /** POST /api/run, noting when each NDJSON line arrived (Unix ms). */
-export async function streamedRun(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Array<{ at: number; event: { type: string; [k: string]: unknown } }>> {
+export async function streamedRun(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Array<{ at: number; event: { type: string; [k: string]: unknown } }>> {
   const res = await fetch(`${url}/api/run`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   if (!res.ok || !res.body) throw new Error(`run failed: ${res.status}`);
   const out: Array<{ at: number; event: { type: string; [k: string]: unknown } }> = [];
@@ -103,10 +107,18 @@ export async function pacedLearner(url: string, lesson: string, address: string)
 }
 
 /** A hostile Run: a name for the report, its files and command. */
-export interface HostileCase { name: string; files: Record<string, string>; command: string }
+export interface HostileCase {
+  name: string;
+  files: Record<string, string>;
+  command: string;
+}
 
 /** Hostile Runs kept going from `ips` in a worker thread (attacker.ts); post 'stop', then await the report. */
-export function startAttackers(url: string, ips: string[], cases: HostileCase[]): { worker: Worker; report: Promise<{ attacks: number; reasons: Record<string, number> }> } {
+export function startAttackers(
+  url: string,
+  ips: string[],
+  cases: HostileCase[],
+): { worker: Worker; report: Promise<{ attacks: number; reasons: Record<string, number> }> } {
   const worker = new Worker(new URL('./attacker.ts', import.meta.url), { workerData: { url, ips, cases } });
   const report = new Promise<{ attacks: number; reasons: Record<string, number> }>((resolve, reject) => {
     worker.once('message', resolve);

@@ -16,7 +16,9 @@ const PAGE_VISITS = 5;
 const LESSON = 'go-run/what-go-run-does';
 
 declare global {
-  interface Window { __bench?: { editor?: number; click?: number; output?: number; exit?: number } }
+  interface Window {
+    __bench?: { editor?: number; click?: number; output?: number; exit?: number };
+  }
 }
 
 export async function pageTimings(url: string): Promise<void> {
@@ -31,11 +33,21 @@ export async function pageTimings(url: string): Promise<void> {
       // Recorded by the page itself when it happens, so the measuring adds no polling delay.
       await page.addInitScript(() => {
         const b: NonNullable<Window['__bench']> = (window.__bench = {});
-        addEventListener('click', (e) => {
-          if ((e.target as HTMLElement).closest?.('[data-run-button]')) b.click ??= performance.now();
-        }, true);
+        addEventListener(
+          'click',
+          (e) => {
+            if ((e.target as HTMLElement).closest?.('[data-run-button]')) b.click ??= performance.now();
+          },
+          true,
+        );
         new MutationObserver(() => {
-          b.editor ??= document.querySelector('.monaco-editor .view-lines')?.textContent?.replace(/\u00a0/g, ' ').includes('package main') && document.querySelector('.monaco-editor textarea') ? performance.now() : undefined;
+          b.editor ??=
+            document
+              .querySelector('.monaco-editor .view-lines')
+              ?.textContent?.replace(/\u00a0/g, ' ')
+              .includes('package main') && document.querySelector('.monaco-editor textarea')
+              ? performance.now()
+              : undefined;
           if (b.click !== undefined) {
             b.output ??= document.querySelector('[data-output] span.stdout, [data-output] span.stderr') ? performance.now() : undefined;
             b.exit ??= document.querySelector('[data-output] .exit') ? performance.now() : undefined;

@@ -71,7 +71,10 @@ async function overhead(lab: LabServer): Promise<void> {
   const pl: number[] = [];
   const bare: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    for (const [body, into] of [[observed, obs], [plain, pl]] as const) {
+    for (const [body, into] of [
+      [observed, obs],
+      [plain, pl],
+    ] as const) {
       const r = await timedRun(lab.url, body, headers);
       if (r.code !== 0) throw new Error(`sandboxed run failed: ${JSON.stringify(r)}`);
       into.push(r.ms);
@@ -87,7 +90,9 @@ async function overhead(lab: LabServer): Promise<void> {
   line(`overhead: hello world, warm, ${RUNS} alternating runs each (medians)`);
   line(`  bare go run                    ${ms(b)}   [min ${ms(Math.min(...bare))}, max ${ms(Math.max(...bare))}]`);
   line(`  /api/run, observe:false        ${ms(median(pl))}   [min ${ms(Math.min(...pl))}, max ${ms(Math.max(...pl))}]   ratio ${(median(pl) / b).toFixed(3)}`);
-  line(`  /api/run, phases observed      ${ms(median(obs))}   [min ${ms(Math.min(...obs))}, max ${ms(Math.max(...obs))}]   ratio ${(median(obs) / b).toFixed(3)}`);
+  line(
+    `  /api/run, phases observed      ${ms(median(obs))}   [min ${ms(Math.min(...obs))}, max ${ms(Math.max(...obs))}]   ratio ${(median(obs) / b).toFixed(3)}`,
+  );
   line();
 }
 
@@ -121,7 +126,9 @@ function page(): void {
     raw += Buffer.byteLength(m[1]);
     gz += gzipSync(m[1]).length;
   }
-  line(`page: lesson page initial JavaScript (entries and their static imports): ${files.size} file(s), ${(raw / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzip`);
+  line(
+    `page: lesson page initial JavaScript (entries and their static imports): ${files.size} file(s), ${(raw / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzip`,
+  );
   line();
 }
 
@@ -140,18 +147,23 @@ async function sessions(lab: LabServer): Promise<void> {
   const du = Number(execFileSync('du', ['-skx', join(lab.dataDir, 'sessions')], { encoding: 'utf8' }).split('\t')[0]) * 1024;
   line(`sessions: ${N} new sessions (workspace + seeded build cache + lesson files)`);
   line(`  time to create        median ${ms(median(times))}, p95 ${ms(percentile(times, 95))}`);
-  line(`  server memory         +${((rssAfter - rssBefore) / N / 1024).toFixed(0)} KB per idle session (RSS ${(rssBefore / 2 ** 20).toFixed(0)} -> ${(rssAfter / 2 ** 20).toFixed(0)} MiB)`);
+  line(
+    `  server memory         +${((rssAfter - rssBefore) / N / 1024).toFixed(0)} KB per idle session (RSS ${(rssBefore / 2 ** 20).toFixed(0)} -> ${(rssAfter / 2 ** 20).toFixed(0)} MiB)`,
+  );
   line(`  disk                  ${(du / N / 1024).toFixed(0)} KiB per idle session (du; images are sparse)`);
   line();
 }
 
 async function concurrent(lab: LabServer): Promise<void> {
   const N = 16;
-  const learners = await Promise.all(Array.from({ length: N }, (_, i) => newSession(lab.url, LESSON, `10.2.0.${i}`)
-    .then(({ cookie }) => ({ cookie, ip: `10.2.0.${i}` }))));
+  const learners = await Promise.all(
+    Array.from({ length: N }, (_, i) => newSession(lab.url, LESSON, `10.2.0.${i}`).then(({ cookie }) => ({ cookie, ip: `10.2.0.${i}` }))),
+  );
   const files = lessonFiles(LESSON);
   // Each learner's first Run compiles and links their main package, as on a first visit.
-  const runs = await Promise.all(learners.map((l) => timedRun(lab.url, { files, command: 'go run .', lesson: LESSON }, { cookie: l.cookie, 'x-forwarded-for': l.ip })));
+  const runs = await Promise.all(
+    learners.map((l) => timedRun(lab.url, { files, command: 'go run .', lesson: LESSON }, { cookie: l.cookie, 'x-forwarded-for': l.ip })),
+  );
   const ok = runs.filter((r) => r.status === 200 && r.code === 0).length;
   const t = runs.map((r) => r.ms);
   line(`concurrent: ${N} learners press Run at once (first run: compile + link)`);
@@ -182,9 +194,20 @@ async function phaseLatency(lab: LabServer): Promise<void> {
 }
 
 const HOSTILE: Array<{ name: string; files: Record<string, string>; command: string }> = [
-  { name: 'CPU burn', files: { 'go.mod': 'module x\n\ngo 1.26\n', 'main.go': 'package main\nfunc main() { for i := 0; i < 64; i++ { go func() { for {} }() }; select {} }\n' }, command: 'go run .' },
+  {
+    name: 'CPU burn',
+    files: { 'go.mod': 'module x\n\ngo 1.26\n', 'main.go': 'package main\nfunc main() { for i := 0; i < 64; i++ { go func() { for {} }() }; select {} }\n' },
+    command: 'go run .',
+  },
   { name: 'fork bomb', files: {}, command: 'bomb() { bomb | bomb; }; bomb' },
-  { name: 'memory hog', files: { 'go.mod': 'module x\n\ngo 1.26\n', 'main.go': 'package main\nvar keep [][]byte\nfunc main() { for { b := make([]byte, 1<<24); for i := range b { b[i] = 1 }; keep = append(keep, b) } }\n' }, command: 'go run .' },
+  {
+    name: 'memory hog',
+    files: {
+      'go.mod': 'module x\n\ngo 1.26\n',
+      'main.go': 'package main\nvar keep [][]byte\nfunc main() { for { b := make([]byte, 1<<24); for i := range b { b[i] = 1 }; keep = append(keep, b) } }\n',
+    },
+    command: 'go run .',
+  },
   { name: 'output flood', files: {}, command: 'yes flood' },
   { name: 'disk fill', files: {}, command: 'head -c 1G /dev/zero > f' },
 ];
@@ -217,7 +240,11 @@ async function underAttack(lab: LabServer): Promise<void> {
   line(`  quiet                 median ${ms(q)}, p95 ${ms(percentile(quiet, 95))} (${quiet.length} runs)`);
   line(`  under attack          median ${ms(median(loaded))}, p95 ${ms(p95)} (${loaded.length} runs, ${failed} failed)`);
   line(`  p95 / quiet median    ${(p95 / q).toFixed(2)}`);
-  line(`  hostile commands      ${attacks}: ${Object.entries(reasons).map(([k, v]) => `${k} x${v}`).join('; ')}`);
+  line(
+    `  hostile commands      ${attacks}: ${Object.entries(reasons)
+      .map(([k, v]) => `${k} x${v}`)
+      .join('; ')}`,
+  );
   line();
 }
 

@@ -32,13 +32,28 @@ const CLASS_LEARNERS = 4;
 const gomod = 'module x\n\ngo 1.26\n';
 /** Hostile Runs, kept going by two attacker addresses in a worker thread. */
 const HOSTILE: HostileCase[] = [
-  { name: 'CPU burn', files: { 'go.mod': gomod, 'main.go': 'package main\nfunc main() { for i := 0; i < 64; i++ { go func() { for {} }() }; select {} }\n' }, command: 'go run .' },
+  {
+    name: 'CPU burn',
+    files: { 'go.mod': gomod, 'main.go': 'package main\nfunc main() { for i := 0; i < 64; i++ { go func() { for {} }() }; select {} }\n' },
+    command: 'go run .',
+  },
   { name: 'fork bomb', files: {}, command: 'bomb() { bomb | bomb; }; bomb' },
-  { name: 'memory hog', files: { 'go.mod': gomod, 'main.go': 'package main\nvar keep [][]byte\nfunc main() { for { b := make([]byte, 1<<24); for i := range b { b[i] = 1 }; keep = append(keep, b) } }\n' }, command: 'go run .' },
+  {
+    name: 'memory hog',
+    files: {
+      'go.mod': gomod,
+      'main.go': 'package main\nvar keep [][]byte\nfunc main() { for { b := make([]byte, 1<<24); for i := range b { b[i] = 1 }; keep = append(keep, b) } }\n',
+    },
+    command: 'go run .',
+  },
   { name: 'output flood', files: {}, command: 'yes flood' },
   { name: 'disk fill', files: {}, command: 'head -c 1G /dev/zero > f' },
   { name: 'event flood', files: {}, command: `yes '{"cmd":1,"argv":["go","run","."],"added":[]}' >&4` },
-  { name: 'forged program start', files: {}, command: `for i in $(seq 60); do printf '{"cmd":%d,"argv":["go","run","."],"added":[]}\\n' $i >&4; sleep 1; done` },
+  {
+    name: 'forged program start',
+    files: {},
+    command: `for i in $(seq 60); do printf '{"cmd":%d,"argv":["go","run","."],"added":[]}\\n' $i >&4; sleep 1; done`,
+  },
 ];
 
 function rssBytes(pid: number): number {
@@ -57,7 +72,13 @@ export async function soak(lab: LabServer): Promise<void> {
   const running = () => Date.now() < deadline;
   let peakRss = rssBytes(pid);
   const startRss = peakRss;
-  const sampler = setInterval(() => { try { peakRss = Math.max(peakRss, rssBytes(pid)); } catch { /* gone: reported below */ } }, 1000);
+  const sampler = setInterval(() => {
+    try {
+      peakRss = Math.max(peakRss, rssBytes(pid));
+    } catch {
+      /* gone: reported below */
+    }
+  }, 1000);
 
   // Quiet baseline for the paced learner.
   const files = lessonFiles(LESSON);
@@ -97,7 +118,10 @@ export async function soak(lab: LabServer): Promise<void> {
     const headers = { cookie: c, 'x-forwarded-for': ip };
     for (let i = 0; running(); i++) {
       const content = files['main.go'] + `\n// save ${k}-${i}\n`;
-      const put = await call(lab.url, 'PUT', `/api/workspace/files?lesson=${encodeURIComponent(LESSON)}`, { headers, body: { files: { 'main.go': content } } }).catch(() => null);
+      const put = await call(lab.url, 'PUT', `/api/workspace/files?lesson=${encodeURIComponent(LESSON)}`, {
+        headers,
+        body: { files: { 'main.go': content } },
+      }).catch(() => null);
       if (put?.status === 200) {
         saves++;
         const got = await call(lab.url, 'GET', `/api/workspace/files?lesson=${encodeURIComponent(LESSON)}`, { headers }).catch(() => null);
@@ -119,8 +143,15 @@ export async function soak(lab: LabServer): Promise<void> {
     const learner = await joinClass(lab.url, joinCode, `Learner ${k}`);
     for (let i = 0; running(); i++) {
       const kind = (k + i) % 3;
-      const body = { lesson: EXERCISE_LESSON, files: kind === 0 ? exerciseFiles.solution() : kind === 1 ? exerciseFiles.wrong() : { ...exerciseFiles.wrong(), 'forge.go': forge } };
-      const a = await call(lab.url, 'POST', `/api/assignments/${assignmentId}/submissions`, { cookie: learner.cookie, headers: { 'x-forwarded-for': `10.9.2.${k}` }, body }).catch(() => null);
+      const body = {
+        lesson: EXERCISE_LESSON,
+        files: kind === 0 ? exerciseFiles.solution() : kind === 1 ? exerciseFiles.wrong() : { ...exerciseFiles.wrong(), 'forge.go': forge },
+      };
+      const a = await call(lab.url, 'POST', `/api/assignments/${assignmentId}/submissions`, {
+        cookie: learner.cookie,
+        headers: { 'x-forwarded-for': `10.9.2.${k}` },
+        body,
+      }).catch(() => null);
       if (a && a.status >= 200 && a.status < 300 && a.body.submissionId) {
         acknowledged.push(a.body.submissionId);
         if (kind === 2) forged.push(a.body.submissionId);
@@ -150,7 +181,11 @@ export async function soak(lab: LabServer): Promise<void> {
   clearInterval(sampler);
 
   let sameServer = false;
-  try { sameServer = startTime(pid) === born; } catch { /* the process is gone */ }
+  try {
+    sameServer = startTime(pid) === born;
+  } catch {
+    /* the process is gone */
+  }
   // Submissions are graded after they are accepted: give the queue time to finish, then count.
   let missing = 0;
   let pending = 0;
@@ -172,13 +207,23 @@ export async function soak(lab: LabServer): Promise<void> {
   const p95 = percentile(loaded, 95);
   const MiB = 1024 * 1024;
   line(`soak: ${MINUTES} min of hostile and normal learners at once`);
-  line(`  server                same process at the end: ${sameServer ? 'yes' : 'NO'}; RSS ${Math.round(startRss / MiB)} MiB at start, peak ${Math.round(peakRss / MiB)} MiB`);
-  line(`  benign Run            quiet median ${ms(q)}; under load median ${ms(median(loaded))}, p95 ${ms(p95)} (${loaded.length} runs, ${failed} failed); p95 / quiet median ${(p95 / q).toFixed(2)}`);
+  line(
+    `  server                same process at the end: ${sameServer ? 'yes' : 'NO'}; RSS ${Math.round(startRss / MiB)} MiB at start, peak ${Math.round(peakRss / MiB)} MiB`,
+  );
+  line(
+    `  benign Run            quiet median ${ms(q)}; under load median ${ms(median(loaded))}, p95 ${ms(p95)} (${loaded.length} runs, ${failed} failed); p95 / quiet median ${(p95 / q).toFixed(2)}`,
+  );
   line(`  benign Run, queued    ${waited.length} of ${loaded.length} waited for a free slot${waited.length ? ` (median ${ms(median(waited))})` : ''}`);
   line(`  saves                 ${saves} acknowledged, ${lostSaves} read back different`);
-  line(`  submissions           ${acknowledged.length} acknowledged, ${missing} missing, ${pending} still pending; forged grades that passed: ${forgedPasses} of ${forged.length}; results.csv ${csv.status}`);
+  line(
+    `  submissions           ${acknowledged.length} acknowledged, ${missing} missing, ${pending} still pending; forged grades that passed: ${forgedPasses} of ${forged.length}; results.csv ${csv.status}`,
+  );
   line(`  terminal input        ${terminalFrames} frames of 60 KiB (${Math.round(terminalBytes / MiB)} MiB) written to terminals whose shell never reads`);
   line(`  slow connections      ${SLOW_CONNECTIONS} held open without finishing their headers`);
-  line(`  hostile Runs          ${attacks}: ${Object.entries(reasons).map(([k, v]) => `${k} x${v}`).join('; ')}`);
+  line(
+    `  hostile Runs          ${attacks}: ${Object.entries(reasons)
+      .map(([k, v]) => `${k} x${v}`)
+      .join('; ')}`,
+  );
   line();
 }

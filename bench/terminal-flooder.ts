@@ -22,7 +22,9 @@ const IN_FLIGHT_BYTES = 1024 * 1024;
 let flooding = true;
 let frames = 0;
 let bytes = 0;
-parentPort!.on('message', (m) => { if (m === 'stop') flooding = false; });
+parentPort!.on('message', (m) => {
+  if (m === 'stop') flooding = false;
+});
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function flooder(ip: string): Promise<void> {

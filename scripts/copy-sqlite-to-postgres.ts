@@ -10,8 +10,10 @@ import { describeDatabaseUrl } from '../server/classroom/postgres-store.ts';
 
 const [file, url] = process.argv.slice(2);
 if (!file || !url) {
-  process.stderr.write('usage: npm run copy-sqlite-to-postgres -- <classroom.sqlite> <postgres://user:password@host/database>\n'
-    + '(the lab keeps its SQLite classroom in .data/classroom/classroom.sqlite)\n');
+  process.stderr.write(
+    'usage: npm run copy-sqlite-to-postgres -- <classroom.sqlite> <postgres://user:password@host/database>\n' +
+      '(the lab keeps its SQLite classroom in .data/classroom/classroom.sqlite)\n',
+  );
   process.exit(2);
 }
 try {

@@ -30,7 +30,11 @@ import { startCluster, TEST_POSTGRES_ENV, type TestCluster } from '../tests/help
 const ROOT = join(import.meta.dirname, '..');
 const NODE = process.execPath;
 
-interface Counts { passed: number; failed: number; skipped: number }
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
 
 interface Suite {
   name: string;
@@ -48,8 +52,7 @@ function hasTests(dir: string): boolean {
   const abs = join(ROOT, dir);
   if (!existsSync(abs)) return false;
   const walk = (d: string): boolean =>
-    readdirSync(d, { withFileTypes: true }).some((e) =>
-      e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.test.ts'));
+    readdirSync(d, { withFileTypes: true }).some((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.test.ts')));
   return walk(abs);
 }
 
@@ -63,12 +66,19 @@ function nodeSuite(name: string, dir: string): Suite {
         return { passed: 0, failed: 0, skipped: 0 };
       }
       const tap = join(mkdtempSync(join(tmpdir(), 'lab-test-')), `${name}.tap`);
-      const result = spawnSync(NODE, [
-        '--test', '--test-concurrency=1',
-        '--test-reporter=spec', '--test-reporter-destination=stdout',
-        '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-        `${dir}/**/*.test.ts`,
-      ], { cwd: ROOT, stdio: 'inherit' });
+      const result = spawnSync(
+        NODE,
+        [
+          '--test',
+          '--test-concurrency=1',
+          '--test-reporter=spec',
+          '--test-reporter-destination=stdout',
+          '--test-reporter=tap',
+          `--test-reporter-destination=${tap}`,
+          `${dir}/**/*.test.ts`,
+        ],
+        { cwd: ROOT, stdio: 'inherit' },
+      );
       const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
       const count = (key: string) => Number(text.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
       const counts = {
@@ -120,9 +130,11 @@ const e2e: Suite = {
   name: 'e2e',
   run() {
     const out = join(mkdtempSync(join(tmpdir(), 'lab-e2e-')), 'report.json');
-    const result = spawnSync(NODE, [join(ROOT, 'node_modules/@playwright/test/cli.js'), 'test',
-      '-c', 'tests/e2e/playwright.config.ts', '--reporter=list,json'],
-    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: out } });
+    const result = spawnSync(
+      NODE,
+      [join(ROOT, 'node_modules/@playwright/test/cli.js'), 'test', '-c', 'tests/e2e/playwright.config.ts', '--reporter=list,json'],
+      { cwd: ROOT, stdio: 'inherit', env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: out } },
+    );
     let counts = { passed: 0, failed: 0, skipped: 0 };
     if (existsSync(out)) {
       const stats = JSON.parse(readFileSync(out, 'utf8')).stats ?? {};
@@ -136,11 +148,11 @@ const e2e: Suite = {
 // ------------------------------------------------------------ biome: lint and format
 
 /**
- * The formatter check fails the suite only once the tree was formatted in one
- * go (`node_modules/.bin/biome format --write .`, after the branches of the
- * day merged); until then it reports how many files it would change.
+ * The formatter check fails the suite: the tree was formatted in one go
+ * (`node_modules/.bin/biome format --write .`) once the branches of the day
+ * had merged. Run the same command before committing.
  */
-const FORMAT_ENFORCED = false;
+const FORMAT_ENFORCED = true;
 
 /** `biome lint` (fails on an error-level rule) and `biome format` (fails on a file it would change, once enforced). */
 function biomeChecks(): Counts {
@@ -153,7 +165,9 @@ function biomeChecks(): Counts {
   else {
     // Biome reports each file it would change as one error.
     const files = `${format.stdout}${format.stderr}`.match(/Found (\d+) errors?\./)?.[1] ?? `some (exit ${format.status})`;
-    process.stdout.write(`biome format: ${files} files would change; see them with node_modules/.bin/biome format .${FORMAT_ENFORCED ? '' : ' (not enforced yet)'}\n`);
+    process.stdout.write(
+      `biome format: ${files} files would change; see them with node_modules/.bin/biome format .${FORMAT_ENFORCED ? '' : ' (not enforced yet)'}\n`,
+    );
   }
   // Not enforced yet and not clean: counted as skipped, not as passed.
   const formatCount = formatOk ? 'passed' : FORMAT_ENFORCED ? 'failed' : 'skipped';
@@ -200,12 +214,25 @@ const go: Suite = {
     for (const dir of goModules()) {
       const cwd = join(ROOT, dir);
       const fmt = spawnSync('gofmt', ['-l', '.'], { cwd, encoding: 'utf8' });
-      check(`gofmt ${dir}`, fmt.status === 0 && fmt.stdout.trim() === '', `${fmt.stdout}${fmt.stderr}`.trim() && `not gofmt-formatted:\n${fmt.stdout}${fmt.stderr}`);
+      check(
+        `gofmt ${dir}`,
+        fmt.status === 0 && fmt.stdout.trim() === '',
+        `${fmt.stdout}${fmt.stderr}`.trim() && `not gofmt-formatted:\n${fmt.stdout}${fmt.stderr}`,
+      );
       const vet = spawnSync(GO, ['vet', './...'], { cwd, env, encoding: 'utf8' });
       check(`go vet ${dir}`, vet.status === 0, `${vet.stdout}${vet.stderr}`.trim());
       const test = spawnSync(GO, ['test', '-count=1', './...'], { cwd, env, encoding: 'utf8' });
       const out = `${test.stdout}${test.stderr}`.trim();
-      check(`go test ${dir}`, test.status === 0, test.status === 0 ? out.split('\n').filter((l) => /^ok\s/.test(l)).join('\n') : out);
+      check(
+        `go test ${dir}`,
+        test.status === 0,
+        test.status === 0
+          ? out
+              .split('\n')
+              .filter((l) => /^ok\s/.test(l))
+              .join('\n')
+          : out,
+      );
     }
     return counts;
   },
@@ -290,7 +317,9 @@ for (const suite of selected) {
     c = ciSkipPolicy(suite, suite.run());
   }
   const seconds = (performance.now() - started) / 1000;
-  total.passed += c.passed; total.failed += c.failed; total.skipped += c.skipped;
+  total.passed += c.passed;
+  total.failed += c.failed;
+  total.skipped += c.skipped;
   lines.push(`  ${suite.name.padEnd(10)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped  ${seconds.toFixed(1).padStart(6)} s`);
 }
 stopPostgres();

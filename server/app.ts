@@ -129,64 +129,71 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
     for (const [req, r] of inFlight) {
       if (!r.logged && now - r.started > REQUEST_STALL_LOG_MS) {
         r.logged = true;
-        log.error(`stalled: ${req.method} ${r.path} open for ${Math.round((now - r.started) / 1000)} s, at stage "${stageOf(req)}"`, { method: req.method, path: r.path, stage: stageOf(req) });
+        log.error(`stalled: ${req.method} ${r.path} open for ${Math.round((now - r.started) / 1000)} s, at stage "${stageOf(req)}"`, {
+          method: req.method,
+          path: r.path,
+          stage: stageOf(req),
+        });
       }
     }
   }, REQUEST_STALL_LOG_MS / 4);
   stallCheck.unref();
 
   const refusedSockets = new WeakSet<Socket>();
-  const server = createServer({
-    // Slow or silent clients cannot hold a connection (and a file descriptor) for long;
-    // Node checks these time-outs every connectionsCheckingInterval.
-    headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
-    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
-    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
-    connectionsCheckingInterval: Math.min(CONNECTIONS_CHECK_MS, config.HTTP_HEADERS_TIMEOUT_MS),
-  }, async (req, res) => {
-    if (refusedSockets.has(req.socket)) return void req.socket.destroy();
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-    const path = new URL(req.url ?? '/', 'http://lab').pathname;
-    if (path.startsWith('/api/') && path !== TERMINAL_PATH) {
-      inFlight.set(req, { path, started: Date.now(), logged: false });
-      res.on('close', () => inFlight.delete(req));
-    }
-    try {
-      if (await serveObservability({ metricsToken: config.METRICS_TOKEN, dataDir: config.dataDir }, req, res, path)) return;
-      if (path === '/healthz') {
-        sendJson(res, 200, { ok: true, go: sandbox.toolchain.version, lessons: lessons.all().length });
-        return;
+  const server = createServer(
+    {
+      // Slow or silent clients cannot hold a connection (and a file descriptor) for long;
+      // Node checks these time-outs every connectionsCheckingInterval.
+      headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(CONNECTIONS_CHECK_MS, config.HTTP_HEADERS_TIMEOUT_MS),
+    },
+    async (req, res) => {
+      if (refusedSockets.has(req.socket)) return void req.socket.destroy();
+      for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+      const path = new URL(req.url ?? '/', 'http://lab').pathname;
+      if (path.startsWith('/api/') && path !== TERMINAL_PATH) {
+        inFlight.set(req, { path, started: Date.now(), logged: false });
+        res.on('close', () => inFlight.delete(req));
       }
-      if (path.startsWith('/api/')) {
-        const client = clientOf(lab, req);
-        if (!lab.apiRate.take(client)) {
-          throw new Busy('too many requests from your address; slow down', lab.apiRate.waitSeconds(client), 'api-rate');
+      try {
+        if (await serveObservability({ metricsToken: config.METRICS_TOKEN, dataDir: config.dataDir }, req, res, path)) return;
+        if (path === '/healthz') {
+          sendJson(res, 200, { ok: true, go: sandbox.toolchain.version, lessons: lessons.all().length });
+          return;
         }
-        const match = router.match(req.method ?? '', path);
-        if (!match) return sendError(res, 404, `no API endpoint ${path}`);
-        if ('allowed' in match) {
-          res.setHeader('allow', match.allowed.join(', '));
-          return sendError(res, 405, `${req.method} is not allowed on ${path} (use ${match.allowed.join(' or ')})`);
+        if (path.startsWith('/api/')) {
+          const client = clientOf(lab, req);
+          if (!lab.apiRate.take(client)) {
+            throw new Busy('too many requests from your address; slow down', lab.apiRate.waitSeconds(client), 'api-rate');
+          }
+          const match = router.match(req.method ?? '', path);
+          if (!match) return sendError(res, 404, `no API endpoint ${path}`);
+          if ('allowed' in match) {
+            res.setHeader('allow', match.allowed.join(', '));
+            return sendError(res, 405, `${req.method} is not allowed on ${path} (use ${match.allowed.join(' or ')})`);
+          }
+          await match.handler(req, res, match.params);
+          return;
         }
-        await match.handler(req, res, match.params);
-        return;
+        serveStatic(req, res, () => {
+          res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
+          res.end(notFound);
+        });
+      } catch (err) {
+        if (err instanceof HttpError) return sendError(res, err.status, err.message);
+        if (err instanceof Busy) {
+          refused(err.reason);
+          if (!res.headersSent) res.setHeader('retry-after', String(err.retryAfterSeconds));
+          return sendError(res, 429, err.message);
+        }
+        if (err instanceof UnsafePathError) return sendError(res, 409, err.message);
+        log.error(`${req.method} ${path} failed`, { method: req.method, path }, err);
+        sendError(res, 500, `internal error: ${(err as Error).message}`);
       }
-      serveStatic(req, res, () => {
-        res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(notFound);
-      });
-    } catch (err) {
-      if (err instanceof HttpError) return sendError(res, err.status, err.message);
-      if (err instanceof Busy) {
-        refused(err.reason);
-        if (!res.headersSent) res.setHeader('retry-after', String(err.retryAfterSeconds));
-        return sendError(res, 429, err.message);
-      }
-      if (err instanceof UnsafePathError) return sendError(res, 409, err.message);
-      log.error(`${req.method} ${path} failed`, { method: req.method, path }, err);
-      sendError(res, 500, `internal error: ${(err as Error).message}`);
-    }
-  });
+    },
+  );
 
   // Connection caps: one address's thousands of sockets are refused as they are
   // accepted, before they cost more than a descriptor for a moment, and others
@@ -200,7 +207,9 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
     refused('connections');
     refusedSockets.add(socket);
     socket.on('error', () => {});
-    socket.end(`HTTP/1.1 503 Service Unavailable\r\nretry-after: 10\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(refusal)}\r\nconnection: close\r\n\r\n${refusal}`);
+    socket.end(
+      `HTTP/1.1 503 Service Unavailable\r\nretry-after: 10\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(refusal)}\r\nconnection: close\r\n\r\n${refusal}`,
+    );
     socket.destroySoon();
   });
 
@@ -231,7 +240,8 @@ export async function createLab(config: LabConfig): Promise<{ server: Server; la
   });
   // The reaper: idle workspaces are closed and trimmed, old ones deleted.
   const reaper = setInterval(() => {
-    sessions.reap(config.SESSION_IDLE_MS, config.WORKSPACE_RETENTION_MS, (dir) => lab.warm.drop(dir))
+    sessions
+      .reap(config.SESSION_IDLE_MS, config.WORKSPACE_RETENTION_MS, (dir) => lab.warm.drop(dir))
       .then(({ closed, deleted }) => {
         if (closed || deleted) log.info(`reaper: closed ${closed} idle workspaces, deleted ${deleted} expired ones`, { closed, deleted });
       })

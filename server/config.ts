@@ -72,7 +72,7 @@ export const LIMIT_GROUPS = [
     },
   },
   {
-    doc: 'Wall clock of the program once `go run` / `go test` starts it (from the toolchain\'s own trace).',
+    doc: "Wall clock of the program once `go run` / `go test` starts it (from the toolchain's own trace).",
     limits: {
       PROGRAM_TIMEOUT_MS: 10_000,
     },
@@ -90,7 +90,7 @@ export const LIMIT_GROUPS = [
     },
   },
   {
-    doc: 'Memory and tasks of the program `go run` starts, on top of what the toolchain holds then (the command\'s cgroup is tightened while it runs; server/sandbox/program-limits.ts): a program needs far less than the toolchain that built it.',
+    doc: "Memory and tasks of the program `go run` starts, on top of what the toolchain holds then (the command's cgroup is tightened while it runs; server/sandbox/program-limits.ts): a program needs far less than the toolchain that built it.",
     limits: {
       PROGRAM_MEMORY_LIMIT_BYTES: 256 * 1024 * 1024,
       PROGRAM_TASKS_LIMIT: 128,
@@ -145,7 +145,7 @@ export const LIMIT_GROUPS = [
     },
   },
   {
-    doc: 'Largest build artifact the page may read back from a workspace (GET /api/workspace/artifact: the compiler\'s ssa.html of GOSSAFUNC, a few hundred KiB for a small function).',
+    doc: "Largest build artifact the page may read back from a workspace (GET /api/workspace/artifact: the compiler's ssa.html of GOSSAFUNC, a few hundred KiB for a small function).",
     limits: {
       MAX_ARTIFACT_BYTES: 8 * 1024 * 1024,
     },
@@ -163,7 +163,7 @@ export const LIMIT_GROUPS = [
     },
   },
   {
-    doc: 'Sandboxes kept started ahead of a session\'s next Run (0: none), and how long one may wait.',
+    doc: "Sandboxes kept started ahead of a session's next Run (0: none), and how long one may wait.",
     limits: {
       WARM_SANDBOXES: 32,
       WARM_SANDBOX_IDLE_MS: 5 * 60_000,
@@ -194,7 +194,7 @@ export const LIMIT_GROUPS = [
     },
   },
   {
-    doc: 'Commands that lost their CPU priority (long ones, a heavy client\'s, queued gradings) give their slot back and run on in one of these places instead (server/fairness/admission.ts), so a newcomer never waits for a busy loop to reach its time limit. 0 keeps them in their slots.',
+    doc: "Commands that lost their CPU priority (long ones, a heavy client's, queued gradings) give their slot back and run on in one of these places instead (server/fairness/admission.ts), so a newcomer never waits for a busy loop to reach its time limit. 0 keeps them in their slots.",
     limits: {
       MAX_BACKGROUND_COMMANDS: { default: () => 2 * availableParallelism(), shown: '2 per core' },
     },
@@ -212,7 +212,7 @@ export const LIMIT_GROUPS = [
     },
   },
   {
-    doc: 'Runs and checks one client address may have running or queued: an abuse backstop, sized for a class of 40 behind one school address, below the queue\'s size so one address\'s sessions cannot fill it for everyone.',
+    doc: "Runs and checks one client address may have running or queued: an abuse backstop, sized for a class of 40 behind one school address, below the queue's size so one address's sessions cannot fill it for everyone.",
     limits: {
       MAX_COMMANDS_PER_ADDRESS: 48,
     },
@@ -230,9 +230,12 @@ export const LIMIT_GROUPS = [
     },
   },
   {
-    doc: 'Memory (RAM, no swap) of all sandboxes together: a limit on the server\'s parent cgroup (golab/s<pid>), so the kernel keeps the sum of the commands\' and terminals\' MEMORY_LIMIT_BYTES (32 terminals x 1 GiB) inside the machine. Default: a share of the machine\'s memory (or of the server\'s own cgroup limit, if lower); the rest is the server\'s and the OS\'s.',
+    doc: "Memory (RAM, no swap) of all sandboxes together: a limit on the server's parent cgroup (golab/s<pid>), so the kernel keeps the sum of the commands' and terminals' MEMORY_LIMIT_BYTES (32 terminals x 1 GiB) inside the machine. Default: a share of the machine's memory (or of the server's own cgroup limit, if lower); the rest is the server's and the OS's.",
     limits: {
-      MEMORY_BUDGET_BYTES: { default: () => Math.floor(machineMemory() * MEMORY_BUDGET_PERCENT / 100), shown: `${MEMORY_BUDGET_PERCENT} % of the machine's memory` },
+      MEMORY_BUDGET_BYTES: {
+        default: () => Math.floor((machineMemory() * MEMORY_BUDGET_PERCENT) / 100),
+        shown: `${MEMORY_BUDGET_PERCENT} % of the machine's memory`,
+      },
     },
   },
   {
@@ -299,7 +302,7 @@ export const LIMIT_GROUPS = [
     },
   },
   {
-    doc: 'How long a teacher\'s sign-in, and a learner\'s cookie, stay valid.',
+    doc: "How long a teacher's sign-in, and a learner's cookie, stay valid.",
     limits: {
       TEACHER_SESSION_MS: 7 * 24 * 60 * 60_000,
       LEARNER_SESSION_MS: 180 * 24 * 60 * 60_000,
@@ -367,8 +370,17 @@ export function loadConfig(): LabConfig {
   };
 }
 
-const UNITS: ReadonlyArray<[string, number]> = [['d', 24 * 60 * 60_000], ['h', 60 * 60_000], ['min', 60_000], ['s', 1000]];
-const SIZES: ReadonlyArray<[string, number]> = [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]];
+const UNITS: ReadonlyArray<[string, number]> = [
+  ['d', 24 * 60 * 60_000],
+  ['h', 60 * 60_000],
+  ['min', 60_000],
+  ['s', 1000],
+];
+const SIZES: ReadonlyArray<[string, number]> = [
+  ['GiB', 1024 ** 3],
+  ['MiB', 1024 ** 2],
+  ['KiB', 1024],
+];
 
 /** A default as the docs show it: times and sizes in their largest whole unit. */
 function shownDefault(name: string, spec: LimitDefault): string {

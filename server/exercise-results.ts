@@ -11,7 +11,12 @@ export const MAX_CHECK_OUTPUT_BYTES = 4096;
 
 export function truncate(text: string, max = MAX_CHECK_OUTPUT_BYTES): string {
   if (Buffer.byteLength(text) <= max) return text;
-  return Buffer.from(text).subarray(0, max).toString('utf8').replace(/\uFFFD$/, '') + '\n… (truncated)';
+  return (
+    Buffer.from(text)
+      .subarray(0, max)
+      .toString('utf8')
+      .replace(/\uFFFD$/, '') + '\n… (truncated)'
+  );
 }
 
 interface TestEvent {
@@ -51,9 +56,12 @@ export function goTestResults(stdout: string, stderr: string, declared: string[]
     const status = ended.get(name);
     const output = truncate(outputs.get(name) ?? '');
     if (status === 'pass') return { name, status: 'pass', ...(output ? { output } : {}) };
-    const message = status === undefined
-      ? 'this test did not run (the test binary stopped before it: a crash, os.Exit or a time limit)'
-      : status === 'skip' ? 'this test was skipped' : 'this test failed';
+    const message =
+      status === undefined
+        ? 'this test did not run (the test binary stopped before it: a crash, os.Exit or a time limit)'
+        : status === 'skip'
+          ? 'this test was skipped'
+          : 'this test failed';
     return { name, status: 'fail', message, ...(output ? { output } : {}) };
   });
   // The test binary could not run at all (no JSON from it), say what the go command said.
@@ -84,9 +92,15 @@ export function commandResult(check: CommandCheck, code: number, output: string,
   if (check.expect !== undefined && !new RegExp(check.expect, 'm').test(output)) {
     const literal = literalExpectation(check.expect);
     const plain = /^[^\\^$.*+?()[\]{}|]+$/.test(check.expect) ? check.expect : null;
-    problems.push(literal !== null
-      ? (literal.includes('\n') ? `expected these lines exactly:\n${literal}` : `expected a line that reads exactly "${literal}"`)
-      : plain !== null ? `expected the output to contain "${plain}"` : 'the output is not what this check looks for (see its name)');
+    problems.push(
+      literal !== null
+        ? literal.includes('\n')
+          ? `expected these lines exactly:\n${literal}`
+          : `expected a line that reads exactly "${literal}"`
+        : plain !== null
+          ? `expected the output to contain "${plain}"`
+          : 'the output is not what this check looks for (see its name)',
+    );
   }
   return problems.length === 0
     ? { name: check.name, status: 'pass', output: shown }

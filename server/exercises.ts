@@ -36,9 +36,11 @@ export function loadExercise(contentDir: string, lessonId: string): Promise<Exer
 
 async function readExercise(dir: string, lessonId: string): Promise<Exercise> {
   const checks = parseExerciseChecks(await readFile(join(dir, CHECKS_FILE), 'utf8'), `content/${lessonId}/${EXERCISE_DIR}/${CHECKS_FILE}`);
-  const tests = await Promise.all(checks.tests.map(async (name) => {
-    const content = await readFile(join(dir, TESTS_DIR, name), 'utf8');
-    return { name, content, testNames: declaredTests(content) };
-  }));
+  const tests = await Promise.all(
+    checks.tests.map(async (name) => {
+      const content = await readFile(join(dir, TESTS_DIR, name), 'utf8');
+      return { name, content, testNames: declaredTests(content) };
+    }),
+  );
   return { tests, commands: checks.commands };
 }

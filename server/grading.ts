@@ -78,7 +78,11 @@ export interface GradeOptions {
   background?: boolean;
 }
 
-interface Ran { result: RunResult; stdout: string; stderr: string }
+interface Ran {
+  result: RunResult;
+  stdout: string;
+  stderr: string;
+}
 
 /** One grading's context: how to run a command in a fresh workspace holding some files. */
 class Grading {
@@ -105,11 +109,15 @@ class Grading {
    * Runs `commandLine` in a new throwaway workspace holding `files` in the
    * lesson's folder; `after` may read the workspace before it is removed.
    */
-  async run<T = undefined>(files: Record<string, string>, commandLine: string, opts: {
-    timeoutMs?: number;
-    roBinds?: Array<[string, string]>;
-    after?: (home: string) => Promise<T>;
-  } = {}): Promise<Ran & { after?: T }> {
+  async run<T = undefined>(
+    files: Record<string, string>,
+    commandLine: string,
+    opts: {
+      timeoutMs?: number;
+      roBinds?: Array<[string, string]>;
+      after?: (home: string) => Promise<T>;
+    } = {},
+  ): Promise<Ran & { after?: T }> {
     const lab = this.#lab;
     const scratch = await lab.sessions.throwaway();
     try {
@@ -117,18 +125,26 @@ class Grading {
       let stdout = '';
       let stderr = '';
       const limits = runLimits(lab.config);
-      const result = await runInSandbox(lab.sandbox, {
-        take: () => startWaiting(lab.sandbox, { user: scratch.owner, home: scratch.home, gocache: scratch.gocache, roBinds: opts.roBinds }),
-        cwd: `${SANDBOX_HOME}/${this.#o.lesson.id}`,
-        cgo: this.#o.lesson.cgo,
-        observe: false,
-        commandLine: CLEAN_GO_ENV + commandLine,
-        startDemoted: this.#o.background === true || lab.heavyClients.has(this.#o.client),
-      }, opts.timeoutMs ? { ...limits, timeoutMs: opts.timeoutMs } : limits, {
-        onOutput: (stream, data) => { if (stream === 'stdout') stdout += data; else stderr += data; },
-        onDemoted: () => this.#admission.toBackground(),
-        signal: this.#signal,
-      });
+      const result = await runInSandbox(
+        lab.sandbox,
+        {
+          take: () => startWaiting(lab.sandbox, { user: scratch.owner, home: scratch.home, gocache: scratch.gocache, roBinds: opts.roBinds }),
+          cwd: `${SANDBOX_HOME}/${this.#o.lesson.id}`,
+          cgo: this.#o.lesson.cgo,
+          observe: false,
+          commandLine: CLEAN_GO_ENV + commandLine,
+          startDemoted: this.#o.background === true || lab.heavyClients.has(this.#o.client),
+        },
+        opts.timeoutMs ? { ...limits, timeoutMs: opts.timeoutMs } : limits,
+        {
+          onOutput: (stream, data) => {
+            if (stream === 'stdout') stdout += data;
+            else stderr += data;
+          },
+          onDemoted: () => this.#admission.toBackground(),
+          signal: this.#signal,
+        },
+      );
       sandboxEnded(result.reason);
       const after = opts.after && result.reason === 'exited' && result.code === 0 ? await opts.after(scratch.home) : undefined;
       return { result, stdout, stderr, after };
@@ -176,7 +192,8 @@ function splitAtMarkers(output: string, marker: string): Map<string, string> {
 
 /** Why a hidden test has no genuine verdict (`neverStarted`: the run was over before its turn). */
 function noVerdictMessage(ran: Ran, output: string, neverStarted = false): { status: 'error' | 'fail'; message: string } {
-  if (ran.result.reason !== 'exited' && (neverStarted || !TEST_TIMEOUT.test(output))) return { status: 'error', message: ran.result.message ?? 'the tests were stopped' };
+  if (ran.result.reason !== 'exited' && (neverStarted || !TEST_TIMEOUT.test(output)))
+    return { status: 'error', message: ran.result.message ?? 'the tests were stopped' };
   const timedOut = TEST_TIMEOUT.exec(output)?.[1];
   if (timedOut) return { status: 'error', message: `the tests did not finish within ${timedOut} (time limit)` };
   return { status: 'fail', message: 'this test did not finish: the test binary stopped before the end of the tests (a crash, a panic or os.Exit)' };
@@ -186,7 +203,12 @@ function noVerdictMessage(ran: Ran, output: string, neverStarted = false): { sta
  * The hidden tests: build the instrumented test binary (no learner code runs
  * there), then run each test alone from a copy outside every workspace.
  */
-async function hiddenTests(lab: Lab, g: Grading, o: GradeOptions, exercise: Exercise): Promise<{ tests: CheckTestResult[]; buildError?: string; forged: boolean }> {
+async function hiddenTests(
+  lab: Lab,
+  g: Grading,
+  o: GradeOptions,
+  exercise: Exercise,
+): Promise<{ tests: CheckTestResult[]; buildError?: string; forged: boolean }> {
   const plan = planVerdicts(exercise.tests);
   const binaryName = `.lab-hidden-${randomBytes(6).toString('hex')}.test`;
   const sources = {
@@ -220,7 +242,13 @@ async function hiddenTests(lab: Lab, g: Grading, o: GradeOptions, exercise: Exer
     // one stream (stderr joins stdout) cut at markers only this grading knows. A
     // learner who prints a marker only garbles their own output: verdicts name their test.
     const marker = randomBytes(12).toString('hex');
-    const script = ['exec 2>&1', ...names.map((name) => `printf '\\n${marker} %s\\n' '${name}'; ${SANDBOX_TEST_BINARY} -test.run='^${name}$' -test.count=1 -test.timeout=${programSeconds}s -test.paniconexit0 </dev/null`)].join('\n');
+    const script = [
+      'exec 2>&1',
+      ...names.map(
+        (name) =>
+          `printf '\\n${marker} %s\\n' '${name}'; ${SANDBOX_TEST_BINARY} -test.run='^${name}$' -test.count=1 -test.timeout=${programSeconds}s -test.paniconexit0 </dev/null`,
+      ),
+    ].join('\n');
     const ran = await g.run(nonTestFiles(o.files), script, {
       roBinds: [[binary, SANDBOX_TEST_BINARY]],
       timeoutMs: names.length * (programSeconds * 1000 + TEST_TIMEOUT_GRACE_MS),
@@ -254,7 +282,11 @@ export async function gradeExercise(lab: Lab, o: GradeOptions): Promise<CheckRes
   const known = o.fresh ? undefined : cache.get(key);
   if (known) {
     // The same files were graded moments ago: no sandbox needed (an admission the caller took is given back).
-    if (o.admitted) void o.admitted.then((release) => release(), () => {});
+    if (o.admitted)
+      void o.admitted.then(
+        (release) => release(),
+        () => {},
+      );
     return known;
   }
   const release = await (o.admitted ?? lab.admission.enter(o.claimant ?? o.client, o.onQueued ?? (() => {}), signal));
@@ -274,11 +306,11 @@ export async function gradeExercise(lab: Lab, o: GradeOptions): Promise<CheckRes
       if (signal.aborted) break;
       // Only the learner's files: learner code a command runs must not find the hidden tests.
       const { result, stdout, stderr } = await g.run(o.files, check.run);
-      tests.push(commandResult(check, result.code, stdout + stderr, result.reason === 'exited' ? undefined : result.message ?? result.reason));
+      tests.push(commandResult(check, result.code, stdout + stderr, result.reason === 'exited' ? undefined : (result.message ?? result.reason)));
     }
     const reasons = [
       reviewReasons(o.files, await expectedImports(lab.config.contentDir, o.lesson.id)),
-      forged ? 'review: the code printed lines that imitate the grader\'s verdicts' : undefined,
+      forged ? "review: the code printed lines that imitate the grader's verdicts" : undefined,
     ].filter(Boolean);
     const graded = overall(tests, buildError);
     const result = reasons.length ? { ...graded, review: reasons.join('; ') } : graded;

@@ -41,7 +41,9 @@ export interface Lab {
 /** Who is asking, for per-client limits: the peer address (or the proxy's word for it). */
 export function clientOf(lab: Lab, req: IncomingMessage): string {
   if (lab.config.TRUST_PROXY) {
-    const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',')[0].trim();
+    const forwarded = String(req.headers['x-forwarded-for'] ?? '')
+      .split(',')[0]
+      .trim();
     if (forwarded) return forwarded;
   }
   return req.socket.remoteAddress ?? 'unknown';
@@ -64,10 +66,18 @@ export function claimantOf(lab: Lab, req: IncomingMessage, learner: string | nul
  */
 export function takeRun(lab: Lab, who: Claimant): void {
   if (!lab.runRate.take(who.learner, 1)) {
-    throw new Busy(`you pressed Run very often: one per ${seconds(lab.config.RUN_INTERVAL_MS)} after ${lab.config.RUNS_BURST} in a row; try again in ${lab.runRate.waitSeconds(who.learner)} s`, lab.runRate.waitSeconds(who.learner), 'run-rate');
+    throw new Busy(
+      `you pressed Run very often: one per ${seconds(lab.config.RUN_INTERVAL_MS)} after ${lab.config.RUNS_BURST} in a row; try again in ${lab.runRate.waitSeconds(who.learner)} s`,
+      lab.runRate.waitSeconds(who.learner),
+      'run-rate',
+    );
   }
   if (!lab.addressRunRate.take(who.address, 1)) {
-    throw new Busy(`too many Runs from your network right now; try again in ${lab.addressRunRate.waitSeconds(who.address)} s`, lab.addressRunRate.waitSeconds(who.address), 'address-run-rate');
+    throw new Busy(
+      `too many Runs from your network right now; try again in ${lab.addressRunRate.waitSeconds(who.address)} s`,
+      lab.addressRunRate.waitSeconds(who.address),
+      'address-run-rate',
+    );
   }
 }
 

@@ -48,10 +48,12 @@ export function loadLessons(siteDir: string, contentDir: string): Lessons {
     get: (id) => byId.get(id),
     all: () => [...byId.values()],
     async startingFiles(lesson) {
-      return Promise.all(lesson.files.map(async (name) => ({
-        name,
-        content: await readFile(join(contentDir, lesson.id, 'files', name), 'utf8'),
-      })));
+      return Promise.all(
+        lesson.files.map(async (name) => ({
+          name,
+          content: await readFile(join(contentDir, lesson.id, 'files', name), 'utf8'),
+        })),
+      );
     },
   };
 }

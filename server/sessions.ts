@@ -79,7 +79,11 @@ export class SessionStore {
     const prev = this.#locks.get(dir) ?? Promise.resolve();
     const next = prev.catch(() => {}).then(fn);
     this.#locks.set(dir, next);
-    next.finally(() => { if (this.#locks.get(dir) === next) this.#locks.delete(dir); }).catch(() => {});
+    next
+      .finally(() => {
+        if (this.#locks.get(dir) === next) this.#locks.delete(dir);
+      })
+      .catch(() => {});
     return next;
   }
 
@@ -136,7 +140,11 @@ export class SessionStore {
   #ownerOf(id: string): Owner | null {
     const pool = this.#o.uidPool;
     if (!pool) return null;
-    const n = createHash('sha256').update('uid\0' + id).digest().readUInt32BE(0) % pool.count;
+    const n =
+      createHash('sha256')
+        .update('uid\0' + id)
+        .digest()
+        .readUInt32BE(0) % pool.count;
     return { uid: pool.base + n, gid: pool.base + n };
   }
 
@@ -246,7 +254,12 @@ export class SessionStore {
    * their build cache trimmed to the std base; workspaces unused for
    * retentionMs are deleted. Returns what it did, for logs and tests.
    */
-  async reap(idleMs: number, retentionMs: number, beforeClose: (dir: string) => void = () => {}, now = Date.now()): Promise<{ closed: number; deleted: number }> {
+  async reap(
+    idleMs: number,
+    retentionMs: number,
+    beforeClose: (dir: string) => void = () => {},
+    now = Date.now(),
+  ): Promise<{ closed: number; deleted: number }> {
     let closed = 0;
     let deleted = 0;
     const idle = (dir: string) => {

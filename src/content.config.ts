@@ -61,9 +61,7 @@ function lessonLoader(): Loader {
         for (const name of files) {
           const url = new URL(`${entry.id}/files/${name}`, CONTENT_DIR);
           if (!existsSync(url) || !statSync(url).isFile()) {
-            throw new Error(
-              `Lesson "${entry.id}" lists the starting file "${name}", but content/${entry.id}/files/${name} does not exist.`,
-            );
+            throw new Error(`Lesson "${entry.id}" lists the starting file "${name}", but content/${entry.id}/files/${name} does not exist.`);
           }
         }
         if (new Set(files).size !== files.length) {
@@ -91,10 +89,13 @@ const lessons = defineCollection({
      * The lesson's exercise: the task and hints (public); its checks and
      * solution live in exercise/ (see checkExerciseFolder).
      */
-    exercise: z.object({
-      task: z.string().min(1),
-      hints: z.array(z.string().min(1)).default([]),
-    }).strict().optional(),
+    exercise: z
+      .object({
+        task: z.string().min(1),
+        hints: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .optional(),
   }),
 });
 
@@ -105,14 +106,16 @@ const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase l
 /** The five source articles (../shared/seeds), which the ledger's claims come from. */
 const articles = defineCollection({
   loader: file(LEDGER, { parser: (text) => JSON.parse(text).articles }),
-  schema: z.object({
-    id: slug,
-    /** The article's file name in shared/seeds. */
-    file: z.string().regex(/^\d{3}_[0-9a-f]{16}\.txt$/),
-    /** Its title, in Chinese as published, and in English. */
-    title: z.string().min(1),
-    titleEn: z.string().min(1),
-  }).strict(),
+  schema: z
+    .object({
+      id: slug,
+      /** The article's file name in shared/seeds. */
+      file: z.string().regex(/^\d{3}_[0-9a-f]{16}\.txt$/),
+      /** Its title, in Chinese as published, and in English. */
+      title: z.string().min(1),
+      titleEn: z.string().min(1),
+    })
+    .strict(),
 });
 
 /**
@@ -122,25 +125,27 @@ const articles = defineCollection({
  */
 const claims = defineCollection({
   loader: file(LEDGER, { parser: (text) => JSON.parse(text).claims }),
-  schema: z.object({
-    id: slug,
-    /** An `articles` id. */
-    article: slug,
-    /** The article's section (heading) that makes the claim, in its words. */
-    section: z.string().min(1),
-    /** The claim in the article's words (Chinese), quoted or closely excerpted. */
-    original: z.string().min(1),
-    /** The claim in English. */
-    english: z.string().min(1),
-    verdict: z.union([z.enum(['true', 'false', 'partly']), z.string().regex(/^true until Go 1\.\d+$/)]),
-    /** What is true, in one or two sentences: the answer the lesson shows. */
-    answer: z.string().min(1),
-    /** The lesson id (<chapter>/<lesson>) that answers it, and the heading anchor there. */
-    lesson: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/),
-    anchor: z.string().min(1),
-    /** The ids of the blocks in that lesson that prove the answer. */
-    blocks: z.array(slug).min(1),
-  }).strict(),
+  schema: z
+    .object({
+      id: slug,
+      /** An `articles` id. */
+      article: slug,
+      /** The article's section (heading) that makes the claim, in its words. */
+      section: z.string().min(1),
+      /** The claim in the article's words (Chinese), quoted or closely excerpted. */
+      original: z.string().min(1),
+      /** The claim in English. */
+      english: z.string().min(1),
+      verdict: z.union([z.enum(['true', 'false', 'partly']), z.string().regex(/^true until Go 1\.\d+$/)]),
+      /** What is true, in one or two sentences: the answer the lesson shows. */
+      answer: z.string().min(1),
+      /** The lesson id (<chapter>/<lesson>) that answers it, and the heading anchor there. */
+      lesson: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/),
+      anchor: z.string().min(1),
+      /** The ids of the blocks in that lesson that prove the answer. */
+      blocks: z.array(slug).min(1),
+    })
+    .strict(),
 });
 
 export const collections = { chapters, lessons, articles, claims };

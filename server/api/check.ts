@@ -55,7 +55,9 @@ export async function postCheck(lab: Lab, req: IncomingMessage, res: ServerRespo
   res.on('close', () => abort.abort());
   let queuedAt = 0;
   // Told the queue position as it changes; sent as queued events once the stream is open.
-  let tellQueued = (position: number) => { queuedAt = position; };
+  let tellQueued = (position: number) => {
+    queuedAt = position;
+  };
   // Throws Busy (429 with Retry-After) at once, before any answer is begun, when there is no room.
   const admitted = lab.admission.enter(claimant, (position) => tellQueued(position), abort.signal);
   stage(req, 'grading');
@@ -84,7 +86,10 @@ export async function postCheck(lab: Lab, req: IncomingMessage, res: ServerRespo
   if (queuedAt) send({ type: 'queued', position: queuedAt });
   tellQueued = (position) => send({ type: 'queued', position });
   // Registered before the grading awaits the same promise, so `started` goes out before its result.
-  admitted.then(() => send({ type: 'started' }), () => {});
+  admitted.then(
+    () => send({ type: 'started' }),
+    () => {},
+  );
   try {
     const result = await observed('check', gradeExercise(lab, { lesson, files, client, claimant, admitted, signal: abort.signal }), (r) => r.status);
     if (!abort.signal.aborted) send({ type: 'result', result });

@@ -14,7 +14,11 @@ export async function sessionOf(lab: Lab, req: IncomingMessage, res: ServerRespo
   if (!found && create && res) {
     const client = clientOf(lab, req);
     if (!lab.sessionRate.take(client)) {
-      throw new Busy(`too many new sessions from your address (limit ${lab.config.NEW_SESSIONS_PER_MINUTE} per minute)`, lab.sessionRate.waitSeconds(client), 'session-rate');
+      throw new Busy(
+        `too many new sessions from your address (limit ${lab.config.NEW_SESSIONS_PER_MINUTE} per minute)`,
+        lab.sessionRate.waitSeconds(client),
+        'session-rate',
+      );
     }
     found = await lab.sessions.create();
     const secure = (req.headers['x-forwarded-proto'] ?? '') === 'https';
@@ -36,5 +40,3 @@ export function stage(req: IncomingMessage, name: string): void {
 export function stageOf(req: IncomingMessage): string {
   return stages.get(req) ?? 'start';
 }
-
-

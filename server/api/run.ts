@@ -43,7 +43,9 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
   res.on('close', () => abort.abort());
   let queuedAt = 0;
   // Told the queue position as it changes; sent as queued events once the stream is open.
-  let tellQueued = (position: number) => { queuedAt = position; };
+  let tellQueued = (position: number) => {
+    queuedAt = position;
+  };
   // Throws Busy (429) at once when this learner, their address or the machine has no room.
   const who = claimantOf(lab, req, session?.id ?? null);
   const client = who.address;
@@ -109,26 +111,34 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
     stage(req, 'sandbox');
     const sandboxFor = { user: workspace.owner, home: workspace.home, gocache: workspace.gocache };
     const endCommand = commandStarted('run');
-    const result = await runInSandbox(lab.sandbox, {
-      // A session's sandbox was started after its last Run; a throwaway workspace starts cold.
-      take: () => (session ? lab.warm.take(workspace.dir, sandboxFor) : startWaiting(lab.sandbox, sandboxFor)),
-      cwd: `${SANDBOX_HOME}/${folder}`,
-      cgo: lesson?.cgo ?? false,
-      observe,
-      commandLine: command,
-      mergeOutput,
-      startDemoted: lab.heavyClients.has(client),
-      workspaceFull: () => lab.sessions.storageOf(workspace).full(workspace.dir),
-    }, runLimits(lab.config), {
-      onOutput: (type, data) => send({ type, data }),
-      onFlow: (f) => { flow = f; },
-      onEvent: (event) => send(event),
-      onStage: (name) => stage(req, name),
-      // A long Run gives its slot to the queue (admission.ts: background places).
-      onDemoted: () => release?.toBackground(),
-      signal: abort.signal,
-    });
-    endCommand(result.reason); sandboxEnded(result.reason);
+    const result = await runInSandbox(
+      lab.sandbox,
+      {
+        // A session's sandbox was started after its last Run; a throwaway workspace starts cold.
+        take: () => (session ? lab.warm.take(workspace.dir, sandboxFor) : startWaiting(lab.sandbox, sandboxFor)),
+        cwd: `${SANDBOX_HOME}/${folder}`,
+        cgo: lesson?.cgo ?? false,
+        observe,
+        commandLine: command,
+        mergeOutput,
+        startDemoted: lab.heavyClients.has(client),
+        workspaceFull: () => lab.sessions.storageOf(workspace).full(workspace.dir),
+      },
+      runLimits(lab.config),
+      {
+        onOutput: (type, data) => send({ type, data }),
+        onFlow: (f) => {
+          flow = f;
+        },
+        onEvent: (event) => send(event),
+        onStage: (name) => stage(req, name),
+        // A long Run gives its slot to the queue (admission.ts: background places).
+        onDemoted: () => release?.toBackground(),
+        signal: abort.signal,
+      },
+    );
+    endCommand(result.reason);
+    sandboxEnded(result.reason);
     if (session) lab.warm.refill(workspace.dir, sandboxFor);
     // Long commands, and commands a limit had to stop, make their client "heavy" for a while.
     if (result.durationMs > FULL_CPU_WEIGHT_MS || result.reason !== 'exited') lab.heavyClients.mark(client);
@@ -137,7 +147,11 @@ export async function postRun(lab: Lab, req: IncomingMessage, res: ServerRespons
     end();
   } finally {
     if (release) release();
-    else admitted.then((r) => r(), () => {});
+    else
+      admitted.then(
+        (r) => r(),
+        () => {},
+      );
     if (session) lab.activeRuns.delete(session.id);
     stage(req, 'cleanup');
     await scratch?.dispose();

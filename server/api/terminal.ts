@@ -73,10 +73,20 @@ const PRESSURE_CHECK_MS = 15_000;
 
 /** Bytes every open terminal holds, both ways, for the server-wide bounds. */
 const flows = new Set<{ input(): number; output(): number; check(): void }>();
-const serverInput = () => { let n = 0; for (const f of flows) n += f.input(); return n; };
-const serverOutput = () => { let n = 0; for (const f of flows) n += f.output(); return n; };
+const serverInput = () => {
+  let n = 0;
+  for (const f of flows) n += f.input();
+  return n;
+};
+const serverOutput = () => {
+  let n = 0;
+  for (const f of flows) n += f.output();
+  return n;
+};
 /** Every paused terminal looks again (one drained, or closed). */
-const wakeAll = () => { for (const f of flows) f.check(); };
+const wakeAll = () => {
+  for (const f of flows) f.check();
+};
 
 /**
  * Answers a refused upgrade and closes the socket once the answer is out:
@@ -86,8 +96,11 @@ const wakeAll = () => { for (const f of flows) f.check(); };
 function reject(socket: Duplex, status: number, message: string): void {
   if (status === 429) refused('terminal');
   const body = JSON.stringify({ error: message });
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n`
-    + `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`, () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
 }
 
 /** Browsers always send Origin on WebSockets: it must be this very host (no cross-site terminals). */
@@ -103,10 +116,12 @@ function originAllowed(req: IncomingMessage): boolean {
 
 /** The headers ws's handleUpgrade requires (checked first, so a malformed upgrade costs nothing). */
 function isWebSocketHandshake(req: IncomingMessage): boolean {
-  return req.method === 'GET'
-    && (req.headers.upgrade ?? '').toLowerCase() === 'websocket'
-    && /^[+/0-9A-Za-z]{22}==$/.test(req.headers['sec-websocket-key'] ?? '')
-    && ['8', '13'].includes(req.headers['sec-websocket-version'] ?? '');
+  return (
+    req.method === 'GET' &&
+    (req.headers.upgrade ?? '').toLowerCase() === 'websocket' &&
+    /^[+/0-9A-Za-z]{22}==$/.test(req.headers['sec-websocket-key'] ?? '') &&
+    ['8', '13'].includes(req.headers['sec-websocket-version'] ?? '')
+  );
 }
 
 /** The machine's terminal slots, from the configuration (one per server). */
@@ -140,8 +155,13 @@ export function terminalUpgradeHandler(lab: Lab, slots: TerminalSlots = terminal
     // handshake ws rejects, a client gone mid-upgrade, the terminal's end.
     const claims: Claim[] = [];
     let closed = false;
-    const releaseAll = () => { for (const c of claims.splice(0)) c.release(); };
-    socket.once('close', () => { closed = true; releaseAll(); });
+    const releaseAll = () => {
+      for (const c of claims.splice(0)) c.release();
+    };
+    socket.once('close', () => {
+      closed = true;
+      releaseAll();
+    });
     const hold = (c: Claim) => {
       claims.push(c);
       if (closed || socket.destroyed) releaseAll();
@@ -255,10 +275,18 @@ async function startShell(lab: Lab, slots: TerminalSlots, ws: WebSocket, workspa
     }
   };
   const stopReclaiming = slots.onPressure(reclaimIfIdle);
-  const pressureTimer = setInterval(() => { if (slots.underPressure()) reclaimIfIdle(); }, PRESSURE_CHECK_MS);
+  const pressureTimer = setInterval(() => {
+    if (slots.underPressure()) reclaimIfIdle();
+  }, PRESSURE_CHECK_MS);
   pressureTimer.unref();
-  ws.once('close', () => { stopReclaiming(); clearInterval(pressureTimer); });
-  const capTimer = setTimeout(() => end(`terminal closed after ${Math.round(lab.config.TERMINAL_MAX_MS / 60000)} min (session limit)`), lab.config.TERMINAL_MAX_MS);
+  ws.once('close', () => {
+    stopReclaiming();
+    clearInterval(pressureTimer);
+  });
+  const capTimer = setTimeout(
+    () => end(`terminal closed after ${Math.round(lab.config.TERMINAL_MAX_MS / 60000)} min (session limit)`),
+    lab.config.TERMINAL_MAX_MS,
+  );
   const rate = new TokenBuckets(lab.config.TERMINAL_MESSAGES_BURST, lab.config.TERMINAL_MESSAGES_PER_SECOND, 1);
   let warned = false;
   ws.on('message', (raw, isBinary) => {
@@ -344,16 +372,22 @@ async function startShell(lab: Lab, slots: TerminalSlots, ws: WebSocket, workspa
   cpuTimer = setInterval(() => {
     if (sampling) return;
     sampling = true;
-    started.cgroup.cpuTimeMs().then(async (ms) => {
-      if (ms === null || ended) return;
-      const change = cpu.observe(Date.now(), ms);
-      if (change === 'demote') {
-        lab.heavyClients.mark(client);
-        await started.cgroup.demote();
-      } else if (change === 'promote') {
-        await started.cgroup.promote();
-      }
-    }).catch(() => {}).finally(() => { sampling = false; });
+    started.cgroup
+      .cpuTimeMs()
+      .then(async (ms) => {
+        if (ms === null || ended) return;
+        const change = cpu.observe(Date.now(), ms);
+        if (change === 'demote') {
+          lab.heavyClients.mark(client);
+          await started.cgroup.demote();
+        } else if (change === 'promote') {
+          await started.cgroup.promote();
+        }
+      })
+      .catch(() => {})
+      .finally(() => {
+        sampling = false;
+      });
   }, TERMINAL_CPU_SAMPLE_MS);
   // go commands typed in the shell: their phases go to the page like a Run's,
   // and go run's program gets the program limits while it runs.

@@ -150,7 +150,9 @@ export function dummyPasswordHash(): Promise<string> {
   if (!dummyHash) {
     const made = hashPassword(randomBytes(16).toString('hex'));
     // A refused first attempt (Busy: the hash queue was full) must not be remembered for good.
-    made.catch(() => { if (dummyHash === made) dummyHash = null; });
+    made.catch(() => {
+      if (dummyHash === made) dummyHash = null;
+    });
     dummyHash = made;
   }
   return dummyHash;

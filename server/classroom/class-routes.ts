@@ -12,8 +12,13 @@ import { newId, newJoinCode, newRecoveryCode } from './auth.ts';
 import type { Classroom, ClassroomHandler } from './context.ts';
 import { ownClass, requireTeacher } from './identity.ts';
 import {
-  CLASSROOM_BODY_BYTES, CODE_DRAW_ATTEMPTS, MAX_ASSIGNMENT_TITLE_CHARS, MAX_ASSIGNMENTS_PER_CLASS, MAX_CLASS_NAME_CHARS,
-  MAX_CLASSES_PER_TEACHER, MAX_LESSONS_PER_ASSIGNMENT,
+  CLASSROOM_BODY_BYTES,
+  CODE_DRAW_ATTEMPTS,
+  MAX_ASSIGNMENT_TITLE_CHARS,
+  MAX_ASSIGNMENTS_PER_CLASS,
+  MAX_CLASS_NAME_CHARS,
+  MAX_CLASSES_PER_TEACHER,
+  MAX_LESSONS_PER_ASSIGNMENT,
 } from './limits.ts';
 import { buildGrid, gridToCsv } from './results.ts';
 import type { AssignmentRow } from './store.ts';
@@ -71,7 +76,7 @@ export const updateClass: ClassroomHandler = async (c, req, res, params) => {
   const archived = v.optionalBoolean(body, 'archived');
   if (name === undefined && archived === undefined) throw new HttpError(400, 'nothing to change: send "name" and/or "archived"');
   // Archiving again keeps the first time; restoring clears it.
-  const archivedAt = archived === undefined ? undefined : archived ? cls.archivedAt ?? Date.now() : null;
+  const archivedAt = archived === undefined ? undefined : archived ? (cls.archivedAt ?? Date.now()) : null;
   await c.store.updateClass(cls.id, { name, archivedAt });
   announceChange(c, cls.id, 'class');
   sendJson(res, 200, classSummary((await c.store.classById(cls.id))!));
@@ -151,7 +156,8 @@ export const createAssignment: ClassroomHandler = async (c, req, res, params) =>
   const lessons = assignmentLessons(c, body.lessons);
   const due = dueTime(body.due);
   const latePolicy = latePolicyOf(body.latePolicy ?? 'mark');
-  if (cls.assignments >= MAX_ASSIGNMENTS_PER_CLASS) throw new HttpError(409, `this class has ${MAX_ASSIGNMENTS_PER_CLASS} assignments, the most one class may have`);
+  if (cls.assignments >= MAX_ASSIGNMENTS_PER_CLASS)
+    throw new HttpError(409, `this class has ${MAX_ASSIGNMENTS_PER_CLASS} assignments, the most one class may have`);
   const assignment: AssignmentRow = { id: newId(), classId: cls.id, title, lessons, due, latePolicy, createdAt: Date.now() };
   await c.store.createAssignment(assignment);
   announceChange(c, cls.id, 'assignments');
@@ -186,7 +192,7 @@ export const updateAssignment: ClassroomHandler = async (c, req, res, params) =>
     lessons: body.lessons === undefined ? a.lessons : assignmentLessons(c, body.lessons),
     due: body.due === undefined ? a.due : dueTime(body.due),
     latePolicy: body.latePolicy === undefined ? a.latePolicy : latePolicyOf(body.latePolicy),
-    archivedAt: archived === undefined ? a.archivedAt ?? null : archived ? a.archivedAt ?? Date.now() : null,
+    archivedAt: archived === undefined ? (a.archivedAt ?? null) : archived ? (a.archivedAt ?? Date.now()) : null,
   };
   const removedSubmissions = await c.store.updateAssignment(next);
   announceChange(c, cls.id, 'assignments');
@@ -205,7 +211,9 @@ export const deleteAssignment: ClassroomHandler = async (c, req, res, params) =>
 
 async function grid(c: Classroom, classId: string, name: string) {
   const [assignments, learners, subs] = await Promise.all([
-    c.store.assignmentsOfClass(classId), c.store.learnersOfClass(classId), c.store.submissionFactsOfClass(classId),
+    c.store.assignmentsOfClass(classId),
+    c.store.learnersOfClass(classId),
+    c.store.submissionFactsOfClass(classId),
   ]);
   return buildGrid({ id: classId, name }, assignments, withDistinctNames(learners), subs, (id) => c.lab.lessons.get(id)?.title ?? id);
 }

@@ -36,7 +36,10 @@ export interface CodeGuardOptions {
   maxAddresses?: number;
 }
 
-interface Bucket { tokens: number; at: number }
+interface Bucket {
+  tokens: number;
+  at: number;
+}
 
 /** A token bucket that can be read without taking from it. */
 function refill(b: Bucket, burst: number, perMinute: number, now: number): Bucket {
@@ -57,7 +60,10 @@ export function addressKey(address: string): string {
   const h = head ? head.split(':') : [];
   const t = address.includes('::') ? (tail ? tail.split(':') : []) : [];
   const groups = [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 export class CodeGuard {
@@ -91,7 +97,8 @@ export class CodeGuard {
   /** Drops addresses that hold no information any more (all failures back, no penalty running). */
   #forget(now: number): void {
     for (const [key, b] of this.#addresses) {
-      if (b.shutUntil <= now && refill(b, this.#o.perAddressBurst, this.#o.perAddressPerMinute, now).tokens >= this.#o.perAddressBurst) this.#addresses.delete(key);
+      if (b.shutUntil <= now && refill(b, this.#o.perAddressBurst, this.#o.perAddressPerMinute, now).tokens >= this.#o.perAddressBurst)
+        this.#addresses.delete(key);
     }
     // Still full (a flood of addresses with failures): the oldest go; they spent at most a burst each.
     for (const key of this.#addresses.keys()) {

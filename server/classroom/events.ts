@@ -90,11 +90,14 @@ export class ClassroomEvents {
       set?.delete(stream);
       if (set?.size === 0) this.#topics.delete(topic);
       const n = (this.#owners.get(owner) ?? 1) - 1;
-      if (n > 0) this.#owners.set(owner, n); else this.#owners.delete(owner);
+      if (n > 0) this.#owners.set(owner, n);
+      else this.#owners.delete(owner);
       this.#count--;
     };
     const stream: Stream = {
-      res, owner, topic,
+      res,
+      owner,
+      topic,
       end() {
         cleanup();
         if (!res.writableEnded) res.end();

@@ -20,7 +20,14 @@ function submissionOutcome(result: CheckResult): CheckResult {
 
 /** Grades and never throws: a grader failure is an error result. */
 /** `fresh`: grade again even if the same files were graded lately (a teacher's regrade asks for it). */
-export async function gradeSubmission(lab: Lab, lesson: Lesson, files: Record<string, string>, client: string, admitted?: Promise<Release>, fresh = false): Promise<CheckResult> {
+export async function gradeSubmission(
+  lab: Lab,
+  lesson: Lesson,
+  files: Record<string, string>,
+  client: string,
+  admitted?: Promise<Release>,
+  fresh = false,
+): Promise<CheckResult> {
   try {
     return submissionOutcome(await gradeExercise(lab, { lesson, files, client, admitted, fresh, background: true }));
   } catch (err) {

@@ -174,7 +174,7 @@ export class GradingQueue {
     }
     // Stopping: the grading may have been cut off (its sandbox killed); leave it pending for the next start.
     if (this.#closed) return;
-    if (!await this.#store.finishPending(id, result, Date.now())) return;
+    if (!(await this.#store.finishPending(id, result, Date.now()))) return;
     // Read back: the streams tell exactly what is stored (an override set meanwhile included).
     const stored = await this.#store.submissionById(id);
     if (stored) await announceSubmission(this.#store, this.#events, stored, true);

@@ -15,14 +15,20 @@ import type { ClassroomHandler } from './context.ts';
 import { announceSubmission } from './grading-queue.ts';
 import { requireLearner, startSession } from './identity.ts';
 import {
-  CLASSROOM_BODY_BYTES, CODE_DRAW_ATTEMPTS, MAX_LEARNER_NAME_CHARS, MAX_LEARNERS_PER_CLASS, MAX_PENDING_PER_LEARNER, MAX_SUBMISSION_BODY_BYTES,
-  MAX_SUBMISSION_BYTES, MAX_SUBMISSIONS_PER_EXERCISE, PENDING_CAP_RETRY_SECONDS,
+  CLASSROOM_BODY_BYTES,
+  CODE_DRAW_ATTEMPTS,
+  MAX_LEARNER_NAME_CHARS,
+  MAX_LEARNERS_PER_CLASS,
+  MAX_PENDING_PER_LEARNER,
+  MAX_SUBMISSION_BODY_BYTES,
+  MAX_SUBMISSION_BYTES,
+  MAX_SUBMISSIONS_PER_EXERCISE,
+  PENDING_CAP_RETRY_SECONDS,
 } from './limits.ts';
 import { cellOf, groupSubmissions, hasPending, isLate } from './results.ts';
 import type { LearnerRow, SubmissionRow } from './store.ts';
 import { assignmentView, iso } from './views.ts';
 import * as v from './validate.ts';
-
 
 function joinResult(l: LearnerRow, className: string): JoinResult {
   return { learnerId: l.id, classId: l.classId, className, name: l.name, recoveryCode: l.recoveryCode };
@@ -80,7 +86,8 @@ export const myAssignments: ClassroomHandler = async (c, req, res) => {
   const cls = await c.store.classById(learner.classId);
   const group = groupSubmissions(await c.store.submissionFactsOfLearner(learner.id));
   // Archived assignments (and all of an archived class) are the teacher's record, no longer the learner's work.
-  const active = cls && (cls.archivedAt ?? null) === null ? (await c.store.assignmentsOfClass(learner.classId)).filter((a) => (a.archivedAt ?? null) === null) : [];
+  const active =
+    cls && (cls.archivedAt ?? null) === null ? (await c.store.assignmentsOfClass(learner.classId)).filter((a) => (a.archivedAt ?? null) === null) : [];
   const answer: MyAssignments = {
     learner: { id: learner.id, name: learner.name, classId: learner.classId, className: cls?.name ?? '' },
     assignments: active.map((a) => ({
@@ -121,13 +128,18 @@ export const submit: ClassroomHandler = async (c, req, res, params) => {
   if ((assignment.archivedAt ?? null) !== null || ((await c.store.classById(learner.classId))?.archivedAt ?? null) !== null) {
     throw new HttpError(409, 'this assignment is closed (your teacher archived it); it takes no more submissions');
   }
-  const body = asObject(await readJsonBody(req, MAX_SUBMISSION_BODY_BYTES).catch((err) => {
-    // Refused unread: say what the limit is about, not only the body's bytes.
-    if (err instanceof HttpError && err.status === 413) {
-      throw new HttpError(413, `a submission holds at most ${MAX_SUBMISSION_BYTES / 1024} KiB of files; this one is larger than ${Math.floor(MAX_SUBMISSION_BODY_BYTES / 1024)} KiB (remove what the exercise does not need)`);
-    }
-    throw err;
-  }));
+  const body = asObject(
+    await readJsonBody(req, MAX_SUBMISSION_BODY_BYTES).catch((err) => {
+      // Refused unread: say what the limit is about, not only the body's bytes.
+      if (err instanceof HttpError && err.status === 413) {
+        throw new HttpError(
+          413,
+          `a submission holds at most ${MAX_SUBMISSION_BYTES / 1024} KiB of files; this one is larger than ${Math.floor(MAX_SUBMISSION_BODY_BYTES / 1024)} KiB (remove what the exercise does not need)`,
+        );
+      }
+      throw err;
+    }),
+  );
   if (typeof body.lesson !== 'string' || body.lesson === '') throw new HttpError(400, 'missing field "lesson" (a lesson id)');
   if (!assignment.lessons.includes(body.lesson)) throw new HttpError(400, `lesson ${JSON.stringify(body.lesson.slice(0, 100))} is not part of this assignment`);
   const lesson = c.lab.lessons.get(body.lesson);
@@ -135,14 +147,25 @@ export const submit: ClassroomHandler = async (c, req, res, params) => {
   // Bounded before anything is stored or graded (MAX_SUBMISSION_BYTES): each one is kept for good.
   const files = v.submissionSize(validateFiles(body.files, c.lab.config.MAX_FILE_BYTES));
 
-  if (await c.store.pendingOfLearner(learner.id) >= MAX_PENDING_PER_LEARNER) {
-    throw new Busy(`you have ${MAX_PENDING_PER_LEARNER} submissions waiting to be checked already; wait for their results, then submit again`, PENDING_CAP_RETRY_SECONDS);
+  if ((await c.store.pendingOfLearner(learner.id)) >= MAX_PENDING_PER_LEARNER) {
+    throw new Busy(
+      `you have ${MAX_PENDING_PER_LEARNER} submissions waiting to be checked already; wait for their results, then submit again`,
+      PENDING_CAP_RETRY_SECONDS,
+    );
   }
   const row: SubmissionRow = {
-    id: newId(), assignmentId: assignment.id, learnerId: learner.id, lesson: lesson.id, files, createdAt: Date.now(),
-    status: 'pending', result: null, gradedAt: null, override: null,
+    id: newId(),
+    assignmentId: assignment.id,
+    learnerId: learner.id,
+    lesson: lesson.id,
+    files,
+    createdAt: Date.now(),
+    status: 'pending',
+    result: null,
+    gradedAt: null,
+    override: null,
   };
-  if (!await c.store.addSubmission(row, MAX_SUBMISSIONS_PER_EXERCISE)) {
+  if (!(await c.store.addSubmission(row, MAX_SUBMISSIONS_PER_EXERCISE))) {
     throw new HttpError(409, `you have made ${MAX_SUBMISSIONS_PER_EXERCISE} submissions for this exercise, the most there may be`);
   }
   // Committed: from here on it is graded, now or after a restart. The grid hears "pending" before the grade.

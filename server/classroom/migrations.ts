@@ -28,7 +28,8 @@ export function migrationSql(m: Migration, engine: Engine): string {
 
 export const MIGRATIONS: readonly Migration[] = [
   // 1: teachers, classes, learners, assignments, submissions.
-  { sqlite: `
+  {
+    sqlite: `
   CREATE TABLE teachers (
     id            TEXT PRIMARY KEY,
     email         TEXT NOT NULL UNIQUE,
@@ -107,7 +108,7 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX submissions_learner ON submissions(learner_id, seq);
   CREATE INDEX submissions_pending ON submissions(status) WHERE status = 'pending';
   `,
-  postgres: `
+    postgres: `
   CREATE TABLE teachers (
     id            TEXT PRIMARY KEY,
     email         TEXT NOT NULL UNIQUE,
@@ -185,19 +186,23 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX submissions_cell ON submissions(assignment_id, learner_id, lesson, seq);
   CREATE INDEX submissions_learner ON submissions(learner_id, seq);
   CREATE INDEX submissions_pending ON submissions(status) WHERE status = 'pending';
-  ` },
+  `,
+  },
   // 2: archived classes and assignments (NULL: active; else when they were archived).
-  { sqlite: `
+  {
+    sqlite: `
   ALTER TABLE classes ADD COLUMN archived_at INTEGER;
   ALTER TABLE assignments ADD COLUMN archived_at INTEGER;
   `,
-  postgres: `
+    postgres: `
   ALTER TABLE classes ADD COLUMN archived_at BIGINT;
   ALTER TABLE assignments ADD COLUMN archived_at BIGINT;
-  ` },
+  `,
+  },
   // 3: a learner's progress and lesson files on the server, so they follow the learner to
   // another browser (progress-routes.ts). One row per learner and lesson: bounded by the lessons.
-  { sqlite: `
+  {
+    sqlite: `
   CREATE TABLE learner_progress (
     learner_id TEXT NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
     lesson     TEXT NOT NULL,
@@ -213,7 +218,7 @@ export const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (learner_id, lesson)
   );
   `,
-  postgres: `
+    postgres: `
   CREATE TABLE learner_progress (
     learner_id TEXT NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
     lesson     TEXT NOT NULL,
@@ -228,7 +233,8 @@ export const MIGRATIONS: readonly Migration[] = [
     saved_at   BIGINT NOT NULL,
     PRIMARY KEY (learner_id, lesson)
   );
-  ` },
+  `,
+  },
 ];
 
 export class MigrationError extends Error {}
@@ -238,7 +244,9 @@ export function migrate(db: DatabaseSync, migrations: readonly Migration[] = MIG
   const version = () => Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
   const from = version();
   if (from > migrations.length) {
-    throw new MigrationError(`the classroom database is at schema version ${from}, newer than this server knows (${migrations.length}): it was written by a newer version of the lab`);
+    throw new MigrationError(
+      `the classroom database is at schema version ${from}, newer than this server knows (${migrations.length}): it was written by a newer version of the lab`,
+    );
   }
   for (let v = from; v < migrations.length; v++) {
     // IMMEDIATE: take the write lock first, so two servers on one file cannot both migrate.

@@ -19,8 +19,17 @@ import type { CheckResult } from '../../src/lib/protocol.ts';
 import { MIGRATIONS, MigrationError, migrationSql, type Migration } from './migrations.ts';
 import { nameKey } from './validate.ts';
 import type {
-  AssignmentRow, ClassCounts, ClassRow, ClassroomStore, LearnerFilesRow, LearnerRow, Override, SessionKind,
-  SubmissionFacts, SubmissionRow, TeacherRow,
+  AssignmentRow,
+  ClassCounts,
+  ClassRow,
+  ClassroomStore,
+  LearnerFilesRow,
+  LearnerRow,
+  Override,
+  SessionKind,
+  SubmissionFacts,
+  SubmissionRow,
+  TeacherRow,
 } from './store.ts';
 import { assignment, classWithCounts, facts, klass, learner, SESSIONS, teacher, type Row } from './store-rows.ts';
 
@@ -58,7 +67,9 @@ async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise
     return value;
   } catch (err) {
     // A connection whose ROLLBACK fails is not given back to the pool.
-    await client.query('ROLLBACK').catch((e: Error) => { broken = e; });
+    await client.query('ROLLBACK').catch((e: Error) => {
+      broken = e;
+    });
     throw err;
   } finally {
     client.release(broken);
@@ -84,14 +95,16 @@ export async function migratePostgres(pool: pg.Pool, migrations: readonly Migrat
   });
   const from = await schemaVersion(pool);
   if (from > migrations.length) {
-    throw new MigrationError(`the classroom database is at schema version ${from}, newer than this server knows (${migrations.length}): it was written by a newer version of the lab`);
+    throw new MigrationError(
+      `the classroom database is at schema version ${from}, newer than this server knows (${migrations.length}): it was written by a newer version of the lab`,
+    );
   }
   for (let v = from; v < migrations.length; v++) {
     try {
       await inTransaction(pool, async (c) => {
         await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
         // Another process may have migrated between our read and the lock.
-        if (await schemaVersion(c) !== v) return;
+        if ((await schemaVersion(c)) !== v) return;
         await c.query(migrationSql(migrations[v], 'postgres'));
         await c.query('UPDATE lab_schema_version SET version = $1', [v + 1]);
       });
@@ -183,7 +196,16 @@ export class PostgresStore implements ClassroomStore {
   }
 
   async createTeacher(t: TeacherRow): Promise<boolean> {
-    return this.#unique(() => this.#run('INSERT INTO teachers (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)', t.id, t.email, t.name, t.passwordHash, t.createdAt));
+    return this.#unique(() =>
+      this.#run(
+        'INSERT INTO teachers (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)',
+        t.id,
+        t.email,
+        t.name,
+        t.passwordHash,
+        t.createdAt,
+      ),
+    );
   }
 
   async teacherByEmail(email: string): Promise<TeacherRow | null> {
@@ -225,7 +247,16 @@ export class PostgresStore implements ClassroomStore {
   }
 
   async createClass(c: ClassRow): Promise<boolean> {
-    return this.#unique(() => this.#run('INSERT INTO classes (id, teacher_id, name, join_code, created_at) VALUES ($1, $2, $3, $4, $5)', c.id, c.teacherId, c.name, c.joinCode, c.createdAt));
+    return this.#unique(() =>
+      this.#run(
+        'INSERT INTO classes (id, teacher_id, name, join_code, created_at) VALUES ($1, $2, $3, $4, $5)',
+        c.id,
+        c.teacherId,
+        c.name,
+        c.joinCode,
+        c.createdAt,
+      ),
+    );
   }
 
   async classById(id: string): Promise<(ClassRow & ClassCounts) | null> {
@@ -268,7 +299,13 @@ export class PostgresStore implements ClassroomStore {
         if (names.length >= maxLearners) return 'full';
         const key = nameKey(l.name);
         if (names.some((name) => nameKey(name) === key)) return 'name-taken';
-        await c.query('INSERT INTO learners (id, class_id, name, recovery_code, joined_at) VALUES ($1, $2, $3, $4, $5)', [l.id, l.classId, l.name, l.recoveryCode, l.joinedAt]);
+        await c.query('INSERT INTO learners (id, class_id, name, recovery_code, joined_at) VALUES ($1, $2, $3, $4, $5)', [
+          l.id,
+          l.classId,
+          l.name,
+          l.recoveryCode,
+          l.joinedAt,
+        ]);
         return 'ok' as const;
       });
     } catch (err) {
@@ -295,15 +332,29 @@ export class PostgresStore implements ClassroomStore {
 
   async createAssignment(a: AssignmentRow): Promise<void> {
     await inTransaction(this.#pool, async (c) => {
-      await c.query('INSERT INTO assignments (id, class_id, title, due_at, late_policy, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [a.id, a.classId, a.title, a.due, a.latePolicy, a.createdAt]);
-      for (const [i, lesson] of a.lessons.entries()) await c.query('INSERT INTO assignment_lessons (assignment_id, position, lesson) VALUES ($1, $2, $3)', [a.id, i, lesson]);
+      await c.query('INSERT INTO assignments (id, class_id, title, due_at, late_policy, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        a.id,
+        a.classId,
+        a.title,
+        a.due,
+        a.latePolicy,
+        a.createdAt,
+      ]);
+      for (const [i, lesson] of a.lessons.entries())
+        await c.query('INSERT INTO assignment_lessons (assignment_id, position, lesson) VALUES ($1, $2, $3)', [a.id, i, lesson]);
     });
   }
 
   async updateAssignment(a: AssignmentRow): Promise<number> {
     return inTransaction(this.#pool, async (c) => {
       // Locked first (the UPDATE does it): two edits of one assignment run one after the other.
-      await c.query('UPDATE assignments SET title = $1, due_at = $2, late_policy = $3, archived_at = $4 WHERE id = $5', [a.title, a.due, a.latePolicy, a.archivedAt ?? null, a.id]);
+      await c.query('UPDATE assignments SET title = $1, due_at = $2, late_policy = $3, archived_at = $4 WHERE id = $5', [
+        a.title,
+        a.due,
+        a.latePolicy,
+        a.archivedAt ?? null,
+        a.id,
+      ]);
       const before = (await c.query('SELECT lesson FROM assignment_lessons WHERE assignment_id = $1', [a.id])).rows.map((r) => r.lesson as string);
       let removed = 0;
       for (const lesson of before) {
@@ -338,7 +389,15 @@ export class PostgresStore implements ClassroomStore {
     return inTransaction(this.#pool, async (c) => {
       // The learner's row locked: their submissions are stored one at a time, so the cap holds.
       await c.query('SELECT 1 FROM learners WHERE id = $1 FOR UPDATE', [s.learnerId]);
-      const n = Number((await c.query('SELECT COUNT(*) AS n FROM submissions WHERE assignment_id = $1 AND learner_id = $2 AND lesson = $3', [s.assignmentId, s.learnerId, s.lesson])).rows[0].n);
+      const n = Number(
+        (
+          await c.query('SELECT COUNT(*) AS n FROM submissions WHERE assignment_id = $1 AND learner_id = $2 AND lesson = $3', [
+            s.assignmentId,
+            s.learnerId,
+            s.lesson,
+          ])
+        ).rows[0].n,
+      );
       if (n >= maxPerExercise) return false;
       await c.query(
         'INSERT INTO submissions (id, assignment_id, learner_id, lesson, files, created_at, status, result, graded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
@@ -353,50 +412,90 @@ export class PostgresStore implements ClassroomStore {
   }
 
   async finishPending(id: string, result: CheckResult, gradedAt: number): Promise<boolean> {
-    return await this.#run("UPDATE submissions SET status = $1, result = $2, graded_at = $3 WHERE id = $4 AND status = 'pending'", result.status, JSON.stringify(result), gradedAt, id) === 1;
+    return (
+      (await this.#run(
+        "UPDATE submissions SET status = $1, result = $2, graded_at = $3 WHERE id = $4 AND status = 'pending'",
+        result.status,
+        JSON.stringify(result),
+        gradedAt,
+        id,
+      )) === 1
+    );
   }
 
   async pendingSubmissions(): Promise<Array<{ id: string; learnerId: string }>> {
-    return (await this.#rows("SELECT id, learner_id FROM submissions WHERE status = 'pending' ORDER BY seq")).map((r) => ({ id: r.id as string, learnerId: r.learner_id as string }));
+    return (await this.#rows("SELECT id, learner_id FROM submissions WHERE status = 'pending' ORDER BY seq")).map((r) => ({
+      id: r.id as string,
+      learnerId: r.learner_id as string,
+    }));
   }
 
   async pendingOfLearner(learnerId: string): Promise<number> {
     return Number((await this.#rows("SELECT COUNT(*) AS n FROM submissions WHERE learner_id = $1 AND status = 'pending'", learnerId))[0].n);
   }
 
-  async submissionHistory(learnerId: string, filter: { assignmentId?: string; lesson?: string }, limit: number): Promise<Array<SubmissionFacts & { result: CheckResult | null }>> {
-    return (await this.#rows(`
+  async submissionHistory(
+    learnerId: string,
+    filter: { assignmentId?: string; lesson?: string },
+    limit: number,
+  ): Promise<Array<SubmissionFacts & { result: CheckResult | null }>> {
+    return (
+      await this.#rows(
+        `
       SELECT id, assignment_id, learner_id, lesson, created_at, status, result, override_status, override_comment
       FROM submissions WHERE learner_id = $1 AND ($2::text IS NULL OR assignment_id = $2) AND ($3::text IS NULL OR lesson = $3)
       ORDER BY seq DESC LIMIT $4`,
-    learnerId, filter.assignmentId ?? null, filter.lesson ?? null, limit))
-      .map((r) => ({ ...facts(r), result: r.result === null ? null : JSON.parse(r.result as string) as CheckResult }));
+        learnerId,
+        filter.assignmentId ?? null,
+        filter.lesson ?? null,
+        limit,
+      )
+    ).map((r) => ({ ...facts(r), result: r.result === null ? null : (JSON.parse(r.result as string) as CheckResult) }));
   }
 
   async submissionById(id: string): Promise<SubmissionRow | null> {
-    return this.#one((r) => ({
-      ...facts(r),
-      files: JSON.parse(r.files as string),
-      result: r.result === null ? null : JSON.parse(r.result as string),
-      gradedAt: r.graded_at === null ? null : Number(r.graded_at),
-    }), 'SELECT * FROM submissions WHERE id = $1', id);
+    return this.#one(
+      (r) => ({
+        ...facts(r),
+        files: JSON.parse(r.files as string),
+        result: r.result === null ? null : JSON.parse(r.result as string),
+        gradedAt: r.graded_at === null ? null : Number(r.graded_at),
+      }),
+      'SELECT * FROM submissions WHERE id = $1',
+      id,
+    );
   }
 
   async submissionFactsOfClass(classId: string): Promise<SubmissionFacts[]> {
-    return (await this.#rows(`
+    return (
+      await this.#rows(
+        `
       SELECT s.id, s.assignment_id, s.learner_id, s.lesson, s.created_at, s.status, s.override_status, s.override_comment, ${flagged('s.result')}
       FROM submissions s JOIN assignments a ON a.id = s.assignment_id
-      WHERE a.class_id = $1 ORDER BY s.seq`, classId)).map(facts);
+      WHERE a.class_id = $1 ORDER BY s.seq`,
+        classId,
+      )
+    ).map(facts);
   }
 
   async submissionFactsOfLearner(learnerId: string): Promise<SubmissionFacts[]> {
-    return (await this.#rows(`
+    return (
+      await this.#rows(
+        `
       SELECT id, assignment_id, learner_id, lesson, created_at, status, override_status, override_comment, ${flagged('result')}
-      FROM submissions WHERE learner_id = $1 ORDER BY seq`, learnerId)).map(facts);
+      FROM submissions WHERE learner_id = $1 ORDER BY seq`,
+        learnerId,
+      )
+    ).map(facts);
   }
 
   async setOverride(id: string, override: Override | null): Promise<void> {
-    await this.#run('UPDATE submissions SET override_status = $1, override_comment = $2 WHERE id = $3', override?.status ?? null, override?.comment ?? null, id);
+    await this.#run(
+      'UPDATE submissions SET override_status = $1, override_comment = $2 WHERE id = $3',
+      override?.status ?? null,
+      override?.comment ?? null,
+      id,
+    );
   }
 
   async failPending(result: CheckResult, now: number): Promise<number> {
@@ -404,29 +503,46 @@ export class PostgresStore implements ClassroomStore {
   }
 
   async progressOfLearner(learnerId: string): Promise<Array<{ lesson: string; doneAt: number }>> {
-    return (await this.#rows('SELECT lesson, done_at FROM learner_progress WHERE learner_id = $1 ORDER BY done_at, lesson', learnerId))
-      .map((r) => ({ lesson: r.lesson as string, doneAt: Number(r.done_at) }));
+    return (await this.#rows('SELECT lesson, done_at FROM learner_progress WHERE learner_id = $1 ORDER BY done_at, lesson', learnerId)).map((r) => ({
+      lesson: r.lesson as string,
+      doneAt: Number(r.done_at),
+    }));
   }
 
   async markDone(learnerId: string, lesson: string, now: number): Promise<number> {
     // One statement: the no-op update makes RETURNING answer the kept first time too.
-    const r = await this.#rows(`
+    const r = await this.#rows(
+      `
       INSERT INTO learner_progress (learner_id, lesson, done_at) VALUES ($1, $2, $3)
       ON CONFLICT (learner_id, lesson) DO UPDATE SET done_at = learner_progress.done_at
-      RETURNING done_at`, learnerId, lesson, now);
+      RETURNING done_at`,
+      learnerId,
+      lesson,
+      now,
+    );
     return Number(r[0].done_at);
   }
 
   async learnerFiles(learnerId: string, lesson: string): Promise<LearnerFilesRow | null> {
-    return this.#one((r) => ({ files: JSON.parse(r.files as string) as Record<string, string>, savedAt: Number(r.saved_at) }),
-      'SELECT files, saved_at FROM learner_files WHERE learner_id = $1 AND lesson = $2', learnerId, lesson);
+    return this.#one(
+      (r) => ({ files: JSON.parse(r.files as string) as Record<string, string>, savedAt: Number(r.saved_at) }),
+      'SELECT files, saved_at FROM learner_files WHERE learner_id = $1 AND lesson = $2',
+      learnerId,
+      lesson,
+    );
   }
 
   async saveLearnerFiles(learnerId: string, lesson: string, files: Record<string, string>, now: number): Promise<number> {
-    const r = await this.#rows(`
+    const r = await this.#rows(
+      `
       INSERT INTO learner_files (learner_id, lesson, files, saved_at) VALUES ($1, $2, $3, $4)
       ON CONFLICT (learner_id, lesson) DO UPDATE SET files = excluded.files, saved_at = GREATEST(excluded.saved_at, learner_files.saved_at + 1)
-      RETURNING saved_at`, learnerId, lesson, JSON.stringify(files), now);
+      RETURNING saved_at`,
+      learnerId,
+      lesson,
+      JSON.stringify(files),
+      now,
+    );
     return Number(r[0].saved_at);
   }
 

@@ -65,12 +65,17 @@ export const getFiles: ClassroomHandler = async (c, req, res) => {
 export const saveFiles: ClassroomHandler = async (c, req, res) => {
   const learner = await requireLearner(c, req);
   const lesson = lessonById(c.lab, queryParam(req, 'lesson'));
-  const body = asObject(await readJsonBody(req, MAX_LEARNER_FILES_BODY_BYTES).catch((err) => {
-    if (err instanceof HttpError && err.status === 413) {
-      throw new HttpError(413, `a lesson's saved files hold at most ${MAX_LEARNER_FILES_BYTES / 1024} KiB; these are larger than ${Math.floor(MAX_LEARNER_FILES_BODY_BYTES / 1024)} KiB`);
-    }
-    throw err;
-  }));
+  const body = asObject(
+    await readJsonBody(req, MAX_LEARNER_FILES_BODY_BYTES).catch((err) => {
+      if (err instanceof HttpError && err.status === 413) {
+        throw new HttpError(
+          413,
+          `a lesson's saved files hold at most ${MAX_LEARNER_FILES_BYTES / 1024} KiB; these are larger than ${Math.floor(MAX_LEARNER_FILES_BODY_BYTES / 1024)} KiB`,
+        );
+      }
+      throw err;
+    }),
+  );
   const files = validateFiles(body.files, c.lab.config.MAX_FILE_BYTES);
   const names = Object.keys(files);
   if (names.length > MAX_LEARNER_FILES_COUNT) {

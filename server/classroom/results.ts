@@ -32,10 +32,22 @@ export function countedSubmission(subs: readonly SubmissionFacts[], due: number 
 }
 
 /** The cell for one learner's submissions (stored order) for one exercise of an assignment. */
-export function cellOf(subs: readonly SubmissionFacts[], assignment: Pick<AssignmentRow, 'due' | 'latePolicy'>): Omit<ResultCell, 'pending'> & { createdAt: number | null } {
+export function cellOf(
+  subs: readonly SubmissionFacts[],
+  assignment: Pick<AssignmentRow, 'due' | 'latePolicy'>,
+): Omit<ResultCell, 'pending'> & { createdAt: number | null } {
   const counted = countedSubmission(subs, assignment.due);
   // Nothing graded: never tried, or submitted and waiting for the grade.
-  if (!counted) return { status: subs.length ? 'pending' : 'not-started', late: false, overridden: false, flagged: false, submissionId: null, submissions: subs.length, createdAt: null };
+  if (!counted)
+    return {
+      status: subs.length ? 'pending' : 'not-started',
+      late: false,
+      overridden: false,
+      flagged: false,
+      submissionId: null,
+      submissions: subs.length,
+      createdAt: null,
+    };
   return {
     status: counted.override?.status ?? (counted.status as SubmissionStatus),
     late: isLate(counted.createdAt, assignment),
@@ -91,8 +103,13 @@ export function buildGrid(
         else counts[status]++;
       }
       return {
-        assignmentId: assignment.id, assignmentTitle: assignment.title, lesson, lessonTitle: lessonTitle(lesson),
-        archived: (assignment.archivedAt ?? null) !== null, counts, pending,
+        assignmentId: assignment.id,
+        assignmentTitle: assignment.title,
+        lesson,
+        lessonTitle: lessonTitle(lesson),
+        archived: (assignment.archivedAt ?? null) !== null,
+        counts,
+        pending,
       };
     }),
     rows,
@@ -112,14 +129,17 @@ export function csvField(value: string): string {
 
 function cellText(cell: ResultCell): string {
   // "(pending)" after a grade: a newer submission waits for its own.
-  return cell.status + (cell.late ? ' (late)' : '') + (cell.overridden ? ' (override)' : '') + (cell.flagged ? ' (review)' : '') + (cell.pending && cell.status !== 'pending' ? ' (pending)' : '');
+  return (
+    cell.status +
+    (cell.late ? ' (late)' : '') +
+    (cell.overridden ? ' (override)' : '') +
+    (cell.flagged ? ' (review)' : '') +
+    (cell.pending && cell.status !== 'pending' ? ' (pending)' : '')
+  );
 }
 
 /** The grid as CSV (cells `pass`, `fail`, `error`, `pending`, `not-started` with marks): a header row (learner, then "<assignment title> / <lesson id>"), one row per learner; CRLF line ends. */
 export function gridToCsv(grid: ResultsGrid): string {
-  const lines = [
-    ['learner', ...grid.columns.map((c) => `${c.assignmentTitle} / ${c.lesson}`)],
-    ...grid.rows.map((r) => [r.name, ...r.cells.map(cellText)]),
-  ];
+  const lines = [['learner', ...grid.columns.map((c) => `${c.assignmentTitle} / ${c.lesson}`)], ...grid.rows.map((r) => [r.name, ...r.cells.map(cellText)])];
   return lines.map((fields) => fields.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

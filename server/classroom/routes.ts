@@ -76,9 +76,11 @@ export interface ClassroomService {
 
 export async function openClassroom(lab: Lab, given?: ClassroomStore): Promise<ClassroomService> {
   const config = lab.config;
-  const store = given ?? await openStore(config);
+  const store = given ?? (await openStore(config));
   // /readyz says "not ready" while the classroom's database does not answer (a lookup that finds nothing).
-  addReadinessCheck('classroom database', async () => { await store.teacherById('readiness-probe'); });
+  addReadinessCheck('classroom database', async () => {
+    await store.teacherById('readiness-probe');
+  });
   const events = new ClassroomEvents();
   const c: Classroom = {
     lab,
@@ -93,7 +95,8 @@ export async function openClassroom(lab: Lab, given?: ClassroomStore): Promise<C
   observeGradingQueue(c.grading);
   // Stored but not graded when the last server stopped (or still waiting): graded now, as any new one.
   const requeued = await c.grading.requeuePending();
-  if (requeued) console.warn(`[lab] classroom: ${requeued} submissions were waiting for their grade when the server stopped; they are queued to be graded again`);
+  if (requeued)
+    console.warn(`[lab] classroom: ${requeued} submissions were waiting for their grade when the server stopped; they are queued to be graded again`);
   await store.purgeExpiredSessions(Date.now());
   const purge = setInterval(() => {
     store.purgeExpiredSessions(Date.now()).catch((err) => console.error('[lab] classroom: purging expired sessions failed:', err));

@@ -15,8 +15,17 @@ import type { CheckResult } from '../../src/lib/protocol.ts';
 import { migrate } from './migrations.ts';
 import { nameKey } from './validate.ts';
 import type {
-  AssignmentRow, ClassCounts, ClassRow, ClassroomStore, LearnerFilesRow, LearnerRow, Override, SessionKind,
-  SubmissionFacts, SubmissionRow, TeacherRow,
+  AssignmentRow,
+  ClassCounts,
+  ClassRow,
+  ClassroomStore,
+  LearnerFilesRow,
+  LearnerRow,
+  Override,
+  SessionKind,
+  SubmissionFacts,
+  SubmissionRow,
+  TeacherRow,
 } from './store.ts';
 import { assignment, classWithCounts, facts, klass, learner, SESSIONS, teacher, type Row } from './store-rows.ts';
 
@@ -118,7 +127,9 @@ export class SqliteStore implements ClassroomStore {
   }
 
   async createTeacher(t: TeacherRow): Promise<boolean> {
-    return this.#unique(() => this.#run('INSERT INTO teachers (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)', t.id, t.email, t.name, t.passwordHash, t.createdAt));
+    return this.#unique(() =>
+      this.#run('INSERT INTO teachers (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)', t.id, t.email, t.name, t.passwordHash, t.createdAt),
+    );
   }
 
   async teacherByEmail(email: string): Promise<TeacherRow | null> {
@@ -152,12 +163,13 @@ export class SqliteStore implements ClassroomStore {
   }
 
   async purgeExpiredSessions(now: number): Promise<number> {
-    return this.#transaction(() =>
-      Object.values(SESSIONS).reduce((n, { table }) => n + this.#run(`DELETE FROM ${table} WHERE expires_at <= ?`, now), 0));
+    return this.#transaction(() => Object.values(SESSIONS).reduce((n, { table }) => n + this.#run(`DELETE FROM ${table} WHERE expires_at <= ?`, now), 0));
   }
 
   async createClass(c: ClassRow): Promise<boolean> {
-    return this.#unique(() => this.#run('INSERT INTO classes (id, teacher_id, name, join_code, created_at) VALUES (?, ?, ?, ?, ?)', c.id, c.teacherId, c.name, c.joinCode, c.createdAt));
+    return this.#unique(() =>
+      this.#run('INSERT INTO classes (id, teacher_id, name, join_code, created_at) VALUES (?, ?, ?, ?, ?)', c.id, c.teacherId, c.name, c.joinCode, c.createdAt),
+    );
   }
 
   async classById(id: string): Promise<(ClassRow & ClassCounts) | null> {
@@ -197,7 +209,14 @@ export class SqliteStore implements ClassroomStore {
         if (names.length >= maxLearners) return 'full';
         const key = nameKey(l.name);
         if (names.some((name) => nameKey(name) === key)) return 'name-taken';
-        this.#run('INSERT INTO learners (id, class_id, name, recovery_code, joined_at) VALUES (?, ?, ?, ?, ?)', l.id, l.classId, l.name, l.recoveryCode, l.joinedAt);
+        this.#run(
+          'INSERT INTO learners (id, class_id, name, recovery_code, joined_at) VALUES (?, ?, ?, ?, ?)',
+          l.id,
+          l.classId,
+          l.name,
+          l.recoveryCode,
+          l.joinedAt,
+        );
         return 'ok';
       });
     } catch (err) {
@@ -224,14 +243,29 @@ export class SqliteStore implements ClassroomStore {
 
   async createAssignment(a: AssignmentRow): Promise<void> {
     this.#transaction(() => {
-      this.#run('INSERT INTO assignments (id, class_id, title, due_at, late_policy, created_at) VALUES (?, ?, ?, ?, ?, ?)', a.id, a.classId, a.title, a.due, a.latePolicy, a.createdAt);
+      this.#run(
+        'INSERT INTO assignments (id, class_id, title, due_at, late_policy, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        a.id,
+        a.classId,
+        a.title,
+        a.due,
+        a.latePolicy,
+        a.createdAt,
+      );
       a.lessons.forEach((lesson, i) => this.#run('INSERT INTO assignment_lessons (assignment_id, position, lesson) VALUES (?, ?, ?)', a.id, i, lesson));
     });
   }
 
   async updateAssignment(a: AssignmentRow): Promise<number> {
     return this.#transaction(() => {
-      this.#run('UPDATE assignments SET title = ?, due_at = ?, late_policy = ?, archived_at = ? WHERE id = ?', a.title, a.due, a.latePolicy, a.archivedAt ?? null, a.id);
+      this.#run(
+        'UPDATE assignments SET title = ?, due_at = ?, late_policy = ?, archived_at = ? WHERE id = ?',
+        a.title,
+        a.due,
+        a.latePolicy,
+        a.archivedAt ?? null,
+        a.id,
+      );
       const before = this.#all('SELECT lesson FROM assignment_lessons WHERE assignment_id = ?', a.id).map((r) => r.lesson as string);
       let removed = 0;
       for (const lesson of before) {
@@ -264,11 +298,21 @@ export class SqliteStore implements ClassroomStore {
 
   async addSubmission(s: SubmissionRow, maxPerExercise: number): Promise<boolean> {
     return this.#transaction(() => {
-      const n = Number(this.#get('SELECT COUNT(*) AS n FROM submissions WHERE assignment_id = ? AND learner_id = ? AND lesson = ?', s.assignmentId, s.learnerId, s.lesson)!.n);
+      const n = Number(
+        this.#get('SELECT COUNT(*) AS n FROM submissions WHERE assignment_id = ? AND learner_id = ? AND lesson = ?', s.assignmentId, s.learnerId, s.lesson)!.n,
+      );
       if (n >= maxPerExercise) return false;
       this.#run(
         'INSERT INTO submissions (id, assignment_id, learner_id, lesson, files, created_at, status, result, graded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        s.id, s.assignmentId, s.learnerId, s.lesson, JSON.stringify(s.files), s.createdAt, s.status, s.result ? JSON.stringify(s.result) : null, s.gradedAt,
+        s.id,
+        s.assignmentId,
+        s.learnerId,
+        s.lesson,
+        JSON.stringify(s.files),
+        s.createdAt,
+        s.status,
+        s.result ? JSON.stringify(s.result) : null,
+        s.gradedAt,
       );
       return true;
     });
@@ -279,48 +323,79 @@ export class SqliteStore implements ClassroomStore {
   }
 
   async finishPending(id: string, result: CheckResult, gradedAt: number): Promise<boolean> {
-    return this.#run("UPDATE submissions SET status = ?, result = ?, graded_at = ? WHERE id = ? AND status = 'pending'", result.status, JSON.stringify(result), gradedAt, id) === 1;
+    return (
+      this.#run(
+        "UPDATE submissions SET status = ?, result = ?, graded_at = ? WHERE id = ? AND status = 'pending'",
+        result.status,
+        JSON.stringify(result),
+        gradedAt,
+        id,
+      ) === 1
+    );
   }
 
   async pendingSubmissions(): Promise<Array<{ id: string; learnerId: string }>> {
-    return this.#all("SELECT id, learner_id FROM submissions WHERE status = 'pending' ORDER BY seq").map((r) => ({ id: r.id as string, learnerId: r.learner_id as string }));
+    return this.#all("SELECT id, learner_id FROM submissions WHERE status = 'pending' ORDER BY seq").map((r) => ({
+      id: r.id as string,
+      learnerId: r.learner_id as string,
+    }));
   }
 
   async pendingOfLearner(learnerId: string): Promise<number> {
     return Number(this.#get("SELECT COUNT(*) AS n FROM submissions WHERE learner_id = ? AND status = 'pending'", learnerId)!.n);
   }
 
-  async submissionHistory(learnerId: string, filter: { assignmentId?: string; lesson?: string }, limit: number): Promise<Array<SubmissionFacts & { result: CheckResult | null }>> {
-    return this.#all(`
+  async submissionHistory(
+    learnerId: string,
+    filter: { assignmentId?: string; lesson?: string },
+    limit: number,
+  ): Promise<Array<SubmissionFacts & { result: CheckResult | null }>> {
+    return this.#all(
+      `
       SELECT id, assignment_id, learner_id, lesson, created_at, status, result, override_status, override_comment
       FROM submissions WHERE learner_id = ? AND (? IS NULL OR assignment_id = ?) AND (? IS NULL OR lesson = ?)
       ORDER BY seq DESC LIMIT ?`,
-    learnerId, filter.assignmentId ?? null, filter.assignmentId ?? null, filter.lesson ?? null, filter.lesson ?? null, limit)
-      .map((r) => ({ ...facts(r), result: r.result === null ? null : JSON.parse(r.result as string) as CheckResult }));
+      learnerId,
+      filter.assignmentId ?? null,
+      filter.assignmentId ?? null,
+      filter.lesson ?? null,
+      filter.lesson ?? null,
+      limit,
+    ).map((r) => ({ ...facts(r), result: r.result === null ? null : (JSON.parse(r.result as string) as CheckResult) }));
   }
 
   async submissionById(id: string): Promise<SubmissionRow | null> {
-    return this.#one((r) => ({
-      ...facts(r),
-      files: JSON.parse(r.files as string),
-      result: r.result === null ? null : JSON.parse(r.result as string),
-      gradedAt: r.graded_at === null ? null : Number(r.graded_at),
-    }), 'SELECT * FROM submissions WHERE id = ?', id);
+    return this.#one(
+      (r) => ({
+        ...facts(r),
+        files: JSON.parse(r.files as string),
+        result: r.result === null ? null : JSON.parse(r.result as string),
+        gradedAt: r.graded_at === null ? null : Number(r.graded_at),
+      }),
+      'SELECT * FROM submissions WHERE id = ?',
+      id,
+    );
   }
 
   async submissionFactsOfClass(classId: string): Promise<SubmissionFacts[]> {
-    return this.#all(`
+    return this.#all(
+      `
       SELECT s.id, s.assignment_id, s.learner_id, s.lesson, s.created_at, s.status, s.override_status, s.override_comment,
         json_extract(s.result, '$.review') IS NOT NULL AS flagged
       FROM submissions s JOIN assignments a ON a.id = s.assignment_id
-      WHERE a.class_id = ? ORDER BY s.seq`, classId).map(facts);
+      WHERE a.class_id = ? ORDER BY s.seq`,
+      classId,
+    ).map(facts);
   }
 
   async submissionFactsOfLearner(learnerId: string): Promise<SubmissionFacts[]> {
-    return this.#all(`
+    return this.#all(
+      `
       SELECT id, assignment_id, learner_id, lesson, created_at, status, override_status, override_comment,
         json_extract(result, '$.review') IS NOT NULL AS flagged
-      FROM submissions WHERE learner_id = ? ORDER BY seq`, learnerId).map(facts);
+      FROM submissions WHERE learner_id = ? ORDER BY seq`,
+      learnerId,
+    ).map(facts);
   }
 
   async setOverride(id: string, override: Override | null): Promise<void> {
@@ -332,8 +407,10 @@ export class SqliteStore implements ClassroomStore {
   }
 
   async progressOfLearner(learnerId: string): Promise<Array<{ lesson: string; doneAt: number }>> {
-    return this.#all('SELECT lesson, done_at FROM learner_progress WHERE learner_id = ? ORDER BY done_at, lesson', learnerId)
-      .map((r) => ({ lesson: r.lesson as string, doneAt: Number(r.done_at) }));
+    return this.#all('SELECT lesson, done_at FROM learner_progress WHERE learner_id = ? ORDER BY done_at, lesson', learnerId).map((r) => ({
+      lesson: r.lesson as string,
+      doneAt: Number(r.done_at),
+    }));
   }
 
   async markDone(learnerId: string, lesson: string, now: number): Promise<number> {
@@ -344,16 +421,25 @@ export class SqliteStore implements ClassroomStore {
   }
 
   async learnerFiles(learnerId: string, lesson: string): Promise<LearnerFilesRow | null> {
-    return this.#one((r) => ({ files: JSON.parse(r.files as string) as Record<string, string>, savedAt: Number(r.saved_at) }),
-      'SELECT files, saved_at FROM learner_files WHERE learner_id = ? AND lesson = ?', learnerId, lesson);
+    return this.#one(
+      (r) => ({ files: JSON.parse(r.files as string) as Record<string, string>, savedAt: Number(r.saved_at) }),
+      'SELECT files, saved_at FROM learner_files WHERE learner_id = ? AND lesson = ?',
+      learnerId,
+      lesson,
+    );
   }
 
   async saveLearnerFiles(learnerId: string, lesson: string, files: Record<string, string>, now: number): Promise<number> {
     return this.#transaction(() => {
-      this.#run(`
+      this.#run(
+        `
         INSERT INTO learner_files (learner_id, lesson, files, saved_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (learner_id, lesson) DO UPDATE SET files = excluded.files, saved_at = MAX(excluded.saved_at, learner_files.saved_at + 1)`,
-      learnerId, lesson, JSON.stringify(files), now);
+        learnerId,
+        lesson,
+        JSON.stringify(files),
+        now,
+      );
       return Number(this.#get('SELECT saved_at FROM learner_files WHERE learner_id = ? AND lesson = ?', learnerId, lesson)!.saved_at);
     });
   }

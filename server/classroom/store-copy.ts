@@ -44,7 +44,9 @@ export async function copySqliteToPostgres(sqliteFile: string, databaseUrl: stri
   try {
     db.exec('PRAGMA foreign_keys = ON');
     migrate(db);
-    const present = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>).map((r) => r.name);
+    const present = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>).map(
+      (r) => r.name,
+    );
     const unknown = present.filter((t) => !TABLES.some((x) => x.name === t));
     // A migration that adds a table must add it here too, or its rows would be left behind.
     if (unknown.length) throw new CopyError(`the SQLite file has tables this copy does not know: ${unknown.join(', ')}`);

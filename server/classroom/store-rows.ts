@@ -4,22 +4,32 @@
  * (migrations.ts), so one mapping serves both. Numbers may come back as
  * strings (PostgreSQL's BIGINT) and are converted here.
  */
-import type {
-  AssignmentRow, ClassCounts, ClassRow, LearnerRow, SessionKind, StoredStatus, SubmissionFacts, TeacherRow,
-} from './store.ts';
+import type { AssignmentRow, ClassCounts, ClassRow, LearnerRow, SessionKind, StoredStatus, SubmissionFacts, TeacherRow } from './store.ts';
 
 export type Row = Record<string, unknown>;
 
 export const teacher = (r: Row): TeacherRow => ({
-  id: r.id as string, email: r.email as string, name: r.name as string, passwordHash: r.password_hash as string, createdAt: Number(r.created_at),
+  id: r.id as string,
+  email: r.email as string,
+  name: r.name as string,
+  passwordHash: r.password_hash as string,
+  createdAt: Number(r.created_at),
 });
 export const klass = (r: Row): ClassRow => ({
-  id: r.id as string, teacherId: r.teacher_id as string, name: r.name as string, joinCode: (r.join_code as string | null) ?? null, createdAt: Number(r.created_at),
+  id: r.id as string,
+  teacherId: r.teacher_id as string,
+  name: r.name as string,
+  joinCode: (r.join_code as string | null) ?? null,
+  createdAt: Number(r.created_at),
   archivedAt: r.archived_at === null || r.archived_at === undefined ? null : Number(r.archived_at),
 });
 export const classWithCounts = (r: Row): ClassRow & ClassCounts => ({ ...klass(r), learners: Number(r.learners), assignments: Number(r.assignments) });
 export const learner = (r: Row): LearnerRow => ({
-  id: r.id as string, classId: r.class_id as string, name: r.name as string, recoveryCode: r.recovery_code as string, joinedAt: Number(r.joined_at),
+  id: r.id as string,
+  classId: r.class_id as string,
+  name: r.name as string,
+  recoveryCode: r.recovery_code as string,
+  joinedAt: Number(r.joined_at),
 });
 export const facts = (r: Row): SubmissionFacts => ({
   id: r.id as string,
@@ -48,4 +58,3 @@ export const SESSIONS: Record<SessionKind, { table: string; subject: string }> =
   teacher: { table: 'teacher_sessions', subject: 'teacher_id' },
   learner: { table: 'learner_sessions', subject: 'learner_id' },
 };
-

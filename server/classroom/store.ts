@@ -12,7 +12,13 @@
  */
 import type { CheckResult, LatePolicy } from '../../src/lib/protocol.ts';
 
-export interface TeacherRow { id: string; email: string; name: string; passwordHash: string; createdAt: number }
+export interface TeacherRow {
+  id: string;
+  email: string;
+  name: string;
+  passwordHash: string;
+  createdAt: number;
+}
 export interface ClassRow {
   id: string;
   teacherId: string;
@@ -22,8 +28,17 @@ export interface ClassRow {
   /** When the class was archived; null or absent while it is active. */
   archivedAt?: number | null;
 }
-export interface ClassCounts { learners: number; assignments: number }
-export interface LearnerRow { id: string; classId: string; name: string; recoveryCode: string; joinedAt: number }
+export interface ClassCounts {
+  learners: number;
+  assignments: number;
+}
+export interface LearnerRow {
+  id: string;
+  classId: string;
+  name: string;
+  recoveryCode: string;
+  joinedAt: number;
+}
 export interface AssignmentRow {
   id: string;
   classId: string;
@@ -39,7 +54,10 @@ export interface AssignmentRow {
 
 /** `pending`: stored, not graded yet (the grading queue grades it, also after a restart). */
 export type StoredStatus = 'pending' | 'pass' | 'fail' | 'error';
-export interface Override { status: 'pass' | 'fail'; comment: string }
+export interface Override {
+  status: 'pass' | 'fail';
+  comment: string;
+}
 
 /** What counting needs of a submission (no files, no result details). */
 export interface SubmissionFacts {
@@ -64,7 +82,10 @@ export interface SubmissionRow extends SubmissionFacts {
 export type SessionKind = 'teacher' | 'learner';
 
 /** A learner's copy of a lesson's files on the server (progress-routes.ts). */
-export interface LearnerFilesRow { files: Record<string, string>; savedAt: number }
+export interface LearnerFilesRow {
+  files: Record<string, string>;
+  savedAt: number;
+}
 
 export interface ClassroomStore {
   /** false: the email is taken. */
@@ -133,7 +154,11 @@ export interface ClassroomStore {
   /** How many of the learner's submissions wait for their grade. */
   pendingOfLearner(learnerId: string): Promise<number>;
   /** The learner's submissions (optionally of one assignment and lesson), newest first, at most `limit`. */
-  submissionHistory(learnerId: string, filter: { assignmentId?: string; lesson?: string }, limit: number): Promise<Array<SubmissionFacts & { result: CheckResult | null }>>;
+  submissionHistory(
+    learnerId: string,
+    filter: { assignmentId?: string; lesson?: string },
+    limit: number,
+  ): Promise<Array<SubmissionFacts & { result: CheckResult | null }>>;
   submissionById(id: string): Promise<SubmissionRow | null>;
   /** Every submission of the class's assignments, oldest first (ties in the order they were stored). */
   submissionFactsOfClass(classId: string): Promise<SubmissionFacts[]>;

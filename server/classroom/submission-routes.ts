@@ -20,7 +20,12 @@ import { submissionInfo, submissionView, withDistinctNames } from './views.ts';
 import * as v from './validate.ts';
 
 /** The submission and its assignment, when the caller is its learner or (with teacherOnly, only) its class's teacher. */
-async function visibleSubmission(c: Classroom, id: string, teacher: TeacherRow | null, learnerId: string | null): Promise<{ s: SubmissionRow; a: AssignmentRow }> {
+async function visibleSubmission(
+  c: Classroom,
+  id: string,
+  teacher: TeacherRow | null,
+  learnerId: string | null,
+): Promise<{ s: SubmissionRow; a: AssignmentRow }> {
   const notFound = new HttpError(404, 'no such submission');
   const s = await c.store.submissionById(id);
   if (!s) throw notFound;
@@ -52,7 +57,7 @@ export const submissionEvents: ClassroomHandler = async (c, req, res, params) =>
   await visibleSubmission(c, params.id, teacher, learner?.id ?? null);
   const stream = c.events.open(req, res, `submission:${params.id}`, learner ? `learner:${learner.id}` : `teacher:${teacher!.id}`);
   const now = await c.store.submissionById(params.id);
-  const a = now && await c.store.assignmentById(now.assignmentId);
+  const a = now && (await c.store.assignmentById(now.assignmentId));
   if (!now || !a) return stream.end(); // deleted meanwhile
   c.events.send(stream, 'submission', submissionInfo(now, a), now.status !== 'pending');
 };
@@ -107,7 +112,10 @@ export const regrade: ClassroomHandler = async (c, req, res, params) => {
   }
   const lessonFilter = body.lesson === undefined ? null : v.str(body, 'lesson');
   if (lessonFilter !== null && !assignments.some((a) => a.lessons.includes(lessonFilter))) {
-    throw new HttpError(400, `lesson ${JSON.stringify(lessonFilter.slice(0, 100))} is in no assignment of this class${body.assignmentId ? ' (of that assignment)' : ''}`);
+    throw new HttpError(
+      400,
+      `lesson ${JSON.stringify(lessonFilter.slice(0, 100))} is in no assignment of this class${body.assignmentId ? ' (of that assignment)' : ''}`,
+    );
   }
   if (c.regrading.has(cls.id)) throw new HttpError(409, 'a regrade of this class is running already; wait for it to finish');
   c.regrading.add(cls.id);

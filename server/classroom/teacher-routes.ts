@@ -31,7 +31,7 @@ export const signup: ClassroomHandler = async (c, req, res) => {
   const name = v.text(body, 'name', MAX_TEACHER_NAME_CHARS);
   takeAttempt(c, clientOf(c.lab, req));
   const teacher: TeacherRow = { id: newId(), email, name, passwordHash: await hashPassword(password), createdAt: Date.now() };
-  if (!await c.store.createTeacher(teacher)) throw new HttpError(409, 'an account with this email exists already (sign in instead)');
+  if (!(await c.store.createTeacher(teacher))) throw new HttpError(409, 'an account with this email exists already (sign in instead)');
   await startSession(c, req, res, 'teacher', teacher.id);
   sendJson(res, 201, info(teacher));
 };
@@ -43,7 +43,7 @@ export const login: ClassroomHandler = async (c, req, res) => {
   takeAttempt(c, clientOf(c.lab, req), email);
   const teacher = await c.store.teacherByEmail(email);
   // An unknown email costs the same hash as a wrong password: the answer's timing does not tell them apart.
-  const ok = await verifyPassword(password, teacher?.passwordHash ?? await dummyPasswordHash());
+  const ok = await verifyPassword(password, teacher?.passwordHash ?? (await dummyPasswordHash()));
   if (!teacher || !ok) throw new HttpError(401, 'wrong email or password');
   if (needsRehash(teacher.passwordHash)) await c.store.setPasswordHash(teacher.id, await hashPassword(password));
   await startSession(c, req, res, 'teacher', teacher.id);

@@ -107,7 +107,10 @@ export function submissionSize(files: Record<string, string>): Record<string, st
   }
   const bytes = names.reduce((n, name) => n + Buffer.byteLength(files[name]), 0);
   if (bytes > MAX_SUBMISSION_BYTES) {
-    throw new HttpError(413, `a submission holds at most ${MAX_SUBMISSION_BYTES / 1024} KiB of files; these are ${Math.ceil(bytes / 1024)} KiB (remove what the exercise does not need)`);
+    throw new HttpError(
+      413,
+      `a submission holds at most ${MAX_SUBMISSION_BYTES / 1024} KiB of files; these are ${Math.ceil(bytes / 1024)} KiB (remove what the exercise does not need)`,
+    );
   }
   return files;
 }

@@ -8,12 +8,23 @@ import type { AssignmentRow, ClassCounts, ClassRow, LearnerRow, SubmissionRow } 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
 export const classSummary = (c: ClassRow & ClassCounts): ClassSummary => ({
-  id: c.id, name: c.name, joinCode: c.joinCode, learners: c.learners, assignments: c.assignments, createdAt: iso(c.createdAt),
+  id: c.id,
+  name: c.name,
+  joinCode: c.joinCode,
+  learners: c.learners,
+  assignments: c.assignments,
+  createdAt: iso(c.createdAt),
   archived: (c.archivedAt ?? null) !== null,
 });
 
 export const assignmentView = (a: AssignmentRow): Assignment => ({
-  id: a.id, classId: a.classId, title: a.title, lessons: a.lessons, due: a.due === null ? null : iso(a.due), latePolicy: a.latePolicy, createdAt: iso(a.createdAt),
+  id: a.id,
+  classId: a.classId,
+  title: a.title,
+  lessons: a.lessons,
+  due: a.due === null ? null : iso(a.due),
+  latePolicy: a.latePolicy,
+  createdAt: iso(a.createdAt),
   archived: (a.archivedAt ?? null) !== null,
 });
 
@@ -59,5 +70,9 @@ export const submissionInfo = (s: Omit<SubmissionRow, 'files' | 'gradedAt'>, a: 
 
 /** The class stream's event for a submission stored, graded or overridden. */
 export const submissionEvent = (s: Pick<SubmissionRow, 'id' | 'learnerId' | 'assignmentId' | 'lesson' | 'status'>): ClassSubmissionEvent => ({
-  submissionId: s.id, learnerId: s.learnerId, assignmentId: s.assignmentId, lesson: s.lesson, status: s.status,
+  submissionId: s.id,
+  learnerId: s.learnerId,
+  assignmentId: s.assignmentId,
+  lesson: s.lesson,
+  status: s.status,
 });

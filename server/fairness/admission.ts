@@ -77,10 +77,13 @@ interface Waiting {
 /** Counts per key, forgetting zeros (so the maps do not grow with every learner ever seen). */
 class Counter {
   readonly #m = new Map<string, number>();
-  get(key: string): number { return this.#m.get(key) ?? 0; }
+  get(key: string): number {
+    return this.#m.get(key) ?? 0;
+  }
   add(key: string, n: number): void {
     const v = this.get(key) + n;
-    if (v > 0) this.#m.set(key, v); else this.#m.delete(key);
+    if (v > 0) this.#m.set(key, v);
+    else this.#m.delete(key);
   }
 }
 
@@ -102,9 +105,15 @@ export class Admission {
   }
 
   /** Commands holding a slot (the background ones not counted). */
-  get running(): number { return this.#running; }
-  get background(): number { return this.#background; }
-  get queued(): number { return this.#queue.length; }
+  get running(): number {
+    return this.#running;
+  }
+  get background(): number {
+    return this.#background;
+  }
+  get queued(): number {
+    return this.#queue.length;
+  }
 
   /** Seconds after which trying again is likely to find room: the queue drains about `slots` commands per typical duration. */
   retrySeconds(): number {
@@ -127,33 +136,40 @@ export class Admission {
       throw new Busy(`too many commands from your network at once (${this.#o.perAddress}); try again in a few seconds`, this.retrySeconds(), 'address-places');
     }
     if (this.#running >= this.#o.slots && this.#queue.length >= this.#o.maxQueued) {
-      throw new Busy(`the lab is full right now: ${this.#queue.length} commands are waiting; try again in about ${this.retrySeconds()} s`, this.retrySeconds(), 'queue-full');
+      throw new Busy(
+        `the lab is full right now: ${this.#queue.length} commands are waiting; try again in about ${this.retrySeconds()} s`,
+        this.retrySeconds(),
+        'queue-full',
+      );
     }
     this.#placesByLearner.add(who.learner, 1);
     this.#placesByAddress.add(who.address, 1);
     let released = false;
     let inBackground = false;
-    const release: Release = Object.assign(() => {
-      if (released) return;
-      released = true;
-      this.#placesByLearner.add(who.learner, -1);
-      this.#placesByAddress.add(who.address, -1);
-      this.#runningByLearner.add(who.learner, -1);
-      this.#runningByAddress.add(who.address, -1);
-      if (inBackground) this.#background--;
-      else this.#running--;
-      this.#next();
-    }, {
-      toBackground: () => {
-        if (released || inBackground) return inBackground;
-        if (this.#background >= (this.#o.backgroundSlots ?? 0)) return false;
-        inBackground = true;
-        this.#background++;
-        this.#running--;
+    const release: Release = Object.assign(
+      () => {
+        if (released) return;
+        released = true;
+        this.#placesByLearner.add(who.learner, -1);
+        this.#placesByAddress.add(who.address, -1);
+        this.#runningByLearner.add(who.learner, -1);
+        this.#runningByAddress.add(who.address, -1);
+        if (inBackground) this.#background--;
+        else this.#running--;
         this.#next();
-        return true;
       },
-    });
+      {
+        toBackground: () => {
+          if (released || inBackground) return inBackground;
+          if (this.#background >= (this.#o.backgroundSlots ?? 0)) return false;
+          inBackground = true;
+          this.#background++;
+          this.#running--;
+          this.#next();
+          return true;
+        },
+      },
+    );
     const begin = () => {
       this.#running++;
       this.#runningByLearner.add(who.learner, 1);
@@ -164,19 +180,31 @@ export class Admission {
       return Promise.resolve(release);
     }
     return new Promise((resolve, reject) => {
-      const entry: Waiting = { who, onQueued, position: 0, start: () => { begin(); resolve(release); } };
+      const entry: Waiting = {
+        who,
+        onQueued,
+        position: 0,
+        start: () => {
+          begin();
+          resolve(release);
+        },
+      };
       this.#queue.push(entry);
       // It may start at once after all (a reserved slot, while busy learners wait).
       this.#next();
-      signal?.addEventListener('abort', () => {
-        const i = this.#queue.indexOf(entry);
-        if (i < 0) return;
-        this.#queue.splice(i, 1);
-        this.#placesByLearner.add(who.learner, -1);
-        this.#placesByAddress.add(who.address, -1);
-        this.#tellPositions();
-        reject(new Error('cancelled while waiting'));
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const i = this.#queue.indexOf(entry);
+          if (i < 0) return;
+          this.#queue.splice(i, 1);
+          this.#placesByLearner.add(who.learner, -1);
+          this.#placesByAddress.add(who.address, -1);
+          this.#tellPositions();
+          reject(new Error('cancelled while waiting'));
+        },
+        { once: true },
+      );
     });
   }
 

@@ -18,7 +18,9 @@ export class ConnectionCaps {
     this.total = total;
   }
 
-  get open(): number { return this.#open; }
+  get open(): number {
+    return this.#open;
+  }
 
   /**
    * Counts the socket until it closes, or says why it is refused (then it is
@@ -34,7 +36,8 @@ export class ConnectionCaps {
     socket.once('close', () => {
       this.#open--;
       const n = (this.#byAddress.get(address) ?? 1) - 1;
-      if (n > 0) this.#byAddress.set(address, n); else this.#byAddress.delete(address);
+      if (n > 0) this.#byAddress.set(address, n);
+      else this.#byAddress.delete(address);
     });
     return null;
   }

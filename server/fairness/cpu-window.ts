@@ -20,7 +20,9 @@ export class CpuWindow {
     this.#thresholdMs = thresholdMs;
   }
 
-  get demoted(): boolean { return this.#demoted; }
+  get demoted(): boolean {
+    return this.#demoted;
+  }
 
   /** Takes a sample; says whether to demote or promote now (null: no change). */
   observe(at: number, cpuMs: number): 'demote' | 'promote' | null {

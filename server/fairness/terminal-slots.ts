@@ -34,7 +34,9 @@ export class TerminalSlots {
     this.limits = limits;
   }
 
-  get open(): number { return this.#machine; }
+  get open(): number {
+    return this.#machine;
+  }
 
   /** A machine slot for this client address, or why not (the learner reads it). */
   claimClient(client: string): Claim | { refused: string } {
@@ -73,10 +75,18 @@ export class TerminalSlots {
    */
   status(client: string, session: string | null): { available: boolean; message?: string; retryAfterSeconds?: number } {
     if ((this.#byClient.get(client) ?? 0) >= this.limits.perClient) {
-      return { available: false, message: `Your network already has ${this.limits.perClient} terminals open. Run and Check still work; close a terminal in another tab, or try again in a minute.`, retryAfterSeconds: 60 };
+      return {
+        available: false,
+        message: `Your network already has ${this.limits.perClient} terminals open. Run and Check still work; close a terminal in another tab, or try again in a minute.`,
+        retryAfterSeconds: 60,
+      };
     }
     if (session && (this.#bySession.get(session) ?? 0) >= this.limits.perSession) {
-      return { available: false, message: `You have ${this.limits.perSession} terminals open in other tabs. Close one of them, then press Enter here.`, retryAfterSeconds: 10 };
+      return {
+        available: false,
+        message: `You have ${this.limits.perSession} terminals open in other tabs. Close one of them, then press Enter here.`,
+        retryAfterSeconds: 10,
+      };
     }
     if (this.#machine >= this.limits.machine) {
       return { available: false, message: machineFull(this.limits.machine), retryAfterSeconds: 60 };
@@ -97,12 +107,20 @@ export class TerminalSlots {
 
 function decrement(map: Map<string, number>, key: string): void {
   const n = (map.get(key) ?? 1) - 1;
-  if (n > 0) map.set(key, n); else map.delete(key);
+  if (n > 0) map.set(key, n);
+  else map.delete(key);
 }
 
 function once(f: () => void): Claim {
   let done = false;
-  return { release: () => { if (!done) { done = true; f(); } } };
+  return {
+    release: () => {
+      if (!done) {
+        done = true;
+        f();
+      }
+    },
+  };
 }
 
 function machineFull(max: number): string {

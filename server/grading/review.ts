@@ -20,8 +20,17 @@ import { join } from 'node:path';
  * descriptors need it, and many exercises do not.
  */
 export const POWERFUL_PACKAGES = new Set([
-  'unsafe', 'syscall', 'os', 'os/exec', 'os/signal', 'reflect', 'runtime', 'runtime/debug',
-  'plugin', 'golang.org/x/sys/unix', 'C',
+  'unsafe',
+  'syscall',
+  'os',
+  'os/exec',
+  'os/signal',
+  'reflect',
+  'runtime',
+  'runtime/debug',
+  'plugin',
+  'golang.org/x/sys/unix',
+  'C',
 ]);
 
 /** Skips spaces and comments from `i`; returns the next position. */
@@ -58,7 +67,11 @@ export function importsOf(src: string): string[] {
     let j = i + 1;
     let out = '';
     while (j < src.length && src[j] !== q) {
-      if (q === '"' && src[j] === '\\') { out += src[j + 1] ?? ''; j += 2; continue; }
+      if (q === '"' && src[j] === '\\') {
+        out += src[j + 1] ?? '';
+        j += 2;
+        continue;
+      }
       out += src[j++];
     }
     i = j + 1;
@@ -71,11 +84,17 @@ export function importsOf(src: string): string[] {
     i = skipSpace(src, i);
     while (src[i] === ';') i = skipSpace(src, i + 1);
     const at = i;
-    if (take() !== 'import') { i = at; return paths; }
+    if (take() !== 'import') {
+      i = at;
+      return paths;
+    }
     i = skipSpace(src, i);
     const spec = () => {
       i = skipSpace(src, i);
-      if (src[i] !== '"' && src[i] !== '`') { take(); i = skipSpace(src, i); }
+      if (src[i] !== '"' && src[i] !== '`') {
+        take();
+        i = skipSpace(src, i);
+      }
       const p = str();
       if (p !== null) paths.push(p);
       return p !== null;
@@ -85,7 +104,10 @@ export function importsOf(src: string): string[] {
       for (;;) {
         i = skipSpace(src, i);
         while (src[i] === ';') i = skipSpace(src, i + 1);
-        if (src[i] === ')' ) { i++; break; }
+        if (src[i] === ')') {
+          i++;
+          break;
+        }
         if (i >= src.length || !spec()) return paths;
       }
     } else if (!spec()) {
@@ -99,7 +121,7 @@ async function goFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     const path = join(dir, e.name);
-    if (e.isDirectory()) out.push(...await goFiles(path));
+    if (e.isDirectory()) out.push(...(await goFiles(path)));
     else if (e.name.endsWith('.go')) out.push(await readFile(path, 'utf8'));
   }
   return out;
@@ -112,10 +134,7 @@ export function expectedImports(contentDir: string, lessonId: string): Promise<S
   let set = expected.get(lessonId);
   if (!set) {
     set = (async () => {
-      const sources = [
-        ...await goFiles(join(contentDir, lessonId, 'files')),
-        ...await goFiles(join(contentDir, lessonId, 'exercise', 'solution')),
-      ];
+      const sources = [...(await goFiles(join(contentDir, lessonId, 'files'))), ...(await goFiles(join(contentDir, lessonId, 'exercise', 'solution')))];
       return new Set(sources.flatMap(importsOf));
     })();
     expected.set(lessonId, set);
@@ -137,7 +156,13 @@ export function reviewReasons(files: Record<string, string>, allowed: Set<string
     if (/^\s*\/\/go:linkname\b/m.test(content)) linkname = true;
   }
   const parts: string[] = [];
-  if (found.size) parts.push(`imports ${[...found].sort().map((p) => `"${p}"`).join(', ')}, which this exercise does not need`);
+  if (found.size)
+    parts.push(
+      `imports ${[...found]
+        .sort()
+        .map((p) => `"${p}"`)
+        .join(', ')}, which this exercise does not need`,
+    );
   if (linkname) parts.push('uses //go:linkname');
   if (!parts.length) return undefined;
   return `review: the code ${parts.join(' and ')}; such code can interfere with how it is graded (docs/security.md, "Grading")`;

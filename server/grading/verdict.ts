@@ -166,5 +166,12 @@ export function readVerdict(key: Buffer, test: string, output: string): { verdic
     // A genuine fail is final; a genuine pass only for the test this binary ran.
     if (name === test && verdict !== 'fail') verdict = status;
   }
-  return { verdict, output: output.replace(VERDICT_LINE, '').replace(/\n{3,}/g, '\n\n').trim(), forged };
+  return {
+    verdict,
+    output: output
+      .replace(VERDICT_LINE, '')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim(),
+    forged,
+  };
 }

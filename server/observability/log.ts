@@ -22,8 +22,18 @@ export type Fields = Record<string, unknown>;
 /** Text mode: pino's JSON line turned back into `[lab] msg k=v`, an error's stack after it. */
 const textDestination: DestinationStream = {
   write(line: string) {
-    const { level, msg, time: _time, pid: _pid, hostname: _host, err, ...fields } = JSON.parse(line) as Fields & { level: string; msg: string; err?: { stack?: string; message?: string } };
-    const extra = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+    const {
+      level,
+      msg,
+      time: _time,
+      pid: _pid,
+      hostname: _host,
+      err,
+      ...fields
+    } = JSON.parse(line) as Fields & { level: string; msg: string; err?: { stack?: string; message?: string } };
+    const extra = Object.entries(fields)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(' ');
     const text = `[lab] ${level === 'warn' || level === 'error' ? `${level}: ` : ''}${msg}${extra ? ` (${extra})` : ''}${err ? `\n${err.stack ?? err.message}` : ''}\n`;
     (level === 'warn' || level === 'error' || level === 'fatal' ? process.stderr : process.stdout).write(text);
   },

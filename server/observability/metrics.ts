@@ -90,32 +90,44 @@ const refusals = new Counter({
   registers: [registry],
 });
 /** What the gauges read of the admission (fairness/admission.ts; not imported: it imports this module's reasons). */
-interface AdmissionCounts { readonly queued: number; readonly running: number; readonly background: number }
+interface AdmissionCounts {
+  readonly queued: number;
+  readonly running: number;
+  readonly background: number;
+}
 const lastScrape = { lab: null as null | { admission: AdmissionCounts; terminals: TerminalSlots; server: Server } };
 
 new Gauge({
   name: 'golab_admission_queue_length',
   help: 'Commands (Runs, checks, gradings) waiting for an admission slot.',
   registers: [registry],
-  collect() { this.set(lastScrape.lab?.admission.queued ?? 0); },
+  collect() {
+    this.set(lastScrape.lab?.admission.queued ?? 0);
+  },
 });
 new Gauge({
   name: 'golab_admission_running',
   help: 'Commands holding an admission slot now.',
   registers: [registry],
-  collect() { this.set(lastScrape.lab?.admission.running ?? 0); },
+  collect() {
+    this.set(lastScrape.lab?.admission.running ?? 0);
+  },
 });
 new Gauge({
   name: 'golab_admission_background',
   help: 'Long commands that gave their slot back and run on in a background place (low CPU priority).',
   registers: [registry],
-  collect() { this.set(lastScrape.lab?.admission.background ?? 0); },
+  collect() {
+    this.set(lastScrape.lab?.admission.background ?? 0);
+  },
 });
 new Gauge({
   name: 'golab_terminals_open',
   help: 'Terminals open on this server.',
   registers: [registry],
-  collect() { this.set(lastScrape.lab?.terminals.open ?? 0); },
+  collect() {
+    this.set(lastScrape.lab?.terminals.open ?? 0);
+  },
 });
 new Gauge({
   name: 'golab_http_connections_open',
@@ -132,13 +144,17 @@ new Gauge({
   name: 'golab_grading_queue_length',
   help: 'Classroom submissions waiting to be graded (durable: they survive a restart).',
   registers: [registry],
-  collect() { this.set(gradingQueue?.waiting ?? 0); },
+  collect() {
+    this.set(gradingQueue?.waiting ?? 0);
+  },
 });
 new Gauge({
   name: 'golab_grading_running',
   help: 'Classroom submissions being graded now.',
   registers: [registry],
-  collect() { this.set(gradingQueue?.running ?? 0); },
+  collect() {
+    this.set(gradingQueue?.running ?? 0);
+  },
 });
 
 /** Gauges read these when scraped (app.ts calls it once the parts exist). */

@@ -100,18 +100,22 @@ function metricsDenied(o: ObservabilityOptions, req: IncomingMessage): { status:
 async function failingChecks(o: ObservabilityOptions): Promise<string[]> {
   if (draining) return ['draining'];
   const all: Array<[string, ReadinessCheck]> = [['disk', () => diskCheck(o.dataDir)], ...checks];
-  const results = await Promise.all(all.map(async ([name, check]) => {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timed out')), READY_CHECK_TIMEOUT_MS); });
-    try {
-      await Promise.race([check(), late]);
-      return null;
-    } catch {
-      return name;
-    } finally {
-      clearTimeout(timer);
-    }
-  }));
+  const results = await Promise.all(
+    all.map(async ([name, check]) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out')), READY_CHECK_TIMEOUT_MS);
+      });
+      try {
+        await Promise.race([check(), late]);
+        return null;
+      } catch {
+        return name;
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
   return results.filter((r): r is string => r !== null);
 }
 

@@ -60,7 +60,7 @@ export interface RelayBudget {
 export const RUN_RELAY_BUDGET: RelayBudget = { bytes: 8 * 1024 * 1024, events: 20_000 };
 
 function mib(n: number): string {
-  return `${Math.round(n / 1024 / 1024 * 10) / 10} MiB`;
+  return `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
 }
 
 interface Frame {

@@ -99,9 +99,12 @@ export class CommandCgroup {
   private constructor(mode: CgroupMode, name: string) {
     this.mode = mode;
     this.name = name;
-    this.#dirs = mode === 'v1'
-      ? Object.fromEntries(['memory', 'pids', 'cpu'].map((c) => [c, join(V1_ROOT, c, CGROUP_PARENT, SERVER_GROUP, name)]))
-      : mode === 'v2' ? { unified: join(V1_ROOT, CGROUP_PARENT, SERVER_GROUP, name) } : {};
+    this.#dirs =
+      mode === 'v1'
+        ? Object.fromEntries(['memory', 'pids', 'cpu'].map((c) => [c, join(V1_ROOT, c, CGROUP_PARENT, SERVER_GROUP, name)]))
+        : mode === 'v2'
+          ? { unified: join(V1_ROOT, CGROUP_PARENT, SERVER_GROUP, name) }
+          : {};
     this.procsFiles = Object.values(this.#dirs).map((d) => join(d, 'cgroup.procs'));
   }
 
@@ -141,9 +144,18 @@ export class CommandCgroup {
 
   async usage(): Promise<CgroupUsage> {
     if (this.mode === 'none') return { oomKills: 0, pidsMaxHits: 0 };
-    const [oom, pids, peak] = this.mode === 'v1'
-      ? await Promise.all([read(join(this.#dirs.memory, 'memory.oom_control')), read(join(this.#dirs.pids, 'pids.events')), read(join(this.#dirs.memory, 'memory.memsw.max_usage_in_bytes'))])
-      : await Promise.all([read(join(this.#dirs.unified, 'memory.events')), read(join(this.#dirs.unified, 'pids.events')), read(join(this.#dirs.unified, 'memory.peak'))]);
+    const [oom, pids, peak] =
+      this.mode === 'v1'
+        ? await Promise.all([
+            read(join(this.#dirs.memory, 'memory.oom_control')),
+            read(join(this.#dirs.pids, 'pids.events')),
+            read(join(this.#dirs.memory, 'memory.memsw.max_usage_in_bytes')),
+          ])
+        : await Promise.all([
+            read(join(this.#dirs.unified, 'memory.events')),
+            read(join(this.#dirs.unified, 'pids.events')),
+            read(join(this.#dirs.unified, 'memory.peak')),
+          ]);
     const peakMemoryBytes = Number.parseInt(peak, 10);
     return { oomKills: counter(oom, 'oom_kill'), pidsMaxHits: counter(pids, 'max'), ...(Number.isFinite(peakMemoryBytes) ? { peakMemoryBytes } : {}) };
   }
@@ -193,9 +205,8 @@ export class CommandCgroup {
       const f = (await read(`/proc/${pid}/stat`)).split(') ')[1]?.split(' ') ?? [];
       ticks += Number(f[11] ?? 0) + Number(f[12] ?? 0) + Number(f[13] ?? 0) + Number(f[14] ?? 0);
     }
-    return ticks * 1000 / USER_HZ;
+    return (ticks * 1000) / USER_HZ;
   }
-
 
   /**
    * The program's limits from now on: memory = what the toolchain's processes
@@ -253,7 +264,6 @@ export class CommandCgroup {
       throw new Error(`cgroup ${this.name} could not be removed: processes are still in it`);
     }
   }
-
 }
 
 /**
@@ -269,7 +279,9 @@ async function killAndRemove(dirs: string[]): Promise<{ removed: boolean; killed
         try {
           process.kill(Number(pid), 'SIGKILL');
           killed++;
-        } catch { /* already gone */ }
+        } catch {
+          /* already gone */
+        }
       }
     }
     let removed = true;

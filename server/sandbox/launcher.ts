@@ -64,11 +64,7 @@ const SCRIPT = [
  * The closing step: every descriptor from $1 up. The glob is expanded (and the
  * directory's own descriptor closed) before the loop closes anything.
  */
-const CLOSE_SCRIPT = [
-  'keep=$1; shift',
-  'for f in /proc/$$/fd/*; do fd=${f##*/}; [ "$fd" -ge "$keep" ] && exec {fd}>&-; done',
-  'exec "$@"',
-].join('\n');
+const CLOSE_SCRIPT = ['keep=$1; shift', 'for f in /proc/$$/fd/*; do fd=${f##*/}; [ "$fd" -ge "$keep" ] && exec {fd}>&-; done', 'exec "$@"'].join('\n');
 
 /** How to spawn `bwrap bwrapArgs` under the given limits. */
 export function launch(o: LaunchOptions, bwrapArgs: string[]): Launch {

@@ -107,7 +107,9 @@ export async function loadSandbox(config: LabConfig): Promise<Sandbox & { gocach
   }
   const current = await hostToolchain();
   if (current.version !== toolchain.version || current.goroot !== toolchain.goroot) {
-    throw new Error(`the sandbox was prepared for ${toolchain.version} at ${toolchain.goroot}, but the machine has ${current.version} at ${current.goroot}: run \`npm run build\``);
+    throw new Error(
+      `the sandbox was prepared for ${toolchain.version} at ${toolchain.goroot}, but the machine has ${current.version} at ${current.goroot}: run \`npm run build\``,
+    );
   }
   return {
     layout: { etcDir: p.etcDir, toolsDir: p.toolsDir, goproxyDir: p.goproxy, goroot: toolchain.goroot },
@@ -183,7 +185,11 @@ async function digestDir(dir: string, extra: string): Promise<string> {
   const hash = createHash('sha256').update(extra);
   for (const name of (await readdir(dir)).sort()) {
     if (name.endsWith('.go') || name === 'go.mod' || name === 'go.sum') {
-      hash.update(name).update('\0').update(await readFile(join(dir, name))).update('\0');
+      hash
+        .update(name)
+        .update('\0')
+        .update(await readFile(join(dir, name)))
+        .update('\0');
     }
   }
   return hash.digest('hex');
@@ -248,8 +254,28 @@ const STD_CACHE_BUILDS = ['go build -v std', 'go build -v -trimpath std'];
  * takes minutes and vets std's own tests: this is the part learners meet.
  */
 const VET_SEED_DIR = 'vet-seed';
-const VET_SEED_IMPORTS = ['bufio', 'bytes', 'debug/elf', 'embed', 'errors', 'flag', 'fmt', 'io', 'log', 'math', 'os',
-  'runtime', 'runtime/debug', 'sort', 'strconv', 'strings', 'sync', 'syscall', 'time', 'unicode/utf8'];
+const VET_SEED_IMPORTS = [
+  'bufio',
+  'bytes',
+  'debug/elf',
+  'embed',
+  'errors',
+  'flag',
+  'fmt',
+  'io',
+  'log',
+  'math',
+  'os',
+  'runtime',
+  'runtime/debug',
+  'sort',
+  'strconv',
+  'strings',
+  'sync',
+  'syscall',
+  'time',
+  'unicode/utf8',
+];
 const VET_SEED = `cd ${VET_SEED_DIR} && go vet . && go test -count=1 -run '^$' . > /dev/null`;
 const vetSeedFiles = (goVersion: string): Record<string, string> => ({
   'go.mod': `module golab.example/vetseed\n\ngo ${goVersion}\n`,
@@ -258,7 +284,15 @@ const vetSeedFiles = (goVersion: string): Record<string, string> => ({
 });
 
 /** Compiles std inside the sandbox into a fresh directory, then freezes it read-only. */
-async function buildStdCache(config: LabConfig, sandbox: Sandbox, user: Owner | null, base: string, stampPath: string, toolchain: Toolchain, log: Log): Promise<void> {
+async function buildStdCache(
+  config: LabConfig,
+  sandbox: Sandbox,
+  user: Owner | null,
+  base: string,
+  stampPath: string,
+  toolchain: Toolchain,
+  log: Log,
+): Promise<void> {
   const want = JSON.stringify({ toolchain, cacheFormat: 2, builds: STD_CACHE_BUILDS, vet: [VET_SEED, VET_SEED_IMPORTS] });
   if (await upToDate(stampPath, want, base)) return;
 

@@ -74,29 +74,33 @@ export class ProgramLimiter {
     if (this.#opened >= MAX_PROGRAM_WINDOWS) return;
     this.#opened++;
     this.#program = cmd;
-    this.#writes = this.#writes.then(async () => {
-      // The program may have ended already: the wrapper relays the trace in
-      // batches, and a short program's start and end often come in one. Then
-      // there is nothing to tighten (it ran under the command's limits).
-      if (this.#program !== cmd || this.#ended) return;
-      const window: { from: CgroupUsage; to?: CgroupUsage } = { from: await this.#cgroup.usage() };
-      this.#windows.push(window);
-      await this.#cgroup.tighten();
-      this.#tightened = true;
-    }).catch(() => {});
+    this.#writes = this.#writes
+      .then(async () => {
+        // The program may have ended already: the wrapper relays the trace in
+        // batches, and a short program's start and end often come in one. Then
+        // there is nothing to tighten (it ran under the command's limits).
+        if (this.#program !== cmd || this.#ended) return;
+        const window: { from: CgroupUsage; to?: CgroupUsage } = { from: await this.#cgroup.usage() };
+        this.#windows.push(window);
+        await this.#cgroup.tighten();
+        this.#tightened = true;
+      })
+      .catch(() => {});
   }
 
   #close(): void {
     this.#program = null;
-    this.#writes = this.#writes.then(async () => {
-      // Nothing runs in a group whose sandbox has ended: no limits to give back,
-      // and its final counters close the window (programHits).
-      if (!this.#tightened || this.#ended) return;
-      await this.#cgroup.relax();
-      this.#tightened = false;
-      const window = this.#windows.at(-1);
-      if (window && !window.to) window.to = await this.#cgroup.usage();
-    }).catch(() => {});
+    this.#writes = this.#writes
+      .then(async () => {
+        // Nothing runs in a group whose sandbox has ended: no limits to give back,
+        // and its final counters close the window (programHits).
+        if (!this.#tightened || this.#ended) return;
+        await this.#cgroup.relax();
+        this.#tightened = false;
+        const window = this.#windows.at(-1);
+        if (window && !window.to) window.to = await this.#cgroup.usage();
+      })
+      .catch(() => {});
   }
 
   /** Waits for the cgroup writes under way. */

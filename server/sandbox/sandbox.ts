@@ -72,12 +72,13 @@ export async function startSandboxed(sandbox: Sandbox, o: SpawnOptions): Promise
   return {
     child,
     cgroup,
-    finish: () => (finished ??= (async () => {
-      const usage = await cgroup.usage();
-      // Removal (kill what is left, rmdir) does not hold up the answer.
-      cgroup.destroy().catch((err) => log.error('removing a sandbox cgroup failed', {}, err));
-      return usage;
-    })()),
+    finish: () =>
+      (finished ??= (async () => {
+        const usage = await cgroup.usage();
+        // Removal (kill what is left, rmdir) does not hold up the answer.
+        cgroup.destroy().catch((err) => log.error('removing a sandbox cgroup failed', {}, err));
+        return usage;
+      })()),
   };
 }
 
@@ -109,7 +110,13 @@ export const KILL_GRACE_MS = 5000;
 /** What a stuck process is doing, from /proc (state and kernel wait channel), for the log. */
 function describeStuck(pid: number | undefined): string {
   if (pid === undefined) return 'no pid';
-  const read = (f: string) => { try { return readFileSync(`/proc/${pid}/${f}`, 'utf8').trim(); } catch { return '?'; } };
+  const read = (f: string) => {
+    try {
+      return readFileSync(`/proc/${pid}/${f}`, 'utf8').trim();
+    } catch {
+      return '?';
+    }
+  };
   const state = read('stat').split(') ')[1]?.split(' ')[0] ?? '?';
   return `state ${state}, wchan ${read('wchan')}, stack ${read('stack').split('\n').slice(0, 6).join(' < ')}`;
 }
@@ -178,13 +185,20 @@ export function bytes(n: number): string {
  * counters: the OOM killer, refused forks, a file-size signal.
  */
 /** The cgroup limit the kernel enforced on the command, if any (a failed command is blamed on it). */
-export function kernelLimitHit(usage: CgroupUsage, limits: SandboxLimits, program: ProgramHits = NO_PROGRAM_HITS): { reason: 'oom' | 'pids'; message: string } | null {
+export function kernelLimitHit(
+  usage: CgroupUsage,
+  limits: SandboxLimits,
+  program: ProgramHits = NO_PROGRAM_HITS,
+): { reason: 'oom' | 'pids'; message: string } | null {
   // Hits while go run's program ran were against the program's limits (program-limits.ts).
   if (program.oomKills > 0) return { reason: 'oom', message: `out of memory (${bytes(limits.program.memoryBytes)} limit)` };
   if (usage.oomKills > 0) {
     // Killed well below its own limit: the machine-wide budget of all sandboxes was full (cgroup.ts setServerMemoryBudget).
     if (usage.peakMemoryBytes !== undefined && usage.peakMemoryBytes < limits.memoryBytes * OWN_LIMIT_FRACTION) {
-      return { reason: 'oom', message: `out of memory: the lab's memory, shared by everyone's programs, was full (this command held ${bytes(usage.peakMemoryBytes)} of its ${bytes(limits.memoryBytes)}); try again in a moment` };
+      return {
+        reason: 'oom',
+        message: `out of memory: the lab's memory, shared by everyone's programs, was full (this command held ${bytes(usage.peakMemoryBytes)} of its ${bytes(limits.memoryBytes)}); try again in a moment`,
+      };
     }
     return { reason: 'oom', message: `out of memory (${bytes(limits.memoryBytes)} limit)` };
   }
@@ -198,7 +212,13 @@ const NO_PROGRAM_HITS: ProgramHits = { oomKills: 0, pidsMaxHits: 0 };
 /** An OOM kill below this fraction of the command's own limit was the machine-wide budget's. */
 const OWN_LIMIT_FRACTION = 0.9;
 
-export function explainExit(code: number, signal: NodeJS.Signals | null, usage: CgroupUsage, limits: SandboxLimits, program: ProgramHits = NO_PROGRAM_HITS): { reason: ExitReason; message?: string } {
+export function explainExit(
+  code: number,
+  signal: NodeJS.Signals | null,
+  usage: CgroupUsage,
+  limits: SandboxLimits,
+  program: ProgramHits = NO_PROGRAM_HITS,
+): { reason: ExitReason; message?: string } {
   const hit = kernelLimitHit(usage, limits, program);
   // A command that survived its refused forks ended by itself; an OOM kill never is.
   if (hit && (hit.reason === 'oom' || code !== 0)) return hit;
@@ -251,14 +271,25 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
     } catch (err) {
       log.error(`${(err as Error).message} (a sandbox start hung)`);
       // `closed` settles even when the sandbox ended before we looked: its cgroup is always removed.
-      taking.then((w) => { w.child.kill('SIGKILL'); void w.closed.then(() => w.finish()); }, () => {});
+      taking.then(
+        (w) => {
+          w.child.kill('SIGKILL');
+          void w.closed.then(() => w.finish());
+        },
+        () => {},
+      );
       throw err;
     } finally {
       clearTimeout(timer);
     }
     s.deliver(o.cwd, o.cgo, o.observe, o.mergeOutput ? `exec 2>&1\n${o.commandLine}` : o.commandLine);
   } catch (err) {
-    return { code: -1, reason: 'error', durationMs: Math.round(performance.now() - started), message: `could not start the sandbox: ${(err as Error).message}` };
+    return {
+      code: -1,
+      reason: 'error',
+      durationMs: Math.round(performance.now() - started),
+      message: `could not start the sandbox: ${(err as Error).message}`,
+    };
   }
   const { child } = s;
   // Listen for the end at once: a fast command can be over before the next await
@@ -268,14 +299,27 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
   let graceTimer: NodeJS.Timeout | undefined;
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
     let spawnError: Error | undefined;
-    child.on('error', (err) => { spawnError = err; });
+    child.on('error', (err) => {
+      spawnError = err;
+    });
     child.on('close', (code, signal) => {
       clearTimeout(graceTimer);
       resolve({ code, signal, error: spawnError });
     });
     giveUp = () => {
-      const inGroup = (() => { try { return readFileSync(s.cgroup.procsFiles[0] ?? '/nonexistent', 'utf8').split('\n').filter(Boolean).map(Number); } catch { return []; } })();
-      log.error(`the sandbox (pid ${child.pid}) did not end ${seconds(KILL_GRACE_MS)} after SIGKILL: ${describeStuck(child.pid)}; in its cgroup: ${inGroup.map((p) => `${p} (${describeStuck(p)})`).join('; ') || 'nothing'}`);
+      const inGroup = (() => {
+        try {
+          return readFileSync(s.cgroup.procsFiles[0] ?? '/nonexistent', 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map(Number);
+        } catch {
+          return [];
+        }
+      })();
+      log.error(
+        `the sandbox (pid ${child.pid}) did not end ${seconds(KILL_GRACE_MS)} after SIGKILL: ${describeStuck(child.pid)}; in its cgroup: ${inGroup.map((p) => `${p} (${describeStuck(p)})`).join('; ') || 'nothing'}`,
+      );
       for (const stream of child.stdio) stream?.destroy();
       resolve({ code: null, signal: 'SIGKILL', error: spawnError });
     };
@@ -310,9 +354,14 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
   const deadline = commandStart + limits.timeoutMs;
   let building = false;
   let programSeen = false;
-  const hardTimer = setTimeout(() => stop('timeout', building && !programSeen
-    ? `build timed out (${seconds(limits.timeoutMs)} limit)`
-    : `stopped after ${seconds(limits.timeoutMs)} (time limit)`), limits.timeoutMs);
+  const hardTimer = setTimeout(
+    () =>
+      stop(
+        'timeout',
+        building && !programSeen ? `build timed out (${seconds(limits.timeoutMs)} limit)` : `stopped after ${seconds(limits.timeoutMs)} (time limit)`,
+      ),
+    limits.timeoutMs,
+  );
   let programTimer: NodeJS.Timeout | undefined;
   const programStarted = () => {
     programSeen = true;
@@ -401,7 +450,7 @@ export async function runInSandbox(sandbox: Sandbox, o: RunOptions, limits: RunL
   if (stopped) return { code: code ?? 128 + 9, reason: stopped.reason, durationMs, message: stopped.message };
   const exitCode = code ?? 128 + (constants.signals[signal!] ?? 0);
   const why = explainExit(exitCode, signal, usage, sandbox.limits, program);
-  if (why.reason === 'exited' && exitCode !== 0 && await o.workspaceFull?.()) {
+  if (why.reason === 'exited' && exitCode !== 0 && (await o.workspaceFull?.())) {
     return { code: exitCode, durationMs, reason: 'disk', message: `disk quota of ${bytes(sandbox.limits.diskQuotaBytes)} exceeded` };
   }
   return { code: exitCode, durationMs, ...why };

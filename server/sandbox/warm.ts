@@ -129,20 +129,26 @@ export class WarmPool {
     const warm = startWaiting(this.#sandbox, o);
     const mine = () => this.#ready.get(key)?.warm === warm;
     // Each check is of this very entry: a later one for the same workspace is not touched.
-    const timer = setTimeout(() => { if (mine()) this.drop(key); }, this.#idleMs);
+    const timer = setTimeout(() => {
+      if (mine()) this.drop(key);
+    }, this.#idleMs);
     timer.unref();
     this.#ready.set(key, { warm, timer });
-    warm.then((w) => w.closed.then(() => {
-      // It died while waiting (killed from outside, crashed): forget it and remove its cgroup.
-      if (!mine()) return; // taken (its user finishes it) or already dropped
-      this.#ready.delete(key);
-      clearTimeout(timer);
-      void w.finish().catch((err) => log.error('ending a waiting sandbox failed', {}, err));
-    }), () => {
-      if (!mine()) return;
-      this.#ready.delete(key);
-      clearTimeout(timer);
-    });
+    warm.then(
+      (w) =>
+        w.closed.then(() => {
+          // It died while waiting (killed from outside, crashed): forget it and remove its cgroup.
+          if (!mine()) return; // taken (its user finishes it) or already dropped
+          this.#ready.delete(key);
+          clearTimeout(timer);
+          void w.finish().catch((err) => log.error('ending a waiting sandbox failed', {}, err));
+        }),
+      () => {
+        if (!mine()) return;
+        this.#ready.delete(key);
+        clearTimeout(timer);
+      },
+    );
   }
 
   /** Kills the workspace's waiting sandbox (the workspace is closing, or idle). */

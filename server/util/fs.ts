@@ -3,5 +3,8 @@ import { stat } from 'node:fs/promises';
 
 /** Whether something exists at path (following symlinks; only for paths the server owns). */
 export async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -53,7 +53,10 @@ export class UnsafePathError extends Error {
 export class WorkspaceFullError extends HttpError {
   constructor(path: string, quotaBytes: number | null) {
     const quota = quotaBytes ? ` (its quota is ${Math.round(quotaBytes / 1024 / 1024)} MiB)` : '';
-    super(507, `your workspace is full${quota}: ${JSON.stringify(path)} was not saved and its previous version is kept; delete some files (in the terminal: du -sh ~/* ~/.cache) and save again`);
+    super(
+      507,
+      `your workspace is full${quota}: ${JSON.stringify(path)} was not saved and its previous version is kept; delete some files (in the terminal: du -sh ~/* ~/.cache) and save again`,
+    );
     this.name = 'WorkspaceFullError';
   }
 }
@@ -206,8 +209,15 @@ export async function writeFileBeneath(root: string, relPath: string, content: s
     } else if (old?.isDirectory()) {
       await moveAside(dir, name);
     }
-    if (old?.isFile() && old.nlink === 1 && old.size === bytes.length && (o.replace ? (old.mode & 0o777) === FILE_MODE : true) &&
-        (!owner || old.uid === owner.uid) && (await sameContent(dir, name, bytes))) return;
+    if (
+      old?.isFile() &&
+      old.nlink === 1 &&
+      old.size === bytes.length &&
+      (o.replace ? (old.mode & 0o777) === FILE_MODE : true) &&
+      (!owner || old.uid === owner.uid) &&
+      (await sameContent(dir, name, bytes))
+    )
+      return;
     try {
       await replaceFile(root, dir, relPath, name, bytes, mode, owner);
     } catch (err) {
@@ -396,7 +406,9 @@ async function emptyOpenDir(dir: FileHandle, depth: number): Promise<void> {
       if (code(err) !== 'ENOTDIR' && code(err) !== 'ELOOP' && code(err) !== 'ENOENT') throw err;
     }
     if (!sub) {
-      await unlink(viaFd(dir, name)).catch((err) => { if (code(err) !== 'ENOENT') throw err; });
+      await unlink(viaFd(dir, name)).catch((err) => {
+        if (code(err) !== 'ENOENT') throw err;
+      });
       continue;
     }
     try {
@@ -404,7 +416,9 @@ async function emptyOpenDir(dir: FileHandle, depth: number): Promise<void> {
     } finally {
       await sub.close();
     }
-    await rmdir(viaFd(dir, name)).catch((err) => { if (code(err) !== 'ENOENT') throw err; });
+    await rmdir(viaFd(dir, name)).catch((err) => {
+      if (code(err) !== 'ENOENT') throw err;
+    });
   }
 }
 
@@ -593,7 +607,14 @@ export async function pruneBeneath(root: string, relPath: string, keep: Readonly
 const bufPath = (dir: FileHandle, name: Buffer): Buffer => Buffer.concat([Buffer.from(`/proc/self/fd/${dir.fd}/`), name]);
 
 /** One pass of pruneBeneath over `dir`; true when something was moved up to `top` for the next pass. */
-async function pruneDir(top: FileHandle, dir: FileHandle, prefix: string, keep: ReadonlySet<string>, keepDirs: ReadonlySet<string>, depth: number): Promise<boolean> {
+async function pruneDir(
+  top: FileHandle,
+  dir: FileHandle,
+  prefix: string,
+  keep: ReadonlySet<string>,
+  keepDirs: ReadonlySet<string>,
+  depth: number,
+): Promise<boolean> {
   let again = false;
   for (const name of await readdir(bufPath(dir, Buffer.from('.')), { encoding: 'buffer' })) {
     const text = name.toString('utf8');
@@ -609,7 +630,9 @@ async function pruneDir(top: FileHandle, dir: FileHandle, prefix: string, keep: 
     // A kept file's name: left for the caller to replace (a symlink or FIFO there too); a directory there goes.
     if (!sub && exact && keep.has(rel)) continue;
     if (!sub) {
-      await unlink(bufPath(dir, name)).catch((err) => { if (code(err) !== 'ENOENT') throw err; });
+      await unlink(bufPath(dir, name)).catch((err) => {
+        if (code(err) !== 'ENOENT') throw err;
+      });
       continue;
     }
     try {
@@ -625,7 +648,9 @@ async function pruneDir(top: FileHandle, dir: FileHandle, prefix: string, keep: 
       await sub.close();
     }
     if (!(exact && keepDirs.has(rel))) {
-      await rmdir(bufPath(dir, name)).catch((err) => { if (code(err) !== 'ENOENT' && code(err) !== 'ENOTEMPTY') throw err; });
+      await rmdir(bufPath(dir, name)).catch((err) => {
+        if (code(err) !== 'ENOENT' && code(err) !== 'ENOTEMPTY') throw err;
+      });
     }
   }
   return again;

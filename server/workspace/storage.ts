@@ -81,7 +81,12 @@ export async function ensureMountPoints(ws: OpenWorkspace, owner: Owner | null):
 /** Mount points now (field 5 of mountinfo, with spaces etc. octal-escaped). */
 async function mountPoints(): Promise<Set<string>> {
   const text = await readFile('/proc/self/mountinfo', 'utf8');
-  return new Set(text.split('\n').filter(Boolean).map((l) => l.split(' ')[4].replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)))));
+  return new Set(
+    text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ')[4].replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)))),
+  );
 }
 
 /** Mount points at or below `dir`, deepest first (the order they must be unmounted in). */
@@ -215,8 +220,14 @@ export class QuotaStorage implements WorkspaceStorage {
       }
       if (!mounted.has(cache)) {
         await mkdir(cache, { recursive: true, mode: 0o755 });
-        await execFileP('mount', ['-t', 'overlay', 'overlay', '-o',
-          `lowerdir=${this.#base},upperdir=${join(mnt, 'cache-upper')},workdir=${join(mnt, 'cache-work')},nosuid,nodev`, cache]);
+        await execFileP('mount', [
+          '-t',
+          'overlay',
+          'overlay',
+          '-o',
+          `lowerdir=${this.#base},upperdir=${join(mnt, 'cache-upper')},workdir=${join(mnt, 'cache-work')},nosuid,nodev`,
+          cache,
+        ]);
         mine.push(cache);
       }
     } catch (err) {
@@ -287,8 +298,12 @@ export class PlainStorage implements WorkspaceStorage {
     // Nothing in this fresh directory is the learner's yet, so plain paths are safe here.
     await execFileP('cp', ['-al', '--', this.#base, cache]);
     await chmod(cache, 0o755);
-    const dirs = [home, join(home, '.cache'), cache, ...(await readdir(cache, { withFileTypes: true }))
-      .filter((e) => e.isDirectory()).map((e) => join(cache, e.name))];
+    const dirs = [
+      home,
+      join(home, '.cache'),
+      cache,
+      ...(await readdir(cache, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => join(cache, e.name)),
+    ];
     for (const d of dirs) {
       if (d.startsWith(cache + '/')) await chmod(d, 0o755);
       if (owner) await chown(d, owner.uid, owner.gid);

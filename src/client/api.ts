@@ -127,15 +127,19 @@ export interface RunResult {
 /** A Run whose output is wanted whole (Format, the deep dives): runStream, collected. */
 export async function runCollected(request: RunRequest, signal: AbortSignal, accepted?: () => void): Promise<RunResult> {
   const result: RunResult = { stdout: '', stderr: '', exit: null };
-  await runStream(request, {
-    output: (e) => {
-      if (e.type === 'stdout') result.stdout += e.data;
-      else result.stderr += e.data;
+  await runStream(
+    request,
+    {
+      output: (e) => {
+        if (e.type === 'stdout') result.stdout += e.data;
+        else result.stderr += e.data;
+      },
+      exit: (e) => {
+        result.exit = e;
+      },
+      accepted,
     },
-    exit: (e) => {
-      result.exit = e;
-    },
-    accepted,
-  }, signal);
+    signal,
+  );
   return result;
 }

@@ -58,12 +58,14 @@ export class AsmView {
       [ui.deepAsmGenerated, functions.filter((f) => f.generated)],
     ];
     this.select.replaceChildren(
-      ...groups.filter(([, list]) => list.length).map(([label, list]) => {
-        const group = document.createElement('optgroup');
-        group.label = label;
-        for (const f of list) group.append(new Option(f.symbol.name, f.symbol.name));
-        return group;
-      }),
+      ...groups
+        .filter(([, list]) => list.length)
+        .map(([label, list]) => {
+          const group = document.createElement('optgroup');
+          group.label = label;
+          for (const f of list) group.append(new Option(f.symbol.name, f.symbol.name));
+          return group;
+        }),
     );
     const names = functions.map((f) => f.symbol.name);
     this.select.value = names.includes(previous) ? previous : (names[0] ?? '');

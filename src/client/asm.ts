@@ -113,8 +113,5 @@ export function parseAsm(text: string, files: readonly string[], lesson: string)
 export function functionsOf(symbols: AsmSymbol[]): Array<{ symbol: AsmSymbol; generated: boolean }> {
   const funcs = symbols.filter((s) => s.kind === 'STEXT');
   const own = (s: AsmSymbol) => s.instructions.some((i) => i.file !== null && i.op === 'TEXT');
-  return [
-    ...funcs.filter(own).map((symbol) => ({ symbol, generated: false })),
-    ...funcs.filter((s) => !own(s)).map((symbol) => ({ symbol, generated: true })),
-  ];
+  return [...funcs.filter(own).map((symbol) => ({ symbol, generated: false })), ...funcs.filter((s) => !own(s)).map((symbol) => ({ symbol, generated: true }))];
 }

@@ -7,8 +7,12 @@ import type { CheckResult } from '../lib/protocol.ts';
 import { ui } from '../lib/ui-strings.ts';
 
 export function renderResult(list: HTMLElement, summary: HTMLElement, result: CheckResult): void {
-  summary.textContent = result.status === 'pass' ? ui.checkPassed
-    : result.status === 'error' ? ui.checkError : ui.checkFailed(result.tests.filter((t) => t.status !== 'pass').length, result.tests.length);
+  summary.textContent =
+    result.status === 'pass'
+      ? ui.checkPassed
+      : result.status === 'error'
+        ? ui.checkError
+        : ui.checkFailed(result.tests.filter((t) => t.status !== 'pass').length, result.tests.length);
   summary.dataset.status = result.status;
   list.replaceChildren();
   if (result.message) {

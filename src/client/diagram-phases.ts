@@ -62,9 +62,7 @@ function apply(entry: Bound): void {
   }
   const phases = [...new Set(entry.nodes.map((n) => n.phase))].filter((p) => latest[p]);
   entry.note.hidden = phases.length === 0;
-  entry.note.textContent = phases.length
-    ? `${ui.diagramLive} ${phases.map((p) => `${ui.phaseStepName[p]} ${ui.phaseStateText[latest[p]!]}`).join(', ')}.`
-    : '';
+  entry.note.textContent = phases.length ? `${ui.diagramLive} ${phases.map((p) => `${ui.phaseStepName[p]} ${ui.phaseStateText[latest[p]!]}`).join(', ')}.` : '';
 }
 
 document.addEventListener(PHASES_EVENT, (e) => {

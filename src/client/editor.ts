@@ -337,25 +337,24 @@ export class Editor {
     const monaco = this.monaco;
     if (!monaco) return;
     for (const [name, model] of this.models) {
-      const markers = onLinesOf(this.diagnostics, name, model.getLineCount())
-        .map((d) => {
-          const maxColumn = model.getLineMaxColumn(d.line);
-          let startColumn = d.column ?? (model.getLineFirstNonWhitespaceColumn(d.line) || 1);
-          startColumn = Math.max(1, Math.min(startColumn, maxColumn));
-          const word = d.column ? model.getWordAtPosition({ lineNumber: d.line, column: startColumn }) : null;
-          let endColumn = word ? word.endColumn : d.column ? startColumn + 1 : maxColumn;
-          if (endColumn <= startColumn) endColumn = Math.min(startColumn + 1, maxColumn);
-          if (endColumn <= startColumn) startColumn = Math.max(1, endColumn - 1);
-          return {
-            severity: SEVERITY[d.severity](monaco),
-            message: d.message,
-            startLineNumber: d.line,
-            startColumn,
-            endLineNumber: d.line,
-            endColumn,
-            source: SOURCE[d.severity],
-          };
-        });
+      const markers = onLinesOf(this.diagnostics, name, model.getLineCount()).map((d) => {
+        const maxColumn = model.getLineMaxColumn(d.line);
+        let startColumn = d.column ?? (model.getLineFirstNonWhitespaceColumn(d.line) || 1);
+        startColumn = Math.max(1, Math.min(startColumn, maxColumn));
+        const word = d.column ? model.getWordAtPosition({ lineNumber: d.line, column: startColumn }) : null;
+        let endColumn = word ? word.endColumn : d.column ? startColumn + 1 : maxColumn;
+        if (endColumn <= startColumn) endColumn = Math.min(startColumn + 1, maxColumn);
+        if (endColumn <= startColumn) startColumn = Math.max(1, endColumn - 1);
+        return {
+          severity: SEVERITY[d.severity](monaco),
+          message: d.message,
+          startLineNumber: d.line,
+          startColumn,
+          endLineNumber: d.line,
+          endColumn,
+          source: SOURCE[d.severity],
+        };
+      });
       monaco.editor.setModelMarkers(model, 'go-build-lab', markers);
     }
   }
@@ -370,22 +369,21 @@ export class Editor {
     const monaco = this.monaco;
     if (!monaco) return;
     for (const [name, model] of this.models) {
-      const decorations = onLinesOf(this.annotations, name, model.getLineCount())
-        .map((a) => ({
-          // The whole line, so hovering anywhere on it shows the notes; the text goes after its end.
-          range: new monaco.Range(a.line, 1, a.line, model.getLineMaxColumn(a.line)),
-          options: {
-            description: 'lab-compiler-note',
-            hoverMessage: { value: a.hover },
-            linesDecorationsClassName: `lab-note-gutter ${a.className}`,
-            after: {
-              content: a.after,
-              inlineClassName: `lab-note-after ${a.className}`,
-              cursorStops: monaco.editor.InjectedTextCursorStops.None,
-            },
-            stickiness: monaco.editor.TrackedRangeStickiness.NeverGrowsWhenTypingAtEdges,
+      const decorations = onLinesOf(this.annotations, name, model.getLineCount()).map((a) => ({
+        // The whole line, so hovering anywhere on it shows the notes; the text goes after its end.
+        range: new monaco.Range(a.line, 1, a.line, model.getLineMaxColumn(a.line)),
+        options: {
+          description: 'lab-compiler-note',
+          hoverMessage: { value: a.hover },
+          linesDecorationsClassName: `lab-note-gutter ${a.className}`,
+          after: {
+            content: a.after,
+            inlineClassName: `lab-note-after ${a.className}`,
+            cursorStops: monaco.editor.InjectedTextCursorStops.None,
           },
-        }));
+          stickiness: monaco.editor.TrackedRangeStickiness.NeverGrowsWhenTypingAtEdges,
+        },
+      }));
       this.decorationIds.set(name, model.deltaDecorations(this.decorationIds.get(name) ?? [], decorations));
     }
   }

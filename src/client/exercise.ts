@@ -68,15 +68,21 @@ export function setupExercise(root: HTMLElement): void {
   // Loaded only in a browser that joined a class (classroom/joined.ts).
   if (hasJoined()) {
     void import('./classroom/submit.ts').then(({ setupSubmit }) =>
-      setupSubmit({ root, lesson, currentFiles, status, summary, list, busy: (on) => setExerciseBusy(root, on) }));
+      setupSubmit({ root, lesson, currentFiles, status, summary, list, busy: (on) => setExerciseBusy(root, on) }),
+    );
   }
   // A refused check says when to try again, and says so again when that time has come. Not a
   // count every second: the status is a live region, and a screen reader would read each number.
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  const stopRetryTimer = () => { clearTimeout(retryTimer); retryTimer = undefined; };
+  const stopRetryTimer = () => {
+    clearTimeout(retryTimer);
+    retryTimer = undefined;
+  };
   const showRefusal = (seconds: number) => {
     status.textContent = ui.checkRefused(seconds);
-    retryTimer = setTimeout(() => { status.textContent = ui.checkRetryNow; }, seconds * 1000);
+    retryTimer = setTimeout(() => {
+      status.textContent = ui.checkRetryNow;
+    }, seconds * 1000);
   };
   button.addEventListener('click', async () => {
     stopRetryTimer();
@@ -87,10 +93,17 @@ export function setupExercise(root: HTMLElement): void {
     try {
       const files = await currentFiles(lesson);
       // Streamed: a check waiting behind a busy class says where it is in the line, and when it starts.
-      const result = await checkStream({ lesson, files }, {
-        queued: (position) => { status.textContent = ui.checkQueued(position - 1); },
-        started: () => { status.textContent = ui.checkRunning; },
-      });
+      const result = await checkStream(
+        { lesson, files },
+        {
+          queued: (position) => {
+            status.textContent = ui.checkQueued(position - 1);
+          },
+          started: () => {
+            status.textContent = ui.checkRunning;
+          },
+        },
+      );
       renderResult(list, summary, result);
       status.textContent = '';
       // Check is disabled while it runs (focus would fall to the page): on to the verdict.

@@ -20,7 +20,10 @@ export async function loadFiles(lesson: string, signal?: AbortSignal): Promise<L
 /** Everything in the lesson's folder; its starting files' contents are noted like a load's. */
 export async function listFiles(lesson: string, signal?: AbortSignal): Promise<WorkspaceListing> {
   const answer = await getWorkspaceList(lesson, signal);
-  noteWorkspace(lesson, answer.files.flatMap((f) => (f.starting && f.content !== undefined ? [{ name: f.name, content: f.content }] : [])));
+  noteWorkspace(
+    lesson,
+    answer.files.flatMap((f) => (f.starting && f.content !== undefined ? [{ name: f.name, content: f.content }] : [])),
+  );
   return answer;
 }
 

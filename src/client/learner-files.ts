@@ -34,7 +34,10 @@ const KEEPALIVE_MAX_BYTES = 64 * 1024;
 type Files = Record<string, string>;
 
 /** What this browser last knew to be the same in its workspace and on the server. */
-interface Agreement { savedAt: string | null; digest: string }
+interface Agreement {
+  savedAt: string | null;
+  digest: string;
+}
 
 interface LessonState {
   lesson: string;
@@ -77,7 +80,11 @@ function writeAgreement(learnerId: string, lesson: string, a: Agreement): void {
  * servers and nothing here is a secret; a collision would only skip one load.
  */
 export function digest(files: Files): string {
-  const text = JSON.stringify(Object.keys(files).sort().map((name) => [name, files[name]]));
+  const text = JSON.stringify(
+    Object.keys(files)
+      .sort()
+      .map((name) => [name, files[name]]),
+  );
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < text.length; i++) {
@@ -91,7 +98,11 @@ export function digest(files: Files): string {
 }
 
 /** What to do on opening a lesson, from the workspace (w), the server's copy (s) and the last agreement. Pure. */
-export function decide(w: Files, copy: Pick<LearnerFiles, 'files' | 'savedAt' | 'startingFiles'>, agreed: Agreement | null): 'same' | 'load' | 'send' | 'conflict' | 'nothing' {
+export function decide(
+  w: Files,
+  copy: Pick<LearnerFiles, 'files' | 'savedAt' | 'startingFiles'>,
+  agreed: Agreement | null,
+): 'same' | 'load' | 'send' | 'conflict' | 'nothing' {
   const fresh = digest(w) === digest(copy.startingFiles);
   if (!copy.files) return fresh ? 'nothing' : 'send';
   if (digest(copy.files) === digest(w)) return 'same';
@@ -128,7 +139,14 @@ async function reconcile(lesson: string): Promise<LessonState | null> {
   ]);
   const w = toFiles(workspace.files);
   const agreed = readAgreement(me.id, lesson);
-  const state: LessonState = { lesson, learnerId: me.id, known: w, server: copy.files ? digest(copy.files) : undefined, held: false, sending: Promise.resolve() };
+  const state: LessonState = {
+    lesson,
+    learnerId: me.id,
+    known: w,
+    server: copy.files ? digest(copy.files) : undefined,
+    held: false,
+    sending: Promise.resolve(),
+  };
   const action = decide(w, copy, agreed);
   if (action === 'load') {
     await request('PUT', `/api/workspace/files${query(lesson)}`, { files: copy.files });
@@ -146,7 +164,8 @@ async function reconcile(lesson: string): Promise<LessonState | null> {
 
 /** Both sides changed: say so above the workbench and offer the saved files (which replace this browser's). */
 function offerSaved(lesson: string, learnerId: string, copy: LearnerFiles & { files: Files; savedAt: string }): void {
-  const anchor = document.querySelector<HTMLElement>(`[data-workbench][data-lesson="${CSS.escape(lesson)}"]`) ?? document.querySelector<HTMLElement>('[data-workbench]');
+  const anchor =
+    document.querySelector<HTMLElement>(`[data-workbench][data-lesson="${CSS.escape(lesson)}"]`) ?? document.querySelector<HTMLElement>('[data-workbench]');
   if (!anchor) return;
   const note = document.createElement('div');
   note.className = 'learner-files-note';
@@ -238,7 +257,13 @@ globalThis.addEventListener?.('pagehide', () => {
       state.timer = undefined;
       const body = JSON.stringify({ files: state.known });
       if (body.length > KEEPALIVE_MAX_BYTES) return;
-      void fetch(`/api/me/files${query(state.lesson)}`, { method: 'PUT', credentials: 'same-origin', keepalive: true, headers: { 'content-type': 'application/json' }, body }).catch(() => undefined);
+      void fetch(`/api/me/files${query(state.lesson)}`, {
+        method: 'PUT',
+        credentials: 'same-origin',
+        keepalive: true,
+        headers: { 'content-type': 'application/json' },
+        body,
+      }).catch(() => undefined);
     });
   }
 });

@@ -37,7 +37,11 @@ export async function markDoneOnServer(lesson: string): Promise<void> {
   if (!me) return;
   me.done.add(lesson);
   try {
-    await fetch(`/api/me/progress?lesson=${encodeURIComponent(lesson)}`, { method: 'PUT', credentials: 'same-origin', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    await fetch(`/api/me/progress?lesson=${encodeURIComponent(lesson)}`, {
+      method: 'PUT',
+      credentials: 'same-origin',
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
   } catch {
     // Offline or slow: the ✓ stays in this browser; passing the check again marks it on the server.
   }

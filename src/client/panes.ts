@@ -126,8 +126,7 @@ export function setupPanes(root: HTMLElement): void {
     }
   };
 
-  const heights = (): Record<PaneName, number> =>
-    Object.fromEntries(PANES.map((p) => [p, pane(p).getBoundingClientRect().height])) as Record<PaneName, number>;
+  const heights = (): Record<PaneName, number> => Object.fromEntries(PANES.map((p) => [p, pane(p).getBoundingClientRect().height])) as Record<PaneName, number>;
 
   const move = (splitter: HTMLElement, dy: number, from = heights(), sizes = state.sizes) => {
     const [above, below] = splitter.dataset.splitter!.split(':') as [PaneName, PaneName];

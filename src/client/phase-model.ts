@@ -266,7 +266,13 @@ function plannedSteps(actions: GraphAction[]): Phase[] {
 /** Mermaid source of the learner's action graph: own packages as nodes, the standard library collapsed. */
 export function actionGraphMermaid(
   actions: GraphAction[],
-  text: { stdBuild: (n: number, cached: number | undefined) => string; stdOther: (mode: string, n: number) => string; fromCache: string; ran: (ms: number | null) => string; planned: string },
+  text: {
+    stdBuild: (n: number, cached: number | undefined) => string;
+    stdOther: (mode: string, n: number) => string;
+    fromCache: string;
+    ran: (ms: number | null) => string;
+    planned: string;
+  },
 ): string {
   const byId = new Map(actions.map((a) => [a.id, a]));
   const hidden = (a: GraphAction) => a.mode === 'build check cache' || a.mode === 'nop' || a.mode === 'built-in package';

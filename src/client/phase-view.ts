@@ -16,8 +16,7 @@ const EVENT_TYPES = new Set(['queued', 'command', 'phase', 'graph', 'phase-error
 
 export class PhaseView {
   readonly tracker = new BuildTracker();
-  private readonly $ = <T extends HTMLElement = HTMLElement>(name: string) =>
-    this.root.querySelector<T>(`[data-phase-${name}]`)!;
+  private readonly $ = <T extends HTMLElement = HTMLElement>(name: string) => this.root.querySelector<T>(`[data-phase-${name}]`)!;
   private readonly status: HTMLElement;
   private readonly progress: HTMLProgressElement;
   private readonly count: HTMLElement;
@@ -102,8 +101,7 @@ export class PhaseView {
         status = ui.phaseBuildFailed;
       } else if (failed || abortText || (exit && exit.reason !== 'exited') || (end && end.code !== 0)) status = ui.phaseFailed;
       else status = ui.phaseFinished;
-    }
-    else status = ui.phaseStarting;
+    } else status = ui.phaseStarting;
     if (status !== this.lastStatus) {
       this.status.textContent = status;
       this.lastStatus = status;

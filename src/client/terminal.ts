@@ -33,10 +33,7 @@ export async function startTerminal(
   onBuildEvent?: (event: { type: string }) => void,
   onSettled?: () => void,
 ): Promise<void> {
-  const [{ Terminal }, { FitAddon }] = await Promise.all([
-    import('@xterm/xterm'),
-    import('@xterm/addon-fit'),
-  ]);
+  const [{ Terminal }, { FitAddon }] = await Promise.all([import('@xterm/xterm'), import('@xterm/addon-fit')]);
 
   host.replaceChildren();
   const term = new Terminal({
@@ -117,12 +114,17 @@ export async function startTerminal(
       activity(message.type === 'command-end');
     });
     let opened = false;
-    ws.addEventListener('open', () => { opened = true; });
+    ws.addEventListener('open', () => {
+      opened = true;
+    });
     ws.addEventListener('close', () => {
       if (socket !== ws) return;
       if (opened) return end();
       // Refused before it opened: the browser cannot read why, so ask the server (no terminal free, too many tabs, ...).
-      getTerminalStatus().then((status) => end(status && !status.available ? status.message : undefined), () => end());
+      getTerminalStatus().then(
+        (status) => end(status && !status.available ? status.message : undefined),
+        () => end(),
+      );
     });
   };
 

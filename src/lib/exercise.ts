@@ -23,21 +23,30 @@ export const commandCheckSchema = z.object({
   /** Expected exit status. */
   exit: z.number().int().min(0).max(255).default(0),
   /** A JavaScript regular expression (flag m) stdout+stderr must match. */
-  expect: z.string().refine((s) => {
-    try {
-      new RegExp(s, 'm');
-      return true;
-    } catch {
-      return false;
-    }
-  }, { message: 'must be a valid JavaScript regular expression' }).optional(),
+  expect: z
+    .string()
+    .refine(
+      (s) => {
+        try {
+          new RegExp(s, 'm');
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be a valid JavaScript regular expression' },
+    )
+    .optional(),
 });
 
-export const exerciseChecksSchema = z.object({
-  /** Hidden test files in exercise/tests/ (names ending in _test.go), copied into the lesson folder after the learner's files. */
-  tests: z.array(z.string().regex(/^[A-Za-z0-9_.-]+_test\.go$/, 'a test file name ending in _test.go, no directories')).default([]),
-  commands: z.array(commandCheckSchema).default([]),
-}).strict().refine((c) => c.tests.length + c.commands.length > 0, { message: 'an exercise needs at least one test file or command check' });
+export const exerciseChecksSchema = z
+  .object({
+    /** Hidden test files in exercise/tests/ (names ending in _test.go), copied into the lesson folder after the learner's files. */
+    tests: z.array(z.string().regex(/^[A-Za-z0-9_.-]+_test\.go$/, 'a test file name ending in _test.go, no directories')).default([]),
+    commands: z.array(commandCheckSchema).default([]),
+  })
+  .strict()
+  .refine((c) => c.tests.length + c.commands.length > 0, { message: 'an exercise needs at least one test file or command check' });
 
 export type CommandCheck = z.infer<typeof commandCheckSchema>;
 export type ExerciseChecks = z.infer<typeof exerciseChecksSchema>;

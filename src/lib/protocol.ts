@@ -42,9 +42,12 @@ export const FilesSchema = z
     }),
     z.string({ error: (iss) => `contents of ${JSON.stringify(String(iss.path?.at(-1)).slice(0, 100))} must be a string` }),
     {
-      error: (iss) => iss.code === 'invalid_key'
-        ? iss.issues?.[0]?.message
-        : iss.input === undefined ? 'missing field "files" (an object of file name -> contents)' : '"files" must be an object of file name -> contents',
+      error: (iss) =>
+        iss.code === 'invalid_key'
+          ? iss.issues?.[0]?.message
+          : iss.input === undefined
+            ? 'missing field "files" (an object of file name -> contents)'
+            : '"files" must be an object of file name -> contents',
     },
   )
   .check((ctx) => {
@@ -54,8 +57,7 @@ export const FilesSchema = z
   .describe('File name (relative, forward slashes) -> contents');
 
 /** A lesson id as a request names it (looked up by the server: 404 when unknown). */
-const LessonIdSchema = z.string({ error: 'missing lesson id (query parameter "lesson")' })
-  .min(1, 'missing lesson id (query parameter "lesson")');
+const LessonIdSchema = z.string({ error: 'missing lesson id (query parameter "lesson")' }).min(1, 'missing lesson id (query parameter "lesson")');
 
 /** What every request body is: a JSON object (arrays, strings and null are not). */
 const body = <T extends z.core.$ZodLooseShape>(shape: T) => z.object(shape, { error: 'the request body must be a JSON object' });
@@ -65,20 +67,23 @@ const body = <T extends z.core.$ZodLooseShape>(shape: T) => z.object(shape, { er
 /** Body of `POST /api/run`. */
 export const RunRequestSchema = body({
   files: FilesSchema,
-  command: z.string({ error: (iss) => iss.input === undefined ? 'missing field "command" (a shell command line, e.g. "go run .")' : '"command" must be a string' })
+  command: z
+    .string({ error: (iss) => (iss.input === undefined ? 'missing field "command" (a shell command line, e.g. "go run .")' : '"command" must be a string') })
     .refine((c) => c.trim() !== '', '"command" is empty')
     .refine((c) => !c.includes('\0'), '"command" contains a NUL byte')
     .refine((c) => utf8.encode(c).length <= MAX_COMMAND_BYTES, `"command" is longer than ${MAX_COMMAND_BYTES} bytes`)
     .describe('A shell command line, run by the sandbox\'s shell (e.g. "go run .")'),
-  lesson: LessonIdSchema.optional().describe('Run in that lesson\'s folder of the caller\'s session'),
+  lesson: LessonIdSchema.optional().describe("Run in that lesson's folder of the caller's session"),
   observe: flag('observe').describe(
-    'Relay the build phases of go commands (default true): the lab\'s go wrapper adds -debug-trace and '
-    + '-debug-actiongraph (announced in a `command` event). false runs the go command exactly as typed, '
-    + 'a little faster, with no phase events.'),
+    "Relay the build phases of go commands (default true): the lab's go wrapper adds -debug-trace and " +
+      '-debug-actiongraph (announced in a `command` event). false runs the go command exactly as typed, ' +
+      'a little faster, with no phase events.',
+  ),
   merge: flag('merge').describe(
-    'One output stream in the order the command wrote it, as a terminal shows it (default false): stderr goes '
-    + 'where stdout goes and all output arrives as `stdout` events. Two separate streams cannot keep the order '
-    + 'of writes between them.'),
+    'One output stream in the order the command wrote it, as a terminal shows it (default false): stderr goes ' +
+      'where stdout goes and all output arrives as `stdout` events. Two separate streams cannot keep the order ' +
+      'of writes between them.',
+  ),
 });
 export type RunRequest = z.input<typeof RunRequestSchema>;
 
@@ -121,8 +126,7 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
  */
 export const LessonFilesSchema = z.object({
   lesson: z.string(),
-  files: z.array(z.object({ name: z.string(), content: z.string() }))
-    .describe('Tab order: the lesson\'s starting files first, as the lesson lists them'),
+  files: z.array(z.object({ name: z.string(), content: z.string() })).describe("Tab order: the lesson's starting files first, as the lesson lists them"),
 });
 export type LessonFiles = z.infer<typeof LessonFilesSchema>;
 
@@ -201,9 +205,13 @@ export const CheckResultSchema = z.object({
   status: z.enum(['pass', 'fail', 'error']),
   message: z.string().optional(),
   tests: z.array(CheckTestResultSchema),
-  review: z.string().optional().describe(
-    'Set when the code reaches for things that could interfere with how it is graded (unsafe, raw system calls, ...) '
-    + 'that the exercise does not need: the status stands, and a teacher sees why to look (server/grading/review.ts)'),
+  review: z
+    .string()
+    .optional()
+    .describe(
+      'Set when the code reaches for things that could interfere with how it is graded (unsafe, raw system calls, ...) ' +
+        'that the exercise does not need: the status stands, and a teacher sees why to look (server/grading/review.ts)',
+    ),
 });
 export type CheckResult = z.infer<typeof CheckResultSchema>;
 
@@ -215,7 +223,7 @@ export const ManifestLessonSchema = z.object({
   title: z.string(),
   chapter: z.string().optional(),
   order: z.number().optional(),
-  run: z.string().describe('The Run button\'s command'),
+  run: z.string().describe("The Run button's command"),
   cgo: z.boolean(),
   files: z.array(z.string().refine((n) => fileNameProblem(n) === null, 'not a valid file name')).describe('Starting file names, in tab order'),
   exercise: z.boolean().describe('The lesson has an exercise (its checks: content/<id>/exercise/, server/exercises.ts)'),
@@ -259,49 +267,115 @@ export const TEACHER_COOKIE = 'lab_teacher';
 export const LEARNER_COOKIE = 'lab_learner';
 
 /** The answer of signup, login and `GET /api/teacher/me`. */
-export interface TeacherInfo { id: string; email: string; name: string }
+export interface TeacherInfo {
+  id: string;
+  email: string;
+  name: string;
+}
 
 /** The answer of `POST /api/classes`. */
-export interface ClassCreated { id: string; joinCode: string }
+export interface ClassCreated {
+  id: string;
+  joinCode: string;
+}
 /**
  * `GET /api/classes`: the signed-in teacher's classes. `joinCode` is null while joining is closed;
  * an `archived` class takes no joins and no submissions (its code comes back when it is restored).
  */
-export interface ClassSummary { id: string; name: string; joinCode: string | null; learners: number; assignments: number; createdAt: string; archived: boolean }
+export interface ClassSummary {
+  id: string;
+  name: string;
+  joinCode: string | null;
+  learners: number;
+  assignments: number;
+  createdAt: string;
+  archived: boolean;
+}
 /** `PATCH /api/classes/{id}` body: rename, archive or restore; answers the ClassSummary. `DELETE` removes the class with everything in it. */
-export interface ClassUpdateRequest { name?: string; archived?: boolean }
+export interface ClassUpdateRequest {
+  name?: string;
+  archived?: boolean;
+}
 
 /** A learner of a class as the teacher sees it (the recovery code too: the teacher can hand it out again). */
-export interface ClassLearner { id: string; name: string; recoveryCode: string; joinedAt: string }
+export interface ClassLearner {
+  id: string;
+  name: string;
+  recoveryCode: string;
+  joinedAt: string;
+}
 /** `GET /api/classes/{id}`: one class with its assignments and learners. */
-export interface ClassDetail extends Omit<ClassSummary, 'assignments' | 'learners'> { assignments: Assignment[]; learners: ClassLearner[] }
+export interface ClassDetail extends Omit<ClassSummary, 'assignments' | 'learners'> {
+  assignments: Assignment[];
+  learners: ClassLearner[];
+}
 /** `POST /api/classes/{id}/join-code` body: a new code, or no code (joining closed); answers `{joinCode}`. */
-export interface JoinCodeRequest { action: 'rotate' | 'close' }
+export interface JoinCodeRequest {
+  action: 'rotate' | 'close';
+}
 /** `POST /api/submissions/{id}/override` body; `status: null` removes the override. Answers the Submission. */
-export interface OverrideRequest { status: 'pass' | 'fail' | null; comment?: string }
+export interface OverrideRequest {
+  status: 'pass' | 'fail' | null;
+  comment?: string;
+}
 /** `POST /api/classes/{id}/regrade` body (all of the class's counted submissions when empty); answers RegradeResult. */
-export interface RegradeRequest { assignmentId?: string; lesson?: string }
-export interface RegradeResult { regraded: number; changed: number; errors: number }
+export interface RegradeRequest {
+  assignmentId?: string;
+  lesson?: string;
+}
+export interface RegradeResult {
+  regraded: number;
+  changed: number;
+  errors: number;
+}
 
 /** Late policy: `accept` counts a late submission as any other; `mark` counts it and marks it late. */
 export type LatePolicy = 'accept' | 'mark';
 /** `POST /api/classes/{id}/assignments` body; answers `{id}`. */
-export interface AssignmentCreateRequest { title: string; lessons: string[]; due?: string; latePolicy?: LatePolicy }
+export interface AssignmentCreateRequest {
+  title: string;
+  lessons: string[];
+  due?: string;
+  latePolicy?: LatePolicy;
+}
 /**
  * An `archived` assignment is kept for the record (grid, CSV) but hidden from learners and takes no
  * submissions. The server always sends `archived`; it is optional for values made before it existed.
  */
-export interface Assignment { id: string; classId: string; title: string; lessons: string[]; due: string | null; latePolicy: LatePolicy; createdAt: string; archived?: boolean }
+export interface Assignment {
+  id: string;
+  classId: string;
+  title: string;
+  lessons: string[];
+  due: string | null;
+  latePolicy: LatePolicy;
+  createdAt: string;
+  archived?: boolean;
+}
 /**
  * `PATCH /api/classes/{id}/assignments/{assignmentId}` body: only the fields sent change (`due: null`
  * removes the due time). A lesson left out of `lessons` loses its submissions. Answers AssignmentUpdated.
  */
-export interface AssignmentUpdateRequest { title?: string; lessons?: string[]; due?: string | null; latePolicy?: LatePolicy; archived?: boolean }
+export interface AssignmentUpdateRequest {
+  title?: string;
+  lessons?: string[];
+  due?: string | null;
+  latePolicy?: LatePolicy;
+  archived?: boolean;
+}
 /** The answer of an assignment's PATCH: the Assignment, and how many submissions went with lessons left out. */
-export interface AssignmentUpdated extends Assignment { removedSubmissions: number }
+export interface AssignmentUpdated extends Assignment {
+  removedSubmissions: number;
+}
 
 /** The answer of `POST /api/join` (it sets the learner cookie) and `POST /api/recover`. */
-export interface JoinResult { learnerId: string; classId: string; className: string; name: string; recoveryCode: string }
+export interface JoinResult {
+  learnerId: string;
+  classId: string;
+  className: string;
+  name: string;
+  recoveryCode: string;
+}
 
 /**
  * A learner's status on one exercise of an assignment (the grid's cell):
@@ -314,10 +388,20 @@ export type CountedStatus = Exclude<SubmissionStatus, 'pending'>;
 /** `GET /api/me/assignments`: the joined learner's class, assignments and own status. */
 export interface MyAssignments {
   learner: { id: string; name: string; classId: string; className: string };
-  assignments: Array<Assignment & {
-    /** `pending`: a submission waits for its grade (the status is then the counted one's, or `pending`). */
-    exercises: Array<{ lesson: string; title: string; status: SubmissionStatus; late: boolean; submittedAt: string | null; submissionId: string | null; pending: boolean }>;
-  }>;
+  assignments: Array<
+    Assignment & {
+      /** `pending`: a submission waits for its grade (the status is then the counted one's, or `pending`). */
+      exercises: Array<{
+        lesson: string;
+        title: string;
+        status: SubmissionStatus;
+        late: boolean;
+        submittedAt: string | null;
+        submissionId: string | null;
+        pending: boolean;
+      }>;
+    }
+  >;
 }
 
 /**
@@ -325,24 +409,42 @@ export interface MyAssignments {
  * they follow the learner to another browser. `PUT /api/me/progress?lesson=ID`
  * marks one done (a lesson stays done; its first time is kept) and answers the same.
  */
-export interface LearnerProgress { learnerId: string; done: Array<{ lesson: string; doneAt: string }> }
+export interface LearnerProgress {
+  learnerId: string;
+  done: Array<{ lesson: string; doneAt: string }>;
+}
 /** The answer of `PUT /api/me/files?lesson=ID` (its body: the lesson's files, replacing the stored copy). */
-export interface LearnerFilesSaved { lesson: string; savedAt: string }
+export interface LearnerFilesSaved {
+  lesson: string;
+  savedAt: string;
+}
 /**
  * `GET /api/me/files?lesson=ID`: the learner's copy of the lesson's files (`files` and `savedAt`
  * null when none was saved yet), and the lesson's starting files, so a browser can tell a fresh
  * workspace (nothing of the learner's in it yet) from one with work of its own.
  */
-export interface LearnerFiles { lesson: string; files: Record<string, string> | null; savedAt: string | null; startingFiles: Record<string, string> }
+export interface LearnerFiles {
+  lesson: string;
+  files: Record<string, string> | null;
+  savedAt: string | null;
+  startingFiles: Record<string, string>;
+}
 
 /**
  * The 202 answer of `POST /api/assignments/{id}/submissions` (its body: a CheckRequest).
  * A submission stored (durably) and queued for grading: the grade comes later,
  * from `GET /api/submissions/{id}/events` (or `GET /api/submissions/{id}`).
  */
-export interface SubmissionAccepted { submissionId: string; pending: true; late: boolean }
+export interface SubmissionAccepted {
+  submissionId: string;
+  pending: true;
+  late: boolean;
+}
 /** The check's result for the frozen snapshot, plus its id and whether it came after the due time. */
-export interface SubmissionResult extends CheckResult { submissionId: string; late: boolean }
+export interface SubmissionResult extends CheckResult {
+  submissionId: string;
+  late: boolean;
+}
 
 /** One submission, as its learner or their teacher sees it (`GET /api/submissions/{id}`). */
 export interface Submission {
@@ -365,7 +467,12 @@ export type SubmissionInfo = Omit<Submission, 'files'>;
  * `GET /api/classes/{id}/learners/{learnerId}/submissions?assignmentId=&lesson=`:
  * the learner's submissions, newest first (at most MAX_HISTORY_SUBMISSIONS).
  */
-export interface SubmissionHistory { learnerId: string; name: string; submissions: SubmissionInfo[]; truncated: boolean }
+export interface SubmissionHistory {
+  learnerId: string;
+  name: string;
+  submissions: SubmissionInfo[];
+  truncated: boolean;
+}
 
 /** One cell of the results grid: the counted submission (the last before the due time, else the last). */
 export interface ResultCell {
@@ -384,7 +491,15 @@ export interface ResultCell {
 export interface ResultsGrid {
   class: { id: string; name: string };
   /** `counts` of the cells' statuses; `pending`: cells with nothing graded yet (status `pending`). */
-  columns: Array<{ assignmentId: string; assignmentTitle: string; lesson: string; lessonTitle: string; archived: boolean; counts: Record<CountedStatus, number>; pending: number }>;
+  columns: Array<{
+    assignmentId: string;
+    assignmentTitle: string;
+    lesson: string;
+    lessonTitle: string;
+    archived: boolean;
+    counts: Record<CountedStatus, number>;
+    pending: number;
+  }>;
   rows: Array<{ learnerId: string; name: string; cells: ResultCell[] }>;
 }
 
@@ -397,8 +512,16 @@ export interface ResultsGrid {
  * the browser reconnects by itself: read the grid again then (events may
  * have been missed between).
  */
-export interface ClassSubmissionEvent { submissionId: string; learnerId: string; assignmentId: string; lesson: string; status: 'pending' | 'pass' | 'fail' | 'error' }
-export interface ClassChangeEvent { what: 'class' | 'learners' | 'assignments' }
+export interface ClassSubmissionEvent {
+  submissionId: string;
+  learnerId: string;
+  assignmentId: string;
+  lesson: string;
+  status: 'pending' | 'pass' | 'fail' | 'error';
+}
+export interface ClassChangeEvent {
+  what: 'class' | 'learners' | 'assignments';
+}
 /** The event names of the class stream (for EventSource listeners). */
 export const CLASS_EVENT_TYPES = ['submission', 'change', 'deleted'] as const;
 // `GET /api/submissions/{id}/events` (its learner or teacher): `event: submission` with a
@@ -436,9 +559,9 @@ export const PhaseEventSchema = z.object({
   phase: PhaseSchema,
   state: z.enum(['start', 'end']),
   package: z.string().optional().describe('Import path of the package the step is for (absent for `load` and `run`)'),
-  cached: z.boolean().optional().describe('Set when known: the step\'s result came from the build or test cache'),
-  t: z.number().describe('Milliseconds since the go command started, from the toolchain\'s own timestamps'),
-  ts: z.number().optional().describe('The same moment as Unix time in ms (the toolchain\'s own clock): for latency and lining up commands'),
+  cached: z.boolean().optional().describe("Set when known: the step's result came from the build or test cache"),
+  t: z.number().describe("Milliseconds since the go command started, from the toolchain's own timestamps"),
+  ts: z.number().optional().describe("The same moment as Unix time in ms (the toolchain's own clock): for latency and lining up commands"),
 });
 export type PhaseEvent = z.infer<typeof PhaseEventSchema>;
 
@@ -464,8 +587,8 @@ export type CommandEvent = z.infer<typeof CommandEventSchema>;
 export const CommandEndEventSchema = z.object({
   type: z.literal('command-end'),
   cmd: z.number().int(),
-  code: z.number().int().describe('The go command\'s exit status (128 + signal number when killed by a signal)'),
-  t: z.number().optional().describe('Milliseconds since the go command started, on the trace\'s clock (absent if unknown)'),
+  code: z.number().int().describe("The go command's exit status (128 + signal number when killed by a signal)"),
+  t: z.number().optional().describe("Milliseconds since the go command started, on the trace's clock (absent if unknown)"),
 });
 export type CommandEndEvent = z.infer<typeof CommandEndEventSchema>;
 
@@ -480,8 +603,8 @@ export type PhaseErrorEvent = z.infer<typeof PhaseErrorEventSchema>;
 /** One action of the go command's action graph (`-debug-actiongraph`). */
 export const GraphActionSchema = z.object({
   id: z.number().int(),
-  mode: z.string().describe('The toolchain\'s mode string: `build`, `link`, `vet`, `test run`, `go run`, ...'),
-  package: z.string().describe('Import path, or \'\' for actions without a package'),
+  mode: z.string().describe("The toolchain's mode string: `build`, `link`, `vet`, `test run`, `go run`, ..."),
+  package: z.string().describe("Import path, or '' for actions without a package"),
   deps: z.array(z.number().int()).describe('ids of the actions this one waits for'),
   cached: z.boolean().nullable().describe('true: taken from the cache; false: the tool ran; null: not applicable or not known (yet)'),
   ms: z.number().nullable().describe('Duration from start to done in ms; null before the build ran'),
@@ -502,15 +625,25 @@ export type GraphEvent = z.infer<typeof GraphEventSchema>;
  * Clients ignore event types they do not know.
  */
 export const RunEventSchema = z.discriminatedUnion('type', [
-  OutputEventSchema, QueuedEventSchema, CommandEventSchema, PhaseEventSchema, GraphEventSchema,
-  PhaseErrorEventSchema, CommandEndEventSchema, ExitEventSchema,
+  OutputEventSchema,
+  QueuedEventSchema,
+  CommandEventSchema,
+  PhaseEventSchema,
+  GraphEventSchema,
+  PhaseErrorEventSchema,
+  CommandEndEventSchema,
+  ExitEventSchema,
 ]);
 export type RunEvent = z.infer<typeof RunEventSchema>;
 
 /** Server -> browser on the terminal socket, one JSON text frame each. Clients ignore unknown types. */
 export const TerminalServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('output'), data: z.string() }),
-  CommandEventSchema, PhaseEventSchema, GraphEventSchema, PhaseErrorEventSchema, CommandEndEventSchema,
+  CommandEventSchema,
+  PhaseEventSchema,
+  GraphEventSchema,
+  PhaseErrorEventSchema,
+  CommandEndEventSchema,
   z.object({ type: z.literal('exit'), code: z.number().int(), message: z.string().optional() }),
   z.object({ type: z.literal('error'), error: z.string() }),
 ]);

@@ -17,7 +17,10 @@ export const classroomUi = {
   loadFailed: (error: string) => `Could not load: ${error}`,
   actionFailed: (error: string) => `That did not work: ${error}`,
   /** A cell's or an exercise's status: a symbol and a word, never colour alone; a check's words (ui.checkStatus) where it has one. */
-  status: { ...ui.checkStatus, 'not-started': '– not started', pending: '⋯ submitted, grading' } as Record<'pass' | 'fail' | 'error' | 'not-started' | 'pending', string>,
+  status: { ...ui.checkStatus, 'not-started': '– not started', pending: '⋯ submitted, grading' } as Record<
+    'pass' | 'fail' | 'error' | 'not-started' | 'pending',
+    string
+  >,
   /** Beside a graded status: a newer submission waits for its grade. */
   pendingMark: '⋯ newer one grading',
   /** The grader flagged the code for review (server/grading/review.ts): shown beside the status. */
@@ -155,8 +158,10 @@ export const classroomUi = {
   editAssignmentHeading: (title: string) => `Edit “${title}”`,
   saveAssignmentButton: 'Save changes',
   cancelEditButton: 'Cancel',
-  confirmRemoveLessons: (n: number) => `You removed ${n} ${n === 1 ? 'exercise' : 'exercises'} from this assignment: their submissions will be deleted. Save anyway?`,
-  assignmentSaved: (title: string, removed: number) => `“${title}” saved${removed ? `; ${removed} ${removed === 1 ? 'submission' : 'submissions'} of removed exercises deleted` : ''}.`,
+  confirmRemoveLessons: (n: number) =>
+    `You removed ${n} ${n === 1 ? 'exercise' : 'exercises'} from this assignment: their submissions will be deleted. Save anyway?`,
+  assignmentSaved: (title: string, removed: number) =>
+    `“${title}” saved${removed ? `; ${removed} ${removed === 1 ? 'submission' : 'submissions'} of removed exercises deleted` : ''}.`,
 
   // The submission dialog
   submissionHeading: (learner: string, exercise: string) => `${learner}: ${exercise}`,

@@ -53,8 +53,7 @@ export const ui = {
   checkReview: (why: string) => `⚑ ${why}`,
   checkFailedToRun: (error: string) => `The check could not run: ${error}`,
   /** A check waiting for a free runner behind `ahead` others (0: it goes next). */
-  checkQueued: (ahead: number) => ahead <= 0 ? 'The lab is busy. Waiting in line: you are next…'
-    : `The lab is busy. Waiting in line: ${ahead} ahead of you…`,
+  checkQueued: (ahead: number) => (ahead <= 0 ? 'The lab is busy. Waiting in line: you are next…' : `The lab is busy. Waiting in line: ${ahead} ahead of you…`),
   /** The line was full (429): when pressing Check again is likely to work (the server's Retry-After); checkRetryNow then. */
   checkRefused: (seconds: number) => `The lab is too busy to take your check right now. Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`,
   checkRetryNow: 'You can press Check again now.',
@@ -104,13 +103,21 @@ export const ui = {
   resetCancel: 'Cancel',
   resetFailed: (error: string) => `Reset failed: ${error}`,
   /** Above the list of what Reset removes (files the editor, the terminal or a Try it block made). */
-  resetRemoves: (n: number) => (n === 1 ? 'This file is not one of the starting files and will be removed:' : `These ${n} files are not starting files and will be removed:`),
+  resetRemoves: (n: number) =>
+    n === 1 ? 'This file is not one of the starting files and will be removed:' : `These ${n} files are not starting files and will be removed:`,
   resetRemovesMore: 'and more (the list is cut short).',
   /** Beside the tabs: files in the lesson folder the editor does not open (a built program, a huge file…). */
   otherFilesLabel: 'Also in the folder:',
   otherFile: (name: string, kind: string, bytes: number) => {
     const size = bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} bytes`;
-    const what: Record<string, string> = { binary: `binary, ${size}`, large: `too large to edit, ${size}`, unread: `${size}`, symlink: 'symlink', dir: 'folder', other: 'special file' };
+    const what: Record<string, string> = {
+      binary: `binary, ${size}`,
+      large: `too large to edit, ${size}`,
+      unread: `${size}`,
+      symlink: 'symlink',
+      dir: 'folder',
+      other: 'special file',
+    };
     return `${name} (${what[kind] ?? kind})`;
   },
   runCommand: (command: string) => `$ ${command}`,
@@ -152,14 +159,11 @@ export const ui = {
   phaseFailed: 'Stopped',
   phaseBuildFailed: 'The build failed',
   phaseNoBuild: 'This command ran no go build step the lab could watch.',
-  phaseCacheSummary: (packages: number, cached: number) =>
-    `${packages} ${packages === 1 ? 'package' : 'packages'}, ${cached} from the build cache`,
+  phaseCacheSummary: (packages: number, cached: number) => `${packages} ${packages === 1 ? 'package' : 'packages'}, ${cached} from the build cache`,
   phaseLabAdded: 'lab added:',
   phaseReproduce: 'How to reproduce outside the lab',
-  phaseReproduceText:
-    'The lab adds these two flags of the go command itself to watch the build. Run the same command with files of your own:',
-  phaseReproduceAfter:
-    'trace.json is a Chrome trace (open it in ui.perfetto.dev); actiongraph.json lists every action with its inputs and timings.',
+  phaseReproduceText: 'The lab adds these two flags of the go command itself to watch the build. Run the same command with files of your own:',
+  phaseReproduceAfter: 'trace.json is a Chrome trace (open it in ui.perfetto.dev); actiongraph.json lists every action with its inputs and timings.',
   phaseActionGraph: 'Action graph',
   phaseActionGraphLoading: 'Drawing the action graph…',
   phaseActionGraphNone: 'No action graph yet: run a go build, run, test or vet command.',
@@ -180,18 +184,18 @@ export const ui = {
   deepTab: { inline: 'Inlining & escapes', asm: 'Assembly', ssa: 'SSA', buildinfo: 'Build info' },
   deepIntro: {
     inline:
-      'The compiler\'s own report (-gcflags=-m) of which calls it inlined and which values escape to the heap, shown beside your code. These are notes, not errors.',
+      "The compiler's own report (-gcflags=-m) of which calls it inlined and which values escape to the heap, shown beside your code. These are notes, not errors.",
     asm: 'The assembly the compiler generates for each function of your package (-gcflags=-S), before the linker lays it out. Links go to the source line of each instruction.',
-    ssa: 'One function in the compiler\'s SSA form, after each optimization pass (GOSSAFUNC writes ssa.html). Click a value or block to follow it through the passes.',
+    ssa: "One function in the compiler's SSA form, after each optimization pass (GOSSAFUNC writes ssa.html). Click a value or block to follow it through the passes.",
     buildinfo: 'What the go command stamps into every program it builds: the Go version, the module, its dependencies and the build settings (go version -m).',
   },
   deepRun: { inline: 'Annotate my code', asm: 'Show assembly', ssa: 'Dump SSA', buildinfo: 'Show build info' },
   deepRunning: 'Running…',
   deepCommandLabel: 'Runs in your sandbox:',
-  deepStale: 'Your files changed since this ran: run it again to see the compiler\'s view of them.',
+  deepStale: "Your files changed since this ran: run it again to see the compiler's view of them.",
   deepFailed: (error: string) => `Could not run it: ${error}`,
-  deepBuildFailed: 'The build failed: the go command\'s messages are below.',
-  deepOutput: 'The command\'s output',
+  deepBuildFailed: "The build failed: the go command's messages are below.",
+  deepOutput: "The command's output",
   deepNothingPrinted: '(it printed nothing)',
   deepNotesSummary: (notes: number, lines: number) =>
     `Inlining and escapes: ${notes} compiler ${notes === 1 ? 'note' : 'notes'} on ${lines} ${lines === 1 ? 'line' : 'lines'}, shown in the editor beside each line.`,
@@ -201,8 +205,7 @@ export const ui = {
   deepNotesClear: 'Clear notes',
   deepNotesHover: 'Compiler notes (go build -gcflags=-m), not errors:',
   deepNotesMore: (n: number) => `(+${n} more)`,
-  deepNotesLegend:
-    'Orange: allocated on the heap. Blue: inlining. Purple: an interface call made direct. Green: stays on the stack.',
+  deepNotesLegend: 'Orange: allocated on the heap. Blue: inlining. Purple: an interface call made direct. Green: stays on the stack.',
   deepLineLink: (file: string, line: number) => `${file}:${line}`,
   deepLineLinkLabel: (file: string, line: number) => `Go to ${file} line ${line}`,
   deepAsmFunction: 'Function',
@@ -216,16 +219,14 @@ export const ui = {
   deepAsmMachineCode: (lines: number) => `Machine code and relocations (${lines} lines)`,
   deepSsaFunction: 'Function (GOSSAFUNC)',
   deepSsaCacheNote:
-    'GOSSAFUNC is part of every package\'s build-cache key, so this build recompiles every package your program imports (often 20 seconds or more). The lab gives it a throwaway cache in the sandbox\'s /tmp so those copies do not fill your workspace.',
+    "GOSSAFUNC is part of every package's build-cache key, so this build recompiles every package your program imports (often 20 seconds or more). The lab gives it a throwaway cache in the sandbox's /tmp so those copies do not fill your workspace.",
   deepSsaBadName: (why: string) => `Not a function name (${why}).`,
-  deepSsaNoFunction: (name: string) =>
-    `SSA: the compiler compiled no function named ${name} in this package, so nothing was dumped. Pick one from the list.`,
+  deepSsaNoFunction: (name: string) => `SSA: the compiler compiled no function named ${name} in this package, so nothing was dumped. Pick one from the list.`,
   deepSsaDumped: (func: string) => `SSA of ${func} written to ssa.html in your lesson folder, shown below.`,
   deepSsaFrameTitle: (func: string) => `SSA of ${func} (the compiler's ssa.html)`,
   deepSsaOpen: 'Open ssa.html in a new tab',
   deepBuildInfoDone: 'Build info shown.',
-  deepBuildInfoNoBinary:
-    'go version -m found no Go program: only package main builds an executable (any other package builds an archive).',
+  deepBuildInfoNoBinary: 'go version -m found no Go program: only package main builds an executable (any other package builds an archive).',
 
   diagramSource: 'Diagram source',
   diagramEnlarge: 'Enlarge',
@@ -238,8 +239,6 @@ export const ui = {
   diagramClose: 'Close',
   diagramZoomLevel: (percent: number) => `${percent}%`,
   diagramError: 'This diagram could not be drawn; its source is shown instead.',
-
-
 } as const;
 
 function formatMs(ms: number): string {

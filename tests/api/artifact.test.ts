@@ -37,7 +37,9 @@ describe('artifact API', () => {
     lab = await startServer();
     ({ cookie } = await newSession(lab.url, LESSON));
   });
-  after(async () => { await lab?.stop(); });
+  after(async () => {
+    await lab?.stop();
+  });
 
   test('serves ssa.html after a real GOSSAFUNC build, sandboxed by its own CSP', async () => {
     const build = await sh(lab.url, cookie, ssaCommand('main'));
@@ -74,8 +76,22 @@ describe('artifact API', () => {
   });
 
   test('400 for paths outside the lesson folder or the allow-list', async () => {
-    for (const path of ['../ssa.html', '../../../../etc/passwd', '/etc/passwd', '/home/learner/go-run/what-go-run-does/ssa.html',
-      'sub/../ssa.html', './ssa.html', 'main.go', 'go.mod', 'ssa.htm', 'SSA.HTML', 'ssa.html/', 'ssa.html\0', 'a\\ssa.html', '']) {
+    for (const path of [
+      '../ssa.html',
+      '../../../../etc/passwd',
+      '/etc/passwd',
+      '/home/learner/go-run/what-go-run-does/ssa.html',
+      'sub/../ssa.html',
+      './ssa.html',
+      'main.go',
+      'go.mod',
+      'ssa.htm',
+      'SSA.HTML',
+      'ssa.html/',
+      'ssa.html\0',
+      'a\\ssa.html',
+      '',
+    ]) {
       const r = await artifact(lab.url, path, cookie);
       assert.equal(r.status, 400, `${JSON.stringify(path)}: ${r.status} ${r.text.slice(0, 120)}`);
       assert.equal(typeof JSON.parse(r.text).error, 'string');
@@ -108,7 +124,11 @@ describe('artifact API', () => {
 
   test('a symlinked lesson folder on the way is refused too', async () => {
     const { cookie: c } = await newSession(lab.url, LESSON);
-    const made = await sh(lab.url, c, `cd ~ && echo '<html>decoy</html>' > /tmp/x && mkdir -p decoy/what-go-run-does && cp /tmp/x decoy/what-go-run-does/ssa.html && mv go-run go-run.real && ln -s decoy go-run && echo ok`);
+    const made = await sh(
+      lab.url,
+      c,
+      `cd ~ && echo '<html>decoy</html>' > /tmp/x && mkdir -p decoy/what-go-run-does && cp /tmp/x decoy/what-go-run-does/ssa.html && mv go-run go-run.real && ln -s decoy go-run && echo ok`,
+    );
     assert.equal(made.stdout.trim(), 'ok', made.stderr);
     const r = await artifact(lab.url, 'ssa.html', c);
     assert.equal(r.status, 409);

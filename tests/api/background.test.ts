@@ -15,7 +15,8 @@ import { parseEventLine } from '../../src/lib/protocol.ts';
 async function openRun(url: string, ip: string, command: string, files: Record<string, string> = {}) {
   const abort = new AbortController();
   const res = await fetch(`${url}/api/run`, {
-    method: 'POST', signal: abort.signal,
+    method: 'POST',
+    signal: abort.signal,
     headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
     body: JSON.stringify({ files, command }),
   });
@@ -24,10 +25,14 @@ async function openRun(url: string, ip: string, command: string, files: Record<s
   const waiters: Array<() => void> = [];
   let done = false;
   /** Resolves when an event matching `p` has arrived (or the stream ended). */
-  const waitFor = (p: (e: { type: string; [k: string]: unknown }) => boolean) => new Promise<void>((resolve) => {
-    const look = () => { if (done || events.some(p)) resolve(); else waiters.push(look); };
-    look();
-  });
+  const waitFor = (p: (e: { type: string; [k: string]: unknown }) => boolean) =>
+    new Promise<void>((resolve) => {
+      const look = () => {
+        if (done || events.some(p)) resolve();
+        else waiters.push(look);
+      };
+      look();
+    });
   const ended = (async () => {
     const decoder = new TextDecoder();
     let pending = '';
@@ -42,7 +47,9 @@ async function openRun(url: string, ip: string, command: string, files: Record<s
         }
         for (const w of waiters.splice(0)) w();
       }
-    } catch { /* aborted */ }
+    } catch {
+      /* aborted */
+    }
     done = true;
     for (const w of waiters.splice(0)) w();
     return events;
@@ -54,7 +61,11 @@ const gomod = 'module x\n\ngo 1.26\n';
 const HOSTILE = [
   { name: 'a shell busy loop', command: 'while :; do :; done' },
   { name: 'a forged event stream on fd 4', command: `while :; do printf '{"cmd":1,"argv":["go","run","."],"added":[]}\\n' >&4; done` },
-  { name: 'a Go program spinning 64 goroutines', command: 'go run .', files: { 'go.mod': gomod, 'main.go': 'package main\nfunc main() { for i := 0; i < 64; i++ { go func() { for {} }() }; select {} }\n' } },
+  {
+    name: 'a Go program spinning 64 goroutines',
+    command: 'go run .',
+    files: { 'go.mod': gomod, 'main.go': 'package main\nfunc main() { for i := 0; i < 64; i++ { go func() { for {} }() }; select {} }\n' },
+  },
 ];
 
 describe('long commands move to the background', () => {
@@ -71,7 +82,10 @@ describe('long commands move to the background', () => {
         // The attacker holds the only slot: the newcomer is queued first…
         const newcomer = await openRun(lab.url, `198.51.100.${10 + i}`, 'echo hi');
         const events = await newcomer.ended;
-        assert.ok(events.some((e) => e.type === 'queued'), 'the newcomer waited for the slot the attacker held');
+        assert.ok(
+          events.some((e) => e.type === 'queued'),
+          'the newcomer waited for the slot the attacker held',
+        );
         const exit = events.find((e) => e.type === 'exit');
         assert.equal(exit?.code, 0, JSON.stringify(events.slice(-3)));
         assert.ok(events.some((e) => e.type === 'stdout' && e.data === 'hi\n'));

@@ -17,20 +17,49 @@ const EXERCISE_LESSON = 'go-test/the-test-binary';
 const MAX_ERROR_CHARS = 2048;
 
 /** Bodies no endpoint accepts: not a JSON object, or not JSON at all. */
-const NOT_AN_OBJECT = ['null', '42', '"go run ."', 'true', '[]', '[{"files":{}}]', '{', '{"files":{}}{"command":"x"}', '\u0000', `${'['.repeat(5000)}${']'.repeat(5000)}`];
+const NOT_AN_OBJECT = [
+  'null',
+  '42',
+  '"go run ."',
+  'true',
+  '[]',
+  '[{"files":{}}]',
+  '{',
+  '{"files":{}}{"command":"x"}',
+  '\u0000',
+  `${'['.repeat(5000)}${']'.repeat(5000)}`,
+];
 
 /** A `files` value as an attacker varies it (each on its own makes a body bad). */
 const BAD_FILES: unknown[] = [
-  null, 'main.go', 7, true, ['main.go'], [['main.go', 'package main']],
-  { 'main.go': null }, { 'main.go': 1 }, { 'main.go': ['package main'] }, { 'main.go': { content: 'x' } },
-  { '../x.go': '' }, { '/abs.go': '' }, { 'a\\b.go': '' }, { 'a\0.go': '' }, { '': '' }, { 'a/./b.go': '' }, { 'a//b.go': '' },
-  { ['\\' + 'x'.repeat(200_000)]: '' }, { ['x'.repeat(200_000)]: 1 }, { ['\u001b'.repeat(250)]: '' },
+  null,
+  'main.go',
+  7,
+  true,
+  ['main.go'],
+  [['main.go', 'package main']],
+  { 'main.go': null },
+  { 'main.go': 1 },
+  { 'main.go': ['package main'] },
+  { 'main.go': { content: 'x' } },
+  { '../x.go': '' },
+  { '/abs.go': '' },
+  { 'a\\b.go': '' },
+  { 'a\0.go': '' },
+  { '': '' },
+  { 'a/./b.go': '' },
+  { 'a//b.go': '' },
+  { ['\\' + 'x'.repeat(200_000)]: '' },
+  { ['x'.repeat(200_000)]: 1 },
+  { ['\u001b'.repeat(250)]: '' },
   Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`f${i}.go`, ''])),
 ];
 
 async function send(url: string, method: string, path: string, body: string, cookie?: string): Promise<{ status: number; type: string; text: string }> {
   const res = await fetch(url + path, {
-    method, body, headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    method,
+    body,
+    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
   });
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
 }
@@ -52,12 +81,17 @@ describe('malformed bodies: one 400 shape everywhere', () => {
     lab = await startServer({ env: { API_REQUESTS_BURST: '10000', SIGN_IN_BURST: '10000', CODE_ATTEMPTS_BURST: '10000' } });
     cookie = (await newSession(lab.url, LESSON)).cookie;
   });
-  after(async () => { await lab?.stop(); });
+  after(async () => {
+    await lab?.stop();
+  });
 
   const ok = { files: { 'main.go': 'package main\n' }, command: 'true' };
   const endpoints: Array<{ name: string; method: string; path: string; good: Record<string, unknown>; fields: Record<string, unknown[]> }> = [
     {
-      name: 'POST /api/run', method: 'POST', path: '/api/run', good: ok,
+      name: 'POST /api/run',
+      method: 'POST',
+      path: '/api/run',
+      good: ok,
       fields: {
         files: BAD_FILES,
         command: [undefined, null, 1, ['go', 'run', '.'], { cmd: 'go' }, true, '', '   ', 'go run .\0; rm -rf ~', 'x'.repeat(4097)],
@@ -67,19 +101,35 @@ describe('malformed bodies: one 400 shape everywhere', () => {
       },
     },
     {
-      name: 'PUT /api/workspace/files', method: 'PUT', path: `/api/workspace/files?lesson=${encodeURIComponent(LESSON)}`, good: { files: ok.files },
+      name: 'PUT /api/workspace/files',
+      method: 'PUT',
+      path: `/api/workspace/files?lesson=${encodeURIComponent(LESSON)}`,
+      good: { files: ok.files },
       fields: { files: [undefined, ...BAD_FILES] },
     },
     {
-      name: 'POST /api/check', method: 'POST', path: '/api/check', good: { lesson: EXERCISE_LESSON, files: ok.files },
+      name: 'POST /api/check',
+      method: 'POST',
+      path: '/api/check',
+      good: { lesson: EXERCISE_LESSON, files: ok.files },
       fields: { lesson: [undefined, null, 0, '', [EXERCISE_LESSON], { toString: EXERCISE_LESSON }], files: [undefined, ...BAD_FILES] },
     },
     {
-      name: 'POST /api/teacher/signup', method: 'POST', path: '/api/teacher/signup', good: { email: 'a@example.org', password: 'correct horse battery', name: 'Ann' },
-      fields: { email: [undefined, null, 1, ['a@example.org'], 'not-an-email', `${'a'.repeat(400)}@example.org`], password: [undefined, '', 5, ['pw']], name: [undefined, null, 3, '', 'Ann\u202Eevil', { first: 'Ann' }] },
+      name: 'POST /api/teacher/signup',
+      method: 'POST',
+      path: '/api/teacher/signup',
+      good: { email: 'a@example.org', password: 'correct horse battery', name: 'Ann' },
+      fields: {
+        email: [undefined, null, 1, ['a@example.org'], 'not-an-email', `${'a'.repeat(400)}@example.org`],
+        password: [undefined, '', 5, ['pw']],
+        name: [undefined, null, 3, '', 'Ann\u202Eevil', { first: 'Ann' }],
+      },
     },
     {
-      name: 'POST /api/join', method: 'POST', path: '/api/join', good: { code: 'ABCDEF', name: 'Bo' },
+      name: 'POST /api/join',
+      method: 'POST',
+      path: '/api/join',
+      good: { code: 'ABCDEF', name: 'Bo' },
       fields: { code: [undefined, null, 123456, '', ['ABCDEF']], name: [undefined, null, 7, 'B\u0000o'] },
     },
   ];
@@ -113,7 +163,17 @@ describe('malformed bodies: one 400 shape everywhere', () => {
 
   test('after all of that the server is healthy and still takes a good Run', async () => {
     assert.equal((await fetch(`${lab.url}/healthz`)).status, 200);
-    const r = await send(lab.url, 'POST', '/api/run', JSON.stringify({ files: { 'main.go': 'package main\n\nfunc main() { println("ok") }\n', 'go.mod': 'module m\n\ngo 1.26\n' }, command: 'go run .', observe: false }), cookie);
+    const r = await send(
+      lab.url,
+      'POST',
+      '/api/run',
+      JSON.stringify({
+        files: { 'main.go': 'package main\n\nfunc main() { println("ok") }\n', 'go.mod': 'module m\n\ngo 1.26\n' },
+        command: 'go run .',
+        observe: false,
+      }),
+      cookie,
+    );
     assert.equal(r.status, 200, r.text.slice(0, 300));
     assert.match(r.text, /"type":"exit","code":0/);
   });

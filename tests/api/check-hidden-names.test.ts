@@ -15,13 +15,19 @@ const DIR = join(import.meta.dirname, '..', '..', 'content', LESSON);
 const file = (path: string) => readFileSync(join(DIR, path), 'utf8');
 
 let lab: LabServer;
-before(async () => { lab = await startServer(); });
+before(async () => {
+  lab = await startServer();
+});
 after(() => lab?.stop());
 
 test('the starting code\'s Check: "undefined: Mul" without the hidden file\'s name', async () => {
   const files = { 'calc.go': file('files/calc.go'), 'calc_test.go': file('files/calc_test.go'), 'go.mod': file('files/go.mod') };
-  const res = await fetch(`${lab.url}/api/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lesson: LESSON, files }) });
-  const result = await res.json() as CheckResult;
+  const res = await fetch(`${lab.url}/api/check`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ lesson: LESSON, files }),
+  });
+  const result = (await res.json()) as CheckResult;
   assert.equal(result.status, 'error', JSON.stringify(result));
   assert.match(result.message ?? '', /a hidden test: undefined: Mul/);
   const hidden = JSON.parse(file('exercise/checks.json')).tests as string[];

@@ -29,7 +29,9 @@ const TEST_TIMEOUT_MS = 180_000;
 describe('POST /api/check, streamed, while the lab is busy', { timeout: TEST_TIMEOUT_MS }, () => {
   let lab: LabServer;
   const held: HeldRun[] = [];
-  before(async () => { lab = await startServer({ env: QUEUE_LIMITS }); });
+  before(async () => {
+    lab = await startServer({ env: QUEUE_LIMITS });
+  });
   after(async () => {
     for (const h of held) h.letGo();
     await lab?.stop();
@@ -41,11 +43,12 @@ describe('POST /api/check, streamed, while the lab is busy', { timeout: TEST_TIM
     held.push(h);
     return h;
   };
-  const check = (cookie: string, files: Record<string, string>, accept = 'application/x-ndjson') => fetch(`${lab.url}/api/check`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept, cookie },
-    body: JSON.stringify({ lesson: LESSON, files }),
-  });
+  const check = (cookie: string, files: Record<string, string>, accept = 'application/x-ndjson') =>
+    fetch(`${lab.url}/api/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept, cookie },
+      body: JSON.stringify({ lesson: LESSON, files }),
+    });
 
   test('a waiting check hears its place move up the line, then starts and gets its result', async () => {
     const first = await hold(await session());
@@ -71,7 +74,10 @@ describe('POST /api/check, streamed, while the lab is busy', { timeout: TEST_TIM
     assert.equal(rest[0].type, 'result');
     const result = rest[0].result as CheckResult;
     assert.equal(result.status, 'pass', JSON.stringify(result));
-    assert.deepEqual(result.tests.map((t) => t.status), ['pass', 'pass', 'pass']);
+    assert.deepEqual(
+      result.tests.map((t) => t.status),
+      ['pass', 'pass', 'pass'],
+    );
 
     const positions = frames.seen.filter((f) => f.type === 'queued').map((f) => f.position);
     assert.deepEqual(positions, [2, 1]);
@@ -80,10 +86,17 @@ describe('POST /api/check, streamed, while the lab is busy', { timeout: TEST_TIM
   test('with a free runner there is no queued line: started, then the result', async () => {
     const frames = new FrameReader(await check(await session(), STARTING));
     const all = await frames.rest();
-    assert.deepEqual(all.map((f) => f.type), ['started', 'result'], JSON.stringify(all));
+    assert.deepEqual(
+      all.map((f) => f.type),
+      ['started', 'result'],
+      JSON.stringify(all),
+    );
     const result = all[1].result as CheckResult;
     assert.equal(result.status, 'fail');
-    assert.deepEqual(result.tests.map((t) => t.status), ['fail', 'pass', 'fail']);
+    assert.deepEqual(
+      result.tests.map((t) => t.status),
+      ['fail', 'pass', 'fail'],
+    );
   });
 
   test('a full line refuses a check (both forms) with 429, words and Retry-After; with room it is taken', async () => {

@@ -19,7 +19,9 @@ const file = (lesson: string, path: string) => readFileSync(join(CONTENT, lesson
 describe('POST /api/check', () => {
   let lab: LabServer;
   // A short program time limit: the hidden tests' binary stops itself after it (go test -timeout).
-  before(async () => { lab = await startServer({ env: { PROGRAM_TIMEOUT_MS: '3000' } }); });
+  before(async () => {
+    lab = await startServer({ env: { PROGRAM_TIMEOUT_MS: '3000' } });
+  });
   after(() => lab?.stop());
 
   const check = async (body: unknown): Promise<{ status: number; result: CheckResult & { error?: string } }> => {
@@ -27,20 +29,32 @@ describe('POST /api/check', () => {
     return { status: res.status, result: await res.json() };
   };
   const calcFiles = (calc: string, extra: Record<string, string> = {}) => ({
-    'calc.go': calc, 'calc_test.go': file(TEST_LESSON, 'files/calc_test.go'), 'go.mod': file(TEST_LESSON, 'files/go.mod'), ...extra,
+    'calc.go': calc,
+    'calc_test.go': file(TEST_LESSON, 'files/calc_test.go'),
+    'go.mod': file(TEST_LESSON, 'files/go.mod'),
+    ...extra,
   });
 
   test('command checks: the solution passes every one', async () => {
-    const { status, result } = await check({ lesson: RUN_LESSON, files: { 'main.go': file(RUN_LESSON, 'exercise/solution/main.go'), 'go.mod': file(RUN_LESSON, 'files/go.mod') } });
+    const { status, result } = await check({
+      lesson: RUN_LESSON,
+      files: { 'main.go': file(RUN_LESSON, 'exercise/solution/main.go'), 'go.mod': file(RUN_LESSON, 'files/go.mod') },
+    });
     assert.equal(status, 200);
     assert.equal(result.status, 'pass', JSON.stringify(result));
-    assert.deepEqual(result.tests.map((t) => t.status), ['pass', 'pass', 'pass']);
+    assert.deepEqual(
+      result.tests.map((t) => t.status),
+      ['pass', 'pass', 'pass'],
+    );
   });
 
   test('command checks: the starting files fail the ones they do not meet, each says why', async () => {
     const { result } = await check({ lesson: RUN_LESSON, files: { 'main.go': file(RUN_LESSON, 'files/main.go'), 'go.mod': file(RUN_LESSON, 'files/go.mod') } });
     assert.equal(result.status, 'fail');
-    assert.deepEqual(result.tests.map((t) => t.status), ['fail', 'pass', 'fail']);
+    assert.deepEqual(
+      result.tests.map((t) => t.status),
+      ['fail', 'pass', 'fail'],
+    );
     assert.match(result.tests[0].message ?? '', /expected a line that reads exactly "Hello, Ada!"/);
     assert.match(result.tests[0].output ?? '', /Hello from the Go Build Lab!/);
     assert.match(result.tests[2].message ?? '', /the command exited with status 0; this check expects status 1/);
@@ -49,10 +63,13 @@ describe('POST /api/check', () => {
   test('hidden tests: the solution passes, and go vet is clean', async () => {
     const { result } = await check({ lesson: TEST_LESSON, files: calcFiles(file(TEST_LESSON, 'exercise/solution/calc.go')) });
     assert.equal(result.status, 'pass', JSON.stringify(result));
-    assert.deepEqual(result.tests.map((t) => `${t.name}:${t.status}`), ['TestMulCheck:pass', 'TestSumCheck:pass', 'go vet finds nothing:pass']);
+    assert.deepEqual(
+      result.tests.map((t) => `${t.name}:${t.status}`),
+      ['TestMulCheck:pass', 'TestSumCheck:pass', 'go vet finds nothing:pass'],
+    );
   });
 
-  test('hidden tests: code that does not compile is an error, with the compiler\'s words', async () => {
+  test("hidden tests: code that does not compile is an error, with the compiler's words", async () => {
     const { result } = await check({ lesson: TEST_LESSON, files: calcFiles(file(TEST_LESSON, 'files/calc.go')) });
     assert.equal(result.status, 'error');
     assert.match(result.message ?? '', /undefined: Mul/);
@@ -69,7 +86,9 @@ describe('POST /api/check', () => {
 
     // Mul ends the test binary: TestMulCheck never reaches its end, so it fails;
     // each hidden test runs in a binary of its own, so TestSumCheck still passes.
-    const exits = file(TEST_LESSON, 'exercise/solution/calc.go').replace('package calc\n', 'package calc\n\nimport "os"\n').replace('return a * b', 'os.Exit(0)\n\treturn 0');
+    const exits = file(TEST_LESSON, 'exercise/solution/calc.go')
+      .replace('package calc\n', 'package calc\n\nimport "os"\n')
+      .replace('return a * b', 'os.Exit(0)\n\treturn 0');
     const cut = await check({ lesson: TEST_LESSON, files: calcFiles(exits) });
     assert.equal(cut.result.status, 'fail', JSON.stringify(cut.result));
     const cutMul = cut.result.tests.find((t) => t.name === 'TestMulCheck')!;
@@ -83,7 +102,7 @@ describe('POST /api/check', () => {
     const { result } = await check({ lesson: TEST_LESSON, files: calcFiles(file(TEST_LESSON, 'files/calc.go'), { 'exercise_check_test.go': fake }) });
     assert.equal(result.status, 'error', 'the real checks ran, and Mul does not exist');
     assert.match(result.message ?? '', /undefined: Mul/);
-    assert.doesNotMatch(JSON.stringify(result), /want 10/, 'the hidden test\'s source is not sent back');
+    assert.doesNotMatch(JSON.stringify(result), /want 10/, "the hidden test's source is not sent back");
   });
 
   test('hidden tests: a test that never ends stops at the program time limit, named, as an error', async () => {
@@ -119,7 +138,11 @@ describe('POST /api/check on a lesson without an exercise', () => {
   });
 
   test('404 with a sentence saying so, and nothing runs', async () => {
-    const res = await fetch(`${lab.url}/api/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lesson: RUN_LESSON, files: {} }) });
+    const res = await fetch(`${lab.url}/api/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ lesson: RUN_LESSON, files: {} }),
+    });
     assert.equal(res.status, 404);
     assert.match(((await res.json()) as { error?: string }).error ?? '', /has no exercise/);
   });

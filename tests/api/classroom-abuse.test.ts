@@ -29,7 +29,10 @@ async function timedGet(url: string): Promise<number> {
 
 let addresses = 0;
 /** A client address of its own (TEST-NET-2, 198.51.100.0/24 and beyond), for X-Forwarded-For. */
-const newAddress = () => { const n = ++addresses; return `198.51.${100 + (n >> 8)}.${n & 255}`; };
+const newAddress = () => {
+  const n = ++addresses;
+  return `198.51.${100 + (n >> 8)}.${n & 255}`;
+};
 const from = (address: string) => ({ 'x-forwarded-for': address });
 
 describe('classroom abuse', () => {
@@ -63,9 +66,10 @@ describe('classroom abuse', () => {
     const accounts = await Promise.all([0, 1].map(() => newTeacher(lab.url)));
     const hammer = async (i: number) => {
       while (!stop) {
-        const body = i % 2
-          ? { email: `flood-${i}-${hammered}-${Date.now()}@example.org`, password: 'correct horse battery', name: 'Flood' }
-          : { email: accounts[i % 4 >> 1].email, password: accounts[0].password };
+        const body =
+          i % 2
+            ? { email: `flood-${i}-${hammered}-${Date.now()}@example.org`, password: 'correct horse battery', name: 'Flood' }
+            : { email: accounts[(i % 4) >> 1].email, password: accounts[0].password };
         const path = i % 2 ? '/api/teacher/signup' : '/api/teacher/login';
         const a = await call(lab.url, 'POST', path, { body, headers: from(newAddress()) });
         assert.ok([200, 201, 401].includes(a.status), `${path}: ${a.status} ${JSON.stringify(a.body)}`);
@@ -81,7 +85,8 @@ describe('classroom abuse', () => {
     stop = true;
     await Promise.all(hammers);
 
-    const figures = `idle median ${median(idle).toFixed(1)} ms, one sign-up ${median(oneHash).toFixed(0)} ms, ` +
+    const figures =
+      `idle median ${median(idle).toFixed(1)} ms, one sign-up ${median(oneHash).toFixed(0)} ms, ` +
       `during the flood median ${median(busy).toFixed(1)} ms (${busy.length} GETs, ${hammered} sign-ups/sign-ins)`;
     console.log(figures);
     assert.ok(hammered >= 10, `the flood ran: ${figures}`);
@@ -93,10 +98,14 @@ describe('classroom abuse', () => {
   });
 
   test('past the hashing queue, sign-ups are refused with 429 and Retry-After, not queued without end', async () => {
-    const answers = await Promise.all(Array.from({ length: 120 }, (_, i) => call(lab.url, 'POST', '/api/teacher/signup', {
-      body: { email: `queue-${i}-${Date.now()}@example.org`, password: 'correct horse battery', name: 'Queue' },
-      headers: from(newAddress()),
-    })));
+    const answers = await Promise.all(
+      Array.from({ length: 120 }, (_, i) =>
+        call(lab.url, 'POST', '/api/teacher/signup', {
+          body: { email: `queue-${i}-${Date.now()}@example.org`, password: 'correct horse battery', name: 'Queue' },
+          headers: from(newAddress()),
+        }),
+      ),
+    );
     const refused = answers.filter((a) => a.status === 429);
     assert.ok(refused.length > 0, `some of 120 simultaneous sign-ups are refused: ${answers.map((a) => a.status).join(' ')}`);
     assert.ok(answers.filter((a) => a.status === 201).length >= 64, 'the queue (64) and the running hashes are served');
@@ -141,7 +150,8 @@ describe('classroom abuse', () => {
 
     // The same rules for the teacher's texts.
     const signup = await call(lab.url, 'POST', '/api/teacher/signup', {
-      body: { email: `bidi-${Date.now()}@example.org`, password: 'correct horse battery', name: 'Mallory\u202E' }, headers: from(newAddress()),
+      body: { email: `bidi-${Date.now()}@example.org`, password: 'correct horse battery', name: 'Mallory\u202E' },
+      headers: from(newAddress()),
     });
     assert.deepEqual([signup.status, signup.body.error?.match(/bidi/)?.[0]], [400, 'bidi']);
     const klass = await call(lab.url, 'POST', '/api/classes', { cookie: t.cookie, body: { name: 'Go\u200B101' } });
@@ -170,7 +180,11 @@ describe('classroom abuse', () => {
     assert.equal(names.length, 3);
     assert.equal(new Set(names.map((n: string) => n.toLowerCase())).size, names.length, `distinct: ${names}`);
     const csv = await call(lab.url, 'GET', `/api/classes/${classId}/results.csv`, { cookie: t.cookie });
-    const csvNames = csv.body.trim().split('\r\n').slice(1).map((line: string) => line.split(',')[0]);
+    const csvNames = csv.body
+      .trim()
+      .split('\r\n')
+      .slice(1)
+      .map((line: string) => line.split(',')[0]);
     assert.equal(new Set(csvNames).size, 3);
   });
   test('join codes: guessing from 50 addresses gets about 100 answers, not 1000; a class of 40 joins from one address meanwhile', async () => {
@@ -183,16 +197,18 @@ describe('classroom abuse', () => {
     const attackers = Array.from({ length: 50 }, () => newAddress());
     const statuses: number[] = [];
     let retryAfter = 0;
-    await Promise.all(attackers.map(async (address) => {
-      for (let i = 0; i < 24; i++) {
-        const a = await call(lab.url, 'POST', '/api/join', { body: { code: randomCode(), name: 'Mallory' }, headers: from(address) });
-        statuses.push(a.status);
-        if (a.status === 429) {
-          retryAfter = Number(a.headers.get('retry-after'));
-          assert.match(a.body.error, /too many wrong codes/);
+    await Promise.all(
+      attackers.map(async (address) => {
+        for (let i = 0; i < 24; i++) {
+          const a = await call(lab.url, 'POST', '/api/join', { body: { code: randomCode(), name: 'Mallory' }, headers: from(address) });
+          statuses.push(a.status);
+          if (a.status === 429) {
+            retryAfter = Number(a.headers.get('retry-after'));
+            assert.match(a.body.error, /too many wrong codes/);
+          }
         }
-      }
-    }));
+      }),
+    );
     const answered = statuses.filter((s) => s === 404).length;
     console.log(`guessing: ${statuses.length} tries from 50 addresses, ${answered} answered 404, ${statuses.filter((s) => s === 429).length} refused (429)`);
     assert.ok(answered <= 110, `${answered} guesses were answered (server-wide burst 100): without a server-wide limit 50 addresses get 1000`);
@@ -200,8 +216,9 @@ describe('classroom abuse', () => {
 
     // New addresses with wrong codes are refused (429), not told "no such class" (404), but for
     // the one guess per 2 s the server-wide budget refills (30 a minute).
-    const fresh = await Promise.all(Array.from({ length: 5 }, () =>
-      call(lab.url, 'POST', '/api/join', { body: { code: randomCode(), name: 'Eve' }, headers: from(newAddress()) })));
+    const fresh = await Promise.all(
+      Array.from({ length: 5 }, () => call(lab.url, 'POST', '/api/join', { body: { code: randomCode(), name: 'Eve' }, headers: from(newAddress()) })),
+    );
     const freshRefused = fresh.filter((a) => a.status === 429);
     assert.ok(freshRefused.length >= 3, fresh.map((a) => a.status).join(' '));
     assert.match(freshRefused[0].body.error, /being tried on this server right now/);
@@ -209,12 +226,18 @@ describe('classroom abuse', () => {
     // A class of 40 behind one school address types the right code while 40 new addresses go on guessing.
     const school = newAddress();
     const [joined, guesses] = await Promise.all([
-      Promise.all(Array.from({ length: 40 }, (_, i) =>
-        call(lab.url, 'POST', '/api/join', { body: { code: joinCode, name: `Learner ${i}` }, headers: from(school) }))),
-      Promise.all(Array.from({ length: 40 }, () =>
-        call(lab.url, 'POST', '/api/join', { body: { code: randomCode(), name: 'Mallory' }, headers: from(newAddress()) }))),
+      Promise.all(
+        Array.from({ length: 40 }, (_, i) => call(lab.url, 'POST', '/api/join', { body: { code: joinCode, name: `Learner ${i}` }, headers: from(school) })),
+      ),
+      Promise.all(
+        Array.from({ length: 40 }, () => call(lab.url, 'POST', '/api/join', { body: { code: randomCode(), name: 'Mallory' }, headers: from(newAddress()) })),
+      ),
     ]);
-    assert.deepEqual(joined.map((a) => a.status), Array(40).fill(201), JSON.stringify(joined.find((a) => a.status !== 201)?.body));
+    assert.deepEqual(
+      joined.map((a) => a.status),
+      Array(40).fill(201),
+      JSON.stringify(joined.find((a) => a.status !== 201)?.body),
+    );
     assert.ok(guesses.filter((a) => a.status === 404).length <= 5, 'the new guessers are refused too');
 
     // A guessing address is shut out even with the right code: a 201 would still tell it the code is right.
@@ -229,10 +252,14 @@ describe('classroom abuse', () => {
     const joined = await call(lab.url, 'POST', '/api/join', { body: { code: joinCode, name: 'Big Submitter' }, headers: from(newAddress()) });
     assert.equal(joined.status, 201);
     const cookie = joined.cookie!;
-    const submit = (files: Record<string, string>) => call(lab.url, 'POST', `/api/assignments/${assignmentId}/submissions`, { cookie, body: { lesson: LESSON, files } });
+    const submit = (files: Record<string, string>) =>
+      call(lab.url, 'POST', `/api/assignments/${assignmentId}/submissions`, { cookie, body: { lesson: LESSON, files } });
 
     // Each file is under the per-file limit (256 KiB); together they are 760 KB (issue 11: ~770 KB stored whole).
-    const big = { ...exerciseFiles.solution(), ...Object.fromEntries([1, 2, 3, 4].map((i) => [`padding${i}.go`, `package calc\n\n// ${'x'.repeat(190_000)}\n`])) };
+    const big = {
+      ...exerciseFiles.solution(),
+      ...Object.fromEntries([1, 2, 3, 4].map((i) => [`padding${i}.go`, `package calc\n\n// ${'x'.repeat(190_000)}\n`])),
+    };
     const tooBig = await submit(big);
     assert.equal(tooBig.status, 413, JSON.stringify(tooBig.body).slice(0, 300));
     assert.match(tooBig.body.error, new RegExp(`at most ${MAX_SUBMISSION_BYTES / 1024} KiB of files; this one is larger than`));
@@ -242,11 +269,18 @@ describe('classroom abuse', () => {
     assert.equal(over.status, 413);
     assert.match(over.body.error, new RegExp(`at most ${MAX_SUBMISSION_BYTES / 1024} KiB of files; these are \\d+ KiB`));
 
-    const many = await submit({ ...exerciseFiles.solution(), ...Object.fromEntries(Array.from({ length: MAX_SUBMISSION_FILES }, (_, i) => [`f${i}.go`, 'package calc\n'])) });
+    const many = await submit({
+      ...exerciseFiles.solution(),
+      ...Object.fromEntries(Array.from({ length: MAX_SUBMISSION_FILES }, (_, i) => [`f${i}.go`, 'package calc\n'])),
+    });
     assert.equal(many.status, 413);
     assert.match(many.body.error, new RegExp(`at most ${MAX_SUBMISSION_FILES} files`));
 
     const mine = await call(lab.url, 'GET', '/api/me/assignments', { cookie });
-    assert.deepEqual(mine.body.assignments[0].exercises.map((e: any) => e.submissionId), [null], 'nothing was stored');
+    assert.deepEqual(
+      mine.body.assignments[0].exercises.map((e: any) => e.submissionId),
+      [null],
+      'nothing was stored',
+    );
   });
 });

@@ -16,13 +16,15 @@ const SECOND_LESSON = 'go-run/what-go-run-does';
 describe('classroom submissions', () => {
   let lab: LabServer;
   // A short program time limit, so the endless submission is stopped soon.
-  before(async () => { lab = await startServer({ env: { SIGN_IN_BURST: '1000', CODE_ATTEMPTS_BURST: '1000', API_REQUESTS_BURST: '100000', PROGRAM_TIMEOUT_MS: '3000' } }); });
+  before(async () => {
+    lab = await startServer({ env: { SIGN_IN_BURST: '1000', CODE_ATTEMPTS_BURST: '1000', API_REQUESTS_BURST: '100000', PROGRAM_TIMEOUT_MS: '3000' } });
+  });
   after(() => lab?.stop());
 
   const submit = (assignmentId: string, cookie: string, files: Record<string, string>, lesson = LESSON) =>
     submitGraded(lab.url, assignmentId, cookie, files, lesson);
 
-  test('pass, fail and a timeout (error, with the limit\'s words); the frozen files and result are kept; the last counts', async () => {
+  test("pass, fail and a timeout (error, with the limit's words); the frozen files and result are kept; the last counts", async () => {
     const t = await newTeacher(lab.url);
     const { classId, joinCode, assignmentId } = await newClass(lab.url, t.cookie, [LESSON, SECOND_LESSON]);
     const l = await join(lab.url, joinCode, 'Ada');
@@ -33,7 +35,10 @@ describe('classroom submissions', () => {
     assert.equal(pass.status, 202, JSON.stringify(pass.body));
     assert.equal(pass.body.status, 'pass');
     assert.equal(pass.body.late, false);
-    assert.deepEqual(pass.body.tests.map((x: any) => `${x.name}:${x.status}`), ['TestMulCheck:pass', 'TestSumCheck:pass', 'go vet finds nothing:pass']);
+    assert.deepEqual(
+      pass.body.tests.map((x: any) => `${x.name}:${x.status}`),
+      ['TestMulCheck:pass', 'TestSumCheck:pass', 'go vet finds nothing:pass'],
+    );
 
     const fail = await submit(assignmentId, l.cookie, exerciseFiles.wrong());
     assert.equal(fail.body.status, 'fail', JSON.stringify(fail.body));
@@ -42,8 +47,10 @@ describe('classroom submissions', () => {
     const stored = await call(lab.url, 'GET', `/api/submissions/${fail.body.submissionId}`, { cookie: l.cookie });
     assert.deepEqual(stored.body.files, exerciseFiles.wrong(), 'the snapshot as sent');
     assert.deepEqual(stored.body.result, { status: fail.body.status, tests: fail.body.tests });
-    assert.deepEqual([stored.body.assignmentId, stored.body.learnerId, stored.body.lesson, stored.body.late, stored.body.override, stored.body.pending],
-      [assignmentId, l.learnerId, LESSON, false, null, undefined]);
+    assert.deepEqual(
+      [stored.body.assignmentId, stored.body.learnerId, stored.body.lesson, stored.body.late, stored.body.override, stored.body.pending],
+      [assignmentId, l.learnerId, LESSON, false, null, undefined],
+    );
 
     const endless = await submit(assignmentId, l.cookie, exerciseFiles.endless());
     assert.equal(endless.status, 202);
@@ -51,20 +58,43 @@ describe('classroom submissions', () => {
     assert.match(endless.body.message, /the checks were stopped: the tests did not finish within 3s \(time limit\)/);
 
     const mine = await call(lab.url, 'GET', '/api/me/assignments', { cookie: l.cookie });
-    assert.deepEqual(mine.body.assignments[0].exercises.map((e: any) => [e.lesson, e.status, e.submissionId]),
-      [[LESSON, 'error', endless.body.submissionId], [SECOND_LESSON, 'not-started', null]], 'the last submission counts (no due time)');
+    assert.deepEqual(
+      mine.body.assignments[0].exercises.map((e: any) => [e.lesson, e.status, e.submissionId]),
+      [
+        [LESSON, 'error', endless.body.submissionId],
+        [SECOND_LESSON, 'not-started', null],
+      ],
+      'the last submission counts (no due time)',
+    );
     assert.ok(Date.parse(mine.body.assignments[0].exercises[0].submittedAt) >= started);
 
     const grid = await call(lab.url, 'GET', `/api/classes/${classId}/results`, { cookie: t.cookie });
-    assert.deepEqual(grid.body.rows[0].cells[0], { status: 'error', late: false, overridden: false, flagged: false, submissionId: endless.body.submissionId, submissions: 3, pending: false });
-    assert.deepEqual(grid.body.columns.map((c: any) => [c.lesson, c.counts, c.pending]), [[LESSON, { pass: 0, fail: 0, error: 1, 'not-started': 0 }, 0], [SECOND_LESSON, { pass: 0, fail: 0, error: 0, 'not-started': 1 }, 0]]);
+    assert.deepEqual(grid.body.rows[0].cells[0], {
+      status: 'error',
+      late: false,
+      overridden: false,
+      flagged: false,
+      submissionId: endless.body.submissionId,
+      submissions: 3,
+      pending: false,
+    });
+    assert.deepEqual(
+      grid.body.columns.map((c: any) => [c.lesson, c.counts, c.pending]),
+      [
+        [LESSON, { pass: 0, fail: 0, error: 1, 'not-started': 0 }, 0],
+        [SECOND_LESSON, { pass: 0, fail: 0, error: 0, 'not-started': 1 }, 0],
+      ],
+    );
   });
 
   test('a due time in the past: marked late with policy "mark", not with "accept"; CSV says so', async () => {
     const t = await newTeacher(lab.url);
     const past = new Date(Date.now() - 3_600_000).toISOString();
     const marked = await newClass(lab.url, t.cookie, [LESSON], { due: past, latePolicy: 'mark' });
-    const accepting = await call(lab.url, 'POST', `/api/classes/${marked.classId}/assignments`, { cookie: t.cookie, body: { title: 'Accepting', lessons: [LESSON], due: past, latePolicy: 'accept' } });
+    const accepting = await call(lab.url, 'POST', `/api/classes/${marked.classId}/assignments`, {
+      cookie: t.cookie,
+      body: { title: 'Accepting', lessons: [LESSON], due: past, latePolicy: 'accept' },
+    });
     const l = await join(lab.url, marked.joinCode, 'Late Larry');
 
     const a = await submit(marked.assignmentId, l.cookie, exerciseFiles.wrong());
@@ -74,12 +104,18 @@ describe('classroom submissions', () => {
 
     assert.equal((await call(lab.url, 'GET', `/api/submissions/${a.body.submissionId}`, { cookie: t.cookie })).body.late, true);
     const grid = await call(lab.url, 'GET', `/api/classes/${marked.classId}/results`, { cookie: t.cookie });
-    assert.deepEqual(grid.body.rows[0].cells.map((c: any) => [c.status, c.late]), [['fail', true], ['fail', false]]);
+    assert.deepEqual(
+      grid.body.rows[0].cells.map((c: any) => [c.status, c.late]),
+      [
+        ['fail', true],
+        ['fail', false],
+      ],
+    );
     const csv = await call(lab.url, 'GET', `/api/classes/${marked.classId}/results.csv`, { cookie: t.cookie });
     assert.equal(csv.body, `learner,Assignment / ${LESSON},Accepting / ${LESSON}\r\nLate Larry,fail (late),fail\r\n`);
   });
 
-  test('override: the teacher\'s status replaces the cell\'s, with a comment; null removes it; the CSV marks it', async () => {
+  test("override: the teacher's status replaces the cell's, with a comment; null removes it; the CSV marks it", async () => {
     const t = await newTeacher(lab.url);
     const { classId, joinCode, assignmentId } = await newClass(lab.url, t.cookie, [LESSON]);
     const l = await join(lab.url, joinCode, 'Olga');
@@ -93,9 +129,16 @@ describe('classroom submissions', () => {
     assert.equal(o.body.result.status, 'fail', 'the grade itself stays');
     const cell = (await call(lab.url, 'GET', `/api/classes/${classId}/results`, { cookie: t.cookie })).body.rows[0].cells[0];
     assert.deepEqual([cell.status, cell.overridden], ['pass', true]);
-    assert.equal((await call(lab.url, 'GET', '/api/me/assignments', { cookie: l.cookie })).body.assignments[0].exercises[0].status, 'pass', 'the learner sees it too');
+    assert.equal(
+      (await call(lab.url, 'GET', '/api/me/assignments', { cookie: l.cookie })).body.assignments[0].exercises[0].status,
+      'pass',
+      'the learner sees it too',
+    );
     assert.match((await call(lab.url, 'GET', `/api/classes/${classId}/results.csv`, { cookie: t.cookie })).body, /Olga,pass \(override\)/);
-    assert.equal((await call(lab.url, 'GET', `/api/submissions/${s.body.submissionId}`, { cookie: l.cookie })).body.override.comment, 'the idea is right; Mul was a typo');
+    assert.equal(
+      (await call(lab.url, 'GET', `/api/submissions/${s.body.submissionId}`, { cookie: l.cookie })).body.override.comment,
+      'the idea is right; Mul was a typo',
+    );
 
     assert.equal((await override({ status: 'excellent' })).status, 400);
     assert.equal((await override({ status: 'pass', comment: 'x'.repeat(1001) })).status, 400);
@@ -120,7 +163,10 @@ describe('classroom submissions', () => {
     assert.deepEqual([after1.body.result.status, after1.body.files], ['pass', exerciseFiles.solution()]);
     assert.equal((await call(lab.url, 'GET', `/api/submissions/${counted2.body.submissionId}`, { cookie: t.cookie })).body.result.status, 'fail');
 
-    assert.deepEqual((await call(lab.url, 'POST', `/api/classes/${classId}/regrade`, { cookie: t.cookie, body: { assignmentId, lesson: SECOND_LESSON } })).status, 400);
+    assert.deepEqual(
+      (await call(lab.url, 'POST', `/api/classes/${classId}/regrade`, { cookie: t.cookie, body: { assignmentId, lesson: SECOND_LESSON } })).status,
+      400,
+    );
     assert.equal((await call(lab.url, 'POST', `/api/classes/${classId}/regrade`, { cookie: t.cookie, body: { assignmentId: 'nope' } })).status, 404);
   });
 
@@ -147,7 +193,9 @@ describe('classroom submissions', () => {
 
 describe('classroom submissions and the Run rate', () => {
   let lab: LabServer;
-  before(async () => { lab = await startServer({ env: { RUNS_BURST: '1', RUN_INTERVAL_MS: '600000' } }); });
+  before(async () => {
+    lab = await startServer({ env: { RUNS_BURST: '1', RUN_INTERVAL_MS: '600000' } });
+  });
   after(() => lab?.stop());
 
   test('a spent per-address Run rate does not refuse a submission (issue 12): stored, then graded', async () => {

@@ -27,7 +27,9 @@ const HOLD_MS = 6000;
 
 describe('submissions while every runner is taken', () => {
   let lab: LabServer;
-  before(async () => { lab = await startServer({ env: { ...SATURATED, RUN_TIMEOUT_MS: String(HOLD_MS) } }); });
+  before(async () => {
+    lab = await startServer({ env: { ...SATURATED, RUN_TIMEOUT_MS: String(HOLD_MS) } });
+  });
   after(() => lab?.stop());
 
   test('accepted at once (202, pending), shown pending, then graded; the teacher and the learner hear it', async () => {
@@ -63,7 +65,10 @@ describe('submissions while every runner is taken', () => {
 
     // The grid shows them pending (never "not started"), and the teacher heard each one.
     const pendingGrid = await call(lab.url, 'GET', `/api/classes/${classId}/results`, { cookie: t.cookie });
-    assert.deepEqual(pendingGrid.body.rows.map((r: any) => [r.cells[0].status, r.cells[0].pending]), learners.map(() => ['pending', true]));
+    assert.deepEqual(
+      pendingGrid.body.rows.map((r: any) => [r.cells[0].status, r.cells[0].pending]),
+      learners.map(() => ['pending', true]),
+    );
     assert.equal(pendingGrid.body.columns[0].pending, LEARNERS);
     for (const id of accepted) await grid.next((e) => e.event === 'submission' && e.data.submissionId === id && e.data.status === 'pending');
     const mine = await call(lab.url, 'GET', '/api/me/assignments', { cookie: learners[0].cookie });
@@ -94,12 +99,15 @@ describe('submissions while every runner is taken', () => {
     }
     console.log(`# all ${LEARNERS} graded ${Date.now() - runEnded} ms after the runner came free`);
     const done = await call(lab.url, 'GET', `/api/classes/${classId}/results`, { cookie: t.cookie });
-    assert.deepEqual(done.body.rows.map((r: any) => [r.cells[0].status, r.cells[0].pending]), learners.map((_, i) => [i % 2 ? 'fail' : 'pass', false]));
+    assert.deepEqual(
+      done.body.rows.map((r: any) => [r.cells[0].status, r.cells[0].pending]),
+      learners.map((_, i) => [i % 2 ? 'fail' : 'pass', false]),
+    );
     assert.deepEqual([done.body.columns[0].counts, done.body.columns[0].pending], [{ pass: LEARNERS / 2, fail: LEARNERS / 2, error: 0, 'not-started': 0 }, 0]);
     grid.close();
   });
 
-  test('one learner\'s flood: at most 10 waiting (429 with Retry-After beyond), graded in turns with the others', async () => {
+  test("one learner's flood: at most 10 waiting (429 with Retry-After beyond), graded in turns with the others", async () => {
     const t = await newTeacher(lab.url);
     const { classId, joinCode, assignmentId } = await newClass(lab.url, t.cookie, [LESSON]);
     const flooder = await join(lab.url, joinCode, 'Flo');
@@ -110,7 +118,10 @@ describe('submissions while every runner is taken', () => {
     const holding = holder.done;
     const answers = [];
     for (let i = 0; i < 11; i++) answers.push(await submit(lab.url, assignmentId, flooder.cookie, broken()));
-    assert.deepEqual(answers.map((a) => a.status), [...Array(10).fill(202), 429]);
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [...Array(10).fill(202), 429],
+    );
     assert.match(answers[10].body.error, /10 submissions waiting to be checked/);
     assert.ok(Number(answers[10].headers.get('retry-after')) > 0);
     const theirs = await submit(lab.url, assignmentId, other.cookie, exerciseFiles.solution());
@@ -150,8 +161,11 @@ describe('a grading cut off by a restart', () => {
       ids.push(a.body.submissionId);
       // The endless one first: its grading starts and takes the runner before the others queue.
       if (i === 0) {
-        await waitFor(async () => (await postRun(first.url, { files: {}, command: 'true' })).status === 429,
-          'the endless grading to take the only runner (a command is refused)', { timeoutMs: 60_000 });
+        await waitFor(
+          async () => (await postRun(first.url, { files: {}, command: 'true' })).status === 429,
+          'the endless grading to take the only runner (a command is refused)',
+          { timeoutMs: 60_000 },
+        );
       }
     }
     for (let i = 0; i < 3; i++) assert.equal((await call(first.url, 'GET', `/api/submissions/${ids[i]}`, { cookie: l[i].cookie })).body.pending, true);
@@ -169,13 +183,18 @@ describe('a grading cut off by a restart', () => {
     }
     assert.match((await waitGraded(second.url, ids[0], t.cookie)).result.message, /time limit/);
     const grid = await call(second.url, 'GET', `/api/classes/${classId}/results`, { cookie: t.cookie });
-    assert.deepEqual(grid.body.rows.map((r: any) => r.cells[0].status), expected);
+    assert.deepEqual(
+      grid.body.rows.map((r: any) => r.cells[0].status),
+      expected,
+    );
   });
 });
 
 describe('the teacher edits, archives and deletes; history; event streams', () => {
   let lab: LabServer;
-  before(async () => { lab = await startServer({ env: OPEN_LIMITS }); });
+  before(async () => {
+    lab = await startServer({ env: OPEN_LIMITS });
+  });
   after(() => lab?.stop());
 
   test('rename and archive a class: archived takes no joins and no submissions; restored, it does again', async () => {
@@ -192,7 +211,7 @@ describe('the teacher edits, archives and deletes; history; event streams', () =
     assert.equal((await patch({})).status, 400);
     assert.equal((await patch({ archived: 'yes' })).status, 400);
     assert.equal((await patch({ name: '' })).status, 400);
-    assert.equal((await patch({ name: 'x' }, (await newTeacher(lab.url)).cookie)).status, 404, 'another teacher\'s class');
+    assert.equal((await patch({ name: 'x' }, (await newTeacher(lab.url)).cookie)).status, 404, "another teacher's class");
 
     assert.equal((await patch({ archived: true })).body.archived, true);
     assert.equal((await call(lab.url, 'POST', '/api/join', { body: { code: joinCode, name: 'Late' } })).status, 404, 'no joins');
@@ -217,7 +236,10 @@ describe('the teacher edits, archives and deletes; history; event streams', () =
     const past = new Date(Date.now() - 3_600_000).toISOString();
     const edited = await patch({ title: 'Week 2', due: past, latePolicy: 'mark' });
     assert.equal(edited.status, 200, JSON.stringify(edited.body));
-    assert.deepEqual([edited.body.title, edited.body.due, edited.body.latePolicy, edited.body.lessons, edited.body.removedSubmissions], ['Week 2', past, 'mark', [LESSON, SECOND_LESSON], 0]);
+    assert.deepEqual(
+      [edited.body.title, edited.body.due, edited.body.latePolicy, edited.body.lessons, edited.body.removedSubmissions],
+      ['Week 2', past, 'mark', [LESSON, SECOND_LESSON], 0],
+    );
     assert.equal((await call(lab.url, 'GET', `/api/classes/${classId}/results`, { cookie: t.cookie })).body.columns[0].assignmentTitle, 'Week 2');
     assert.equal((await patch({ due: null })).body.due, null);
     assert.equal((await patch({ latePolicy: 'sometimes' })).status, 400);
@@ -259,25 +281,41 @@ describe('the teacher edits, archives and deletes; history; event streams', () =
     assert.equal((await call(lab.url, 'GET', '/api/me/assignments', { cookie: l.cookie })).status, 401, 'the learner is gone with the class');
   });
 
-  test('history: a learner\'s submissions newest first with results, filtered; the teacher\'s own classes only', async () => {
+  test("history: a learner's submissions newest first with results, filtered; the teacher's own classes only", async () => {
     const t = await newTeacher(lab.url);
     const { classId, joinCode, assignmentId } = await newClass(lab.url, t.cookie, [LESSON, SECOND_LESSON]);
     const l = await join(lab.url, joinCode, 'Dee');
     const a = (await submitGraded(lab.url, assignmentId, l.cookie, broken())).body.submissionId;
     const b = (await submitGraded(lab.url, assignmentId, l.cookie, exerciseFiles.solution())).body.submissionId;
-    const h = await call(lab.url, 'GET', `/api/classes/${classId}/learners/${l.learnerId}/submissions?assignmentId=${assignmentId}&lesson=${encodeURIComponent(LESSON)}`, { cookie: t.cookie });
+    const h = await call(
+      lab.url,
+      'GET',
+      `/api/classes/${classId}/learners/${l.learnerId}/submissions?assignmentId=${assignmentId}&lesson=${encodeURIComponent(LESSON)}`,
+      { cookie: t.cookie },
+    );
     assert.equal(h.status, 200);
     assert.deepEqual([h.body.name, h.body.truncated], ['Dee', false]);
-    assert.deepEqual(h.body.submissions.map((s: any) => [s.id, s.result.status, s.files]), [[b, 'pass', undefined], [a, 'error', undefined]]);
+    assert.deepEqual(
+      h.body.submissions.map((s: any) => [s.id, s.result.status, s.files]),
+      [
+        [b, 'pass', undefined],
+        [a, 'error', undefined],
+      ],
+    );
     assert.ok(Date.parse(h.body.submissions[0].createdAt) >= Date.parse(h.body.submissions[1].createdAt));
-    const other = await call(lab.url, 'GET', `/api/classes/${classId}/learners/${l.learnerId}/submissions?lesson=${encodeURIComponent(SECOND_LESSON)}`, { cookie: t.cookie });
+    const other = await call(lab.url, 'GET', `/api/classes/${classId}/learners/${l.learnerId}/submissions?lesson=${encodeURIComponent(SECOND_LESSON)}`, {
+      cookie: t.cookie,
+    });
     assert.deepEqual(other.body.submissions, []);
     assert.equal((await call(lab.url, 'GET', `/api/classes/${classId}/learners/nope/submissions`, { cookie: t.cookie })).status, 404);
-    assert.equal((await call(lab.url, 'GET', `/api/classes/${classId}/learners/${l.learnerId}/submissions`, { cookie: (await newTeacher(lab.url)).cookie })).status, 404);
+    assert.equal(
+      (await call(lab.url, 'GET', `/api/classes/${classId}/learners/${l.learnerId}/submissions`, { cookie: (await newTeacher(lab.url)).cookie })).status,
+      404,
+    );
     assert.equal((await call(lab.url, 'GET', `/api/classes/${classId}/learners/${l.learnerId}/submissions`, { cookie: l.cookie })).status, 401);
   });
 
-  test('event streams: signed-in owners only, at most 4 per teacher; a graded submission\'s stream tells and ends', async () => {
+  test("event streams: signed-in owners only, at most 4 per teacher; a graded submission's stream tells and ends", async () => {
     const t = await newTeacher(lab.url);
     const { classId, joinCode, assignmentId } = await newClass(lab.url, t.cookie, [LESSON]);
     const l = await join(lab.url, joinCode, 'Eve');
@@ -285,7 +323,10 @@ describe('the teacher edits, archives and deletes; history; event streams', () =
     assert.equal((await call(lab.url, 'GET', `/api/classes/${classId}/events`, { cookie: (await newTeacher(lab.url)).cookie })).status, 404);
     const streams = [];
     for (let i = 0; i < 4; i++) streams.push(await openEvents(lab.url, `/api/classes/${classId}/events`, t.cookie));
-    assert.deepEqual(streams.map((s) => s.status), [200, 200, 200, 200]);
+    assert.deepEqual(
+      streams.map((s) => s.status),
+      [200, 200, 200, 200],
+    );
     const fifth = await openEvents(lab.url, `/api/classes/${classId}/events`, t.cookie);
     assert.equal(fifth.status, 429);
     streams.pop()!.close();
@@ -293,7 +334,7 @@ describe('the teacher edits, archives and deletes; history; event streams', () =
     const again = await waitFor(async () => {
       const s = await openEvents(lab.url, `/api/classes/${classId}/events`, t.cookie);
       return s.status === 200 ? s : null;
-    }, 'the closed stream\'s place to be free');
+    }, "the closed stream's place to be free");
     assert.equal(again.status, 200, 'a closed stream frees its place');
 
     // A learner joining is news for the grid.

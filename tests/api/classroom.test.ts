@@ -43,7 +43,11 @@ describe('classroom API', () => {
     const out = await call(lab.url, 'POST', '/api/teacher/logout', { cookie: up.cookie! });
     assert.equal(out.status, 204);
     assert.match(out.headers.get('set-cookie') ?? '', /lab_teacher=; .*Max-Age=0/);
-    assert.equal((await call(lab.url, 'GET', '/api/teacher/me', { cookie: up.cookie! })).status, 401, 'the session is gone on the server, not just in the browser');
+    assert.equal(
+      (await call(lab.url, 'GET', '/api/teacher/me', { cookie: up.cookie! })).status,
+      401,
+      'the session is gone on the server, not just in the browser',
+    );
 
     const again = await call(lab.url, 'POST', '/api/teacher/login', { body: { email: email.toUpperCase(), password: 'correct horse battery' } });
     assert.equal(again.status, 200);
@@ -81,9 +85,16 @@ describe('classroom API', () => {
     const forgedTeacher = `lab_teacher=${randomBytes(32).toString('base64url')}`;
     const forgedLearner = `lab_learner=${randomBytes(32).toString('base64url')}`;
     const teacherRoutes: Array<[string, string]> = [
-      ['GET', '/api/teacher/me'], ['GET', '/api/classes'], ['POST', '/api/classes'], ['GET', '/api/classes/x'],
-      ['GET', '/api/classes/x/results'], ['GET', '/api/classes/x/results.csv'], ['POST', '/api/classes/x/regrade'],
-      ['POST', '/api/classes/x/join-code'], ['POST', '/api/classes/x/assignments'], ['POST', '/api/submissions/x/override'],
+      ['GET', '/api/teacher/me'],
+      ['GET', '/api/classes'],
+      ['POST', '/api/classes'],
+      ['GET', '/api/classes/x'],
+      ['GET', '/api/classes/x/results'],
+      ['GET', '/api/classes/x/results.csv'],
+      ['POST', '/api/classes/x/regrade'],
+      ['POST', '/api/classes/x/join-code'],
+      ['POST', '/api/classes/x/assignments'],
+      ['POST', '/api/submissions/x/override'],
     ];
     for (const [method, path] of teacherRoutes) {
       for (const cookie of [undefined, forgedTeacher, 'lab_teacher=garbage', forgedLearner]) {
@@ -91,7 +102,11 @@ describe('classroom API', () => {
         assert.equal(a.status, 401, `${method} ${path} with ${cookie}`);
       }
     }
-    for (const [method, path] of [['GET', '/api/me/assignments'], ['POST', '/api/assignments/x/submissions'], ['GET', '/api/submissions/x']]) {
+    for (const [method, path] of [
+      ['GET', '/api/me/assignments'],
+      ['POST', '/api/assignments/x/submissions'],
+      ['GET', '/api/submissions/x'],
+    ]) {
       for (const cookie of [undefined, forgedLearner, forgedTeacher]) {
         assert.equal((await call(lab.url, method, path, { cookie, body: method === 'POST' ? {} : undefined })).status, 401, `${method} ${path} with ${cookie}`);
       }
@@ -101,16 +116,28 @@ describe('classroom API', () => {
   test('cross-origin writes are refused (403); same-origin and script requests are not', async () => {
     const t = await newTeacher(lab.url);
     const evil = { origin: 'http://evil.example' };
-    for (const [path, body] of [['/api/classes', { name: 'C' }], ['/api/teacher/signup', { email: 'x@y.org', password: 'correct horse battery', name: 'X' }], ['/api/join', { code: 'ABCDEF', name: 'x' }], ['/api/teacher/logout', {}]] as const) {
+    for (const [path, body] of [
+      ['/api/classes', { name: 'C' }],
+      ['/api/teacher/signup', { email: 'x@y.org', password: 'correct horse battery', name: 'X' }],
+      ['/api/join', { code: 'ABCDEF', name: 'x' }],
+      ['/api/teacher/logout', {}],
+    ] as const) {
       const a = await call(lab.url, 'POST', path, { cookie: t.cookie, body, headers: evil });
       assert.equal(a.status, 403, path);
       assert.equal(a.body.error, 'cross-origin request refused');
     }
     assert.equal((await call(lab.url, 'POST', '/api/classes', { cookie: t.cookie, body: { name: 'C' }, headers: { origin: 'null' } })).status, 403);
-    assert.equal((await call(lab.url, 'POST', '/api/classes', { cookie: t.cookie, body: { name: 'C' }, headers: { 'sec-fetch-site': 'cross-site' } })).status, 403);
+    assert.equal(
+      (await call(lab.url, 'POST', '/api/classes', { cookie: t.cookie, body: { name: 'C' }, headers: { 'sec-fetch-site': 'cross-site' } })).status,
+      403,
+    );
     assert.equal((await call(lab.url, 'GET', '/api/teacher/me', { cookie: t.cookie })).status, 200, 'the refused logout did not log out');
     assert.equal((await call(lab.url, 'GET', '/api/classes', { cookie: t.cookie })).body.length, 0, 'nothing was created');
-    assert.equal((await call(lab.url, 'POST', '/api/classes', { cookie: t.cookie, body: { name: 'C' }, headers: { origin: lab.url, 'sec-fetch-site': 'same-origin' } })).status, 201);
+    assert.equal(
+      (await call(lab.url, 'POST', '/api/classes', { cookie: t.cookie, body: { name: 'C' }, headers: { origin: lab.url, 'sec-fetch-site': 'same-origin' } }))
+        .status,
+      201,
+    );
     assert.equal((await call(lab.url, 'POST', '/api/classes', { cookie: t.cookie, body: { name: 'C' } })).status, 201, 'no Origin: a script');
   });
 
@@ -120,19 +147,29 @@ describe('classroom API', () => {
     assert.equal(created.status, 201);
     assert.match(created.body.joinCode, /^[A-HJKMNP-Z2-9]{8}$/);
     const asg = await call(lab.url, 'POST', `/api/classes/${created.body.id}/assignments`, {
-      cookie: t.cookie, body: { title: 'Week 1', lessons: [LESSON], due: '2030-01-01T12:00:00+01:00', latePolicy: 'accept' },
+      cookie: t.cookie,
+      body: { title: 'Week 1', lessons: [LESSON], due: '2030-01-01T12:00:00+01:00', latePolicy: 'accept' },
     });
     assert.equal(asg.status, 201);
     const l = await join(lab.url, created.body.joinCode, 'Grace');
 
     const list = await call(lab.url, 'GET', '/api/classes', { cookie: t.cookie });
-    assert.deepEqual(list.body.map((c: any) => [c.id, c.name, c.joinCode, c.learners, c.assignments]), [[created.body.id, 'Go 101', created.body.joinCode, 1, 1]]);
+    assert.deepEqual(
+      list.body.map((c: any) => [c.id, c.name, c.joinCode, c.learners, c.assignments]),
+      [[created.body.id, 'Go 101', created.body.joinCode, 1, 1]],
+    );
     assert.ok(!Number.isNaN(Date.parse(list.body[0].createdAt)));
     const detail = await call(lab.url, 'GET', `/api/classes/${created.body.id}`, { cookie: t.cookie });
     assert.equal(detail.status, 200);
-    assert.deepEqual(detail.body.assignments.map((a: any) => [a.id, a.title, a.lessons, a.due, a.latePolicy, a.classId]),
-      [[asg.body.id, 'Week 1', [LESSON], '2030-01-01T11:00:00.000Z', 'accept', created.body.id]]);
-    assert.deepEqual(detail.body.learners.map((x: any) => [x.id, x.name, x.recoveryCode]), [[l.learnerId, 'Grace', l.recoveryCode]], 'the teacher sees the recovery code');
+    assert.deepEqual(
+      detail.body.assignments.map((a: any) => [a.id, a.title, a.lessons, a.due, a.latePolicy, a.classId]),
+      [[asg.body.id, 'Week 1', [LESSON], '2030-01-01T11:00:00.000Z', 'accept', created.body.id]],
+    );
+    assert.deepEqual(
+      detail.body.learners.map((x: any) => [x.id, x.name, x.recoveryCode]),
+      [[l.learnerId, 'Grace', l.recoveryCode]],
+      'the teacher sees the recovery code',
+    );
     assert.equal((await call(lab.url, 'POST', '/api/classes', { cookie: t.cookie, body: { name: ' ' } })).status, 400);
   });
 
@@ -218,7 +255,7 @@ describe('classroom API', () => {
     assert.equal((await call(lab.url, 'POST', `/api/classes/${classId}/learners/nope/recovery-code`, { cookie: t.cookie })).status, 404);
   });
 
-  test('authorization: another teacher, learners of another class and other learners get 404; overrides are the teacher\'s', async () => {
+  test("authorization: another teacher, learners of another class and other learners get 404; overrides are the teacher's", async () => {
     const t1 = await newTeacher(lab.url, 'First');
     const t2 = await newTeacher(lab.url, 'Second');
     const A = await newClass(lab.url, t1.cookie, [LESSON]);
@@ -229,14 +266,21 @@ describe('classroom API', () => {
 
     // The second teacher and the first teacher's class.
     for (const [method, path, body] of [
-      ['GET', `/api/classes/${A.classId}`], ['GET', `/api/classes/${A.classId}/results`], ['GET', `/api/classes/${A.classId}/results.csv`],
-      ['POST', `/api/classes/${A.classId}/join-code`, { action: 'close' }], ['POST', `/api/classes/${A.classId}/assignments`, { title: 'x', lessons: [LESSON] }],
-      ['POST', `/api/classes/${A.classId}/learners/${a1.learnerId}/recovery-code`, {}], ['POST', `/api/classes/${A.classId}/regrade`, {}],
+      ['GET', `/api/classes/${A.classId}`],
+      ['GET', `/api/classes/${A.classId}/results`],
+      ['GET', `/api/classes/${A.classId}/results.csv`],
+      ['POST', `/api/classes/${A.classId}/join-code`, { action: 'close' }],
+      ['POST', `/api/classes/${A.classId}/assignments`, { title: 'x', lessons: [LESSON] }],
+      ['POST', `/api/classes/${A.classId}/learners/${a1.learnerId}/recovery-code`, {}],
+      ['POST', `/api/classes/${A.classId}/regrade`, {}],
     ] as Array<[string, string, unknown?]>) {
       const a = await call(lab.url, method, path, { cookie: t2.cookie, body });
       assert.deepEqual([a.status, a.body.error], [404, 'no such class'], `${method} ${path}`);
     }
-    assert.deepEqual((await call(lab.url, 'GET', '/api/classes', { cookie: t2.cookie })).body.map((c: any) => c.id), [B.classId]);
+    assert.deepEqual(
+      (await call(lab.url, 'GET', '/api/classes', { cookie: t2.cookie })).body.map((c: any) => c.id),
+      [B.classId],
+    );
     assert.ok((await call(lab.url, 'GET', `/api/classes/${A.classId}`, { cookie: t1.cookie })).body.joinCode, 'the refused close changed nothing');
     // A learner's cookie is not a teacher's.
     assert.equal((await call(lab.url, 'GET', `/api/classes/${A.classId}`, { cookie: a1.cookie })).status, 401);
@@ -245,10 +289,17 @@ describe('classroom API', () => {
     const files = exerciseFiles.solution();
     const cross = await call(lab.url, 'POST', `/api/assignments/${A.assignmentId}/submissions`, { cookie: b1.cookie, body: { lesson: LESSON, files } });
     assert.deepEqual([cross.status, cross.body.error], [404, 'no such assignment']);
-    const notInIt = await call(lab.url, 'POST', `/api/assignments/${A.assignmentId}/submissions`, { cookie: a1.cookie, body: { lesson: 'go-run/what-go-run-does', files } });
+    const notInIt = await call(lab.url, 'POST', `/api/assignments/${A.assignmentId}/submissions`, {
+      cookie: a1.cookie,
+      body: { lesson: 'go-run/what-go-run-does', files },
+    });
     assert.equal(notInIt.status, 400);
     assert.match(notInIt.body.error, /is not part of this assignment/);
-    assert.equal((await call(lab.url, 'POST', `/api/assignments/${A.assignmentId}/submissions`, { cookie: a1.cookie, body: { lesson: LESSON, files: { '../x': '' } } })).status, 400);
+    assert.equal(
+      (await call(lab.url, 'POST', `/api/assignments/${A.assignmentId}/submissions`, { cookie: a1.cookie, body: { lesson: LESSON, files: { '../x': '' } } }))
+        .status,
+      400,
+    );
 
     const sub = await call(lab.url, 'POST', `/api/assignments/${A.assignmentId}/submissions`, { cookie: a1.cookie, body: { lesson: LESSON, files } });
     assert.equal(sub.status, 202, JSON.stringify(sub.body));
@@ -268,8 +319,14 @@ describe('classroom API', () => {
 
     // Each learner sees their own class only.
     const mine = await call(lab.url, 'GET', '/api/me/assignments', { cookie: b1.cookie });
-    assert.deepEqual(mine.body.assignments.map((a: any) => a.id), [B.assignmentId]);
-    assert.deepEqual(mine.body.assignments[0].exercises.map((e: any) => [e.lesson, e.status, e.submissionId]), [[LESSON, 'not-started', null]]);
+    assert.deepEqual(
+      mine.body.assignments.map((a: any) => a.id),
+      [B.assignmentId],
+    );
+    assert.deepEqual(
+      mine.body.assignments[0].exercises.map((e: any) => [e.lesson, e.status, e.submissionId]),
+      [[LESSON, 'not-started', null]],
+    );
   });
 
   test('unknown classroom paths are 404, wrong methods 405 with Allow', async () => {
@@ -283,7 +340,9 @@ describe('classroom API', () => {
 
 describe('classroom API: rate limits', () => {
   let lab: LabServer;
-  before(async () => { lab = await startServer({ env: { SIGN_IN_BURST: '4', SIGN_IN_PER_MINUTE: '1', CODE_ATTEMPTS_BURST: '3', CODE_ATTEMPTS_PER_MINUTE: '1' } }); });
+  before(async () => {
+    lab = await startServer({ env: { SIGN_IN_BURST: '4', SIGN_IN_PER_MINUTE: '1', CODE_ATTEMPTS_BURST: '3', CODE_ATTEMPTS_PER_MINUTE: '1' } });
+  });
   after(() => lab?.stop());
 
   test('sign-in: 429 with Retry-After after the burst, even with the right password', async () => {

@@ -27,15 +27,27 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const REFUSALS_WITHIN_MS = HEADERS_TIMEOUT_MS / 2;
 
 /** A socket from `from`, with what it received and whether it is closed. */
-interface Probe { socket: Socket; received: string; closed: boolean; closedAt: number }
+interface Probe {
+  socket: Socket;
+  received: string;
+  closed: boolean;
+  closedAt: number;
+}
 
 function probe(lab: LabServer, from: string): Promise<Probe> {
   return new Promise((resolve, reject) => {
     const p: Probe = { socket: connect({ port: lab.port, host: '127.0.0.1', localAddress: from }), received: '', closed: false, closedAt: 0 };
-    p.socket.on('data', (d) => { p.received += d; });
-    p.socket.on('close', () => { p.closed = true; p.closedAt = Date.now(); });
+    p.socket.on('data', (d) => {
+      p.received += d;
+    });
+    p.socket.on('close', () => {
+      p.closed = true;
+      p.closedAt = Date.now();
+    });
     p.socket.once('connect', () => resolve(p));
-    p.socket.once('error', (err) => { if (!p.closed) reject(err); });
+    p.socket.once('error', (err) => {
+      if (!p.closed) reject(err);
+    });
   });
 }
 
@@ -69,10 +81,12 @@ describe('connection floods', () => {
   test('1200 idle sockets from one address: it keeps its cap, the rest are refused at once, others are answered', async () => {
     const probes: Probe[] = [];
     for (let batch = 0; batch < 12; batch++) {
-      probes.push(...await Promise.all(Array.from({ length: 100 }, () => probe(lab, '127.0.0.1'))));
+      probes.push(...(await Promise.all(Array.from({ length: 100 }, () => probe(lab, '127.0.0.1')))));
     }
-    await waitFor(() => probes.filter((p) => !p.closed).length <= PER_CLIENT, `the flood's refusals (at most ${PER_CLIENT} open)`,
-      { timeoutMs: REFUSALS_WITHIN_MS, seen: () => probes.filter((p) => !p.closed).length });
+    await waitFor(() => probes.filter((p) => !p.closed).length <= PER_CLIENT, `the flood's refusals (at most ${PER_CLIENT} open)`, {
+      timeoutMs: REFUSALS_WITHIN_MS,
+      seen: () => probes.filter((p) => !p.closed).length,
+    });
     const open = probes.filter((p) => !p.closed);
     console.log(`1200 sockets from 127.0.0.1: ${open.length} still open, ${probes.length - open.length} refused`);
     assert.ok(open.length <= PER_CLIENT, `${open.length} sockets from one address are open`);
@@ -90,10 +104,12 @@ describe('connection floods', () => {
   test('many addresses together stop at the total cap', async () => {
     const probes: Probe[] = [];
     for (const from of ['127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7']) {
-      probes.push(...await Promise.all(Array.from({ length: 45 }, () => probe(lab, from))));
+      probes.push(...(await Promise.all(Array.from({ length: 45 }, () => probe(lab, from)))));
     }
-    await waitFor(() => probes.filter((p) => !p.closed).length <= TOTAL, `the refusals beyond the total cap (${TOTAL})`,
-      { timeoutMs: REFUSALS_WITHIN_MS, seen: () => probes.filter((p) => !p.closed).length });
+    await waitFor(() => probes.filter((p) => !p.closed).length <= TOTAL, `the refusals beyond the total cap (${TOTAL})`, {
+      timeoutMs: REFUSALS_WITHIN_MS,
+      seen: () => probes.filter((p) => !p.closed).length,
+    });
     const open = probes.filter((p) => !p.closed).length;
     assert.ok(open <= TOTAL && open >= TOTAL - 5, `${open} of ${probes.length} open (total cap ${TOTAL})`);
     assert.match(probes.find((p) => p.closed)?.received ?? '', /too many connections open/);
@@ -107,7 +123,9 @@ describe('connection floods', () => {
     const started = Date.now();
     for (const p of slow) p.socket.write('GET /healthz HTTP/1.1\r\nHost: lab\r\nX-Slow: ');
     // One byte every half second: never a complete head.
-    const drip = setInterval(() => { for (const p of slow) if (!p.closed) p.socket.write('a'); }, 500);
+    const drip = setInterval(() => {
+      for (const p of slow) if (!p.closed) p.socket.write('a');
+    }, 500);
     const idle = await probe(lab, '127.0.0.9');
     idle.socket.write('GET /healthz HTTP/1.1\r\nHost: lab\r\n\r\n');
     const idleSince = Date.now();
@@ -117,7 +135,10 @@ describe('connection floods', () => {
     } finally {
       clearInterval(drip);
     }
-    assert.ok(slow.every((p) => p.closed), 'every slow head was cut off');
+    assert.ok(
+      slow.every((p) => p.closed),
+      'every slow head was cut off',
+    );
     const latest = Math.max(...slow.map((p) => p.closedAt)) - started;
     console.log(`slow heads closed within ${latest} ms (time-out ${HEADERS_TIMEOUT_MS} ms); idle keep-alive closed after ${idle.closedAt - idleSince} ms`);
     assert.ok(latest < HEADERS_TIMEOUT_MS + 2000, `closed after ${latest} ms`);

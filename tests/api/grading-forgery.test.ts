@@ -24,12 +24,18 @@ const HIDDEN_TEXT = /Sum\(1, 2, 3, 4\) = %d, want 10|TestSumCheck\(t \*testing\.
 
 describe('grading: learner code cannot write its own grade', () => {
   let lab: LabServer;
-  before(async () => { lab = await startServer({ env: { PROGRAM_TIMEOUT_MS: '4000', SIGN_IN_BURST: '1000', CODE_ATTEMPTS_BURST: '1000' } }); });
+  before(async () => {
+    lab = await startServer({ env: { PROGRAM_TIMEOUT_MS: '4000', SIGN_IN_BURST: '1000', CODE_ATTEMPTS_BURST: '1000' } });
+  });
   after(() => lab?.stop());
 
   const check = async (extra: Record<string, string>, calc = WRONG): Promise<CheckResult> => {
     const files = { 'calc.go': calc, 'calc_test.go': file('files/calc_test.go'), 'go.mod': file('files/go.mod'), ...extra };
-    const res = await fetch(`${lab.url}/api/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lesson: LESSON, files }) });
+    const res = await fetch(`${lab.url}/api/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ lesson: LESSON, files }),
+    });
     assert.equal(res.status, 200);
     return res.json() as Promise<CheckResult>;
   };
@@ -41,7 +47,11 @@ describe('grading: learner code cannot write its own grade', () => {
 
   test('control: the wrong answer fails both hidden tests, the solution passes them', async () => {
     const wrong = await check({});
-    assert.deepEqual(hidden(wrong).map((t) => t.status), ['fail', 'fail'], JSON.stringify(wrong));
+    assert.deepEqual(
+      hidden(wrong).map((t) => t.status),
+      ['fail', 'fail'],
+      JSON.stringify(wrong),
+    );
     assert.equal(wrong.review, undefined);
     const right = await check({}, file('exercise/solution/calc.go'));
     assert.equal(right.status, 'pass', JSON.stringify(right));
@@ -85,7 +95,7 @@ func init() {
     assert.match(r.review ?? '', /"os"/, 'the submission is flagged for the teacher');
   });
 
-  test('lines that imitate the grader\'s own verdicts (with and without exiting) are not believed, and are flagged', async () => {
+  test("lines that imitate the grader's own verdicts (with and without exiting) are not believed, and are flagged", async () => {
     for (const exit of [true, false]) {
       const forge = `package calc
 
@@ -165,19 +175,29 @@ func TestMain(m *testing.M) { os.Exit(0) }
     assertNoHiddenPass(asSource);
     const asTest = await check({ 'main_hook_test.go': mainFile, 'zz_lab_grader_0123456789abcdef_test.go': mainFile });
     assertNoHiddenPass(asTest);
-    assert.deepEqual(hidden(asTest).map((t) => t.status), ['fail', 'fail'], 'the learner\'s own test files are not compiled into the grading');
+    assert.deepEqual(
+      hidden(asTest).map((t) => t.status),
+      ['fail', 'fail'],
+      "the learner's own test files are not compiled into the grading",
+    );
   });
 
   test('a panic in init, and a test that ends the binary halfway, pass nothing', async () => {
     const panics = await check({ 'p.go': 'package calc\n\nfunc init() { panic("no tests for you") }\n' });
     assertNoHiddenPass(panics);
-    const goexit = await check({}, WRONG.replace('package calc\n', 'package calc\n\nimport "runtime"\n').replace('return a + b', 'runtime.Goexit()\n\treturn 0'));
+    const goexit = await check(
+      {},
+      WRONG.replace('package calc\n', 'package calc\n\nimport "runtime"\n').replace('return a + b', 'runtime.Goexit()\n\treturn 0'),
+    );
     assertNoHiddenPass(goexit);
   });
 
   test('the hidden sources, the check commands and the test binary cannot be read while learner code runs', async () => {
     // Mul looks everywhere it can for the hidden tests and the binary, once, and reports what it found.
-    const snoop = file('exercise/solution/calc.go').replace('package calc\n', `package calc
+    const snoop = file('exercise/solution/calc.go')
+      .replace(
+        'package calc\n',
+        `package calc
 
 import (
 	"bytes"
@@ -230,11 +250,13 @@ func snoop() {
 	_, err = os.ReadFile("/proc/self/exe")
 	fmt.Println("reading /proc/self/exe:", err)
 }
-`).replace('return a * b', 'once.Do(snoop)\n\treturn a * b');
+`,
+      )
+      .replace('return a * b', 'once.Do(snoop)\n\treturn a * b');
     const r = await check({}, snoop);
     const text = JSON.stringify(r);
     assert.match(text, /files looked at: true/, text.slice(0, 2000));
-    assert.doesNotMatch(text, /LEAK/, 'the hidden test source is nowhere the learner\'s code can read');
+    assert.doesNotMatch(text, /LEAK/, "the hidden test source is nowhere the learner's code can read");
     assert.doesNotMatch(text, HIDDEN_TEXT, 'no hidden test source in what comes back');
     assert.match(text, /reading the test binary: open \/opt\/lab\/grader\/hidden\.test: permission denied/);
     assert.match(text, /reading \/proc\/self\/exe: open \/proc\/self\/exe: permission denied/);
@@ -244,7 +266,9 @@ func snoop() {
     // The code has a real vet finding (s = s); Mul, run by the hidden tests,
     // writes a go env file and a toolexec script that would skip vet, and also
     // tries `go env -w` for good measure.
-    const tamper = WRONG.replace('package calc\n', `package calc
+    const tamper = WRONG.replace(
+      'package calc\n',
+      `package calc
 
 import (
 	"os"
@@ -260,7 +284,8 @@ func tamper() {
 	os.WriteFile(filepath.Join(home, ".config", "go", "env"), []byte("GOFLAGS=-toolexec="+script+"\\n"), 0o644)
 	exec.Command("go", "env", "-w", "GOFLAGS=-toolexec="+script).Run()
 }
-`).replace('return a + b', 'tamper()\n\ts := a + b\n\ts = s\n\treturn s');
+`,
+    ).replace('return a + b', 'tamper()\n\ts := a + b\n\ts = s\n\treturn s');
     const r = await check({}, tamper);
     const vet = r.tests.find((t) => t.name === 'go vet finds nothing');
     assert.ok(vet, JSON.stringify(r));
@@ -268,7 +293,7 @@ func tamper() {
     assert.match(vet.output ?? '', /self-assignment of s/);
   });
 
-  test('a command check\'s command line is not in any process the learner\'s program can read', async () => {
+  test("a command check's command line is not in any process the learner's program can read", async () => {
     // The check runs go build -ldflags='-X main.version=2.0.1 -X main.commit=abc123' ... && /tmp/app:
     // the program looks for that flag's text in every process's command line and environment.
     const lesson = 'deployment/binary-to-service';
@@ -301,8 +326,12 @@ func init() {
 	fmt.Println("processes read:", seen > 2)
 }
 `;
-    const res = await fetch(`${lab.url}/api/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lesson, files }) });
-    const r = await res.json() as CheckResult;
+    const res = await fetch(`${lab.url}/api/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ lesson, files }),
+    });
+    const r = (await res.json()) as CheckResult;
     const text = JSON.stringify(r);
     assert.match(text, /processes read: true/, text.slice(0, 1500));
     assert.doesNotMatch(text, /LEAK/, text.slice(0, 1500));
@@ -339,10 +368,17 @@ func init() {
     assert.match(csv, /fail \(review\)/, csv);
   });
 
-  test('a folder standing where a hidden test goes is the learner\'s problem, not a fault of the lab', async () => {
-    const r = await check({ 'exercise_check_test.go/evil.go': 'package calc\n', 'zz_lab_grader_x_test.go/y.go': 'package calc\n' }, file('exercise/solution/calc.go'));
+  test("a folder standing where a hidden test goes is the learner's problem, not a fault of the lab", async () => {
+    const r = await check(
+      { 'exercise_check_test.go/evil.go': 'package calc\n', 'zz_lab_grader_x_test.go/y.go': 'package calc\n' },
+      file('exercise/solution/calc.go'),
+    );
     assert.doesNotMatch(JSON.stringify(r), /fault of the lab/);
-    assert.deepEqual(hidden(r).map((t) => t.status), ['pass', 'pass'], JSON.stringify(r));
+    assert.deepEqual(
+      hidden(r).map((t) => t.status),
+      ['pass', 'pass'],
+      JSON.stringify(r),
+    );
   });
 
   test('output flooded past the limit (the tests share one stream): the tests stop, with the limit named, and pass nothing', async () => {
@@ -362,8 +398,10 @@ func init() {
 `;
     const r = await check({ 'flood.go': flood });
     assertNoHiddenPass(r);
-    assert.ok(hidden(r).some((t) => t.status === 'error' && /output/.test(t.message ?? '')), JSON.stringify(r).slice(0, 1500));
+    assert.ok(
+      hidden(r).some((t) => t.status === 'error' && /output/.test(t.message ?? '')),
+      JSON.stringify(r).slice(0, 1500),
+    );
     assert.doesNotMatch(JSON.stringify(r), /fault of the lab/);
   });
 });
-

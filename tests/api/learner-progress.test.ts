@@ -37,7 +37,10 @@ describe('learner progress and files on the server', () => {
 
     const marked = await call(lab.url, 'PUT', `/api/me/progress${q(LESSON)}`, { cookie: first.cookie });
     assert.equal(marked.status, 200, JSON.stringify(marked.body));
-    assert.deepEqual(marked.body.done.map((d: { lesson: string }) => d.lesson), [LESSON]);
+    assert.deepEqual(
+      marked.body.done.map((d: { lesson: string }) => d.lesson),
+      [LESSON],
+    );
     const doneAt = marked.body.done[0].doneAt;
     assert.ok(!Number.isNaN(Date.parse(doneAt)));
     // Marking again keeps the first time: done is done.
@@ -66,7 +69,10 @@ describe('learner progress and files on the server', () => {
     assert.equal(recovered.status, 200);
     const second = recovered.cookie!;
     assert.notEqual(second, first.cookie);
-    assert.deepEqual((await call(lab.url, 'GET', '/api/me/progress', { cookie: second })).body, { learnerId: first.learnerId, done: [{ lesson: LESSON, doneAt }] });
+    assert.deepEqual((await call(lab.url, 'GET', '/api/me/progress', { cookie: second })).body, {
+      learnerId: first.learnerId,
+      done: [{ lesson: LESSON, doneAt }],
+    });
     const back = await call(lab.url, 'GET', `/api/me/files${q(LESSON)}`, { cookie: second });
     assert.deepEqual(back.body.files, files2);
     assert.equal(back.body.savedAt, saved2.body.savedAt);
@@ -84,7 +90,7 @@ describe('learner progress and files on the server', () => {
     }
   });
 
-  test("another learner sees none of it; unknown lessons are 404, a missing one 400", async () => {
+  test('another learner sees none of it; unknown lessons are 404, a missing one 400', async () => {
     const ada = await join(lab.url, code, 'Ada L');
     const bob = await join(lab.url, code, 'Bob');
     await call(lab.url, 'PUT', `/api/me/progress${q(LESSON)}`, { cookie: ada.cookie });
@@ -92,13 +98,21 @@ describe('learner progress and files on the server', () => {
     assert.deepEqual((await call(lab.url, 'GET', '/api/me/progress', { cookie: bob.cookie })).body, { learnerId: bob.learnerId, done: [] });
     assert.equal((await call(lab.url, 'GET', `/api/me/files${q(LESSON)}`, { cookie: bob.cookie })).body.files, null);
 
-    for (const [method, path] of [['PUT', '/api/me/progress'], ['GET', '/api/me/files'], ['PUT', '/api/me/files']] as const) {
+    for (const [method, path] of [
+      ['PUT', '/api/me/progress'],
+      ['GET', '/api/me/files'],
+      ['PUT', '/api/me/files'],
+    ] as const) {
       const body = method === 'PUT' && path.endsWith('files') ? { files: { 'a.go': 'x' } } : undefined;
       assert.equal((await call(lab.url, method, `${path}${q('no/such-lesson')}`, { cookie: ada.cookie, body })).status, 404, `${method} ${path}`);
       assert.equal((await call(lab.url, method, path, { cookie: ada.cookie, body })).status, 400, `${method} ${path} without a lesson`);
     }
     // A cross-site page cannot write with the learner's cookie.
-    const cross = await call(lab.url, 'PUT', `/api/me/files${q(LESSON)}`, { cookie: ada.cookie, body: { files: { 'calc.go': 'evil' } }, headers: { origin: 'https://evil.example' } });
+    const cross = await call(lab.url, 'PUT', `/api/me/files${q(LESSON)}`, {
+      cookie: ada.cookie,
+      body: { files: { 'calc.go': 'evil' } },
+      headers: { origin: 'https://evil.example' },
+    });
     assert.equal(cross.status, 403);
     assert.deepEqual((await call(lab.url, 'GET', `/api/me/files${q(LESSON)}`, { cookie: ada.cookie })).body.files, { 'calc.go': 'ada' });
   });
@@ -127,7 +141,7 @@ describe('learner progress and files on the server', () => {
     assert.deepEqual((await call(lab.url, 'GET', path, { cookie: l.cookie })).body.files, { 'calc.go': 'kept' });
   });
 
-  test('deleting the class deletes its learners\' progress and files', async () => {
+  test("deleting the class deletes its learners' progress and files", async () => {
     const teacher = await newTeacher(lab.url);
     const cls = await newClass(lab.url, teacher.cookie, [LESSON]);
     const l = await join(lab.url, cls.joinCode, 'Dee');

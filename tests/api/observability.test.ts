@@ -21,7 +21,11 @@ const lessonFile = (path: string) => readFileSync(join(CONTENT, LESSON, path), '
 const GO_MOD = 'module example.com/t\n\ngo 1.26\n';
 const program = (body: string, imports = '"fmt"') => `package main\n\nimport (${imports})\n\nfunc main() {\n${body}\n}\n`;
 
-interface Sample { name: string; labels: Record<string, string>; value: number }
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
 /** Parses the text exposition format's sample lines (comments skipped). */
 function parseMetrics(text: string): Sample[] {
@@ -53,7 +57,9 @@ async function scrape(url: string, headers: Record<string, string> = {}): Promis
 
 /** This machine's first non-loopback IPv4 address (a client that is not local to the server). */
 function outsideAddress(): string {
-  const a = Object.values(networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4');
+  const a = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && !i.internal && i.family === 'IPv4');
   assert.ok(a, 'the test needs a non-loopback IPv4 address on this machine to connect from');
   return a.address;
 }
@@ -70,9 +76,21 @@ describe('GET /metrics without METRICS_TOKEN (loopback only)', () => {
   test('default process metrics and every lab metric are described', async () => {
     const res = await fetch(`${lab.url}/metrics`);
     const text = await res.text();
-    for (const name of ['process_cpu_user_seconds_total', 'nodejs_heap_size_used_bytes', 'golab_commands_started_total', 'golab_commands_finished_total',
-      'golab_command_duration_seconds', 'golab_sandbox_kills_total', 'golab_refusals_total', 'golab_admission_queue_length', 'golab_admission_running',
-      'golab_terminals_open', 'golab_http_connections_open', 'golab_grading_queue_length', 'golab_grading_running']) {
+    for (const name of [
+      'process_cpu_user_seconds_total',
+      'nodejs_heap_size_used_bytes',
+      'golab_commands_started_total',
+      'golab_commands_finished_total',
+      'golab_command_duration_seconds',
+      'golab_sandbox_kills_total',
+      'golab_refusals_total',
+      'golab_admission_queue_length',
+      'golab_admission_running',
+      'golab_terminals_open',
+      'golab_http_connections_open',
+      'golab_grading_queue_length',
+      'golab_grading_running',
+    ]) {
       assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name);
     }
   });
@@ -84,10 +102,15 @@ describe('GET /metrics without METRICS_TOKEN (loopback only)', () => {
 
     const ok = await postRun(lab.url, { files: { 'main.go': program(`fmt.Println("${marker}")`), 'go.mod': GO_MOD }, command: 'go run .' }, cookie);
     assert.equal(ok.exit?.reason, 'exited', ok.stderr);
-    const flood = await postRun(lab.url, { files: { 'main.go': program('for { fmt.Println("spam spam spam") }'), 'go.mod': GO_MOD }, command: 'go run .' }, cookie);
+    const flood = await postRun(
+      lab.url,
+      { files: { 'main.go': program('for { fmt.Println("spam spam spam") }'), 'go.mod': GO_MOD }, command: 'go run .' },
+      cookie,
+    );
     assert.equal(flood.exit?.reason, 'output-limit');
     const check = await fetch(`${lab.url}/api/check`, {
-      method: 'POST', headers: { 'content-type': 'application/json', cookie },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
       body: JSON.stringify({ lesson: LESSON, files: { 'main.go': lessonFile('exercise/solution/main.go'), 'go.mod': lessonFile('files/go.mod') } }),
     });
     assert.equal(check.status, 200);
@@ -110,7 +133,7 @@ describe('GET /metrics without METRICS_TOKEN (loopback only)', () => {
     assert.equal(delta('golab_sandbox_kills_total', { reason: 'output-limit' }), 1);
     assert.equal(delta('golab_refusals_total', { reason: 'run-rate' }), 1);
     assert.equal(value(now, 'golab_admission_running'), 0, 'nothing holds a slot after the Runs');
-    assert.ok(value(now, 'golab_http_connections_open') >= 1, 'this scrape\'s own connection is open');
+    assert.ok(value(now, 'golab_http_connections_open') >= 1, "this scrape's own connection is open");
 
     // Counts and reasons only: not the program's output, the session, or the client's address.
     const session = cookie.split('=')[1];
@@ -166,7 +189,13 @@ describe('GET /metrics with METRICS_TOKEN', () => {
   after(() => lab?.stop());
 
   test('the bearer token is required, from loopback too, and enough from another address', async () => {
-    for (const headers of [{}, { authorization: `Bearer ${TOKEN}x` }, { authorization: `Bearer ${TOKEN.slice(0, -1)}` }, { authorization: TOKEN }, { authorization: `Basic ${TOKEN}` }] as Array<Record<string, string>>) {
+    for (const headers of [
+      {},
+      { authorization: `Bearer ${TOKEN}x` },
+      { authorization: `Bearer ${TOKEN.slice(0, -1)}` },
+      { authorization: TOKEN },
+      { authorization: `Basic ${TOKEN}` },
+    ] as Array<Record<string, string>>) {
       const res = await fetch(`${lab.url}/metrics`, { headers });
       assert.equal(res.status, 401, JSON.stringify(headers));
       assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);

@@ -7,20 +7,26 @@ import { postRun } from '../helpers/api.ts';
 describe('per-client rates', () => {
   let lab: LabServer;
   before(async () => {
-    lab = await startServer({ env: { TRUST_PROXY: '1', RUNS_BURST: '3', RUN_INTERVAL_MS: '1000', NEW_SESSIONS_PER_MINUTE: '8', ADDRESS_RUNS_BURST: '8', ADDRESS_RUNS_PER_SECOND: '1' } });
+    lab = await startServer({
+      env: { TRUST_PROXY: '1', RUNS_BURST: '3', RUN_INTERVAL_MS: '1000', NEW_SESSIONS_PER_MINUTE: '8', ADDRESS_RUNS_BURST: '8', ADDRESS_RUNS_PER_SECOND: '1' },
+    });
   });
   after(() => lab?.stop());
 
   test('Runs beyond the burst get 429 with Retry-After; another client is not affected', async () => {
-    const run = (ip: string) => fetch(`${lab.url}/api/run`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ files: {}, command: 'true' }),
-    });
+    const run = (ip: string) =>
+      fetch(`${lab.url}/api/run`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+        body: JSON.stringify({ files: {}, command: 'true' }),
+      });
     const statuses: number[] = [];
     let refused: Response | null = null;
     for (let i = 0; i < 5; i++) {
       const r = await run('192.0.2.1');
       statuses.push(r.status);
-      if (r.status === 429) refused ??= r; else await r.text();
+      if (r.status === 429) refused ??= r;
+      else await r.text();
     }
     assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
     assert.ok(Number(refused!.headers.get('retry-after')) >= 1);
@@ -33,10 +39,17 @@ describe('per-client rates', () => {
 
   test('learners behind one address each have their own Run budget; the address has a backstop', async () => {
     const ip = '192.0.2.3';
-    const session = async () => (await fetch(`${lab.url}/api/workspace/files?lesson=go-run/what-go-run-does`, { headers: { 'x-forwarded-for': ip } })).headers.get('set-cookie')!.split(';')[0];
+    const session = async () =>
+      (await fetch(`${lab.url}/api/workspace/files?lesson=go-run/what-go-run-does`, { headers: { 'x-forwarded-for': ip } })).headers
+        .get('set-cookie')!
+        .split(';')[0];
     const learners = [await session(), await session(), await session()];
     const run = async (cookie: string) => {
-      const r = await fetch(`${lab.url}/api/run`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip, cookie }, body: JSON.stringify({ files: {}, command: 'true', lesson: 'go-run/what-go-run-does' }) });
+      const r = await fetch(`${lab.url}/api/run`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': ip, cookie },
+        body: JSON.stringify({ files: {}, command: 'true', lesson: 'go-run/what-go-run-does' }),
+      });
       return { status: r.status, body: await r.text() };
     };
     // Two learners use their whole burst of 3: six Runs from one address, none refused.

@@ -14,7 +14,6 @@ import { mountsUnder, sandboxProcesses, waitingSandboxes as waitingOf } from '..
 const LESSON = 'go-run/what-go-run-does';
 const AS_ROOT = process.getuid?.() === 0;
 
-
 async function until(what: string, check: () => boolean, timeoutMs = 8000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {

@@ -33,9 +33,12 @@ describe('POST /api/run', () => {
     assert.ok(typeof r.exit?.durationMs === 'number' && r.exit.durationMs > 0);
   });
 
-  test('merge: stdout and stderr in the order the program wrote them (the Go Playground\'s stdout_stderr_merge)', async () => {
+  test("merge: stdout and stderr in the order the program wrote them (the Go Playground's stdout_stderr_merge)", async () => {
     // A to stdout, B to stderr, then A, A: two pipes often deliver A A A B; one stream never does.
-    const main = program('fmt.Fprintln(os.Stdout, "A")\n\tfmt.Fprintln(os.Stderr, "B")\n\tfmt.Fprintln(os.Stdout, "A")\n\tfmt.Fprintln(os.Stdout, "A")', '"fmt"; "os"');
+    const main = program(
+      'fmt.Fprintln(os.Stdout, "A")\n\tfmt.Fprintln(os.Stderr, "B")\n\tfmt.Fprintln(os.Stdout, "A")\n\tfmt.Fprintln(os.Stdout, "A")',
+      '"fmt"; "os"',
+    );
     await postRun(lab.url, { files: { 'main.go': main, 'go.mod': GO_MOD }, command: 'go build -o p .', observe: false });
     for (let i = 0; i < 10; i++) {
       const r = await postRun(lab.url, { files: { 'main.go': main, 'go.mod': GO_MOD }, command: 'go build -o p . && ./p', merge: true, observe: false });
@@ -43,7 +46,11 @@ describe('POST /api/run', () => {
       assert.equal(r.stdout, 'A\nB\nA\nA\n', `run ${i}`);
       assert.equal(r.stderr, '', 'merged: everything arrives as stdout');
     }
-    const bad = await fetch(`${lab.url}/api/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ files: {}, command: 'true', merge: 'yes' }) });
+    const bad = await fetch(`${lab.url}/api/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ files: {}, command: 'true', merge: 'yes' }),
+    });
     assert.equal(bad.status, 400);
     assert.match((await bad.json()).error, /"merge" must be true or false/);
   });
@@ -56,7 +63,7 @@ describe('POST /api/run', () => {
     assert.match(r.stderr, /main\.go:\d+:\d+: undefined: undefinedThing/);
   });
 
-  test('the program\'s own exit status comes back through go run', async () => {
+  test("the program's own exit status comes back through go run", async () => {
     const r = await postRun(lab.url, { files: { 'main.go': program('os.Exit(3)', '"os"'), 'go.mod': GO_MOD }, command: 'go build -o prog . && ./prog' });
     assert.equal(r.exit?.code, 3);
   });
@@ -70,7 +77,7 @@ describe('POST /api/run', () => {
     assert.match(r.exit?.message ?? '', /^stopped after 3 s \(run time limit\)$/);
     assert.equal(r.stdout, 'started\n');
     const started = r.events.find((e) => e.type === 'phase' && e.phase === 'run' && e.state === 'start');
-    assert.ok(started, 'the program\'s start came from the toolchain\'s trace');
+    assert.ok(started, "the program's start came from the toolchain's trace");
     assert.ok(r.exit!.durationMs >= 3000 && r.exit!.durationMs < 8000, `took ${r.exit!.durationMs} ms`);
   });
 
@@ -113,7 +120,7 @@ describe('POST /api/run', () => {
     assert.equal(lines[1], '1000');
     assert.equal(lines[2].trim(), 'root learner nobody');
     assert.equal(lines[3], 'usr-read-only');
-    assert.equal(lines[4], 'net-closed', 'the lab\'s own port must not be reachable from the sandbox');
+    assert.equal(lines[4], 'net-closed', "the lab's own port must not be reachable from the sandbox");
     assert.equal(lines[5], 'learner');
     assert.doesNotMatch(r.stdout, /DATA_DIR|SANDBOX_DIR|npm_/, 'no host environment leaks in');
   });
@@ -130,7 +137,7 @@ describe('POST /api/run', () => {
     assert.equal((await postRun(lab.url, { files: {}, command: 'true', lesson: LESSON }, cookie)).exit?.code, 0);
   });
 
-  test('after a Run, the session\'s next sandbox waits ready, and the next Run uses it', async () => {
+  test("after a Run, the session's next sandbox waits ready, and the next Run uses it", async () => {
     const waiting = () => waitingSandboxes(lab.pid);
     const { cookie } = await newSession(lab.url, LESSON);
     const before = waiting();
@@ -159,7 +166,12 @@ describe('POST /api/run', () => {
     ['file name with backslash', { ...ok, files: { 'a\\b.go': 'x' } }, 400, /backslash/],
     ['empty file name', { ...ok, files: { '': 'x' } }, 400, /empty/],
     ['file contents not a string', { ...ok, files: { 'main.go': 1 } }, 400, /must be a string/],
-    [`more than ${MAX_FILES} files`, { ...ok, files: Object.fromEntries(Array.from({ length: MAX_FILES + 1 }, (_, i) => [`f${i}.go`, ''])) }, 400, /too many files/],
+    [
+      `more than ${MAX_FILES} files`,
+      { ...ok, files: Object.fromEntries(Array.from({ length: MAX_FILES + 1 }, (_, i) => [`f${i}.go`, ''])) },
+      400,
+      /too many files/,
+    ],
     ['body over 1 MiB', { ...ok, files: { 'big.txt': 'x'.repeat(MAX_BODY_BYTES) } }, 413, /larger than 1048576 bytes/],
     ['unknown lesson', { ...ok, lesson: 'no/such-lesson' }, 404, /unknown lesson/],
     ['lesson id that is a path trick', { ...ok, lesson: '../../etc' }, 404, /unknown lesson/],

@@ -86,11 +86,16 @@ describe('terminal abuse: floods and slow readers', () => {
     }
     const grown = rssBytes(lab.pid) - before;
     const backedUp = terminals.map((t) => t.ws.bufferedAmount);
-    console.log(`offered ${Math.round(offered / MiB)} MiB; server RSS grew ${Math.round(grown / MiB)} MiB; left in the clients: ${backedUp.map((b) => Math.round(b / MiB)).join(', ')} MiB`);
+    console.log(
+      `offered ${Math.round(offered / MiB)} MiB; server RSS grew ${Math.round(grown / MiB)} MiB; left in the clients: ${backedUp.map((b) => Math.round(b / MiB)).join(', ')} MiB`,
+    );
     assert.ok(offered > 200 * MiB, 'the attack was at full strength');
     // What the server may hold: 8 x TERMINAL_INPUT_HIGH_BYTES + frames in flight, and the GC's slack.
     assert.ok(grown < 120 * MiB, `the server's memory grew by ${Math.round(grown / MiB)} MiB`);
-    assert.ok(backedUp.every((b) => b > 20 * MiB), 'each client was pushed back (its sends wait on its side)');
+    assert.ok(
+      backedUp.every((b) => b > 20 * MiB),
+      'each client was pushed back (its sends wait on its side)',
+    );
     for (const t of terminals) t.ws.terminate();
     const health = await fetch(`${lab.url}/healthz`);
     assert.equal(health.status, 200);
@@ -131,7 +136,10 @@ describe('terminal abuse: floods and slow readers', () => {
     console.log(`3 unread terminals running yes for 6 s: server RSS grew ${Math.round(grown / MiB)} MiB`);
     assert.ok(grown < 60 * MiB, `the server's memory grew by ${Math.round(grown / MiB)} MiB`);
     // Paused, not dropped: a browser that reads again finds its shell alive.
-    assert.ok(readers.every((t) => t.ws.readyState === t.ws.OPEN), 'the terminals are still open');
+    assert.ok(
+      readers.every((t) => t.ws.readyState === t.ws.OPEN),
+      'the terminals are still open',
+    );
     const t = readers[0];
     t.ws.resume();
     t.type('\x03');
@@ -179,8 +187,7 @@ describe('terminal abuse: caps', () => {
   test('concurrent upgrades cannot pass the per-address and machine caps; other addresses still get in', async () => {
     const sessions = await Promise.all([0, 1, 2, 3, 4, 5].map(() => newSession(lab.url, LESSON)));
     // 16 upgrades at once from one address, four sessions (each within its own cap of 4).
-    const attempts = await Promise.all(Array.from({ length: 16 }, (_, i) =>
-      open(lab, { cookie: sessions[i % 4].cookie, 'x-forwarded-for': '192.0.2.66' })));
+    const attempts = await Promise.all(Array.from({ length: 16 }, (_, i) => open(lab, { cookie: sessions[i % 4].cookie, 'x-forwarded-for': '192.0.2.66' })));
     const opened = attempts.filter((a): a is TerminalClient => typeof a !== 'number');
     assert.equal(opened.length, 3, `per-address cap: ${attempts.map((a) => (typeof a === 'number' ? a : 'open')).join(',')}`);
     assert.ok(attempts.every((a) => typeof a !== 'number' || a === 429));
@@ -193,11 +200,15 @@ describe('terminal abuse: caps', () => {
     }
     // A fifth address, with a session of its own: the machine is full.
     const refused = new TerminalClient(lab.url, LESSON, { cookie: sessions[5].cookie, origin: lab.url, 'x-forwarded-for': '192.0.2.4' });
-    const answer = new Promise<string>((resolve) => refused.ws.once('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => { body += d; });
-      res.on('end', () => resolve(`${res.statusCode} ${body}`));
-    }));
+    const answer = new Promise<string>((resolve) =>
+      refused.ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => {
+          body += d;
+        });
+        res.on('end', () => resolve(`${res.statusCode} ${body}`));
+      }),
+    );
     assert.match(await answer, /^429 .*All 6 terminals of the lab are in use/);
     // Closing frees the slots: the attacker's address may open again, up to its cap.
     for (const t of [...opened, ...others]) t.close();
@@ -212,7 +223,7 @@ describe('terminal abuse: caps', () => {
       for (const t of got) t.close();
       await Promise.all(got.map((t) => t.closed));
       return null;
-    }, 'the closed terminals\' slots to be free again');
+    }, "the closed terminals' slots to be free again");
     assert.equal(again.filter((a) => typeof a !== 'number').length, 3, 'slots were released on close');
     for (const t of again) if (typeof t !== 'number') t.close();
   });
@@ -251,14 +262,19 @@ describe('terminal abuse: every refused upgrade releases the workspace', { skip:
         }
       });
       let answer = '';
-      socket.on('data', (d) => { answer += d; });
+      socket.on('data', (d) => {
+        answer += d;
+      });
       socket.on('error', () => {});
       // The answer is complete when the server ends its side; the client keeps its own open.
       socket.on('end', () => resolve(answer.split('\r\n')[0]));
       socket.on('close', () => resolve(answer.split('\r\n')[0]));
       open.push(socket);
       // An answer is all it needs; a server that never answers fails the test, not hangs it.
-      socket.setTimeout(5000, () => { socket.destroy(); resolve(`no answer: ${JSON.stringify(answer)}`); });
+      socket.setTimeout(5000, () => {
+        socket.destroy();
+        resolve(`no answer: ${JSON.stringify(answer)}`);
+      });
     });
   }
 
@@ -281,7 +297,10 @@ describe('terminal abuse: every refused upgrade releases the workspace', { skip:
       await rawUpgrade(path, { ...ws, Cookie: cookie }, 'hang-up');
     }
     assert.deepEqual([...new Set(answers)].sort(), [
-      'HTTP/1.1 400 Bad Request', 'HTTP/1.1 401 Unauthorized', 'HTTP/1.1 403 Forbidden', 'HTTP/1.1 404 Not Found',
+      'HTTP/1.1 400 Bad Request',
+      'HTTP/1.1 401 Unauthorized',
+      'HTTP/1.1 403 Forbidden',
+      'HTTP/1.1 404 Not Found',
     ]);
     // Every refused client still holds its side open: the server must have let go all the same.
     await until('the idle workspace to be unmounted (nothing left it busy)', () => mountsUnder(sessions).length === 0, 15_000);
@@ -310,11 +329,14 @@ describe('terminal abuse: idle terminals, CPU priority', { skip: !AS_ROOT && 'cg
     const t = new TerminalClient(lab.url, LESSON, { cookie, origin: lab.url });
     await t.opened();
     const dir = join('/sys/fs/cgroup/cpu/golab', `s${lab.pid}`);
-    const group = () => readdirSync(dir).filter((n) => n.startsWith('c-')).map((n) => join(dir, n))[0];
+    const group = () =>
+      readdirSync(dir)
+        .filter((n) => n.startsWith('c-'))
+        .map((n) => join(dir, n))[0];
     const shares = () => Number(readFileSync(join(group(), 'cpu.shares'), 'utf8'));
     const keepAlive = setInterval(() => t.send({ type: 'resize', cols: 80, rows: 24 }), 500); // not idle
     try {
-      await until('the terminal\'s cgroup', () => existsSync(dir) && group() !== undefined);
+      await until("the terminal's cgroup", () => existsSync(dir) && group() !== undefined);
       // Quiet for two CPU samples: the quiet time is the state under test, not a wait for an event.
       await sleep(2 * TERMINAL_CPU_SAMPLE_MS);
       assert.equal(shares(), 1024, 'a quiet terminal has full weight');
@@ -340,15 +362,20 @@ describe('machine-wide memory budget', { skip: !AS_ROOT && 'cgroups need root' }
 
   test('one sandbox may use its own limit; two together cannot exceed the budget, and the one killed is told why', async () => {
     const limit = readFileSync(join('/sys/fs/cgroup/memory/golab', `s${lab.pid}`, 'memory.limit_in_bytes'), 'utf8');
-    assert.equal(Number(limit), BUDGET, 'the budget is on the server\'s parent group');
+    assert.equal(Number(limit), BUDGET, "the budget is on the server's parent group");
     const { cookie } = await newSession(lab.url, LESSON);
     // hold N [seconds]: N MiB of touched memory, held.
     const hog = [
-      'package main', 'import ("fmt"; "os"; "strconv"; "time"; "runtime")',
+      'package main',
+      'import ("fmt"; "os"; "strconv"; "time"; "runtime")',
       'func main() { n, _ := strconv.Atoi(os.Args[1]); b := make([]byte, n<<20); for i := 0; i < len(b); i += 4096 { b[i] = 1 }',
       'fmt.Println("held", n); if len(os.Args) > 2 { s, _ := strconv.Atoi(os.Args[2]); time.Sleep(time.Duration(s) * time.Second) }; runtime.KeepAlive(b) }',
     ].join('\n');
-    const build = await postRun(lab.url, { files: {}, lesson: LESSON, command: `mkdir -p hog && cat > hog/main.go <<'EOF'\n${hog}\nEOF\ngo build -o hold ./hog && echo built` }, cookie);
+    const build = await postRun(
+      lab.url,
+      { files: {}, lesson: LESSON, command: `mkdir -p hog && cat > hog/main.go <<'EOF'\n${hog}\nEOF\ngo build -o hold ./hog && echo built` },
+      cookie,
+    );
     assert.match(build.stdout, /built/, build.stderr);
 
     const alone = await postRun(lab.url, { files: {}, lesson: LESSON, command: './hold 450' }, cookie);
@@ -362,8 +389,12 @@ describe('machine-wide memory budget', { skip: !AS_ROOT && 'cgroups need root' }
     await t.waitFor(/held 300/, 20_000);
     const together = await postRun(lab.url, { files: {}, lesson: LESSON, command: './hold 450' }, cookie);
     assert.equal(together.exit?.reason, 'oom', `together: ${together.stdout} ${together.stderr} ${JSON.stringify(together.exit)}`);
-    assert.match(together.exit?.message ?? '', /out of memory: the lab's memory, shared by everyone's programs, was full/, 'the budget is named, not the command\'s own limit');
-    assert.doesNotMatch(t.output, /Killed/, 'the biggest process was the one killed, the terminal\'s lives on');
+    assert.match(
+      together.exit?.message ?? '',
+      /out of memory: the lab's memory, shared by everyone's programs, was full/,
+      "the budget is named, not the command's own limit",
+    );
+    assert.doesNotMatch(t.output, /Killed/, "the biggest process was the one killed, the terminal's lives on");
     // The sandboxes together reached the budget and no further (without it: 300 + 450 MiB and more).
     const peak = Number(readFileSync(join('/sys/fs/cgroup/memory/golab', `s${lab.pid}`, 'memory.max_usage_in_bytes'), 'utf8'));
     console.log(`peak of all sandboxes together: ${Math.round(peak / MiB)} MiB (budget ${BUDGET / MiB} MiB)`);

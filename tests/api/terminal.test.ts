@@ -42,12 +42,23 @@ describe('terminal', () => {
     assert.ok(kinds.includes('command'), kinds.join(','));
     assert.ok(kinds.includes('load:start') && kinds.includes('link:end'), kinds.join(','));
     assert.ok(t.messages.some((m) => m.type === 'graph' && m.final));
-    assert.deepEqual(t.messages.filter((m) => m.type === 'command-end').map((m) => m.code), [0], 'the command\'s end and status');
+    assert.deepEqual(
+      t.messages.filter((m) => m.type === 'command-end').map((m) => m.code),
+      [0],
+      "the command's end and status",
+    );
     const before = t.messages.length;
     t.type('go build -o /dev/null ./nosuchdir; echo failed-ok\n');
     await t.waitFor(/^failed-ok\r?$/m, 30_000);
     await t.waitForMessages((m) => m.type === 'command-end', 1, 15_000, before);
-    assert.deepEqual(t.messages.slice(before).filter((m) => m.type === 'command-end').map((m) => m.code), [1], 'a failing go command ends with its status');
+    assert.deepEqual(
+      t.messages
+        .slice(before)
+        .filter((m) => m.type === 'command-end')
+        .map((m) => m.code),
+      [1],
+      'a failing go command ends with its status',
+    );
     t.close();
   });
 
@@ -70,22 +81,29 @@ describe('terminal', () => {
     await t.opened();
     t.send({ type: 'resize', cols: 123, rows: 45 });
     // The resize travels on ptyhost's control pipe, the keys on its stdin: ask until it took.
-    await waitFor(async () => {
-      const from = t.output.length;
-      t.type('stty size\n');
-      return (await t.waitFor(/^(\d+ \d+)\r?$/m, 15_000, from))[1] === '45 123';
-    }, 'the pty to take the new size', { seen: () => t.output });
+    await waitFor(
+      async () => {
+        const from = t.output.length;
+        t.type('stty size\n');
+        return (await t.waitFor(/^(\d+ \d+)\r?$/m, 15_000, from))[1] === '45 123';
+      },
+      'the pty to take the new size',
+      { seen: () => t.output },
+    );
     t.type('stty size\n');
     await t.waitFor(/45 123/);
     t.close();
   });
 
-  test('exit ends the socket with the shell\'s status', async () => {
+  test("exit ends the socket with the shell's status", async () => {
     const t = new TerminalClient(lab.url, LESSON, { cookie, origin: lab.url });
     await t.opened();
     t.type('exit 7\n');
     assert.equal(await t.closed, 1000);
-    assert.deepEqual(t.messages.find((m) => m.type === 'exit'), { type: 'exit', code: 7 });
+    assert.deepEqual(
+      t.messages.find((m) => m.type === 'exit'),
+      { type: 'exit', code: 7 },
+    );
   });
 
   test('a malformed message gets an error message, not a crash', async () => {
@@ -100,7 +118,7 @@ describe('terminal', () => {
     t.close();
   });
 
-  test('refused: no session (401), another site\'s page (403), unknown lesson (404)', async () => {
+  test("refused: no session (401), another site's page (403), unknown lesson (404)", async () => {
     await assert.rejects(new TerminalClient(lab.url, LESSON, { origin: lab.url }).opened(), /HTTP 401/);
     await assert.rejects(new TerminalClient(lab.url, LESSON, { cookie, origin: 'https://evil.example' }).opened(), /HTTP 403/);
     await assert.rejects(new TerminalClient(lab.url, 'no/such', { cookie, origin: lab.url }).opened(), /HTTP 404/);

@@ -17,7 +17,7 @@ const q = `lesson=${encodeURIComponent(LESSON)}`;
 
 async function list(url: string, cookie: string): Promise<{ status: number; body: WorkspaceListing }> {
   const res = await fetch(`${url}/api/workspace/list?${q}`, { headers: { cookie }, signal: AbortSignal.timeout(20_000) });
-  return { status: res.status, body: await res.json() as WorkspaceListing };
+  return { status: res.status, body: (await res.json()) as WorkspaceListing };
 }
 
 async function sh(url: string, cookie: string, command: string) {
@@ -33,15 +33,26 @@ async function reset(url: string, cookie: string) {
 
 describe('workspace listing and Reset', () => {
   let lab: LabServer;
-  before(async () => { lab = await startServer(); });
-  after(async () => { await lab?.stop(); });
+  before(async () => {
+    lab = await startServer();
+  });
+  after(async () => {
+    await lab?.stop();
+  });
 
   test('starting files first, a new text file with its content, a built binary by name only', async () => {
     const { cookie, files } = await newSession(lab.url, LESSON);
-    await sh(lab.url, cookie, 'printf "package main\\n\\nvar extra = 1\\n" > extra.go && mkdir -p notes && echo hi > notes/a.txt && go build -o hello . && printf "\\0\\1\\2" > small.bin');
+    await sh(
+      lab.url,
+      cookie,
+      'printf "package main\\n\\nvar extra = 1\\n" > extra.go && mkdir -p notes && echo hi > notes/a.txt && go build -o hello . && printf "\\0\\1\\2" > small.bin',
+    );
     const { status, body } = await list(lab.url, cookie);
     assert.equal(status, 200);
-    assert.deepEqual(body.files.slice(0, files.length).map((f) => [f.name, f.starting]), files.map((f) => [f.name, true]));
+    assert.deepEqual(
+      body.files.slice(0, files.length).map((f) => [f.name, f.starting]),
+      files.map((f) => [f.name, true]),
+    );
     const byName = new Map(body.files.map((f) => [f.name, f]));
     assert.deepEqual(byName.get('extra.go'), { name: 'extra.go', kind: 'text', bytes: 28, starting: false, content: 'package main\n\nvar extra = 1\n' });
     assert.equal(byName.get('notes/a.txt')?.content, 'hi\n');
@@ -67,7 +78,11 @@ describe('workspace listing and Reset', () => {
     assert.deepEqual(byName.get('huge.txt'), { name: 'huge.txt', kind: 'large', bytes: 5_000_000, starting: false });
     assert.doesNotMatch(JSON.stringify(body), /root:x:0|\/bin\/sh|"etc\//, 'nothing of the host in the answer');
     await reset(lab.url, cookie);
-    assert.deepEqual((await list(lab.url, cookie)).body.files.map((f) => f.starting), [true, true], 'all gone but the starting files');
+    assert.deepEqual(
+      (await list(lab.url, cookie)).body.files.map((f) => f.starting),
+      [true, true],
+      'all gone but the starting files',
+    );
     assert.equal(await sh(lab.url, cookie, 'test -e /etc/passwd && echo host-intact'), 'host-intact\n');
   });
 
@@ -87,11 +102,15 @@ describe('workspace listing and Reset', () => {
 
   test('a tree 40 deep and odd names (newline, quote, not UTF-8, leading dash): listed safely, Reset removes them', async () => {
     const { cookie } = await newSession(lab.url, LESSON);
-    await sh(lab.url, cookie, [
-      'd=deep; for i in $(seq 1 40); do d=$d/d; done; mkdir -p $d && echo bottom > $d/f.txt',
-      `touch "$(printf 'new\\nline.go')" "quote\\"'.txt" -- -rf "$(printf 'bad\\377name')"`,
-      'mkdir emptydir && chmod 000 emptydir',
-    ].join(' && '));
+    await sh(
+      lab.url,
+      cookie,
+      [
+        'd=deep; for i in $(seq 1 40); do d=$d/d; done; mkdir -p $d && echo bottom > $d/f.txt',
+        `touch "$(printf 'new\\nline.go')" "quote\\"'.txt" -- -rf "$(printf 'bad\\377name')"`,
+        'mkdir emptydir && chmod 000 emptydir',
+      ].join(' && '),
+    );
     const { status, body } = await list(lab.url, cookie);
     assert.equal(status, 200);
     const names = body.files.map((f) => f.name);
@@ -101,7 +120,10 @@ describe('workspace listing and Reset', () => {
     assert.equal(nl?.kind, 'binary', 'a name a save would refuse is not offered as editable text');
     assert.equal(body.files.find((f) => f.name === `quote"'.txt`)?.kind, 'text');
     assert.ok(names.includes('-rf'));
-    assert.ok(names.some((n) => n.startsWith('bad')), names.join(' | '));
+    assert.ok(
+      names.some((n) => n.startsWith('bad')),
+      names.join(' | '),
+    );
     await reset(lab.url, cookie);
     assert.equal(await sh(lab.url, cookie, 'ls -A | sort | tr "\\n" " "'), 'go.mod main.go ');
     assert.equal(await sh(lab.url, cookie, 'go run . >/dev/null && echo runs'), 'runs\n');
@@ -114,7 +136,11 @@ describe('workspace listing and Reset', () => {
     assert.deepEqual(listed, { name: 'main.go', kind: 'symlink', bytes: 0, starting: true });
     await reset(lab.url, cookie);
     const after = (await list(lab.url, cookie)).body;
-    assert.deepEqual(after.files.map((f) => [f.name, f.content]), files.map((f) => [f.name, f.content]), 'nothing moved aside is left either');
+    assert.deepEqual(
+      after.files.map((f) => [f.name, f.content]),
+      files.map((f) => [f.name, f.content]),
+      'nothing moved aside is left either',
+    );
   });
 
   test('a lesson that does not exist, and no lesson: 4xx', async () => {

@@ -20,7 +20,9 @@ async function getFiles(url: string, cookie?: string) {
 
 async function putFiles(url: string, cookie: string, files: unknown) {
   const res = await fetch(`${url}/api/workspace/files?${q}`, {
-    method: 'PUT', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ files }),
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ files }),
   });
   return { status: res.status, body: await res.json() };
 }
@@ -28,8 +30,12 @@ async function putFiles(url: string, cookie: string, files: unknown) {
 describe('workspace API', () => {
   const dataDir = newDataDir();
   let lab: LabServer;
-  before(async () => { lab = await startServer({ dataDir }); });
-  after(async () => { await lab?.stop(); });
+  before(async () => {
+    lab = await startServer({ dataDir });
+  });
+  after(async () => {
+    await lab?.stop();
+  });
 
   test('first visit makes a session (HttpOnly cookie) and returns the starting files', async () => {
     const r = await getFiles(lab.url);
@@ -88,7 +94,11 @@ describe('workspace API', () => {
     const before = readFileSync(target, 'utf8');
     const beforeMtime = statSync(target).mtimeMs;
     // The learner replaces main.go with a symlink to a host file, and the folder itself with one to /etc.
-    const plant = await postRun(lab.url, { files: {}, command: `ln -sf ${target} main.go && mkdir -p ../x && ln -s /etc ../x/d && ls -l main.go`, lesson: LESSON }, cookie);
+    const plant = await postRun(
+      lab.url,
+      { files: {}, command: `ln -sf ${target} main.go && mkdir -p ../x && ln -s /etc ../x/d && ls -l main.go`, lesson: LESSON },
+      cookie,
+    );
     assert.equal(plant.exit?.code, 0, plant.stderr);
     const put = await putFiles(lab.url, cookie, { 'main.go': 'pwned\n' });
     assert.equal(put.status, 409);

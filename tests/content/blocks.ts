@@ -22,7 +22,6 @@ export interface TryBlock {
   id?: string;
 }
 
-
 const KNOWN_KEYS = new Set(['expect', 'exit', 'id']);
 
 /** Parses `key="value with spaces"` and `key=value` pairs (src/lib/try-blocks.ts); anything else is an error. */
@@ -60,7 +59,8 @@ export function extractTryBlocks(mdx: string): TryBlock[] {
       if (!Number.isInteger(exit)) throw new Error(`line ${i + 1}: exit must be an integer, got ${meta.exit}`);
       const command = lines.slice(i + 1, end).join('\n');
       if (!command.trim()) throw new Error(`line ${i + 1}: empty try block`);
-      if (meta.id !== undefined && !BLOCK_ID.test(meta.id)) throw new Error(`line ${i + 1}: block id "${meta.id}" must be lowercase letters, digits and single dashes`);
+      if (meta.id !== undefined && !BLOCK_ID.test(meta.id))
+        throw new Error(`line ${i + 1}: block id "${meta.id}" must be lowercase letters, digits and single dashes`);
       if (meta.id !== undefined && blocks.some((b) => b.id === meta.id)) throw new Error(`line ${i + 1}: block id "${meta.id}" is used twice in this file`);
       blocks.push({ line: i + 1, command, expect, exit, ...(meta.id !== undefined ? { id: meta.id } : {}) });
     }

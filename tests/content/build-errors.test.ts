@@ -38,7 +38,11 @@ function pickLesson(): string {
   throw new Error('no lesson with an exercise that has a command check');
 }
 
-interface Build { status: number | null; output: string; ms: number }
+interface Build {
+  status: number | null;
+  output: string;
+  ms: number;
+}
 
 describe('the site build fails on a malformed lesson, naming the file and the field', () => {
   const id = pickLesson();
@@ -50,7 +54,10 @@ describe('the site build fails on a malformed lesson, naming the file and the fi
   const astro = (...args: string[]): Build => {
     const start = Date.now();
     const r = spawnSync(process.execPath, [join(project, 'node_modules/astro/bin/astro.mjs'), ...args], {
-      cwd: project, encoding: 'utf8', timeout: BUILD_TIMEOUT_MS, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      cwd: project,
+      encoding: 'utf8',
+      timeout: BUILD_TIMEOUT_MS,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
     });
     return { status: r.status, output: `${r.stdout}${r.stderr}${r.error ? `\n${r.error.message}` : ''}`, ms: Date.now() - start };
   };
@@ -85,7 +92,9 @@ describe('the site build fails on a malformed lesson, naming the file and the fi
     lessonDir = join(project, 'content', id);
     restore();
   });
-  after(() => { if (project) rmSync(project, { recursive: true, force: true }); });
+  after(() => {
+    if (project) rmSync(project, { recursive: true, force: true });
+  });
 
   test(`frontmatter: no title and a string for order (${id})`, (t) => {
     restore();
@@ -109,8 +118,7 @@ describe('the site build fails on a malformed lesson, naming the file and the fi
     t.diagnostic(`astro build: ${b.ms} ms`);
     assert.notEqual(b.status, 0, `the build succeeded:\n${b.output}`);
     const file = `content/${id}/${EXERCISE_DIR}/${CHECKS_FILE}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    assert.match(b.output, new RegExp(`${file}: commands\\.0\\.exit: .*expected number`),
-      `the file and the field are not named:\n${b.output}`);
+    assert.match(b.output, new RegExp(`${file}: commands\\.0\\.exit: .*expected number`), `the file and the field are not named:\n${b.output}`);
   });
 
   test('control: the intact copy passes the content sync', (t) => {

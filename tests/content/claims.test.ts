@@ -16,15 +16,28 @@ import { extractTryBlocks } from './blocks.ts';
 const CONTENT = join(import.meta.dirname, '..', '..', 'content');
 const SEEDS = join(import.meta.dirname, '..', '..', '..', 'shared', 'seeds');
 
-interface Article { id: string; file: string }
-interface Claim { id: string; article: string; lesson: string; anchor: string; blocks: string[]; answer: string; verdict: string }
+interface Article {
+  id: string;
+  file: string;
+}
+interface Claim {
+  id: string;
+  article: string;
+  lesson: string;
+  anchor: string;
+  blocks: string[];
+  answer: string;
+  verdict: string;
+}
 const ledger = JSON.parse(readFileSync(join(CONTENT, 'claims.json'), 'utf8')) as { articles: Article[]; claims: Claim[] };
 
 const lessonIds = readdirSync(CONTENT, { withFileTypes: true })
   .filter((c) => c.isDirectory())
-  .flatMap((c) => readdirSync(join(CONTENT, c.name), { withFileTypes: true })
-    .filter((l) => l.isDirectory() && existsSync(join(CONTENT, c.name, l.name, 'index.mdx')))
-    .map((l) => `${c.name}/${l.name}`));
+  .flatMap((c) =>
+    readdirSync(join(CONTENT, c.name), { withFileTypes: true })
+      .filter((l) => l.isDirectory() && existsSync(join(CONTENT, c.name, l.name, 'index.mdx')))
+      .map((l) => `${c.name}/${l.name}`),
+  );
 const mdx = (id: string) => readFileSync(join(CONTENT, id, 'index.mdx'), 'utf8');
 
 /** The anchors Astro gives a lesson's headings (github-slugger over the text, without backticks). */
@@ -52,7 +65,7 @@ test('every article of the ledger is a source article', { skip: !existsSync(SEED
   for (const a of ledger.articles) assert.ok(existsSync(join(SEEDS, a.file)), `article "${a.id}": ${a.file} is not in shared/seeds`);
 });
 
-test('block ids are unique across the site, and their anchors are not a heading\'s', () => {
+test("block ids are unique across the site, and their anchors are not a heading's", () => {
   const seen = new Map<string, string>();
   for (const id of lessonIds) {
     for (const b of extractTryBlocks(mdx(id))) {
@@ -72,14 +85,22 @@ test('every claim has an answer: a lesson section and blocks that exist', () => 
     assert.ok(lessonIds.includes(c.lesson), `${where}: the lesson "${c.lesson}" does not exist`);
     const source = mdx(c.lesson);
     assert.ok(headingAnchors(source).has(c.anchor), `${where}: content/${c.lesson}/index.mdx has no heading with the anchor #${c.anchor}`);
-    const ids = new Set(extractTryBlocks(source).map((b) => b.id).filter(Boolean));
+    const ids = new Set(
+      extractTryBlocks(source)
+        .map((b) => b.id)
+        .filter(Boolean),
+    );
     for (const block of c.blocks) assert.ok(ids.has(block), `${where}: content/${c.lesson}/index.mdx has no block with id="${block}"`);
   }
 });
 
 test('a lesson that answers claims links to them', () => {
   for (const lesson of new Set(ledger.claims.map((c) => c.lesson))) {
-    assert.match(mdx(lesson), /^<ClaimLinks lesson="[^"]+" \/>$/m, `content/${lesson}/index.mdx answers claims of the ledger but has no <ClaimLinks lesson="${lesson}" />`);
+    assert.match(
+      mdx(lesson),
+      /^<ClaimLinks lesson="[^"]+" \/>$/m,
+      `content/${lesson}/index.mdx answers claims of the ledger but has no <ClaimLinks lesson="${lesson}" />`,
+    );
     assert.ok(mdx(lesson).includes(`<ClaimLinks lesson="${lesson}" />`), `content/${lesson}/index.mdx: <ClaimLinks> must name this lesson, "${lesson}"`);
   }
 });

@@ -19,20 +19,31 @@ const SITE = process.env.SITE_DIR ?? join(ROOT, 'dist');
 
 const exercises = readdirSync(CONTENT, { withFileTypes: true })
   .filter((c) => c.isDirectory())
-  .flatMap((c) => readdirSync(join(CONTENT, c.name), { withFileTypes: true })
-    .filter((l) => l.isDirectory() && existsSync(join(CONTENT, c.name, l.name, EXERCISE_DIR, CHECKS_FILE)))
-    .map((l) => `${c.name}/${l.name}`));
+  .flatMap((c) =>
+    readdirSync(join(CONTENT, c.name), { withFileTypes: true })
+      .filter((l) => l.isDirectory() && existsSync(join(CONTENT, c.name, l.name, EXERCISE_DIR, CHECKS_FILE)))
+      .map((l) => `${c.name}/${l.name}`),
+  );
 
 /** The built site's text files (pages, scripts, data). */
-const siteFiles = () => listFiles(SITE).filter((name) => /\.(html|js|json|txt|css|xml)$/.test(name)).map((name) => join(SITE, name));
+const siteFiles = () =>
+  listFiles(SITE)
+    .filter((name) => /\.(html|js|json|txt|css|xml)$/.test(name))
+    .map((name) => join(SITE, name));
 
 describe('exercises: the solution passes, the starting files do not', () => {
   let lab: LabServer;
-  before(async () => { lab = await startServer(); });
+  before(async () => {
+    lab = await startServer();
+  });
   after(() => lab?.stop());
 
   const check = async (lesson: string, files: Record<string, string>): Promise<CheckResult> => {
-    const res = await fetch(`${lab.url}/api/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lesson, files }) });
+    const res = await fetch(`${lab.url}/api/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ lesson, files }),
+    });
     assert.equal(res.status, 200, await res.clone().text());
     return res.json() as Promise<CheckResult>;
   };
@@ -60,7 +71,12 @@ describe('exercises: the solution passes, the starting files do not', () => {
       const hidden = Object.values(readTree(join(CONTENT, id, EXERCISE_DIR, TESTS_DIR)))
         .concat(readFileSync(join(CONTENT, id, EXERCISE_DIR, CHECKS_FILE), 'utf8'))
         // A distinctive line of each hidden file: its longest one.
-        .map((text) => text.split('\n').sort((a, b) => b.length - a.length)[0].trim());
+        .map((text) =>
+          text
+            .split('\n')
+            .sort((a, b) => b.length - a.length)[0]
+            .trim(),
+        );
       for (const path of siteFiles()) {
         const text = readFileSync(path, 'utf8');
         for (const line of hidden) assert.ok(!text.includes(line), `${relative(SITE, path)} contains ${JSON.stringify(line)}`);

@@ -17,16 +17,20 @@ const CONTENT = join(import.meta.dirname, '..', '..', 'content');
 
 const lessons = readdirSync(CONTENT, { withFileTypes: true })
   .filter((c) => c.isDirectory())
-  .flatMap((c) => readdirSync(join(CONTENT, c.name), { withFileTypes: true })
-    .filter((l) => l.isDirectory() && existsSync(join(CONTENT, c.name, l.name, 'index.mdx')))
-    .map((l) => `${c.name}/${l.name}`));
+  .flatMap((c) =>
+    readdirSync(join(CONTENT, c.name), { withFileTypes: true })
+      .filter((l) => l.isDirectory() && existsSync(join(CONTENT, c.name, l.name, 'index.mdx')))
+      .map((l) => `${c.name}/${l.name}`),
+  );
 
 /** content/<id>/files, as the `files` object of a Run request (relative name -> content). */
 const startingFiles = (id: string) => readTree(join(CONTENT, id, 'files'));
 
 describe('lesson blocks run as the lessons say', () => {
   let lab: LabServer;
-  before(async () => { lab = await startServer(); });
+  before(async () => {
+    lab = await startServer();
+  });
   after(() => lab?.stop());
 
   test('there are lessons, each with runnable blocks', () => {
@@ -41,7 +45,9 @@ describe('lesson blocks run as the lessons say', () => {
     const files = startingFiles(id);
     describe(id, () => {
       let cookie = '';
-      before(async () => { cookie = (await newSession(lab.url, id)).cookie; });
+      before(async () => {
+        cookie = (await newSession(lab.url, id)).cookie;
+      });
       for (const block of blocks) {
         test(`${id}:${block.line} ${block.command.split('\n')[0]}`, async () => {
           // Each block starts from the lesson's starting files: files other blocks created are removed

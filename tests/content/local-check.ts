@@ -32,10 +32,18 @@ function sandboxEnv(home: string, inBwrap: boolean, goproxy = ''): Record<string
   return {
     // The learners' helpers (lab-scratch, lab-steps, ...) from their sources: the sandbox has them on PATH.
     PATH: `${join(ROOT, 'server', 'sandbox', 'helpers')}:${GOROOT}/bin:/usr/local/bin:/usr/bin:/bin`,
-    HOME: h, USER: 'learner', LANG: 'C.UTF-8', SHELL: '/bin/bash',
-    GOCACHE: `${h}/.cache/go-build`, GOPATH: `${h}/go`,
-    GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '', TMPDIR: '/tmp',
-    GOPROXY: goproxy ? `file://${inBwrap ? SANDBOX_GOPROXY : goproxy}` : 'off', GONOSUMDB: SANDBOX_GONOSUMDB,
+    HOME: h,
+    USER: 'learner',
+    LANG: 'C.UTF-8',
+    SHELL: '/bin/bash',
+    GOCACHE: `${h}/.cache/go-build`,
+    GOPATH: `${h}/go`,
+    GOTOOLCHAIN: 'local',
+    CGO_ENABLED: '0',
+    GOFLAGS: '',
+    TMPDIR: '/tmp',
+    GOPROXY: goproxy ? `file://${inBwrap ? SANDBOX_GOPROXY : goproxy}` : 'off',
+    GONOSUMDB: SANDBOX_GONOSUMDB,
   };
 }
 
@@ -79,11 +87,41 @@ function run(block: TryBlock, lessonDir: string, base: string, proxy: string): P
   // /opt is replaced by an empty tmpfs to hold the proxy's mount point (GOROOT is put back if it was there).
   const optGoroot = GOROOT.startsWith('/opt/') ? ['--ro-bind', GOROOT, GOROOT] : [];
   const [cmd, args, cwd] = HAVE_BWRAP
-    ? ['bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/home',
-        '--bind', home, '/home/learner', '--tmpfs', '/opt', ...optGoroot, '--ro-bind', proxy, SANDBOX_GOPROXY,
-        '--chdir', '/home/learner/work', '--unshare-net', '--unshare-pid', '--die-with-parent',
-        'bash', '-c', block.command], root] as const
-    : ['bash', ['-c', block.command], work] as const;
+    ? ([
+        'bwrap',
+        [
+          '--ro-bind',
+          '/',
+          '/',
+          '--dev',
+          '/dev',
+          '--proc',
+          '/proc',
+          '--tmpfs',
+          '/tmp',
+          '--tmpfs',
+          '/home',
+          '--bind',
+          home,
+          '/home/learner',
+          '--tmpfs',
+          '/opt',
+          ...optGoroot,
+          '--ro-bind',
+          proxy,
+          SANDBOX_GOPROXY,
+          '--chdir',
+          '/home/learner/work',
+          '--unshare-net',
+          '--unshare-pid',
+          '--die-with-parent',
+          'bash',
+          '-c',
+          block.command,
+        ],
+        root,
+      ] as const)
+    : (['bash', ['-c', block.command], work] as const);
   const start = Date.now();
   return new Promise((resolve) => {
     const child = spawn(cmd, [...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -101,10 +139,13 @@ function run(block: TryBlock, lessonDir: string, base: string, proxy: string): P
 }
 
 const filters = process.argv.slice(2);
-const lessons = readdirSync(CONTENT, { withFileTypes: true }).filter((c) => c.isDirectory())
-  .flatMap((c) => readdirSync(join(CONTENT, c.name), { withFileTypes: true })
-    .filter((l) => l.isDirectory() && existsSync(join(CONTENT, c.name, l.name, 'index.mdx')))
-    .map((l) => `${c.name}/${l.name}`))
+const lessons = readdirSync(CONTENT, { withFileTypes: true })
+  .filter((c) => c.isDirectory())
+  .flatMap((c) =>
+    readdirSync(join(CONTENT, c.name), { withFileTypes: true })
+      .filter((l) => l.isDirectory() && existsSync(join(CONTENT, c.name, l.name, 'index.mdx')))
+      .map((l) => `${c.name}/${l.name}`),
+  )
   .filter((id) => filters.length === 0 || filters.some((f) => id.includes(f)));
 
 if (!HAVE_BWRAP) console.log('bubblewrap is not usable here: running without a private /tmp or /home/learner');
@@ -113,7 +154,10 @@ const proxy = await goproxy();
 let failed = 0;
 for (const id of lessons) {
   const blocks = extractTryBlocks(readFileSync(join(CONTENT, id, 'index.mdx'), 'utf8'));
-  if (blocks.length === 0) { console.log(`FAIL ${id}: no runnable blocks`); failed++; }
+  if (blocks.length === 0) {
+    console.log(`FAIL ${id}: no runnable blocks`);
+    failed++;
+  }
   for (const block of blocks) {
     const r = await run(block, join(CONTENT, id), base, proxy);
     const problems = [];

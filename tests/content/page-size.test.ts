@@ -20,9 +20,11 @@ const NOT_YET_SPLIT: Record<string, string> = {};
 
 const lessonIds = readdirSync(CONTENT, { withFileTypes: true })
   .filter((c) => c.isDirectory())
-  .flatMap((c) => readdirSync(join(CONTENT, c.name), { withFileTypes: true })
-    .filter((l) => l.isDirectory() && existsSync(join(CONTENT, c.name, l.name, 'index.mdx')))
-    .map((l) => `${c.name}/${l.name}`));
+  .flatMap((c) =>
+    readdirSync(join(CONTENT, c.name), { withFileTypes: true })
+      .filter((l) => l.isDirectory() && existsSync(join(CONTENT, c.name, l.name, 'index.mdx')))
+      .map((l) => `${c.name}/${l.name}`),
+  );
 
 /** Words of prose in a lesson's MDX: without frontmatter, fenced blocks, imports and tags. */
 export function proseWords(mdx: string): number {

@@ -34,19 +34,25 @@ const VALIDATOR = join(ROOT, 'deploy', 'validate');
 const GO_BUILD_TIMEOUT_MS = 15 * 60_000;
 
 type Obj = Record<string, any>;
-interface Doc { file: string; obj: Obj }
+interface Doc {
+  file: string;
+  obj: Obj;
+}
 
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? yamlFiles(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : []);
+    e.isDirectory() ? yamlFiles(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : [],
+  );
 }
 const isKustomization = (f: string) => /(^|\/)kustomization\.ya?ml$/.test(f);
 
 function parse(file: string): Obj[] {
-  return parseAllDocuments(readFileSync(file, 'utf8')).map((d) => {
-    assert.equal(d.errors.length, 0, `${relative(ROOT, file)}: ${d.errors.join('; ')}`);
-    return d.toJSON();
-  }).filter((o) => o !== null);
+  return parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((d) => {
+      assert.equal(d.errors.length, 0, `${relative(ROOT, file)}: ${d.errors.join('; ')}`);
+      return d.toJSON();
+    })
+    .filter((o) => o !== null);
 }
 
 const files = yamlFiles(K8S);
@@ -66,7 +72,12 @@ let validatorBinary: string | null = null;
 function goValidator(): string {
   if (validatorBinary) return validatorBinary;
   const out = join(mkdtempSync(join(tmpdir(), 'lab-k8s-validate-')), 'validate');
-  const r = spawnSync('go', ['build', '-o', out, '.'], { cwd: VALIDATOR, encoding: 'utf8', timeout: GO_BUILD_TIMEOUT_MS, env: { ...process.env, GOFLAGS: '-mod=readonly' } });
+  const r = spawnSync('go', ['build', '-o', out, '.'], {
+    cwd: VALIDATOR,
+    encoding: 'utf8',
+    timeout: GO_BUILD_TIMEOUT_MS,
+    env: { ...process.env, GOFLAGS: '-mod=readonly' },
+  });
   assert.equal(r.status, 0, `building the manifest validator (deploy/validate) failed: ${r.error?.message ?? ''}${r.stderr}`);
   validatorBinary = out;
   return out;
@@ -97,7 +108,7 @@ test('the schema validator rejects a broken manifest (a string where an integer 
   assert.throws(() => new Model(noSelector).validate(), /selector/);
 });
 
-test('every manifest decodes strictly into the Kubernetes API\'s Go types (deploy/validate)', () => {
+test("every manifest decodes strictly into the Kubernetes API's Go types (deploy/validate)", () => {
   const r = runValidator(manifestFiles);
   assert.equal(r.status, 0, r.stderr);
 });
@@ -138,13 +149,16 @@ test('each kustomization lists exactly the manifests beside it; examples/ are ap
   }
 });
 
-test('the gVisor component\'s patch applies to the runner StatefulSet as written', () => {
+test("the gVisor component's patch applies to the runner StatefulSet as written", () => {
   const [component] = parse(join(K8S, 'gvisor', 'kustomization.yaml'));
   const patch = component.patches[0];
   const target = kinds(patch.target.kind).find((d) => d.obj.metadata.name === patch.target.name);
   assert.ok(target, `no ${patch.target.kind} ${patch.target.name} to patch`);
   for (const op of parseAllDocuments(patch.patch)[0].toJSON() as Obj[]) {
-    const parent = op.path.split('/').slice(1, -1).reduce((o: Obj | undefined, k: string) => o?.[k], target.obj);
+    const parent = op.path
+      .split('/')
+      .slice(1, -1)
+      .reduce((o: Obj | undefined, k: string) => o?.[k], target.obj);
     assert.ok(parent && typeof parent === 'object', `${op.path}: its parent is missing in ${target.file}`);
   }
   assert.equal(kinds('RuntimeClass')[0]?.obj.metadata.name, 'gvisor');
@@ -158,7 +172,8 @@ test('workloads: probes on /readyz and /healthz, a PDB for each replicated one, 
       assert.equal(c.readinessProbe?.httpGet?.path, '/readyz', `${file} ${c.name}: readiness`);
       assert.equal(c.livenessProbe?.httpGet?.path, '/healthz', `${file} ${c.name}: liveness`);
       for (const e of c.env ?? []) {
-        if (/DATABASE_URL|TOKEN|PASSWORD|SECRET/.test(e.name)) assert.ok(e.valueFrom?.secretKeyRef && e.value === undefined, `${file}: ${e.name} must come from a Secret`);
+        if (/DATABASE_URL|TOKEN|PASSWORD|SECRET/.test(e.name))
+          assert.ok(e.valueFrom?.secretKeyRef && e.value === undefined, `${file}: ${e.name} must come from a Secret`);
       }
     }
     if (obj.spec.replicas > 1) {
@@ -184,10 +199,14 @@ test('the web tier runs unprivileged and is autoscaled', () => {
 
 test('the Dockerfile copies only what exists and what .dockerignore lets through', () => {
   const dockerfile = readFileSync(join(ROOT, 'deploy', 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
-  const patterns = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const patterns = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   // Docker's rule: the last pattern that matches decides; "!" lets a path back in.
-  const matches = (i: string, p: string) => i.startsWith('*') ? p.endsWith(i.slice(1)) : p === i || p.startsWith(`${i}/`);
-  const isIgnored = (p: string) => patterns.reduce((ignored, i) => (i.startsWith('!') ? (matches(i.slice(1), p) ? false : ignored) : (matches(i, p) ? true : ignored)), false);
+  const matches = (i: string, p: string) => (i.startsWith('*') ? p.endsWith(i.slice(1)) : p === i || p.startsWith(`${i}/`));
+  const isIgnored = (p: string) =>
+    patterns.reduce((ignored, i) => (i.startsWith('!') ? (matches(i.slice(1), p) ? false : ignored) : matches(i, p) ? true : ignored), false);
   assert.ok(isIgnored('node_modules') && isIgnored('deploy/k8s') && !isIgnored('deploy/entrypoint.sh'), 'the .dockerignore reading');
   const copies = [...dockerfile.matchAll(/^COPY (?!--from)(.+)$/gm)].map((m) => m[1].trim().split(/\s+/).slice(0, -1));
   assert.ok(copies.length >= 5);

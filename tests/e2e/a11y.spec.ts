@@ -53,7 +53,7 @@ test('lesson page after a Run (phase view, action graph, live diagram) has no WC
 
 test('every lesson page, the search page and the dark theme have no WCAG A/AA violations', async ({ page, request }) => {
   test.setTimeout(240_000);
-  const { lessons } = await (await request.get('/lessons.json')).json() as { lessons: Array<{ id: string }> };
+  const { lessons } = (await (await request.get('/lessons.json')).json()) as { lessons: Array<{ id: string }> };
   expect(lessons.length).toBeGreaterThan(0);
   for (const { id } of lessons) {
     await page.goto(`/${id}/`);

@@ -48,7 +48,9 @@ test('the live grid and the learner\'s "grading…" state', async ({ browser }) 
 
   // ---- Submit, with the grade held back: "saved; grading…" for the learner, pending for the teacher.
   let release: () => void = () => {};
-  const held = new Promise<void>((resolve) => { release = resolve; });
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   await learner.route('**/api/submissions/*/events', async (route) => {
     await held;
     await route.continue();
@@ -59,7 +61,9 @@ test('the live grid and the learner\'s "grading…" state', async ({ browser }) 
   await exercise.getByRole('button', { name: 'Submit to Week 1' }).click();
   await expect(exercise.getByRole('status').filter({ hasText: 'Submitted to Week 1 and saved; grading…' })).toBeVisible();
   await expect(exercise.getByRole('button', { name: 'Submit to Week 1' })).toBeEnabled(); // saved: the learner may go on
-  await expect(grid.getByRole('button', { name: /^⋯ submitted, grading — Ada, Week 1/ }).or(grid.getByRole('button', { name: /^✗ failed — Ada, Week 1/ }))).toBeVisible();
+  await expect(
+    grid.getByRole('button', { name: /^⋯ submitted, grading — Ada, Week 1/ }).or(grid.getByRole('button', { name: /^✗ failed — Ada, Week 1/ })),
+  ).toBeVisible();
 
   release();
   await expect(exercise.getByText('2 of 3 checks did not pass.')).toBeVisible({ timeout: 90_000 });

@@ -107,7 +107,8 @@ test('teacher assigns, learner joins and submits, the grid and the CSV show the 
   // A submission that fails to arrive: a clear error, the typed files untouched.
   await replaceEditorText(learner, SOLUTION);
   await learner.route('**/api/assignments/*/submissions', (route) =>
-    route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'the lab is restarting' }) }));
+    route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'the lab is restarting' }) }),
+  );
   await submit.click();
   await expect(exercise.getByText('Not submitted: the lab is restarting. Your files are unchanged; try again.')).toBeVisible();
   await expect(editorRegion(learner).locator('.view-lines')).toContainText('os.Args');
@@ -153,10 +154,7 @@ test('teacher assigns, learner joins and submits, the grid and the CSV show the 
   await expect(regrade).toBeEnabled();
 
   // ---- The CSV download has the learner's pass.
-  const [download] = await Promise.all([
-    teacher.waitForEvent('download'),
-    teacher.getByRole('link', { name: 'Download CSV' }).click(),
-  ]);
+  const [download] = await Promise.all([teacher.waitForEvent('download'), teacher.getByRole('link', { name: 'Download CSV' }).click()]);
   const csv = readFileSync((await download.path())!, 'utf8');
   const lines = csv.trim().split(/\r?\n/);
   expect(lines[0]).toContain(`Week 1 / ${LESSON}`);
@@ -220,6 +218,7 @@ test('teacher assigns, learner joins and submits, the grid and the CSV show the 
   await login.getByLabel('Password').fill(PASSWORD);
   await login.getByLabel('Password').press('Enter');
   await expect(teacher.getByRole('heading', { name: 'Your classes' })).toBeFocused();
-  await expect(teacher.getByRole('listitem').filter({ has: teacher.getByRole('link', { name: 'Period 3' }) }))
-    .toContainText(`${newCode} · 2 learners · 1 assignment`);
+  await expect(teacher.getByRole('listitem').filter({ has: teacher.getByRole('link', { name: 'Period 3' }) })).toContainText(
+    `${newCode} · 2 learners · 1 assignment`,
+  );
 });

@@ -23,11 +23,13 @@ async function openDeepDive(page: Page): Promise<Locator> {
 
 /** The vertical position of editor line `n`'s number in the gutter. */
 async function lineNumberTop(page: Page, n: number): Promise<number> {
-  const number = editorRegion(page).locator('.margin-view-overlays .line-numbers').filter({ hasText: new RegExp(`^${n}$`) });
+  const number = editorRegion(page)
+    .locator('.margin-view-overlays .line-numbers')
+    .filter({ hasText: new RegExp(`^${n}$`) });
   return (await number.boundingBox())!.y;
 }
 
-test('-gcflags=-m: the compiler\'s notes appear beside the lines it named, and go when the code changes', async ({ page }) => {
+test("-gcflags=-m: the compiler's notes appear beside the lines it named, and go when the code changes", async ({ page }) => {
   const region = await openDeepDive(page);
   const panel = region.getByRole('tabpanel', { name: 'Inlining & escapes' });
   await expect(panel.locator('[data-deep-command]')).toHaveText('$ go build -gcflags=-m -o /dev/null .');
@@ -41,10 +43,10 @@ test('-gcflags=-m: the compiler\'s notes appear beside the lines it named, and g
   const onLine5 = editor.locator('.view-line', { has: page.locator('.lab-note-after', { hasText: 'can inline main' }) });
   await expect(onLine5).toHaveCount(1);
   await expect(onLine5).toContainText('func main() {');
-  expect(Math.abs((await onLine5.boundingBox())!.y - await lineNumberTop(page, 5))).toBeLessThan(2);
+  expect(Math.abs((await onLine5.boundingBox())!.y - (await lineNumberTop(page, 5)))).toBeLessThan(2);
   const onLine6 = editor.locator('.view-line', { has: page.locator('.lab-note-after', { hasText: 'inlining call to fmt.Println' }) });
   await expect(onLine6).toContainText('fmt.Println("Hello from the Go Build Lab!")');
-  expect(Math.abs((await onLine6.boundingBox())!.y - await lineNumberTop(page, 6))).toBeLessThan(2);
+  expect(Math.abs((await onLine6.boundingBox())!.y - (await lineNumberTop(page, 6)))).toBeLessThan(2);
   // Monaco may split long injected text into several spans; each carries the class.
   await expect(onLine6.locator('.lab-note-after').first()).toHaveClass(/\bk-heap\b/); // a string escapes to the heap there
   // Notes, not errors: no error or warning markers.
@@ -114,13 +116,24 @@ test('GOSSAFUNC: ssa.html from the sandbox in a sandboxed iframe, its own script
 
   const frame = panel.locator('iframe');
   await expect(frame).toHaveAttribute('sandbox', 'allow-scripts');
-  await expect(frame).toHaveAttribute('title', 'SSA of main (the compiler\'s ssa.html)');
+  await expect(frame).toHaveAttribute('title', "SSA of main (the compiler's ssa.html)");
   const inside = page.frameLocator('[data-ssa-frame]');
   await expect(inside.locator('h1').first()).toHaveText('main,1');
   const content = page.frames().find((f) => f.url().includes('/api/workspace/artifact?'))!;
   expect(await content.evaluate(() => self.origin)).toBe('null');
-  expect(await content.evaluate(() => { try { return document.cookie; } catch { return 'refused'; } })).toBe('refused');
+  expect(
+    await content.evaluate(() => {
+      try {
+        return document.cookie;
+      } catch {
+        return 'refused';
+      }
+    }),
+  ).toBe('refused');
   // The compiler's script ran: it folds the passes that are not expanded by default.
   expect(await content.evaluate(() => [...document.querySelectorAll('td')].some((td) => getComputedStyle(td).display === 'none'))).toBe(true);
-  await expect(panel.getByRole('link', { name: 'Open ssa.html in a new tab' })).toHaveAttribute('href', /^\/api\/workspace\/artifact\?lesson=go-run%2Fwhat-go-run-does&path=ssa\.html&/);
+  await expect(panel.getByRole('link', { name: 'Open ssa.html in a new tab' })).toHaveAttribute(
+    'href',
+    /^\/api\/workspace\/artifact\?lesson=go-run%2Fwhat-go-run-does&path=ssa\.html&/,
+  );
 });

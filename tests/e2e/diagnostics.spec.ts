@@ -12,8 +12,7 @@ async function open(page: Page, lesson: string): Promise<void> {
   await expect(editorRegion(page).locator('.monaco-editor')).toBeVisible();
 }
 
-const squiggles = (page: Page, kind: 'info' | 'error' | 'warning') =>
-  editorRegion(page).locator(`.monaco-editor .squiggly-${kind}`);
+const squiggles = (page: Page, kind: 'info' | 'error' | 'warning') => editorRegion(page).locator(`.monaco-editor .squiggly-${kind}`);
 
 test('-gcflags=-m notes of a Run are information; their file:line links go to the line', async ({ page }) => {
   await open(page, 'compiler/source-to-machine-code');
@@ -43,6 +42,9 @@ test('a compile error is an error, and its reference in the Output is a link', a
   await expect(output).toContainText('undefined: undefinedName', { timeout: 60_000 });
   await expect(squiggles(page, 'error').first()).toBeVisible();
   await expect(squiggles(page, 'info')).toHaveCount(0);
-  await output.getByRole('link', { name: /main\.go:5:\d+/ }).first().click();
+  await output
+    .getByRole('link', { name: /main\.go:5:\d+/ })
+    .first()
+    .click();
   await expect(editorRegion(page).locator('.monaco-editor .active-line-number')).toHaveText('5');
 });

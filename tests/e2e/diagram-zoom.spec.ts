@@ -17,7 +17,11 @@ test('Enter on Enlarge opens the diagram full screen, readable; it zooms; Escape
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.goto(`/${LESSON}/`);
   const figure = page.locator('figure.diagram').first();
-  await page.locator('article pre:has(> code.language-mermaid)').first().scrollIntoViewIfNeeded().catch(() => undefined);
+  await page
+    .locator('article pre:has(> code.language-mermaid)')
+    .first()
+    .scrollIntoViewIfNeeded()
+    .catch(() => undefined);
   await expect(figure.locator(':scope > svg')).toBeVisible({ timeout: 30_000 });
   const inPage = await labelHeight(figure.locator(':scope > svg'));
   expect(inPage).toBeLessThan(12); // the problem: too small to read in the column

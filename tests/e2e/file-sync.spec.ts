@@ -18,7 +18,10 @@ const LIST_PATH = '/api/workspace/list';
 const SOLUTION = readFileSync(join(ROOT, 'content', LESSON, 'exercise', 'solution', 'main.go'), 'utf8');
 const ORIGINAL_MAIN = readFileSync(join(ROOT, 'content', LESSON, 'files', 'main.go'), 'utf8');
 /** A line of the solution that the starting main.go lacks (to tell which one the editor shows). */
-const SOLUTION_ONLY_LINE = SOLUTION.split('\n').map((l) => l.trim()).find((l) => l.length > 3 && !ORIGINAL_MAIN.includes(l)) ?? '';
+const SOLUTION_ONLY_LINE =
+  SOLUTION.split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.length > 3 && !ORIGINAL_MAIN.includes(l)) ?? '';
 
 /** The lesson's go.mod with another module path (the rest, e.g. the go line, unchanged). */
 const withModule = (path: string) => ORIGINAL_GO_MOD.replace(/^module .*$/m, `module ${path}`);
@@ -125,7 +128,7 @@ test('coming back to the editor shows a change the terminal made meanwhile', asy
   await expect(page.getByRole('group', { name: 'Run controls' }).getByRole('status')).toHaveText('');
 });
 
-test('a file changed in both the editor and the terminal keeps the editor\'s version, and says so', async ({ page }) => {
+test("a file changed in both the editor and the terminal keeps the editor's version, and says so", async ({ page }) => {
   await openLesson(page);
   await page.getByRole('tab', { name: 'go.mod' }).click();
   const status = page.getByRole('group', { name: 'Run controls' }).getByRole('status');
@@ -158,7 +161,7 @@ test('a file changed in both the editor and the terminal keeps the editor\'s ver
   await expect(status).toHaveText("go.mod also changed in the terminal; the editor's version was kept");
 });
 
-test('Check sends a file the terminal changed, not the editor\'s older copy', async ({ page }) => {
+test("Check sends a file the terminal changed, not the editor's older copy", async ({ page }) => {
   await openLesson(page);
   const exercise = page.getByRole('region', { name: /Exercise/ });
   // Only the sync that Check asks for can bring the terminal's file in.

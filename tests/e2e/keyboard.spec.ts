@@ -152,12 +152,14 @@ test('focus goes to the Output after Run and into the deep dive when it opens; e
   const order: string[] = [];
   for (let i = 0; i < 14; i++) {
     await page.keyboard.press('Tab');
-    order.push(await page.evaluate(() => {
-      const el = document.activeElement as HTMLElement | null;
-      if (!el) return '';
-      if (el.closest('[data-terminal]')) return 'terminal';
-      return el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 30) ?? el.tagName;
-    }));
+    order.push(
+      await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el) return '';
+        if (el.closest('[data-terminal]')) return 'terminal';
+        return el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 30) ?? el.tagName;
+      }),
+    );
     if (order.at(-1) === 'terminal') break;
   }
   expect(order[0]).toBe('Look inside the compiler');

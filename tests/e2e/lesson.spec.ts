@@ -89,7 +89,9 @@ test('Reset can be cancelled', async ({ page }) => {
 
 test('Stop ends a running program', async ({ page }) => {
   await openLesson(page);
-  await replaceEditorText(page, `package main
+  await replaceEditorText(
+    page,
+    `package main
 
 import (
 	"fmt"
@@ -102,7 +104,8 @@ func main() {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
-`);
+`,
+  );
   const run = page.getByRole('button', { name: 'Run', exact: true });
   await run.click();
   await expect(page.getByRole('button', { name: 'Running…' })).toBeDisabled();

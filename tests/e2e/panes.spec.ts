@@ -6,8 +6,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { editorRegion, openLesson } from './workbench.ts';
 
-const height = async (page: Page, name: 'Editor' | 'Output' | 'Terminal') =>
-  (await page.getByRole('region', { name, exact: true }).boundingBox())!.height;
+const height = async (page: Page, name: 'Editor' | 'Output' | 'Terminal') => (await page.getByRole('region', { name, exact: true }).boundingBox())!.height;
 const terminalRows = (page: Page) => page.getByRole('region', { name: 'Terminal' }).locator('.xterm-rows > div').count();
 
 test('splitters resize the panes by keyboard and mouse; the terminal refits; the sizes are kept', async ({ page }) => {

@@ -40,7 +40,9 @@ test('done lessons and files follow the learner to another browser', async ({ br
   test.setTimeout(240_000);
   // ---- A teacher's class (over the API: the class page has its own specs).
   const teacher = await browser.newContext();
-  const signup = await teacher.request.post('/api/teacher/signup', { data: { email: `p-${Date.now()}@example.org`, password: 'correct horse battery', name: 'T' } });
+  const signup = await teacher.request.post('/api/teacher/signup', {
+    data: { email: `p-${Date.now()}@example.org`, password: 'correct horse battery', name: 'T' },
+  });
   expect(signup.status()).toBe(201);
   const cls = await teacher.request.post('/api/classes', { data: { name: 'Progress class' } });
   const { joinCode } = await cls.json();

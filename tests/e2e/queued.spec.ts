@@ -20,7 +20,9 @@ const QUEUE_LIMITS = { MAX_CONCURRENT_COMMANDS: '1', MAX_BACKGROUND_COMMANDS: '0
 let lab: LabServer;
 const held: HeldRun[] = [];
 
-test.beforeAll(async () => { lab = await startServer({ env: QUEUE_LIMITS }); });
+test.beforeAll(async () => {
+  lab = await startServer({ env: QUEUE_LIMITS });
+});
 test.afterAll(async () => {
   for (const h of held) h.letGo();
   await lab?.stop();
@@ -41,7 +43,7 @@ async function open(page: Page): Promise<void> {
   await expect(page.getByRole('tab', { name: 'main.go' })).toHaveAttribute('aria-selected', 'true');
 }
 
-test('a learner\'s Run and Check show their place in the line as it moves, then the result', async ({ page }) => {
+test("a learner's Run and Check show their place in the line as it moves, then the result", async ({ page }) => {
   test.setTimeout(240_000);
   await open(page);
 

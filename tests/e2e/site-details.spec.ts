@@ -18,21 +18,25 @@ test('every page has its icons: no 404 while a lesson page loads', async ({ page
   expect(href).toBe('/favicon.svg');
   // For clients that ask for /favicon.ico without reading the page.
   expect((await request.get('/favicon.ico')).status()).toBe(200);
-  for (const [path, type] of [['/favicon.svg', 'image/svg+xml'], ['/apple-touch-icon.png', 'image/png'], ['/site.webmanifest', 'json']] as const) {
+  for (const [path, type] of [
+    ['/favicon.svg', 'image/svg+xml'],
+    ['/apple-touch-icon.png', 'image/png'],
+    ['/site.webmanifest', 'json'],
+  ] as const) {
     const res = await request.get(path);
     expect(res.status(), path).toBe(200);
     expect(res.headers()['content-type'], path).toContain(type);
   }
 });
 
-test('the home page shows summaries\' code spans as code, not backquotes', async ({ page }) => {
+test("the home page shows summaries' code spans as code, not backquotes", async ({ page }) => {
   await page.goto('/');
   await expect(page.locator('main')).toContainText('go env');
   expect(await page.locator('main').innerText()).not.toContain('`');
   await expect(page.locator('main code', { hasText: 'go env' }).first()).toBeVisible();
 });
 
-test('search does not index the hidden Done badge or the diagrams\' source', async ({ page }) => {
+test("search does not index the hidden Done badge or the diagrams' source", async ({ page }) => {
   await page.goto('/search/');
   const box = page.getByRole('searchbox').or(page.locator('.pagefind-ui__search-input'));
   // Still finds lesson text…

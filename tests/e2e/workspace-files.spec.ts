@@ -60,12 +60,13 @@ test('Reset with nothing extra in the folder lists nothing', async ({ page }) =>
   await dialog.getByRole('button', { name: 'Cancel' }).click();
 });
 
-test('a Run sends its files once: no save before it, the Run\'s own request saves the edit', async ({ page }) => {
+test("a Run sends its files once: no save before it, the Run's own request saves the edit", async ({ page }) => {
   await openLesson(page);
   const requests: string[] = [];
   page.on('request', (r) => {
     const path = new URL(r.url()).pathname;
-    if (path.startsWith('/api/')) requests.push(`${r.method()} ${path}${r.method() === 'POST' && path === '/api/run' && r.postData()?.includes('sent-once') ? ' (with the edit)' : ''}`);
+    if (path.startsWith('/api/'))
+      requests.push(`${r.method()} ${path}${r.method() === 'POST' && path === '/api/run' && r.postData()?.includes('sent-once') ? ' (with the edit)' : ''}`);
   });
   // Focusing the editor reads the folder (a sync): let that finish first.
   const focusSync = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/workspace/list');

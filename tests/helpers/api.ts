@@ -24,8 +24,15 @@ export async function postRun(url: string, body: unknown, cookie?: string): Prom
   if (res.status !== 200) {
     return { status: res.status, contentType, events: [], stdout: '', stderr: '', error: JSON.parse(text).error };
   }
-  const events = text.split('\n').map(parseEventLine).filter((e) => e !== null) as RunResponse['events'];
-  const join = (type: string) => events.filter((e) => e.type === type).map((e) => e.data).join('');
+  const events = text
+    .split('\n')
+    .map(parseEventLine)
+    .filter((e) => e !== null) as RunResponse['events'];
+  const join = (type: string) =>
+    events
+      .filter((e) => e.type === type)
+      .map((e) => e.data)
+      .join('');
   return {
     status: res.status,
     contentType,
@@ -43,7 +50,7 @@ export async function newSession(url: string, lesson: string): Promise<{ cookie:
   const setCookie = res.headers.get('set-cookie') ?? '';
   const m = setCookie.match(new RegExp(`${SESSION_COOKIE}=([^;]+)`));
   if (!m) throw new Error(`no session cookie in ${JSON.stringify(setCookie)}`);
-  const body = await res.json() as { files: Array<{ name: string; content: string }> };
+  const body = (await res.json()) as { files: Array<{ name: string; content: string }> };
   return { cookie: `${SESSION_COOKIE}=${m[1]}`, files: body.files };
 }
 
@@ -63,7 +70,12 @@ export class TerminalClient {
       if (m.type === 'output') this.output += m.data;
       for (const w of this.#waiters) w();
     });
-    this.closed = new Promise((resolve) => this.ws.on('close', (code) => { for (const w of this.#waiters) w(); resolve(code); }));
+    this.closed = new Promise((resolve) =>
+      this.ws.on('close', (code) => {
+        for (const w of this.#waiters) w();
+        resolve(code);
+      }),
+    );
   }
 
   /** Resolves when the socket opens; rejects with the HTTP status when the upgrade is refused. */
@@ -95,7 +107,10 @@ export class TerminalClient {
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
-        this.#waiters.push(() => { clearTimeout(t); resolve(); });
+        this.#waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
       });
       this.#waiters = [];
     }
@@ -113,7 +128,10 @@ export class TerminalClient {
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
-        this.#waiters.push(() => { clearTimeout(t); resolve(); });
+        this.#waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
       });
       this.#waiters = [];
     }
@@ -134,7 +152,9 @@ export function streamRun(url: string, body: unknown, cookie?: string): { output
   let seen = '';
   let finished = false;
   const waiters: Array<() => void> = [];
-  const wake = () => { for (const w of waiters.splice(0)) w(); };
+  const wake = () => {
+    for (const w of waiters.splice(0)) w();
+  };
   const done = (async (): Promise<RunResponse> => {
     try {
       const res = await fetch(`${url}/api/run`, {
@@ -151,13 +171,31 @@ export function streamRun(url: string, body: unknown, cookie?: string): { output
       const decoder = new TextDecoder();
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         text += decoder.decode(chunk, { stream: true });
-        seen = text.split('\n').map(parseEventLine).filter((e) => e !== null && (e.type === 'stdout' || e.type === 'stderr'))
-          .map((e) => (e as unknown as { data: string }).data).join('');
+        seen = text
+          .split('\n')
+          .map(parseEventLine)
+          .filter((e) => e !== null && (e.type === 'stdout' || e.type === 'stderr'))
+          .map((e) => (e as unknown as { data: string }).data)
+          .join('');
         wake();
       }
-      const events = text.split('\n').map(parseEventLine).filter((e) => e !== null) as RunResponse['events'];
-      const join = (type: string) => events.filter((e) => e.type === type).map((e) => e.data).join('');
-      return { status: res.status, contentType, events, stdout: join('stdout'), stderr: join('stderr'), exit: events.find((e) => e.type === 'exit') as ExitEvent | undefined };
+      const events = text
+        .split('\n')
+        .map(parseEventLine)
+        .filter((e) => e !== null) as RunResponse['events'];
+      const join = (type: string) =>
+        events
+          .filter((e) => e.type === type)
+          .map((e) => e.data)
+          .join('');
+      return {
+        status: res.status,
+        contentType,
+        events,
+        stdout: join('stdout'),
+        stderr: join('stderr'),
+        exit: events.find((e) => e.type === 'exit') as ExitEvent | undefined,
+      };
     } finally {
       finished = true;
       wake();
@@ -174,7 +212,10 @@ export function streamRun(url: string, body: unknown, cookie?: string): { output
         if (left <= 0) throw new Error(`the Run's output did not match ${re} in ${timeoutMs} ms; output:\n${seen}`);
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, left);
-          waiters.push(() => { clearTimeout(t); resolve(); });
+          waiters.push(() => {
+            clearTimeout(t);
+            resolve();
+          });
         });
       }
     },

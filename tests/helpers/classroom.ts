@@ -13,7 +13,12 @@ export interface Answer<T = any> {
   cookie: string | null;
 }
 
-export async function call<T = any>(url: string, method: string, path: string, o: { body?: unknown; cookie?: string; headers?: Record<string, string> } = {}): Promise<Answer<T>> {
+export async function call<T = any>(
+  url: string,
+  method: string,
+  path: string,
+  o: { body?: unknown; cookie?: string; headers?: Record<string, string> } = {},
+): Promise<Answer<T>> {
   const res = await fetch(url + path, {
     method,
     headers: {
@@ -41,7 +46,12 @@ export async function newTeacher(url: string, name = 'Teacher'): Promise<{ cooki
 }
 
 /** A class of the teacher's, with an assignment of the given lessons; its ids and join code. */
-export async function newClass(url: string, cookie: string, lessons: string[], extra: Record<string, unknown> = {}): Promise<{ classId: string; joinCode: string; assignmentId: string }> {
+export async function newClass(
+  url: string,
+  cookie: string,
+  lessons: string[],
+  extra: Record<string, unknown> = {},
+): Promise<{ classId: string; joinCode: string; assignmentId: string }> {
   const c = await call(url, 'POST', '/api/classes', { cookie, body: { name: 'Class' } });
   if (c.status !== 201) throw new Error(`create class: ${c.status} ${JSON.stringify(c.body)}`);
   const a = await call(url, 'POST', `/api/classes/${c.body.id}/assignments`, { cookie, body: { title: 'Assignment', lessons, ...extra } });
@@ -62,9 +72,17 @@ const file = (path: string) => readFileSync(joinPath(CONTENT, LESSON, path), 'ut
 export const exerciseFiles = {
   solution: () => ({ 'calc.go': file('exercise/solution/calc.go'), 'calc_test.go': file('files/calc_test.go'), 'go.mod': file('files/go.mod') }),
   /** Compiles, but Mul adds: TestMulCheck fails. */
-  wrong: () => ({ 'calc.go': file('exercise/solution/calc.go').replace('return a * b', 'return a + b'), 'calc_test.go': file('files/calc_test.go'), 'go.mod': file('files/go.mod') }),
+  wrong: () => ({
+    'calc.go': file('exercise/solution/calc.go').replace('return a * b', 'return a + b'),
+    'calc_test.go': file('files/calc_test.go'),
+    'go.mod': file('files/go.mod'),
+  }),
   /** Mul never returns: the test binary is stopped by the time limit. */
-  endless: () => ({ 'calc.go': file('exercise/solution/calc.go').replace('return a * b', 'for {\n\t}'), 'calc_test.go': file('files/calc_test.go'), 'go.mod': file('files/go.mod') }),
+  endless: () => ({
+    'calc.go': file('exercise/solution/calc.go').replace('return a * b', 'for {\n\t}'),
+    'calc_test.go': file('files/calc_test.go'),
+    'go.mod': file('files/go.mod'),
+  }),
 };
 
 /** POST a submission (answered 202 at once: stored, pending). */
@@ -127,7 +145,10 @@ export async function openEvents(url: string, path: string, cookie: string): Pro
       for (;;) {
         for (; seen < events.length; seen++) if (match(events[seen])) return events.splice(seen, 1)[0];
         if (Date.now() > deadline) throw new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events)}`);
-        await new Promise<void>((resolve) => { waiters.push(resolve); setTimeout(resolve, 200); });
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 200);
+        });
       }
     },
     ended: Promise.resolve(),
@@ -158,7 +179,9 @@ export async function openEvents(url: string, path: string, cookie: string): Pro
           for (const w of waiters.splice(0)) w();
         }
       }
-    } catch { /* aborted */ }
+    } catch {
+      /* aborted */
+    }
   })();
   return stream;
 }

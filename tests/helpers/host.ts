@@ -79,7 +79,10 @@ function commandCgroups(serverPid: number): string[] {
 
 /** Mount points below dir (from /proc/self/mountinfo). */
 export function mountsUnder(dir: string): string[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(dir + '/'));
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((m) => m?.startsWith(dir + '/'));
 }
 
 /** Waits (briefly: the kernel reaps asynchronously) until the host is clean, then asserts it. */

@@ -31,9 +31,13 @@ function postgresBinDir(): string {
   try {
     const onPath = execFileSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' }).trim();
     if (onPath) return join(onPath, '..');
-  } catch { /* not on PATH */ }
+  } catch {
+    /* not on PATH */
+  }
   const versions = existsSync(DEBIAN_POSTGRES_LIB)
-    ? readdirSync(DEBIAN_POSTGRES_LIB).filter((v) => existsSync(join(DEBIAN_POSTGRES_LIB, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))
+    ? readdirSync(DEBIAN_POSTGRES_LIB)
+        .filter((v) => existsSync(join(DEBIAN_POSTGRES_LIB, v, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
     : [];
   if (!versions.length) throw new Error('PostgreSQL is not installed (initdb not found): install it with apt-get install -y postgresql (npm test does)');
   return join(DEBIAN_POSTGRES_LIB, versions[0], 'bin');
@@ -58,16 +62,19 @@ export function startCluster(): TestCluster {
     chmodSync(dir, 0o700);
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`could not prepare a PostgreSQL test cluster's directory: ${(err as Error).message}${root ? ' (as root it belongs to the postgres user, which Debian\'s postgresql package creates)' : ''}`);
+    throw new Error(
+      `could not prepare a PostgreSQL test cluster's directory: ${(err as Error).message}${root ? " (as root it belongs to the postgres user, which Debian's postgresql package creates)" : ''}`,
+    );
   }
   // As root: run PostgreSQL's programs as the postgres user (runuser is util-linux, always
   // there on Debian, in /usr/sbin: not on every root's PATH).
   const runuser = existsSync(RUNUSER) ? RUNUSER : 'runuser';
-  const run = (program: string, args: string[]) => execFileSync(
-    root ? runuser : join(bin, program),
-    root ? ['-u', 'postgres', '--', join(bin, program), ...args] : args,
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' },
-  );
+  const run = (program: string, args: string[]) =>
+    execFileSync(root ? runuser : join(bin, program), root ? ['-u', 'postgres', '--', join(bin, program), ...args] : args, {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+    });
   const data = join(dir, 'data');
   const log = join(dir, 'server.log');
   const fail = (what: string, err: unknown): never => {

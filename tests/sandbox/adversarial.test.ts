@@ -36,7 +36,9 @@ const LESSON = 'go-run/what-go-run-does';
 
 describe('adversarial: hostile code is contained', { skip: !AS_ROOT && 'needs root (cgroups, sandbox uids, quota mounts)' }, () => {
   let lab: LabServer;
-  before(async () => { lab = await startServer({ env: LIMITS }); });
+  before(async () => {
+    lab = await startServer({ env: LIMITS });
+  });
   after(() => lab?.stop());
 
   // ------------------------------------------------------------ processes
@@ -49,7 +51,8 @@ describe('adversarial: hostile code is contained', { skip: !AS_ROOT && 'needs ro
   });
 
   test('Go fork bomb (os/exec of itself)', async () => {
-    const r = await postRun(lab.url, { files: goFiles(`package main
+    const r = await postRun(lab.url, {
+      files: goFiles(`package main
 import ("fmt"; "os"; "os/exec")
 func main() {
 	fmt.Println("forking")
@@ -57,14 +60,17 @@ func main() {
 		cmd := exec.Command(os.Args[0])
 		if err := cmd.Start(); err != nil { fmt.Fprintln(os.Stderr, "fork failed:", err); os.Exit(3) }
 	}
-}`), command: 'go build -o bomb . && ./bomb' });
+}`),
+      command: 'go build -o bomb . && ./bomb',
+    });
     assert.equal(r.exit?.reason, 'pids', JSON.stringify(r.exit));
     assert.match(r.exit?.message ?? '', /too many processes/);
     await assertHostClean(lab);
   });
 
   test('thread bomb: OS threads count against the task limit', async () => {
-    const r = await postRun(lab.url, { files: goFiles(`package main
+    const r = await postRun(lab.url, {
+      files: goFiles(`package main
 import ("fmt"; "runtime"; "time")
 func main() {
 	fmt.Println("spawning threads")
@@ -72,9 +78,11 @@ func main() {
 		go func() { runtime.LockOSThread(); time.Sleep(time.Hour) }()
 	}
 	time.Sleep(time.Hour)
-}`), command: 'go run .' });
+}`),
+      command: 'go run .',
+    });
     assert.equal(r.exit?.reason, 'pids', JSON.stringify(r.exit));
-    assert.match(r.exit?.message ?? '', /^too many processes \(limit 64\)/, 'the program limit, not the build\'s');
+    assert.match(r.exit?.message ?? '', /^too many processes \(limit 64\)/, "the program limit, not the build's");
     assert.match(r.stdout, /spawning threads/);
     await assertHostClean(lab);
   });
@@ -97,7 +105,7 @@ func main() {
     await assertHostClean(lab);
   });
 
-  test('memory hog (fast) run as a built binary: the command\'s limit applies', async () => {
+  test("memory hog (fast) run as a built binary: the command's limit applies", async () => {
     const r = await postRun(lab.url, { files: HOG, command: 'go build -o hog . && ./hog' });
     assert.equal(r.exit?.reason, 'oom', JSON.stringify(r.exit));
     assert.equal(r.exit?.message, 'out of memory (512 MiB limit)');
@@ -123,7 +131,8 @@ func main() {
   });
 
   test('memory hog (slow): grows until the limit', async () => {
-    const r = await postRun(lab.url, { files: goFiles(`package main
+    const r = await postRun(lab.url, {
+      files: goFiles(`package main
 import ("fmt"; "time")
 var keep [][]byte
 func main() {
@@ -134,7 +143,9 @@ func main() {
 		fmt.Println("MiB:", (i+1)*16)
 		time.Sleep(20 * time.Millisecond)
 	}
-}`), command: 'go run .' });
+}`),
+      command: 'go run .',
+    });
     assert.equal(r.exit?.reason, 'oom', JSON.stringify(r.exit));
     assert.match(r.stdout, /MiB: 16\n/);
     await assertHostClean(lab);
@@ -150,7 +161,10 @@ func main() {
   test('compile-time blow-up: the build is stopped by a limit', async () => {
     // A 3-million-element composite literal: the compiler needs far more than 512 MiB.
     const r = await postRun(lab.url, {
-      files: { 'go.mod': GO_MOD, 'gen.sh': 'echo "package main"; echo "var big = []int{"; seq 1 3000000 | sed "s/$/,/"; echo "}"; echo "func main() { println(len(big)) }"\n' },
+      files: {
+        'go.mod': GO_MOD,
+        'gen.sh': 'echo "package main"; echo "var big = []int{"; seq 1 3000000 | sed "s/$/,/"; echo "}"; echo "func main() { println(len(big)) }"\n',
+      },
       command: 'bash gen.sh > main.go && go build -o big .',
     });
     assert.ok(['oom', 'timeout', 'disk'].includes(r.exit!.reason), JSON.stringify(r.exit));
@@ -222,7 +236,11 @@ func main() {
 
   test('a session that filled its disk can clean up and run again', async () => {
     const { cookie } = await newSession(lab.url, LESSON);
-    const fill = await postRun(lab.url, { files: {}, command: 'for i in 1 2 3; do head -c 30M /dev/zero > fill$i.bin || exit 1; done', lesson: LESSON }, cookie);
+    const fill = await postRun(
+      lab.url,
+      { files: {}, command: 'for i in 1 2 3; do head -c 30M /dev/zero > fill$i.bin || exit 1; done', lesson: LESSON },
+      cookie,
+    );
     assert.equal(fill.exit?.reason, 'disk');
     const clean = await postRun(lab.url, { files: {}, command: 'rm fill*.bin && go run .', lesson: LESSON }, cookie);
     assert.equal(clean.exit?.code, 0, clean.stderr);
@@ -230,7 +248,8 @@ func main() {
 
   // -------------------------------------------------------------- network
   test('network: no TCP, no DNS, no HTTP, not even the lab itself', async () => {
-    const r = await postRun(lab.url, { files: goFiles(`package main
+    const r = await postRun(lab.url, {
+      files: goFiles(`package main
 import ("fmt"; "net"; "net/http"; "time")
 func main() {
 	_, err := net.DialTimeout("tcp", "1.1.1.1:443", 2*time.Second); fmt.Println("tcp:", err != nil)
@@ -238,16 +257,21 @@ func main() {
 	_, err = (&http.Client{Timeout: 2 * time.Second}).Get("http://example.com/"); fmt.Println("http:", err != nil)
 	_, err = net.DialTimeout("tcp", "127.0.0.1:${lab.port}", 2*time.Second); fmt.Println("lab:", err != nil)
 	ifs, _ := net.Interfaces(); fmt.Println("interfaces:", len(ifs))
-}`), command: 'go run .' });
+}`),
+      command: 'go run .',
+    });
     assert.equal(r.exit?.code, 0, r.stderr);
     assert.equal(r.stdout, 'tcp: true\ndns: true\nhttp: true\nlab: true\ninterfaces: 1\n');
     await assertHostClean(lab);
   });
 
-  test('go get of a remote module fails cleanly (no network; only the lab\'s own proxy)', async () => {
+  test("go get of a remote module fails cleanly (no network; only the lab's own proxy)", async () => {
     const r = await postRun(lab.url, { files: { 'go.mod': GO_MOD }, command: 'go get golang.org/x/example/hello@latest' });
     assert.equal(r.exit?.code, 1, JSON.stringify(r.exit));
-    assert.match(r.stderr, /^go: golang\.org\/x\/example\/hello@latest: module golang\.org\/x\/example\/hello: reading file:\/\/\/opt\/lab\/goproxy\/golang\.org\/x\/example\/hello\/@v\/list: no such file or directory$/m);
+    assert.match(
+      r.stderr,
+      /^go: golang\.org\/x\/example\/hello@latest: module golang\.org\/x\/example\/hello: reading file:\/\/\/opt\/lab\/goproxy\/golang\.org\/x\/example\/hello\/@v\/list: no such file or directory$/m,
+    );
     assert.doesNotMatch(r.stderr, /dial|lookup .* on|https:\/\//, 'no network fallback (no ",direct" in GOPROXY)');
     await assertHostClean(lab);
   });
@@ -274,9 +298,9 @@ func main() {
     assert.match(lines[0], /No such file or directory/);
     assert.match(lines[1], /No such file or directory/);
     assert.match(lines[2], /No such file or directory/);
-    assert.equal(lines[3], 'grep-done', 'another learner\'s file is not anywhere in the sandbox');
+    assert.equal(lines[3], 'grep-done', "another learner's file is not anywhere in the sandbox");
     assert.match(lines[4], /No such file or directory/);
-    assert.equal(lines[5], 'bwrap', 'pid 1 is the sandbox\'s own init, not the host\'s');
+    assert.equal(lines[5], 'bwrap', "pid 1 is the sandbox's own init, not the host's");
     assert.doesNotMatch(r.stdout, new RegExp(secretMarker));
     await assertHostClean(lab);
   });
@@ -284,9 +308,13 @@ func main() {
   test('the system is read-only, devices are minimal', async () => {
     const r = await postRun(lab.url, {
       files: {},
-      command: 'for p in /usr/bin/x /etc/x /opt/lab/bin/x /proc/sysrq-trigger /x /home/x; do (echo x > $p) 2>/dev/null && echo "$p writable" || echo "$p refused"; done; ls /dev | tr "\\n" " "',
+      command:
+        'for p in /usr/bin/x /etc/x /opt/lab/bin/x /proc/sysrq-trigger /x /home/x; do (echo x > $p) 2>/dev/null && echo "$p writable" || echo "$p refused"; done; ls /dev | tr "\\n" " "',
     });
-    assert.match(r.stdout, /^\/usr\/bin\/x refused\n\/etc\/x refused\n\/opt\/lab\/bin\/x refused\n\/proc\/sysrq-trigger refused\n\/x refused\n\/home\/x refused\n/);
+    assert.match(
+      r.stdout,
+      /^\/usr\/bin\/x refused\n\/etc\/x refused\n\/opt\/lab\/bin\/x refused\n\/proc\/sysrq-trigger refused\n\/x refused\n\/home\/x refused\n/,
+    );
     assert.doesNotMatch(r.stdout, /\b(sda|vda|loop\d|mem|kmsg)\b/);
     await assertHostClean(lab);
   });
@@ -301,12 +329,15 @@ func main() {
   });
 
   test('CPU burn on many goroutines: capped, and another learner still gets through', async () => {
-    const burning = streamRun(lab.url, { files: goFiles(`package main
+    const burning = streamRun(lab.url, {
+      files: goFiles(`package main
 func main() {
 	for i := 0; i < 64; i++ { go func() { for {} }() }
 	println("burning")
 	select {}
-}`), command: 'go run .' });
+}`),
+      command: 'go run .',
+    });
     await burning.output(/burning/); // the burn has the CPU before the other learner comes
     const burn = burning.done;
     const hello = await postRun(lab.url, { files: goFiles('package main\nfunc main() { println("still here") }\n'), command: 'go run .' });
@@ -318,7 +349,10 @@ func main() {
   });
 
   test('daemons and orphans die with their command', async () => {
-    const r = await postRun(lab.url, { files: {}, command: '(setsid sleep 1000 &); nohup sleep 1000 >/dev/null 2>&1 & disown; (trap "" HUP; sleep 1000 &) ; echo started' });
+    const r = await postRun(lab.url, {
+      files: {},
+      command: '(setsid sleep 1000 &); nohup sleep 1000 >/dev/null 2>&1 & disown; (trap "" HUP; sleep 1000 &) ; echo started',
+    });
     assert.equal(r.exit?.code, 0);
     assert.equal(r.stdout, 'started\n');
     await assertHostClean(lab);
@@ -337,7 +371,7 @@ func main() {
     await assertHostClean(lab);
   });
 
-  test('kill -9 -1 inside kills only the learner\'s own sandbox', async () => {
+  test("kill -9 -1 inside kills only the learner's own sandbox", async () => {
     const r = await postRun(lab.url, { files: {}, command: 'sleep 100 & kill -9 -1; wait; echo "survived, sleep gone"' });
     assert.equal(r.stdout, 'survived, sleep gone\n');
     assert.ok(r.exit!.durationMs < 5000, 'the background sleep was killed');
@@ -347,9 +381,13 @@ func main() {
   });
 
   test('a flood of Runs from one client: 429 with Retry-After, others still served', async () => {
-    const flood = Array.from({ length: 12 }, () => fetch(`${lab.url}/api/run`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ files: {}, command: 'sleep 2' }),
-    }));
+    const flood = Array.from({ length: 12 }, () =>
+      fetch(`${lab.url}/api/run`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ files: {}, command: 'sleep 2' }),
+      }),
+    );
     const answers = await Promise.all(flood);
     const statuses = answers.map((a) => a.status);
     const refused = answers.filter((a) => a.status === 429);

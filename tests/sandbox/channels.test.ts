@@ -39,20 +39,22 @@ const SLACK_MS = 3000;
 // Frames as the go wrapper writes them (server/sandbox/gowrap/main.go), forged.
 const span = (name: string, ph: string, ts: number, extra: Record<string, unknown> = {}) => JSON.stringify({ name, ph, ts, tid: 1, ...extra });
 const frame = (f: Record<string, unknown>) => JSON.stringify(f) + '\n';
-const commandFrames = (cmd: number) => frame({ cmd, argv: ['go', 'run', '.'], added: [] })
-  + frame({ cmd, trace: ['[', span('Running run command', 'B', 1)].join('\n') + '\n' });
+const commandFrames = (cmd: number) =>
+  frame({ cmd, argv: ['go', 'run', '.'], added: [] }) + frame({ cmd, trace: ['[', span('Running run command', 'B', 1)].join('\n') + '\n' });
 const programStart = (cmd: number) => frame({ cmd, trace: ',' + span('Executing action (go run)', 'B', 2) + '\n' });
 const programEnd = (cmd: number) => frame({ cmd, trace: ',' + span('Executing action (go run)', 'E', 3) + '\n' });
 /** One frame of `spans` begin/end pairs: thousands of phase events per line. */
-const manyPhases = (cmd: number, spans: number) => frame({
-  cmd,
-  trace: Array.from({ length: spans }, (_, i) => ',' + span('Executing action (build p)', i % 2 ? 'E' : 'B', 10 + i)).join('\n') + '\n',
-});
+const manyPhases = (cmd: number, spans: number) =>
+  frame({
+    cmd,
+    trace: Array.from({ length: spans }, (_, i) => ',' + span('Executing action (build p)', i % 2 ? 'E' : 'B', 10 + i)).join('\n') + '\n',
+  });
 /** One frame of flow arrows: bytes that make no event at all. */
-const flowArrows = (cmd: number, n: number) => frame({
-  cmd,
-  trace: Array.from({ length: n }, (_, i) => ',' + span('a -> b', 's', 10 + i, { cat: 'flow', id: i })).join('\n') + '\n',
-});
+const flowArrows = (cmd: number, n: number) =>
+  frame({
+    cmd,
+    trace: Array.from({ length: n }, (_, i) => ',' + span('a -> b', 's', 10 + i, { cat: 'flow', id: i })).join('\n') + '\n',
+  });
 
 const ndjsonBytes = (r: RunResponse) => r.events.reduce((n, e) => n + JSON.stringify(e).length + 1, 0);
 const phaseErrors = (r: RunResponse) => r.events.filter((e) => e.type === 'phase-error').map((e) => String(e.message));
@@ -60,18 +62,22 @@ const phaseErrors = (r: RunResponse) => r.events.filter((e) => e.type === 'phase
 describe('the event channel cannot stretch a command', { timeout: 240_000, skip: !AS_ROOT && 'needs root (cgroups, sandbox uids)' }, () => {
   let lab: LabServer;
   before(async () => {
-    lab = await startServer({ env: {
-      RUN_TIMEOUT_MS: String(RUN_TIMEOUT_MS),
-      PROGRAM_TIMEOUT_MS: String(PROGRAM_TIMEOUT_MS),
-      RUN_OUTPUT_LIMIT_BYTES: String(OUTPUT_LIMIT),
-    } });
+    lab = await startServer({
+      env: {
+        RUN_TIMEOUT_MS: String(RUN_TIMEOUT_MS),
+        PROGRAM_TIMEOUT_MS: String(PROGRAM_TIMEOUT_MS),
+        RUN_OUTPUT_LIMIT_BYTES: String(OUTPUT_LIMIT),
+      },
+    });
   });
   after(() => lab?.stop());
   const run = (files: Record<string, string>, command: string) => postRun(lab.url, { files, command });
 
   test('a forged program start every half second: stopped at the program limit of the first', async () => {
-    const r = await run({ 'start.ndjson': commandFrames(7), 'run.ndjson': programStart(7) },
-      'cat start.ndjson >&4; for i in $(seq 1 40); do cat run.ndjson >&4; sleep 0.5; done; echo survived');
+    const r = await run(
+      { 'start.ndjson': commandFrames(7), 'run.ndjson': programStart(7) },
+      'cat start.ndjson >&4; for i in $(seq 1 40); do cat run.ndjson >&4; sleep 0.5; done; echo survived',
+    );
     assert.equal(r.exit?.reason, 'timeout', JSON.stringify(r.exit));
     assert.equal(r.exit?.message, `stopped after ${PROGRAM_TIMEOUT_MS / 1000} s (run time limit)`);
     assert.doesNotMatch(r.stdout, /survived/);
@@ -92,18 +98,19 @@ describe('the event channel cannot stretch a command', { timeout: 240_000, skip:
 
   test('a program start just before the hard deadline does not move it', async () => {
     const late = (RUN_TIMEOUT_MS - 1500) / 1000;
-    const r = await run({ 'start.ndjson': commandFrames(7), 'run.ndjson': programStart(7) },
-      `sleep ${late}; cat start.ndjson run.ndjson >&4; sleep 100`);
+    const r = await run({ 'start.ndjson': commandFrames(7), 'run.ndjson': programStart(7) }, `sleep ${late}; cat start.ndjson run.ndjson >&4; sleep 100`);
     assert.equal(r.exit?.reason, 'timeout', JSON.stringify(r.exit));
-    assert.equal(r.exit?.message, `stopped after ${RUN_TIMEOUT_MS / 1000} s (time limit)`, 'the command\'s own limit, not a program\'s from the late start');
+    assert.equal(r.exit?.message, `stopped after ${RUN_TIMEOUT_MS / 1000} s (time limit)`, "the command's own limit, not a program's from the late start");
     assert.ok(r.exit!.durationMs < RUN_TIMEOUT_MS + SLACK_MS, `ran ${r.exit!.durationMs} ms`);
     await assertHostClean(lab);
   });
 
   test('a background copy of fd 4 (fd 4 itself closed) forging starts beside a real go run', async () => {
     const main = 'package main\nimport ("fmt"; "time")\nfunc main() { fmt.Println("program"); time.Sleep(time.Hour) }\n';
-    const r = await run({ 'main.go': main, 'go.mod': 'module example.com/p\n\ngo 1.26\n', 'start.ndjson': commandFrames(1), 'run.ndjson': programStart(1) },
-      'exec 5>&4; (exec 4>&-; cat start.ndjson >&5; while :; do cat run.ndjson >&5; sleep 0.5; done) & go run .');
+    const r = await run(
+      { 'main.go': main, 'go.mod': 'module example.com/p\n\ngo 1.26\n', 'start.ndjson': commandFrames(1), 'run.ndjson': programStart(1) },
+      'exec 5>&4; (exec 4>&-; cat start.ndjson >&5; while :; do cat run.ndjson >&5; sleep 0.5; done) & go run .',
+    );
     assert.equal(r.exit?.reason, 'timeout', JSON.stringify(r.exit));
     assert.equal(r.exit?.message, `stopped after ${PROGRAM_TIMEOUT_MS / 1000} s (run time limit)`);
     assert.ok(r.exit!.durationMs < RUN_TIMEOUT_MS + SLACK_MS, `ran ${r.exit!.durationMs} ms`);
@@ -120,8 +127,10 @@ describe('the event channel cannot stretch a command', { timeout: 240_000, skip:
   });
 
   test('thousands of phase events per line: one phase-error at the event budget, the command goes on', async () => {
-    const r = await run({ 'start.ndjson': commandFrames(7), 'flood.ndjson': manyPhases(7, 2000) },
-      'cat start.ndjson >&4; for i in $(seq 1 100); do cat flood.ndjson; done >&4; echo done');
+    const r = await run(
+      { 'start.ndjson': commandFrames(7), 'flood.ndjson': manyPhases(7, 2000) },
+      'cat start.ndjson >&4; for i in $(seq 1 100); do cat flood.ndjson; done >&4; echo done',
+    );
     assert.equal(r.exit?.code, 0, JSON.stringify(r.exit));
     assert.equal(r.stdout, 'done\n');
     assert.deepEqual(phaseErrors(r), [`the build view stopped: more than ${RUN_RELAY_BUDGET.events} events on the event channel (the limit of one command)`]);
@@ -132,8 +141,10 @@ describe('the event channel cannot stretch a command', { timeout: 240_000, skip:
   });
 
   test('bytes that make no event still count: one phase-error at the byte budget', async () => {
-    const r = await run({ 'start.ndjson': commandFrames(7), 'flow.ndjson': flowArrows(7, 2000) },
-      'cat start.ndjson >&4; for i in $(seq 1 200); do cat flow.ndjson; done >&4; echo done');
+    const r = await run(
+      { 'start.ndjson': commandFrames(7), 'flow.ndjson': flowArrows(7, 2000) },
+      'cat start.ndjson >&4; for i in $(seq 1 200); do cat flow.ndjson; done >&4; echo done',
+    );
     assert.equal(r.exit?.code, 0, JSON.stringify(r.exit));
     assert.equal(r.stdout, 'done\n');
     assert.deepEqual(phaseErrors(r), [`the build view stopped: more than ${RUN_RELAY_BUDGET.bytes / MiB} MiB on the event channel (the limit of one command)`]);
@@ -182,8 +193,10 @@ describe('the event channel cannot stretch a command', { timeout: 240_000, skip:
   });
 
   test('the event budget and the output limit are separate: both hold in one command', async () => {
-    const r = await run({ 'start.ndjson': commandFrames(7), 'flood.ndjson': manyPhases(7, 2000) },
-      'cat start.ndjson >&4; for i in $(seq 1 100); do cat flood.ndjson; done >&4; yes spam');
+    const r = await run(
+      { 'start.ndjson': commandFrames(7), 'flood.ndjson': manyPhases(7, 2000) },
+      'cat start.ndjson >&4; for i in $(seq 1 100); do cat flood.ndjson; done >&4; yes spam',
+    );
     assert.equal(r.exit?.reason, 'output-limit', JSON.stringify(r.exit));
     assert.equal(Buffer.byteLength(r.stdout), OUTPUT_LIMIT);
     assert.equal(phaseErrors(r).length, 1);
@@ -209,7 +222,12 @@ describe('what else reaches the sandbox, and what a slow client costs', { timeou
     rmSync(secretPath, { force: true });
   });
 
-  const fdsOf = (listing: string) => listing.split('\n').map((l) => l.match(/ (\d+) -> (.*)$/)).filter((m) => m !== null).map((m) => `${m[1]} -> ${m[2]}`);
+  const fdsOf = (listing: string) =>
+    listing
+      .split('\n')
+      .map((l) => l.match(/ (\d+) -> (.*)$/))
+      .filter((m) => m !== null)
+      .map((m) => `${m[1]} -> ${m[2]}`);
 
   test('the server has the inherited descriptors; the command has only its own', async () => {
     for (const fd of [100, 300]) {
@@ -222,13 +240,17 @@ describe('what else reaches the sandbox, and what a slow client costs', { timeou
       assert.equal(r.exit?.code, 0, r.stderr);
       const fds = fdsOf(r.stdout);
       assert.doesNotMatch(r.stdout, new RegExp(secretPath.replace(/[.]/g, '\\.')), 'the inherited file is not in the sandbox');
-      assert.deepEqual(fds.map((f) => Number(f.split(' ')[0])), observe ? [0, 1, 2, 4] : [0, 1, 2], fds.join('\n'));
+      assert.deepEqual(
+        fds.map((f) => Number(f.split(' ')[0])),
+        observe ? [0, 1, 2, 4] : [0, 1, 2],
+        fds.join('\n'),
+      );
       // The event channel: Node's 'pipe' stdio is a socket pair.
       if (observe) assert.match(fds.find((f) => f.startsWith('4 '))!, /socket:|pipe:/);
     }
   });
 
-  test('a client that does not read: the command waits, the server\'s memory stays flat; then it all arrives', async () => {
+  test("a client that does not read: the command waits, the server's memory stays flat; then it all arrives", async () => {
     const rssBefore = serverRss(lab.pid);
     const body = JSON.stringify({ files: {}, command: `yes 0123456789abcdef | head -c ${FLOOD}; echo finished >&2` });
     const { res, done } = await new Promise<{ res: import('node:http').IncomingMessage; done: Promise<string> }>((resolve, reject) => {
@@ -256,7 +278,10 @@ describe('what else reaches the sandbox, and what a slow client costs', { timeou
     assert.ok(peak < 24 * MiB, `server memory grew by ${Math.round(peak / MiB)} MiB while the client did not read`);
     res.resume();
     const text = await done;
-    const events = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; data?: string; reason?: string });
+    const events = text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; data?: string; reason?: string });
     const stdout = events.filter((e) => e.type === 'stdout').reduce((n, e) => n + e.data!.length, 0);
     assert.equal(stdout, FLOOD, 'all output arrived once the client read');
     assert.equal(events.at(-1)?.type, 'exit');
@@ -268,12 +293,21 @@ describe('what else reaches the sandbox, and what a slow client costs', { timeou
   // Paused is not forgotten: a client that goes away still stops its command (its wall clock here is 60 s).
   test('a client that stops reading, then leaves: the paused command is killed and cleaned up at once', async () => {
     const req = request(`${lab.url}/api/run`, { method: 'POST', headers: { 'content-type': 'application/json' } });
-    const answered = new Promise<void>((resolve) => req.on('response', (res) => { res.pause(); resolve(); }));
+    const answered = new Promise<void>((resolve) =>
+      req.on('response', (res) => {
+        res.pause();
+        resolve();
+      }),
+    );
     req.on('error', () => {});
     req.end(JSON.stringify({ files: {}, command: 'yes still-writing' }));
     await answered;
     // The server filled the response and paused the command: its CPU time stops growing.
-    await waitFor(stalled(() => sandboxCpuTicks(lab.pid)), 'the command to be paused (its CPU time to stop growing)', { everyMs: 100 });
+    await waitFor(
+      stalled(() => sandboxCpuTicks(lab.pid)),
+      'the command to be paused (its CPU time to stop growing)',
+      { everyMs: 100 },
+    );
     assert.ok(sandboxProcesses(lab.pid).length > 0, 'the command is still there, blocked');
     req.destroy();
     await assertHostClean(lab);
@@ -289,7 +323,9 @@ function sandboxCpuTicks(serverPid: number): number {
   for (const line of processes) {
     try {
       // Fields after the command name: state is the 1st, utime the 12th, stime the 13th.
-      const fields = readFileSync(`/proc/${line.trim().split(/\s+/)[0]}/stat`, 'utf8').split(') ')[1].split(' ');
+      const fields = readFileSync(`/proc/${line.trim().split(/\s+/)[0]}/stat`, 'utf8')
+        .split(') ')[1]
+        .split(' ');
       ticks += Number(fields[11]) + Number(fields[12]);
     } catch {
       // gone between the listing and the read

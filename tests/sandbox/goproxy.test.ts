@@ -23,8 +23,7 @@ describe('the module proxy in the sandbox', () => {
   });
   after(() => lab?.stop());
 
-  const run = (command: string, files: Record<string, string> = { 'go.mod': GO_MOD }) =>
-    postRun(lab.url, { files, command, lesson: LESSON }, cookie);
+  const run = (command: string, files: Record<string, string> = { 'go.mod': GO_MOD }) => postRun(lab.url, { files, command, lesson: LESSON }, cookie);
 
   test('the environment points the go command at the read-only proxy', async () => {
     const r = await run('go env GOPROXY GONOSUMDB GOSUMDB GOMODCACHE');
@@ -32,7 +31,7 @@ describe('the module proxy in the sandbox', () => {
     assert.equal(r.stdout, 'file:///opt/lab/goproxy\ngolab.example\nsum.golang.org\n/home/learner/go/pkg/mod\n');
   });
 
-  test('go mod download golab.example/greet@v1.0.0 works, into the session\'s module cache', async () => {
+  test("go mod download golab.example/greet@v1.0.0 works, into the session's module cache", async () => {
     const r = await run('go clean -modcache && go mod download -json golab.example/greet@v1.0.0');
     assert.equal(r.exit?.code, 0, r.stderr);
     const info = JSON.parse(r.stdout) as Record<string, string>;
@@ -50,21 +49,26 @@ describe('the module proxy in the sandbox', () => {
   });
 
   test('a tampered go.sum is refused: SECURITY ERROR', async () => {
-    const r = await run('go get golab.example/greet@v1.0.0 && sed -i "1s/h1:.*/h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=/" go.sum && go build -o /dev/null .', { 'go.mod': GO_MOD, 'main.go': MAIN });
+    const r = await run(
+      'go get golab.example/greet@v1.0.0 && sed -i "1s/h1:.*/h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=/" go.sum && go build -o /dev/null .',
+      { 'go.mod': GO_MOD, 'main.go': MAIN },
+    );
     assert.equal(r.exit?.code, 1, r.stderr);
     assert.match(r.stderr, /verifying golab\.example\/greet@v1\.0\.0: checksum mismatch/);
     assert.match(r.stderr, /^SECURITY ERROR$/m);
   });
 
   test('the proxy is read-only to the learner', async () => {
-    const r = await run([
-      'p=/opt/lab/goproxy/golab.example/greet/@v',
-      'touch /opt/lab/goproxy/new 2>&1',
-      '{ echo v9.9.9 >> $p/list; } 2>&1',
-      'rm -f $p/v1.0.0.zip 2>&1',
-      'chmod u+w $p 2>&1',
-      'cat $p/list',
-    ].join('; '));
+    const r = await run(
+      [
+        'p=/opt/lab/goproxy/golab.example/greet/@v',
+        'touch /opt/lab/goproxy/new 2>&1',
+        '{ echo v9.9.9 >> $p/list; } 2>&1',
+        'rm -f $p/v1.0.0.zip 2>&1',
+        'chmod u+w $p 2>&1',
+        'cat $p/list',
+      ].join('; '),
+    );
     assert.match(r.stdout, /touch: cannot touch '\/opt\/lab\/goproxy\/new': Read-only file system/);
     assert.match(r.stdout, /list: (Read-only file system|Permission denied)/);
     assert.match(r.stdout, /rm: cannot remove '[^']*v1\.0\.0\.zip': (Read-only file system|Permission denied)/);
@@ -75,10 +79,16 @@ describe('the module proxy in the sandbox', () => {
   test('a module that is not in the proxy fails with a clear error, without trying the network', async () => {
     const r = await run('go get github.com/google/uuid@v1.6.0');
     assert.equal(r.exit?.code, 1);
-    assert.equal(r.stderr, 'go: github.com/google/uuid@v1.6.0: reading file:///opt/lab/goproxy/github.com/google/uuid/@v/v1.6.0.info: no such file or directory\n');
+    assert.equal(
+      r.stderr,
+      'go: github.com/google/uuid@v1.6.0: reading file:///opt/lab/goproxy/github.com/google/uuid/@v/v1.6.0.info: no such file or directory\n',
+    );
     const missing = await run('go get golab.example/nope');
     assert.equal(missing.exit?.code, 1);
-    assert.match(missing.stderr, /^go: module golab\.example\/nope: reading file:\/\/\/opt\/lab\/goproxy\/golab\.example\/nope\/@v\/list: no such file or directory$/m);
+    assert.match(
+      missing.stderr,
+      /^go: module golab\.example\/nope: reading file:\/\/\/opt\/lab\/goproxy\/golab\.example\/nope\/@v\/list: no such file or directory$/m,
+    );
   });
 
   test('go run and go install of a command at a version', async () => {

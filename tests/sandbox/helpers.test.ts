@@ -19,7 +19,7 @@ const FILES = {
   '.hidden': 'dot files are copied too\n',
 };
 
-describe('the learners\' helpers in the sandbox', () => {
+describe("the learners' helpers in the sandbox", () => {
   let lab: LabServer;
   let cookie = '';
   before(async () => {
@@ -44,39 +44,46 @@ describe('the learners\' helpers in the sandbox', () => {
   });
 
   test('lab-scratch: a new copy under /tmp each time, dot files included; edits there leave the lesson alone', async () => {
-    const r = await run([
-      'a=$(lab-scratch) && b=$(lab-scratch)',
-      'case "$a" in /tmp/scratch.*) echo under-tmp;; esac',
-      '[ "$a" != "$b" ] && echo distinct',
-      'cat "$a/.hidden" "$a/cmd/hello/main.go" | head -1',
-      'echo changed > "$a/calc.go" && head -1 calc.go',
-      'lab-scratch no-such-dir; echo "status $?"',
-    ].join('\n'));
+    const r = await run(
+      [
+        'a=$(lab-scratch) && b=$(lab-scratch)',
+        'case "$a" in /tmp/scratch.*) echo under-tmp;; esac',
+        '[ "$a" != "$b" ] && echo distinct',
+        'cat "$a/.hidden" "$a/cmd/hello/main.go" | head -1',
+        'echo changed > "$a/calc.go" && head -1 calc.go',
+        'lab-scratch no-such-dir; echo "status $?"',
+      ].join('\n'),
+    );
     assert.equal(r.exit?.code, 0, r.stderr);
     assert.equal(r.stdout, 'under-tmp\ndistinct\ndot files are copied too\npackage calc\nstatus 2\n');
     assert.match(r.stderr, /lab-scratch: no-such-dir is not a folder/);
   });
 
   test('lab-steps counts the compiles (naming the packages) and links a build ran', async () => {
-    const r = await run([
-      'cd "$(lab-scratch)"',
-      'go build -o hello ./cmd/hello',
-      'lab-steps go build -o hello ./cmd/hello',
-      'echo "// $(date +%s%N)" >> cmd/hello/main.go',
-      'lab-steps go build -o hello ./cmd/hello',
-      // A script's go commands are counted too (GOFLAGS reaches them); -q drops its own output.
-      // (go build ./... links cmd/hello to check it, and discards it.)
-      'echo "// $(date +%s%N)" >> calc.go',
-      'printf "echo from-the-script\\ngo build ./...\\n" > build.sh',
-      'lab-steps sh build.sh',
-      'echo "// $(date +%s%N)" >> calc.go',
-      'lab-steps -q sh build.sh',
-    ].join('\n'));
+    const r = await run(
+      [
+        'cd "$(lab-scratch)"',
+        'go build -o hello ./cmd/hello',
+        'lab-steps go build -o hello ./cmd/hello',
+        'echo "// $(date +%s%N)" >> cmd/hello/main.go',
+        'lab-steps go build -o hello ./cmd/hello',
+        // A script's go commands are counted too (GOFLAGS reaches them); -q drops its own output.
+        // (go build ./... links cmd/hello to check it, and discards it.)
+        'echo "// $(date +%s%N)" >> calc.go',
+        'printf "echo from-the-script\\ngo build ./...\\n" > build.sh',
+        'lab-steps sh build.sh',
+        'echo "// $(date +%s%N)" >> calc.go',
+        'lab-steps -q sh build.sh',
+      ].join('\n'),
+    );
     assert.equal(r.exit?.code, 0, r.stderr);
-    assert.equal(r.stdout, 'compile: 0\nlink: 0\ncompile: 1 (main)\nlink: 1\nfrom-the-script\ncompile: 1 (example.com/calc)\nlink: 1\ncompile: 1 (example.com/calc)\nlink: 1\n');
+    assert.equal(
+      r.stdout,
+      'compile: 0\nlink: 0\ncompile: 1 (main)\nlink: 1\nfrom-the-script\ncompile: 1 (example.com/calc)\nlink: 1\ncompile: 1 (example.com/calc)\nlink: 1\n',
+    );
   });
 
-  test('lab-steps passes the command\'s output through, and on failure shows its errors and keeps its status', async () => {
+  test("lab-steps passes the command's output through, and on failure shows its errors and keeps its status", async () => {
     const r = await run('cd "$(lab-scratch)" && echo "func Broken() int { return \\"x\\" }" >> calc.go && lab-steps go build .');
     assert.equal(r.exit?.code, 1);
     assert.match(r.stderr, /cannot use "x" \(untyped string constant\) as int value in return statement/);
@@ -85,21 +92,12 @@ describe('the learners\' helpers in the sandbox', () => {
 
   // Few go test commands per Run: the sandbox stops a command 10 s after its first test binary starts.
   test('lab-cached tells a run from a cached result, and names packages without tests', async () => {
-    const r = await run([
-      'cd "$(lab-scratch)"',
-      'go clean -testcache',
-      'lab-cached go test .',
-      'lab-cached go test .',
-      'lab-cached go test ./...',
-    ].join('\n'));
+    const r = await run(['cd "$(lab-scratch)"', 'go clean -testcache', 'lab-cached go test .', 'lab-cached go test .', 'lab-cached go test ./...'].join('\n'));
     assert.equal(r.exit?.code, 0, r.stderr);
-    assert.equal(r.stdout, [
-      'example.com/calc: ran, ok',
-      'example.com/calc: cached, ok',
-      'example.com/calc: cached, ok',
-      'example.com/calc/cmd/hello: no test files',
-      '',
-    ].join('\n'));
+    assert.equal(
+      r.stdout,
+      ['example.com/calc: ran, ok', 'example.com/calc: cached, ok', 'example.com/calc: cached, ok', 'example.com/calc/cmd/hello: no test files', ''].join('\n'),
+    );
   });
 
   test('lab-cached reports a failure, shows its output and keeps the status', async () => {

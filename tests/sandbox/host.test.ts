@@ -36,7 +36,9 @@ async function getFiles(url: string, cookie: string) {
 
 async function putFiles(url: string, cookie: string, files: Record<string, string>) {
   const res = await fetch(`${url}/api/workspace/files?${q}`, {
-    method: 'PUT', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ files }),
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ files }),
   });
   return { status: res.status, body: await res.json() };
 }
@@ -81,7 +83,9 @@ function imageBytes(dataDir: string): number {
 
 /** Loop devices whose backing file is below dir. */
 function loopsUnder(dir: string): string[] {
-  return execFileSync('losetup', ['-a'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(dir + '/'));
+  return execFileSync('losetup', ['-a'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(dir + '/'));
 }
 
 /** Cgroup directories of a server (gone or not). */
@@ -92,7 +96,9 @@ function cgroupsOf(pid: number): string[] {
 describe('host: nothing a learner plants is followed, a broken workspace is repaired', { skip: !AS_ROOT && 'needs root (quota mounts, sandbox uids)' }, () => {
   let lab: LabServer;
   const canaries: string[] = [];
-  before(async () => { lab = await startServer({ env: LIMITS }); });
+  before(async () => {
+    lab = await startServer({ env: LIMITS });
+  });
   after(async () => {
     await lab?.stop();
     for (const c of canaries) rmSync(c, { recursive: true, force: true });
@@ -111,7 +117,7 @@ describe('host: nothing a learner plants is followed, a broken workspace is repa
       assert.match(r.stdout, /cache-ok/);
     }
     // The refill after the last Run: its set-up is done once the next sandbox waits.
-    await waitFor(() => waitingSandboxes(lab.pid) > 0, 'the session\'s next sandbox to wait');
+    await waitFor(() => waitingSandboxes(lab.pid) > 0, "the session's next sandbox to wait");
     assert.deepEqual(readdirSync(canary), [], 'nothing was created in the host directory');
     // A host path that does not exist and one that the sandbox uid may not enter answer alike: no probing.
     for (const target of [`${canary}/missing/deeper`, '/root/x']) {
@@ -208,7 +214,11 @@ describe('host: nothing a learner plants is followed, a broken workspace is repa
     const original = files.find((f) => f.name === 'main.go')!.content;
     const saved = original.replace('package main', 'package main // acknowledged');
     assert.equal((await putFiles(lab.url, cookie, { 'main.go': saved })).status, 200);
-    const fill = await run(lab, cookie, 'for i in 1 2 3; do dd if=/dev/zero of=fill$i bs=1M 2>/dev/null; done; n=0; while echo x > f$n; do n=$((n+1)); done 2>/dev/null; echo filled');
+    const fill = await run(
+      lab,
+      cookie,
+      'for i in 1 2 3; do dd if=/dev/zero of=fill$i bs=1M 2>/dev/null; done; n=0; while echo x > f$n; do n=$((n+1)); done 2>/dev/null; echo filled',
+    );
     assert.match(fill.stdout, /filled/, fill.stderr);
     const bigger = saved + '\n// ' + 'x'.repeat(200 * 1024) + '\n';
 
@@ -252,18 +262,22 @@ describe('host: nothing a learner plants is followed, a broken workspace is repa
   test('a waiting sandbox killed from outside leaves no cgroup', async () => {
     const { cookie } = await newSession(lab.url, LESSON);
     await assertLessonRuns(lab, cookie);
-    await until('the session\'s next sandbox to wait', () => waitingSandboxes(lab.pid) > 0);
+    await until("the session's next sandbox to wait", () => waitingSandboxes(lab.pid) > 0);
     // This server's waiting sandboxes only (other servers may run on the machine);
     // again until none is left (another session's may still have been starting).
     const killWaiting = () => {
-      const waiting = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-        try {
-          return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes('lab-waiting-for-command') &&
-            readFileSync(`/proc/${p}/cgroup`, 'utf8').includes(`/golab/s${lab.pid}/`);
-        } catch {
-          return false;
-        }
-      });
+      const waiting = readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return (
+              readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes('lab-waiting-for-command') &&
+              readFileSync(`/proc/${p}/cgroup`, 'utf8').includes(`/golab/s${lab.pid}/`)
+            );
+          } catch {
+            return false;
+          }
+        });
       for (const pid of waiting) {
         try {
           process.kill(Number(pid), 'SIGKILL');
@@ -294,7 +308,7 @@ describe('host: a clean stop leaves nothing behind', { skip: !AS_ROOT && 'needs 
       const lab = await startServer({ dataDir, env: LIMITS });
       const { cookie } = await newSession(lab.url, LESSON);
       await assertLessonRuns(lab, cookie);
-      await until('the session\'s next sandbox to wait', () => waitingSandboxes(lab.pid) > 0);
+      await until("the session's next sandbox to wait", () => waitingSandboxes(lab.pid) > 0);
       const t = new TerminalClient(lab.url, LESSON, { cookie, origin: lab.url });
       await t.opened();
       t.type('cd ~ && sleep 1000 > held-open.txt & echo "bg-$((1+1))"\n');

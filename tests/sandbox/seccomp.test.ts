@@ -20,7 +20,20 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureSeccompFilter } from '../../server/sandbox/seccomp/filter.ts';
@@ -73,21 +86,61 @@ interface Outcome {
 /** Runs argv inside bwrap as the sandbox uid, with the filter file as fd 3 (or no filter). */
 function sandbox(filter: string | null, argv: string[], timeoutMs = 60_000): Promise<Outcome> {
   const bwrapArgs = [
-    '--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session',
-    '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64',
-    '--symlink', 'usr/bin', '/bin', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
-    '--bind', home, '/home/learner', '--ro-bind', probeDir, '/opt/probe',
+    '--unshare-all',
+    '--unshare-user',
+    '--disable-userns',
+    '--die-with-parent',
+    '--new-session',
+    '--ro-bind',
+    '/usr',
+    '/usr',
+    '--symlink',
+    'usr/lib',
+    '/lib',
+    '--symlink',
+    'usr/lib64',
+    '/lib64',
+    '--symlink',
+    'usr/bin',
+    '/bin',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
+    '--bind',
+    home,
+    '/home/learner',
+    '--ro-bind',
+    probeDir,
+    '/opt/probe',
     ...(goroot.startsWith('/usr/') ? [] : ['--ro-bind', goroot, goroot]),
-    '--chdir', '/home/learner', '--clearenv',
-    '--setenv', 'PATH', `${goroot}/bin:/usr/bin:/bin`, '--setenv', 'HOME', '/home/learner',
-    '--setenv', 'GOCACHE', '/home/learner/.cache/go-build', '--setenv', 'GOPATH', '/home/learner/go',
-    '--setenv', 'GOTOOLCHAIN', 'local', '--setenv', 'GOPROXY', 'off',
+    '--chdir',
+    '/home/learner',
+    '--clearenv',
+    '--setenv',
+    'PATH',
+    `${goroot}/bin:/usr/bin:/bin`,
+    '--setenv',
+    'HOME',
+    '/home/learner',
+    '--setenv',
+    'GOCACHE',
+    '/home/learner/.cache/go-build',
+    '--setenv',
+    'GOPATH',
+    '/home/learner/go',
+    '--setenv',
+    'GOTOOLCHAIN',
+    'local',
+    '--setenv',
+    'GOPROXY',
+    'off',
     ...(filter ? ['--seccomp', '3'] : []),
     ...argv,
   ];
-  const [cmd, args] = AS_ROOT
-    ? ['setpriv', [`--reuid=${UID}`, `--regid=${UID}`, '--clear-groups', 'bwrap', ...bwrapArgs]]
-    : ['bwrap', bwrapArgs];
+  const [cmd, args] = AS_ROOT ? ['setpriv', [`--reuid=${UID}`, `--regid=${UID}`, '--clear-groups', 'bwrap', ...bwrapArgs]] : ['bwrap', bwrapArgs];
   const fd = filter ? openSync(filter, 'r') : null;
   const started = Date.now();
   return new Promise((resolve, reject) => {
@@ -98,7 +151,10 @@ function sandbox(filter: string | null, argv: string[], timeoutMs = 60_000): Pro
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
@@ -119,8 +175,14 @@ function markFilter(bytes: Buffer): { marked: Buffer; eperm: number; enosys: num
   for (let off = 0; off < marked.length; off += 8) {
     if (marked.readUInt16LE(off) !== 0x06) continue; // BPF_RET|BPF_K
     const k = marked.readUInt32LE(off + 4);
-    if (k === (SECCOMP_RET_ERRNO | EPERM)) { marked.writeUInt32LE(SECCOMP_RET_ERRNO | MARK_EPERM, off + 4); eperm++; }
-    if (k === (SECCOMP_RET_ERRNO | ENOSYS)) { marked.writeUInt32LE(SECCOMP_RET_ERRNO | MARK_ENOSYS, off + 4); enosys++; }
+    if (k === (SECCOMP_RET_ERRNO | EPERM)) {
+      marked.writeUInt32LE(SECCOMP_RET_ERRNO | MARK_EPERM, off + 4);
+      eperm++;
+    }
+    if (k === (SECCOMP_RET_ERRNO | ENOSYS)) {
+      marked.writeUInt32LE(SECCOMP_RET_ERRNO | MARK_ENOSYS, off + 4);
+      enosys++;
+    }
   }
   return { marked, eperm, enosys };
 }
@@ -196,13 +258,53 @@ describe('seccomp filter under bubblewrap', { skip, timeout: 600_000 }, () => {
     const results = await probeUnderRealFilter();
     const exercised = new Set([...results.values()].map((r) => r.rule));
     for (const rule of policy) assert.ok(exercised.has(rule.name), `no probe case for ${rule.name}`);
-    for (const must of ['ptrace', 'process_vm_readv', 'process_vm_writev', 'bpf', 'perf_event_open', 'userfaultfd',
-      'keyctl', 'add_key', 'request_key', 'mount', 'umount2', 'pivot_root', 'move_mount', 'open_tree', 'fsopen',
-      'fsconfig', 'fsmount', 'fspick', 'mount_setattr', 'unshare', 'setns', 'clone', 'clone3', 'io_uring_setup',
-      'io_uring_enter', 'io_uring_register', 'ioctl', 'kexec_load', 'kexec_file_load', 'init_module', 'finit_module',
-      'delete_module', 'acct', 'swapon', 'swapoff', 'reboot', 'settimeofday', 'clock_settime', 'adjtimex', 'syslog',
-      'personality']) {
-      assert.ok(policy.some((r) => r.name === must), `policy lost its ${must} rule`);
+    for (const must of [
+      'ptrace',
+      'process_vm_readv',
+      'process_vm_writev',
+      'bpf',
+      'perf_event_open',
+      'userfaultfd',
+      'keyctl',
+      'add_key',
+      'request_key',
+      'mount',
+      'umount2',
+      'pivot_root',
+      'move_mount',
+      'open_tree',
+      'fsopen',
+      'fsconfig',
+      'fsmount',
+      'fspick',
+      'mount_setattr',
+      'unshare',
+      'setns',
+      'clone',
+      'clone3',
+      'io_uring_setup',
+      'io_uring_enter',
+      'io_uring_register',
+      'ioctl',
+      'kexec_load',
+      'kexec_file_load',
+      'init_module',
+      'finit_module',
+      'delete_module',
+      'acct',
+      'swapon',
+      'swapoff',
+      'reboot',
+      'settimeofday',
+      'clock_settime',
+      'adjtimex',
+      'syslog',
+      'personality',
+    ]) {
+      assert.ok(
+        policy.some((r) => r.name === must),
+        `policy lost its ${must} rule`,
+      );
     }
   });
 
@@ -216,7 +318,10 @@ describe('seccomp filter under bubblewrap', { skip, timeout: 600_000 }, () => {
         continue;
       }
       const errno = errnoOfRule(r.rule);
-      if (errno === null) { wrong.push(`${r.case}: the policy has no rule ${r.rule}`); continue; }
+      if (errno === null) {
+        wrong.push(`${r.case}: the policy has no rule ${r.rule}`);
+        continue;
+      }
       const want = errno === ENOSYS ? MARK_ENOSYS : MARK_EPERM;
       if (r.errno !== want) wrong.push(`${r.case}: errno ${r.errno}, want marker ${want}`);
     }
@@ -229,7 +334,10 @@ describe('seccomp filter under bubblewrap', { skip, timeout: 600_000 }, () => {
     for (const r of results.values()) {
       if (r.rule === '' || r.case === 'int80') continue;
       const want = errnoOfRule(r.rule);
-      if (want === null) { wrong.push(`${r.case}: the policy has no rule ${r.rule}`); continue; }
+      if (want === null) {
+        wrong.push(`${r.case}: the policy has no rule ${r.rule}`);
+        continue;
+      }
       if (r.ret !== -1 || r.errno !== want) wrong.push(`${r.case}: ret ${r.ret} errno ${r.errno}, want errno ${want}`);
     }
     assert.deepEqual(wrong, []);
@@ -267,17 +375,18 @@ describe('seccomp filter under bubblewrap', { skip, timeout: 600_000 }, () => {
     assert.equal(o.code, 0, o.stderr);
     const m = /^ok sum=(\d+) threads=(\d+) children=(\d+)$/m.exec(o.stdout);
     assert.ok(m, o.stdout + o.stderr);
-    assert.equal(Number(m[1]), 20000 * 19999 / 2);
+    assert.equal(Number(m[1]), (20000 * 19999) / 2);
     assert.ok(Number(m[2]) >= 20, `threads: ${m[2]}`);
     assert.equal(Number(m[3]), 8);
   });
 
-  test('a cgo program starting pthreads (glibc tries clone3, gets ENOSYS, falls back to clone)',
-    { skip: existsSync('/usr/bin/gcc') ? false : 'no gcc' }, async () => {
-      const o = await sandbox(filterPath, ['go', 'run', './cgo'], 300_000);
-      assert.equal(o.code, 0, o.stderr);
-      assert.equal(o.stdout, 'pthreads: 16 joined, sum 240\n');
-    });
+  test('a cgo program starting pthreads (glibc tries clone3, gets ENOSYS, falls back to clone)', {
+    skip: existsSync('/usr/bin/gcc') ? false : 'no gcc',
+  }, async () => {
+    const o = await sandbox(filterPath, ['go', 'run', './cgo'], 300_000);
+    assert.equal(o.code, 0, o.stderr);
+    assert.equal(o.stdout, 'pthreads: 16 joined, sum 240\n');
+  });
 
   test('bash and coreutils: ls | wc -l', async () => {
     const o = await sandbox(filterPath, ['bash', '-c', 'ls /usr/bin | wc -l; grep ^Seccomp: /proc/self/status']);

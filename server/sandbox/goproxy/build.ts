@@ -33,7 +33,12 @@ export async function goproxyDigest(goVersion: string): Promise<string> {
     for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) await visit(root, path, keep);
-      else if (entry.isFile() && keep(entry.name)) hash.update(relative(root, path)).update('\0').update(await readFile(path)).update('\0');
+      else if (entry.isFile() && keep(entry.name))
+        hash
+          .update(relative(root, path))
+          .update('\0')
+          .update(await readFile(path))
+          .update('\0');
     }
   };
   await visit(GOPROXY_MODULES, GOPROXY_MODULES, () => true);

@@ -45,15 +45,16 @@ export function ensureSeccompFilter(outDir: string): Promise<string> {
 
 async function sourceDigest(): Promise<string> {
   const hash = createHash('sha256');
-  const names = (await readdir(SECCOMP_SOURCE_DIR))
-    .filter((n) => (n.endsWith('.go') && !n.endsWith('_test.go')) || n === 'go.mod' || n === 'go.sum')
-    .sort();
+  const names = (await readdir(SECCOMP_SOURCE_DIR)).filter((n) => (n.endsWith('.go') && !n.endsWith('_test.go')) || n === 'go.mod' || n === 'go.sum').sort();
   for (const name of names) {
-    hash.update(name).update('\0').update(await readFile(join(SECCOMP_SOURCE_DIR, name))).update('\0');
+    hash
+      .update(name)
+      .update('\0')
+      .update(await readFile(join(SECCOMP_SOURCE_DIR, name)))
+      .update('\0');
   }
   return hash.digest('hex');
 }
-
 
 async function build(outDir: string): Promise<string> {
   await mkdir(outDir, { recursive: true });

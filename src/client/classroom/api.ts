@@ -54,10 +54,8 @@ const seg = encodeURIComponent;
 
 // ------------------------------------------------------------------ teacher
 export const teacherMe = () => call<TeacherInfo>('GET', '/api/teacher/me');
-export const teacherSignup = (email: string, password: string, name: string) =>
-  call<TeacherInfo>('POST', '/api/teacher/signup', { email, password, name });
-export const teacherLogin = (email: string, password: string) =>
-  call<TeacherInfo>('POST', '/api/teacher/login', { email, password });
+export const teacherSignup = (email: string, password: string, name: string) => call<TeacherInfo>('POST', '/api/teacher/signup', { email, password, name });
+export const teacherLogin = (email: string, password: string) => call<TeacherInfo>('POST', '/api/teacher/login', { email, password });
 export const teacherLogout = () => call<void>('POST', '/api/teacher/logout');
 
 export const listClasses = () => call<ClassSummary[]>('GET', '/api/classes');
@@ -67,35 +65,35 @@ export const updateClass = (id: string, body: ClassUpdateRequest) => call<ClassS
 export const deleteClass = (id: string) => call<void>('DELETE', `/api/classes/${seg(id)}`);
 /** The class's live event stream (protocol.ts, ClassSubmissionEvent); the EventSource reconnects by itself. */
 export const classEventsUrl = (id: string) => `/api/classes/${seg(id)}/events`;
-export const joinCode = (id: string, action: 'rotate' | 'close') =>
-  call<{ joinCode: string | null }>('POST', `/api/classes/${seg(id)}/join-code`, { action });
+export const joinCode = (id: string, action: 'rotate' | 'close') => call<{ joinCode: string | null }>('POST', `/api/classes/${seg(id)}/join-code`, { action });
 export const resetRecoveryCode = (id: string, learnerId: string) =>
   call<{ recoveryCode: string }>('POST', `/api/classes/${seg(id)}/learners/${seg(learnerId)}/recovery-code`);
-export const createAssignment = (id: string, body: AssignmentCreateRequest) =>
-  call<{ id: string }>('POST', `/api/classes/${seg(id)}/assignments`, body);
+export const createAssignment = (id: string, body: AssignmentCreateRequest) => call<{ id: string }>('POST', `/api/classes/${seg(id)}/assignments`, body);
 export const updateAssignment = (id: string, assignmentId: string, body: AssignmentUpdateRequest) =>
   call<AssignmentUpdated>('PATCH', `/api/classes/${seg(id)}/assignments/${seg(assignmentId)}`, body);
-export const deleteAssignment = (id: string, assignmentId: string) =>
-  call<void>('DELETE', `/api/classes/${seg(id)}/assignments/${seg(assignmentId)}`);
+export const deleteAssignment = (id: string, assignmentId: string) => call<void>('DELETE', `/api/classes/${seg(id)}/assignments/${seg(assignmentId)}`);
 export const submissionHistory = (id: string, learnerId: string, assignmentId: string, lesson: string) =>
   call<SubmissionHistory>('GET', `/api/classes/${seg(id)}/learners/${seg(learnerId)}/submissions?assignmentId=${seg(assignmentId)}&lesson=${seg(lesson)}`);
 export const getResults = (id: string) => call<ResultsGrid>('GET', `/api/classes/${seg(id)}/results`);
 export const resultsCsvUrl = (id: string) => `/api/classes/${seg(id)}/results.csv`;
-export const regrade = (id: string, body: RegradeRequest = {}) =>
-  call<RegradeResult>('POST', `/api/classes/${seg(id)}/regrade`, body);
+export const regrade = (id: string, body: RegradeRequest = {}) => call<RegradeResult>('POST', `/api/classes/${seg(id)}/regrade`, body);
 export const getSubmission = (id: string) => call<Submission>('GET', `/api/submissions/${seg(id)}`);
-export const overrideSubmission = (id: string, body: OverrideRequest) =>
-  call<Submission>('POST', `/api/submissions/${seg(id)}/override`, body);
+export const overrideSubmission = (id: string, body: OverrideRequest) => call<Submission>('POST', `/api/submissions/${seg(id)}/override`, body);
 
 // ------------------------------------------------------------------ learner
-const joined = <T>(answer: Promise<T>) => answer.then((r) => { remember(true); return r; });
+const joined = <T>(answer: Promise<T>) =>
+  answer.then((r) => {
+    remember(true);
+    return r;
+  });
 
 export const join = (code: string, name: string) => joined(call<JoinResult>('POST', '/api/join', { code, name }));
 export const recover = (recoveryCode: string) => joined(call<JoinResult>('POST', '/api/recover', { recoveryCode }));
-export const myAssignments = () => joined(call<MyAssignments>('GET', '/api/me/assignments')).catch((err: unknown) => {
-  if (err instanceof ApiError && err.status === 401) remember(false); // the cookie expired or was reset
-  throw err;
-});
+export const myAssignments = () =>
+  joined(call<MyAssignments>('GET', '/api/me/assignments')).catch((err: unknown) => {
+    if (err instanceof ApiError && err.status === 401) remember(false); // the cookie expired or was reset
+    throw err;
+  });
 /** Stores the files and answers at once (202); the grade comes from submissionEventsUrl. */
 export const submit = (assignmentId: string, lesson: string, files: Record<string, string>) =>
   call<SubmissionAccepted>('POST', `/api/assignments/${seg(assignmentId)}/submissions`, { lesson, files });

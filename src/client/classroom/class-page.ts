@@ -217,7 +217,10 @@ function cellElement(cell: ResultCell, row: ResultsGrid['rows'][number], col: Re
   const td = el('td');
   td.dataset.status = cell.status;
   // "Never tried" is plain text; anything submitted (pending, graded, error) opens.
-  const text = statusText(cell.status, cell.late, cell.overridden) + (cell.pending && cell.status !== 'pending' ? ` · ${t.pendingMark}` : '') + (cell.flagged ? ` · ${t.flaggedMark}` : '');
+  const text =
+    statusText(cell.status, cell.late, cell.overridden) +
+    (cell.pending && cell.status !== 'pending' ? ` · ${t.pendingMark}` : '') +
+    (cell.flagged ? ` · ${t.flaggedMark}` : '');
   const label = statusLabel(cell.status, statusText(cell.status, cell.late, cell.overridden));
   if (cell.submissions === 0) {
     td.append(label);
@@ -230,7 +233,15 @@ function cellElement(cell: ResultCell, row: ResultsGrid['rows'][number], col: Re
   button.append(label);
   if (cell.pending && cell.status !== 'pending') button.append(el('span', t.pendingMark, 'cr-pending'));
   if (cell.flagged) button.append(el('span', t.flaggedMark, 'cr-flag'));
-  const target: Shown = { id: cell.submissionId, learnerId: row.learnerId, learner: row.name, assignmentId: col.assignmentId, lesson: col.lesson, column: columnLabel(col), cellKey: key };
+  const target: Shown = {
+    id: cell.submissionId,
+    learnerId: row.learnerId,
+    learner: row.name,
+    assignmentId: col.assignmentId,
+    lesson: col.lesson,
+    column: columnLabel(col),
+    cellKey: key,
+  };
   button.addEventListener('click', () => void openSubmission(target));
   td.append(button);
   if (cell.submissions > 1) td.append(el('span', t.submissionCount(cell.submissions), 'cr-counts'));
@@ -246,7 +257,15 @@ async function refreshResults(): Promise<void> {
 const dialog = need<HTMLDialogElement>(document, '[data-submission-dialog]');
 const overrideForm = need<HTMLFormElement>(dialog, '[data-override-form]');
 /** What the dialog shows: a learner's exercise, and one of its submissions (`id`; null: the newest, once the history is read). */
-interface Shown { id: string | null; learnerId: string; learner: string; assignmentId: string; lesson: string; column: string; cellKey: string }
+interface Shown {
+  id: string | null;
+  learnerId: string;
+  learner: string;
+  assignmentId: string;
+  lesson: string;
+  column: string;
+  cellKey: string;
+}
 let shown: Shown | null = null;
 /** The cell's counted submission, for the history's "counted" mark. */
 let countedId: string | null = null;
@@ -276,17 +295,19 @@ function renderSubmission(sub: Submission): void {
   }
   const files = need<HTMLElement>(dialog, '[data-submission-files]');
   files.replaceChildren(
-    ...Object.keys(sub.files).sort().map((name) => {
-      const figure = el('figure');
-      const caption = el('figcaption');
-      caption.append(el('code', name));
-      const pre = el('pre');
-      pre.tabIndex = 0; // scrollable: reachable with the keyboard
-      pre.setAttribute('aria-label', name);
-      pre.append(el('code', sub.files[name]));
-      figure.append(caption, pre);
-      return figure;
-    }),
+    ...Object.keys(sub.files)
+      .sort()
+      .map((name) => {
+        const figure = el('figure');
+        const caption = el('figcaption');
+        caption.append(el('code', name));
+        const pre = el('pre');
+        pre.tabIndex = 0; // scrollable: reachable with the keyboard
+        pre.setAttribute('aria-label', name);
+        pre.append(el('code', sub.files[name]));
+        figure.append(caption, pre);
+        return figure;
+      }),
   );
   renderOverride(sub);
 }
@@ -300,7 +321,7 @@ function renderHistory(history: SubmissionHistory, showingId: string | null): vo
     const time = el('td');
     time.append(timeEl(s.createdAt, when));
     const result = el('td');
-    const status = s.pending ? 'pending' : s.override?.status ?? s.result.status;
+    const status = s.pending ? 'pending' : (s.override?.status ?? s.result.status);
     result.append(statusLabel(status, statusText(status, s.late, s.override !== null)));
     if (s.id === countedId) result.append(` · ${t.historyCounted}`);
     const action = el('td');
@@ -394,7 +415,10 @@ async function refreshAll(): Promise<void> {
 }
 
 const joinMessage = need<HTMLElement>(body, '[data-join-message]');
-for (const [selector, action] of [['[data-join-rotate]', 'rotate'], ['[data-join-close]', 'close']] as const) {
+for (const [selector, action] of [
+  ['[data-join-rotate]', 'rotate'],
+  ['[data-join-close]', 'close'],
+] as const) {
   bindAction(need<HTMLButtonElement>(body, selector), joinMessage, async () => {
     const { joinCode: code } = await joinCode(classId, action);
     renderJoining(code);

@@ -12,7 +12,9 @@ export function rememberJoined(joined: boolean): void {
   try {
     if (joined) localStorage.setItem(JOINED_KEY, '1');
     else localStorage.removeItem(JOINED_KEY);
-  } catch { /* storage disabled: pages ask the server every time */ }
+  } catch {
+    /* storage disabled: pages ask the server every time */
+  }
 }
 
 export function hasJoined(): boolean {

@@ -100,7 +100,9 @@ function awaitGrade(ctx: SubmitContext, title: string, id: string, late: boolean
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         try {
           show(await getSubmission(id));
-        } catch { /* try again */ }
+        } catch {
+          /* try again */
+        }
       }
       if (!done && ctx.root.dataset.grading === id) ctx.status.textContent = classroomUi.gradingLost;
     })();

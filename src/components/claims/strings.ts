@@ -5,7 +5,7 @@
 export const CLAIM_STRINGS = {
   pageTitle: 'Claims of the source articles, checked',
   pageIntro:
-    'This course began as five articles (in Chinese) about how Go programs are built and run. Many of their statements are right, some are outdated, and some are wrong. Here is each claim we have checked so far, grouped by article: the claim in the article\'s words and in English, what is true, and the lesson section where a runnable block proves it against the real toolchain.',
+    "This course began as five articles (in Chinese) about how Go programs are built and run. Many of their statements are right, some are outdated, and some are wrong. Here is each claim we have checked so far, grouped by article: the claim in the article's words and in English, what is true, and the lesson section where a runnable block proves it against the real toolchain.",
   claimsCount: (n: number) => `${n} claim${n === 1 ? '' : 's'} checked`,
   whereInArticle: 'Section',
   whatIsTrue: 'What is true',

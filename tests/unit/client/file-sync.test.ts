@@ -66,7 +66,11 @@ test('planSync sorts every file and skips those without a base or an editor copy
 
 test('planSync of an unchanged workspace does nothing', () => {
   const files = { 'main.go': 'package main\n', 'go.mod': BASE };
-  const plan = planSync(new Map(Object.entries(files)), files, Object.entries(files).map(([name, content]) => ({ name, content })));
+  const plan = planSync(
+    new Map(Object.entries(files)),
+    files,
+    Object.entries(files).map(([name, content]) => ({ name, content })),
+  );
   assert.deepEqual(plan, { load: {}, agree: {}, conflicts: [] });
 });
 

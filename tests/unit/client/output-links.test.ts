@@ -11,15 +11,13 @@ import { isCompilerNote, parseDiagnostic } from '../../../src/client/phase-model
 const files = ['main.go', 'go.mod', 'sub/x.go'];
 const lesson = 'compiler/source-to-machine-code';
 
-test('references to the learner\'s files become links; the rest stays text', () => {
-  assert.deepEqual(splitRefs('./main.go:6:2: undefined: x\n', files, lesson), [
-    { text: './main.go:6:2', file: 'main.go', line: 6 },
-    ': undefined: x\n',
+test("references to the learner's files become links; the rest stays text", () => {
+  assert.deepEqual(splitRefs('./main.go:6:2: undefined: x\n', files, lesson), [{ text: './main.go:6:2', file: 'main.go', line: 6 }, ': undefined: x\n']);
+  assert.deepEqual(splitRefs(`main.main()\n\t/home/learner/${lesson}/main.go:12 +0x1d\n`, files, lesson), [
+    'main.main()\n\t',
+    { text: `/home/learner/${lesson}/main.go:12`, file: 'main.go', line: 12 },
+    ' +0x1d\n',
   ]);
-  assert.deepEqual(
-    splitRefs(`main.main()\n\t/home/learner/${lesson}/main.go:12 +0x1d\n`, files, lesson),
-    ['main.main()\n\t', { text: `/home/learner/${lesson}/main.go:12`, file: 'main.go', line: 12 }, ' +0x1d\n'],
-  );
   assert.deepEqual(splitRefs('sub/x.go:3:1: syntax error', files, lesson)[0], { text: 'sub/x.go:3:1', file: 'sub/x.go', line: 3 });
   // The standard library's files, files not in the lesson, and prose stay plain.
   assert.deepEqual(splitRefs('/usr/local/go/src/fmt/print.go:294 +0x4e', files, lesson), ['/usr/local/go/src/fmt/print.go:294 +0x4e']);

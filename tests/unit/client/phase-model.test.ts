@@ -90,7 +90,7 @@ test('a command typed in the terminal ends with its own status (no Run exit even
   const t = new BuildTracker();
   t.apply({ type: 'command', cmd: 4, argv: ['go', 'run', '.'], added: [] } as { type: string });
   t.apply({ type: 'phase', cmd: 4, phase: 'run', state: 'start', t: 10 } as { type: string });
-  assert.equal(t.apply({ type: 'command-end', cmd: 5, code: 0 } as { type: string }), false, 'another command\'s end is not ours');
+  assert.equal(t.apply({ type: 'command-end', cmd: 5, code: 0 } as { type: string }), false, "another command's end is not ours");
   assert.equal(t.finished, false);
   assert.equal(t.apply({ type: 'command-end', cmd: 4, code: 1, t: 30 } as { type: string }), true);
   assert.deepEqual(t.commandEnd, { type: 'command-end', cmd: 4, code: 1, t: 30 });
@@ -111,7 +111,11 @@ test('queued shows the position until the command starts', () => {
 test('diagnostics: compiler and vet lines of lesson files, headers ignored', () => {
   const files = ['main.go', 'go.mod', 'sub/x.go'];
   assert.deepEqual(parseDiagnostic('./main.go:6:14: undefined: x', files, false), {
-    file: 'main.go', line: 6, column: 14, message: 'undefined: x', severity: 'error',
+    file: 'main.go',
+    line: 6,
+    column: 14,
+    message: 'undefined: x',
+    severity: 'error',
   });
   assert.equal(parseDiagnostic('main.go:6:14: fmt.Printf format %d has arg "s" of wrong type string', files, true)?.severity, 'warning');
   assert.equal(parseDiagnostic('vet: ./main.go:6:14: undefined: x', files, true)?.severity, 'error');
@@ -121,16 +125,33 @@ test('diagnostics: compiler and vet lines of lesson files, headers ignored', () 
   assert.equal(parseDiagnostic('/usr/lib/go/src/fmt/print.go:1:1: x', files, false), null);
   assert.equal(parseDiagnostic('other.go:1:1: not a lesson file', files, false), null);
   // The recorded streams.
-  const stderr = (name: string) => events(name).filter((e) => e.type === 'stderr').map((e) => (e as unknown as { data: string }).data).join('');
-  const found = (name: string, vet: boolean) => stderr(name).split('\n').map((l) => parseDiagnostic(l, files, vet)).filter(Boolean);
-  assert.deepEqual(found('go-run-compile-error', false).map((d) => [d!.line, d!.column, d!.severity]), [[6, 14, 'error']]);
-  assert.deepEqual(found('go-vet-finding', true).map((d) => [d!.line, d!.column, d!.severity]), [[6, 14, 'warning']]);
+  const stderr = (name: string) =>
+    events(name)
+      .filter((e) => e.type === 'stderr')
+      .map((e) => (e as unknown as { data: string }).data)
+      .join('');
+  const found = (name: string, vet: boolean) =>
+    stderr(name)
+      .split('\n')
+      .map((l) => parseDiagnostic(l, files, vet))
+      .filter(Boolean);
+  assert.deepEqual(
+    found('go-run-compile-error', false).map((d) => [d!.line, d!.column, d!.severity]),
+    [[6, 14, 'error']],
+  );
+  assert.deepEqual(
+    found('go-vet-finding', true).map((d) => [d!.line, d!.column, d!.severity]),
+    [[6, 14, 'warning']],
+  );
 });
 
 test('phase bindings: node ids by convention, %% phases: lines for others', () => {
   const src = 'flowchart LR\n  %% phases: a=load, b = compile, c=nonsense\n  a --> b --> link --> other';
   assert.deepEqual([...phaseBindings(src, ['a', 'b', 'link', 'other', 'run'])].sort(), [
-    ['a', 'load'], ['b', 'compile'], ['link', 'link'], ['run', 'run'],
+    ['a', 'load'],
+    ['b', 'compile'],
+    ['link', 'link'],
+    ['run', 'run'],
   ]);
 });
 

@@ -29,6 +29,17 @@ export function fixture(name: string): Fixture {
 }
 
 export const CASES = [
-  'hello-cold', 'hello-warm', 'hello-warm-json-x', 'multi', 'multi-json-x', 'build-error', 'build-error-json',
-  'run-cold', 'run-warm', 'test-json', 'test-json-cached', 'vet', 'cgo',
+  'hello-cold',
+  'hello-warm',
+  'hello-warm-json-x',
+  'multi',
+  'multi-json-x',
+  'build-error',
+  'build-error-json',
+  'run-cold',
+  'run-warm',
+  'test-json',
+  'test-json-cached',
+  'vet',
+  'cgo',
 ];

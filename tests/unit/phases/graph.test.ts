@@ -22,10 +22,19 @@ test('every recorded graph parses; the pre-build copy has no timings and nothing
     const fin = parseActionGraph(f.graph);
     assert.equal(pre.final, false, c);
     assert.equal(fin.final, true, c);
-    assert.ok(pre.actions.every((a) => a.ms === null && a.cached === null), c);
-    assert.ok(fin.actions.every((a) => typeof a.ms === 'number' && a.ms >= 0), c);
-    assert.deepEqual(pre.actions.map((a) => [a.id, a.mode, a.package, a.deps]), fin.actions.map((a) => [a.id, a.mode, a.package, a.deps]),
-      `${c}: same actions before and after`);
+    assert.ok(
+      pre.actions.every((a) => a.ms === null && a.cached === null),
+      c,
+    );
+    assert.ok(
+      fin.actions.every((a) => typeof a.ms === 'number' && a.ms >= 0),
+      c,
+    );
+    assert.deepEqual(
+      pre.actions.map((a) => [a.id, a.mode, a.package, a.deps]),
+      fin.actions.map((a) => [a.id, a.mode, a.package, a.deps]),
+      `${c}: same actions before and after`,
+    );
   }
 });
 
@@ -102,13 +111,20 @@ test('unknown or malformed graphs fail loudly', () => {
     [fixture('hello-warm').graph.slice(0, 500), /not JSON/],
   ];
   for (const [text, re] of bad) {
-    assert.throws(() => parseActionGraph(text), (e: unknown) => e instanceof GraphFormatError && re.test(e.message), text.slice(0, 60));
+    assert.throws(
+      () => parseActionGraph(text),
+      (e: unknown) => e instanceof GraphFormatError && re.test(e.message),
+      text.slice(0, 60),
+    );
   }
 });
 
 test('durations keep nanosecond timestamps to the microsecond', () => {
-  const g = parseActionGraph(JSON.stringify([{ ID: 0, Mode: 'link', Package: 'p',
-    TimeStart: '2026-11-22T22:53:30.617813843Z', TimeDone: '2026-11-22T22:53:30.833294765Z', Cmd: ['link ...'] }]));
+  const g = parseActionGraph(
+    JSON.stringify([
+      { ID: 0, Mode: 'link', Package: 'p', TimeStart: '2026-11-22T22:53:30.617813843Z', TimeDone: '2026-11-22T22:53:30.833294765Z', Cmd: ['link ...'] },
+    ]),
+  );
   assert.equal(g.actions[0].ms, 215.481);
   assert.equal(g.actions[0].cached, false);
 });

@@ -4,8 +4,7 @@ import type { PhaseEvent } from '../../../src/lib/protocol.ts';
 import { TraceReader, TraceFormatError, parseActionSpan, readTrace } from '../../../server/phases/trace.ts';
 import { CASES, fixture } from './fixtures.ts';
 
-const of = (events: PhaseEvent[], phase: string, pkg?: string) =>
-  events.filter((e) => e.phase === phase && (pkg === undefined || e.package === pkg));
+const of = (events: PhaseEvent[], phase: string, pkg?: string) => events.filter((e) => e.phase === phase && (pkg === undefined || e.package === pkg));
 
 test('every fixture was recorded with this Go version and reads without error', () => {
   for (const c of CASES) {
@@ -31,12 +30,18 @@ test('cold hello world: load, then compile of the main package and of fmt, then 
   assert.deepEqual(events[0], { type: 'phase', phase: 'load', state: 'start', t: events[0].t });
   assert.ok(events[0].t >= 0 && events[0].t < 5, 'load starts right after the command');
   const main = of(events, 'compile', 'example.com/hello');
-  assert.deepEqual(main.map((e) => e.state), ['start', 'end']);
+  assert.deepEqual(
+    main.map((e) => e.state),
+    ['start', 'end'],
+  );
   assert.equal(main[0].cached, undefined, 'the trace alone cannot tell a cache hit');
   assert.equal(of(events, 'compile', 'fmt').length, 2);
   assert.equal(of(events, 'compile').length, 2 * 61, '61 build actions (60 std + main)');
   const link = of(events, 'link', 'example.com/hello');
-  assert.deepEqual(link.map((e) => e.state), ['start', 'end']);
+  assert.deepEqual(
+    link.map((e) => e.state),
+    ['start', 'end'],
+  );
   assert.ok(link[0].t >= main[1].t, 'link starts after the main package compiled');
   const loadEnd = of(events, 'load').find((e) => e.state === 'end')!;
   assert.ok(loadEnd.t <= main[0].t);
@@ -46,15 +51,17 @@ test('cold hello world: load, then compile of the main package and of fmt, then 
 test('go run: compile, link, then run, in that order', () => {
   for (const c of ['run-cold', 'run-warm']) {
     const { events } = readTrace(fixture(c).trace);
-    const seq = events.filter((e) => e.phase !== 'compile' || e.package === 'example.com/runner')
-      .map((e) => `${e.phase}:${e.state}`);
+    const seq = events.filter((e) => e.phase !== 'compile' || e.package === 'example.com/runner').map((e) => `${e.phase}:${e.state}`);
     assert.deepEqual(seq, ['load:start', 'load:end', 'compile:start', 'compile:end', 'link:start', 'link:end', 'run:start', 'run:end'], c);
   }
 });
 
 test('build error: the failing compile is reported, no link', () => {
   const { events, info } = readTrace(fixture('build-error').trace);
-  assert.deepEqual(of(events, 'compile', 'example.com/broken').map((e) => e.state), ['start', 'end']);
+  assert.deepEqual(
+    of(events, 'compile', 'example.com/broken').map((e) => e.state),
+    ['start', 'end'],
+  );
   assert.equal(of(events, 'link').length, 0);
   assert.equal(info.ran.has('link|example.com/broken'), false, 'the skipped link has no span');
   assert.equal(info.ran.has('build|example.com/broken'), true);
@@ -62,11 +69,20 @@ test('build error: the failing compile is reported, no link', () => {
 
 test('go test: link of the test binary, then the test run of the package', () => {
   const { events } = readTrace(fixture('test-json').trace);
-  assert.deepEqual(of(events, 'load').map((e) => e.state), ['start', 'end', 'start', 'end'],
-    'load.PackagesAndErrors, then load.TestPackagesAndErrors');
-  assert.deepEqual(of(events, 'link').map((e) => `${e.package}:${e.state}`), ['example.com/calc.test:start', 'example.com/calc.test:end']);
+  assert.deepEqual(
+    of(events, 'load').map((e) => e.state),
+    ['start', 'end', 'start', 'end'],
+    'load.PackagesAndErrors, then load.TestPackagesAndErrors',
+  );
+  assert.deepEqual(
+    of(events, 'link').map((e) => `${e.package}:${e.state}`),
+    ['example.com/calc.test:start', 'example.com/calc.test:end'],
+  );
   const t = of(events, 'test');
-  assert.deepEqual(t.map((e) => `${e.package}:${e.state}`), ['example.com/calc:start', 'example.com/calc:end']);
+  assert.deepEqual(
+    t.map((e) => `${e.package}:${e.state}`),
+    ['example.com/calc:start', 'example.com/calc:end'],
+  );
   assert.ok(t[0].t >= of(events, 'link')[1].t);
   // the package under test is compiled as its test variant "p [p.test]": reported with its import path
   assert.equal(of(events, 'compile', 'example.com/calc').length, 2);
@@ -75,11 +91,17 @@ test('go test: link of the test binary, then the test run of the package', () =>
 
 test('go vet and cgo report their own phases', () => {
   const vet = readTrace(fixture('vet').trace).events;
-  assert.deepEqual(of(vet, 'vet', 'example.com/vetme').map((e) => e.state), ['start', 'end']);
+  assert.deepEqual(
+    of(vet, 'vet', 'example.com/vetme').map((e) => e.state),
+    ['start', 'end'],
+  );
   const cgo = readTrace(fixture('cgo').trace).events;
   assert.ok(of(cgo, 'cgo', 'example.com/cgodemo').length >= 2);
   assert.ok(of(cgo, 'cgo', 'runtime/cgo').length >= 2, 'runtime/cgo is built with cgo');
-  assert.deepEqual(of(cgo, 'link').map((e) => e.state), ['start', 'end']);
+  assert.deepEqual(
+    of(cgo, 'link').map((e) => e.state),
+    ['start', 'end'],
+  );
 });
 
 test('t comes from the trace timestamps: ms after the "Running build command" event', () => {
@@ -108,13 +130,16 @@ test('chunk-splitting the trace at every byte position gives the same events', (
   //    package or go run, flow lines of the link, and the closing lines), to keep
   //    the test quick: a full re-read per position of a 200 kB file takes ~20 s.
   const lines = fixture('run-warm').trace.split('\n');
-  const pick = lines.filter((l, i) => i < 25 || i >= lines.length - 3 ||
-    (/runner|go run/.test(l) && (!l.includes('"cat":"flow"') || l.includes('-\\u003e Executing action (link'))));
+  const pick = lines.filter(
+    (l, i) => i < 25 || i >= lines.length - 3 || (/runner|go run/.test(l) && (!l.includes('"cat":"flow"') || l.includes('-\\u003e Executing action (link'))),
+  );
   const excerpt = Buffer.from(pick.join('\n'), 'utf8');
   const want = readTrace(pick.join('\n')).events;
-  assert.deepEqual(want.map((e) => `${e.phase}:${e.state}`),
+  assert.deepEqual(
+    want.map((e) => `${e.phase}:${e.state}`),
     ['load:start', 'compile:start', 'compile:end', 'link:start', 'link:end', 'run:start', 'run:end'],
-    'the excerpt keeps the phases (its load end was cut with the load lines)');
+    'the excerpt keeps the phases (its load end was cut with the load lines)',
+  );
   for (let at = 0; at <= excerpt.length; at++) {
     const r = new TraceReader();
     const ev = [...r.push(excerpt.subarray(0, at)), ...r.push(excerpt.subarray(at)), ...r.end()];
@@ -123,7 +148,8 @@ test('chunk-splitting the trace at every byte position gives the same events', (
 });
 
 test('a multi-byte character split across chunks is decoded', () => {
-  const text = '[\n{"name":"Running build command","ph":"B","ts":1000,"pid":0,"tid":0}\n' +
+  const text =
+    '[\n{"name":"Running build command","ph":"B","ts":1000,"pid":0,"tid":0}\n' +
     ',{"name":"Executing action (build example.com/é)","ph":"B","ts":3000,"pid":0,"tid":1}\n]';
   const b = Buffer.from(text);
   const at = b.indexOf(Buffer.from('é')) + 1;
@@ -146,7 +172,11 @@ test('malformed or unknown input fails loudly, naming what was unexpected', () =
   ];
   for (const [text, re] of cases) {
     const r = new TraceReader();
-    assert.throws(() => r.push(text), (e: unknown) => e instanceof TraceFormatError && re.test(e.message), text);
+    assert.throws(
+      () => r.push(text),
+      (e: unknown) => e instanceof TraceFormatError && re.test(e.message),
+      text,
+    );
   }
   assert.throws(() => new TraceReader().end(), /the trace file is empty/);
   const r = new TraceReader();
@@ -164,11 +194,18 @@ test('a trace cut off by a kill (no closing "]") keeps its events and says so', 
 });
 
 test('action span names split into mode and package', () => {
-  assert.deepEqual(parseActionSpan('build check cache example.com/calc [example.com/calc.test]'),
-    { mode: 'build check cache', package: 'example.com/calc', desc: 'example.com/calc [example.com/calc.test]' });
+  assert.deepEqual(parseActionSpan('build check cache example.com/calc [example.com/calc.test]'), {
+    mode: 'build check cache',
+    package: 'example.com/calc',
+    desc: 'example.com/calc [example.com/calc.test]',
+  });
   assert.deepEqual(parseActionSpan('go run'), { mode: 'go run', package: '', desc: '' });
   assert.deepEqual(parseActionSpan('link-install example.com/hello'), { mode: 'link-install', package: 'example.com/hello', desc: 'example.com/hello' });
-  assert.deepEqual(parseActionSpan('cgo compile /tmp/go-build1/b001/_cgo_export.c example.com/cgodemo'),
-    { mode: 'cgo compile', package: 'example.com/cgodemo', desc: 'example.com/cgodemo', file: '/tmp/go-build1/b001/_cgo_export.c' });
+  assert.deepEqual(parseActionSpan('cgo compile /tmp/go-build1/b001/_cgo_export.c example.com/cgodemo'), {
+    mode: 'cgo compile',
+    package: 'example.com/cgodemo',
+    desc: 'example.com/cgodemo',
+    file: '/tmp/go-build1/b001/_cgo_export.c',
+  });
   assert.throws(() => parseActionSpan('link a b'), /unexpected text in action "link a b"/);
 });

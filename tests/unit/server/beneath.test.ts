@@ -5,7 +5,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDirBeneath, FileTooLargeError, readBytesBeneath, readFileBeneath, writeFileBeneath, UnsafePathError } from '../../../server/workspace/beneath.ts';
+import {
+  ensureDirBeneath,
+  FileTooLargeError,
+  readBytesBeneath,
+  readFileBeneath,
+  writeFileBeneath,
+  UnsafePathError,
+} from '../../../server/workspace/beneath.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'beneath-'));
 const root = join(base, 'home');

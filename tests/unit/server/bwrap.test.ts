@@ -24,16 +24,19 @@ test('a GOROOT outside /usr is mounted read-only', () => {
   assert.equal(argv[i - 1], '--ro-bind');
 });
 
-test('the environment is built from nothing but the lab\'s values', () => {
+test("the environment is built from nothing but the lab's values", () => {
   const env = sandboxEnv(layout, { CGO_ENABLED: '1' });
   assert.equal(env.GOTOOLCHAIN, 'local');
   assert.equal(env.GOPROXY, 'file:///opt/lab/goproxy', 'the lab\'s read-only proxy, with no ",direct" fallback');
-  assert.equal(env.GONOSUMDB, 'golab.example', 'the lab\'s modules are in no public checksum database');
-  assert.equal(env.GOSUMDB, undefined, 'GOSUMDB keeps the toolchain\'s default');
+  assert.equal(env.GONOSUMDB, 'golab.example', "the lab's modules are in no public checksum database");
+  assert.equal(env.GOSUMDB, undefined, "GOSUMDB keeps the toolchain's default");
   assert.equal(env.GOPRIVATE, undefined, 'GOPRIVATE would also set GONOPROXY (direct fetches)');
   assert.equal(env.CGO_ENABLED, '1');
   assert.equal(env.HOME, '/home/learner');
-  assert.match(env.PATH, /^\/opt\/lab\/bin:\/usr\/local\/go\/bin:/, 'the lab\'s go wrapper first, then the real toolchain');
+  assert.match(env.PATH, /^\/opt\/lab\/bin:\/usr\/local\/go\/bin:/, "the lab's go wrapper first, then the real toolchain");
   assert.equal(env.LAB_REAL_GO, '/usr/local/go/bin/go');
-  assert.equal(Object.keys(env).some((k) => k.startsWith('npm_') || k === 'DATA_DIR'), false);
+  assert.equal(
+    Object.keys(env).some((k) => k.startsWith('npm_') || k === 'DATA_DIR'),
+    false,
+  );
 });

@@ -2,8 +2,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  hashPassword, KDF, needsRehash, newJoinCode, newRecoveryCode, normalizeJoinCode, normalizeRecoveryCode,
-  newToken, tokenFromCookie, tokenHash, verifyPassword,
+  hashPassword,
+  KDF,
+  needsRehash,
+  newJoinCode,
+  newRecoveryCode,
+  normalizeJoinCode,
+  normalizeRecoveryCode,
+  newToken,
+  tokenFromCookie,
+  tokenHash,
+  verifyPassword,
 } from '../../../server/classroom/auth.ts';
 import { CODE_ALPHABET } from '../../../server/classroom/limits.ts';
 
@@ -27,7 +36,13 @@ test('password hashes: old parameters still verify, and ask for a rehash', async
 });
 
 test('password hashes: a malformed or hostile stored hash is an error, not a match', async () => {
-  for (const bad of ['', 'plain', 'scrypt$16$8$1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5', `scrypt$${2 ** 30}$8$1$c2FsdHNhbHRzYWx0$${'A'.repeat(43)}`, `scrypt$1000$8$1$c2FsdHNhbHRzYWx0$${'A'.repeat(43)}`]) {
+  for (const bad of [
+    '',
+    'plain',
+    'scrypt$16$8$1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5',
+    `scrypt$${2 ** 30}$8$1$c2FsdHNhbHRzYWx0$${'A'.repeat(43)}`,
+    `scrypt$1000$8$1$c2FsdHNhbHRzYWx0$${'A'.repeat(43)}`,
+  ]) {
     await assert.rejects(verifyPassword('whatever', bad), /malformed/, bad);
   }
 });

@@ -22,21 +22,36 @@ const busy = (fn: () => void): Busy | null => {
   }
 };
 /** One try of a wrong code: 'refused' before the lookup, '429' after it, or '404'. */
-const wrong = (g: CodeGuard, address: string, now: number) => busy(() => g.admit(address, now)) ? 'refused' : busy(() => g.failed(address, now)) ? '429' : '404';
+const wrong = (g: CodeGuard, address: string, now: number) =>
+  busy(() => g.admit(address, now)) ? 'refused' : busy(() => g.failed(address, now)) ? '429' : '404';
 
 test('right codes spend nothing: 40 joins from one address pass, however many', () => {
   const g = new CodeGuard({ perAddressBurst: 3, perAddressPerMinute: 1 }, T0);
-  for (let i = 0; i < 1000; i++) assert.equal(busy(() => g.admit('203.0.113.7', T0)), null);
+  for (let i = 0; i < 1000; i++)
+    assert.equal(
+      busy(() => g.admit('203.0.113.7', T0)),
+      null,
+    );
 });
 
 test('per address: a burst of wrong codes, then the address is refused any code until it has one again', () => {
   const g = new CodeGuard({ perAddressBurst: 3, perAddressPerMinute: 6 }, T0);
-  assert.deepEqual([0, 1, 2, 3].map(() => wrong(g, '203.0.113.7', T0)), ['404', '404', '404', 'refused']);
+  assert.deepEqual(
+    [0, 1, 2, 3].map(() => wrong(g, '203.0.113.7', T0)),
+    ['404', '404', '404', 'refused'],
+  );
   const refused = busy(() => g.admit('203.0.113.7', T0))!;
   assert.match(refused.message, /too many wrong codes from your address/);
   assert.equal(refused.retryAfterSeconds, 10, 'one failure back in 60/6 s');
-  assert.equal(busy(() => g.admit('203.0.113.8', T0)), null, 'another address is not affected');
-  assert.equal(busy(() => g.admit('203.0.113.7', T0 + 10_000)), null);
+  assert.equal(
+    busy(() => g.admit('203.0.113.8', T0)),
+    null,
+    'another address is not affected',
+  );
+  assert.equal(
+    busy(() => g.admit('203.0.113.7', T0 + 10_000)),
+    null,
+  );
 });
 
 test('server-wide: many addresses guessing spend the budget; then each wrong code shuts its address out, right codes elsewhere pass', () => {
@@ -51,7 +66,11 @@ test('server-wide: many addresses guessing spend the budget; then each wrong cod
   assert.match(shut.message, /one came from your address/);
   assert.ok(shut.retryAfterSeconds > 100 && shut.retryAfterSeconds <= 120);
   // A school whose learners type the right code joins meanwhile: its address has no failures.
-  for (let i = 0; i < 40; i++) assert.equal(busy(() => g.admit('203.0.113.50', T0 + 1000)), null);
+  for (let i = 0; i < 40; i++)
+    assert.equal(
+      busy(() => g.admit('203.0.113.50', T0 + 1000)),
+      null,
+    );
   // After the penalty, each address has one more guess, and the budget has refilled a little.
   assert.equal(wrong(g, '198.51.100.1', T0 + 121_000), '404');
 });

@@ -31,9 +31,32 @@ async function fill(store: ClassroomStore): Promise<void> {
   await store.updateClass('ca', { archivedAt: NOW + 5 });
   for (const id of ['lz', 'la', 'lm']) await store.addLearner({ id, classId: 'cz', name: `Zoë ${id}`, recoveryCode: `R${id}`, joinedAt: NOW }, 50);
   await store.createSession('learner', 'lh', 'la', NOW + 3_600_000);
-  for (const id of ['az', 'aa']) await store.createAssignment({ id, classId: 'cz', title: `Week ${id}`, lessons: ['p/z', 'p/a'], due: NOW + 86_400_000, latePolicy: 'mark', createdAt: NOW });
-  const base = { assignmentId: 'az', lesson: 'p/a', files: { 'main.go': 'package main\n// ünïcödé\n' }, createdAt: NOW, status: 'pending' as const, result: null, gradedAt: null, override: null };
-  for (const [id, learnerId] of [['sz', 'lz'], ['sa', 'la'], ['sm', 'lz']]) await store.addSubmission({ ...base, id, learnerId }, 9);
+  for (const id of ['az', 'aa'])
+    await store.createAssignment({
+      id,
+      classId: 'cz',
+      title: `Week ${id}`,
+      lessons: ['p/z', 'p/a'],
+      due: NOW + 86_400_000,
+      latePolicy: 'mark',
+      createdAt: NOW,
+    });
+  const base = {
+    assignmentId: 'az',
+    lesson: 'p/a',
+    files: { 'main.go': 'package main\n// ünïcödé\n' },
+    createdAt: NOW,
+    status: 'pending' as const,
+    result: null,
+    gradedAt: null,
+    override: null,
+  };
+  for (const [id, learnerId] of [
+    ['sz', 'lz'],
+    ['sa', 'la'],
+    ['sm', 'lz'],
+  ])
+    await store.addSubmission({ ...base, id, learnerId }, 9);
   await store.finishPending('sa', { status: 'fail', tests: [{ name: 'TestX', status: 'fail', message: 'want 2' }], review: 'looks copied' }, NOW + 9);
   await store.setOverride('sa', { status: 'pass', comment: 'ok by me' });
   await store.markDone('la', 'p/z', NOW + 1);
@@ -70,18 +93,47 @@ test('copy: every row arrives, and the lab reads the same classroom from Postgre
     const { url } = await testDatabase();
     const counts = await copySqliteToPostgres(file, url);
     assert.deepEqual(counts, {
-      teachers: 1, teacher_sessions: 1, classes: 2, learners: 3, learner_sessions: 1, assignments: 2,
-      assignment_lessons: 4, submissions: 3, learner_progress: 1, learner_files: 1,
+      teachers: 1,
+      teacher_sessions: 1,
+      classes: 2,
+      learners: 3,
+      learner_sessions: 1,
+      assignments: 2,
+      assignment_lessons: 4,
+      submissions: 3,
+      learner_progress: 1,
+      learner_files: 1,
     });
 
     const postgres = await PostgresStore.open(url);
     try {
       assert.deepEqual(await view(postgres), before);
-      assert.deepEqual(before.classes.map((c) => c.id), ['cz', 'ca'], 'the stored order, not the ids\'');
+      assert.deepEqual(
+        before.classes.map((c) => c.id),
+        ['cz', 'ca'],
+        "the stored order, not the ids'",
+      );
       // The lab goes on: new rows come after the copied ones (the sequences continued).
       await postgres.createClass({ id: 'c0', teacherId: 't', name: 'New', joinCode: null, createdAt: NOW });
-      assert.deepEqual((await postgres.classesOfTeacher('t')).map((c) => c.id), ['cz', 'ca', 'c0']);
-      await postgres.addSubmission({ id: 's0', assignmentId: 'az', learnerId: 'lz', lesson: 'p/a', files: {}, createdAt: NOW, status: 'pending', result: null, gradedAt: null, override: null }, 9);
+      assert.deepEqual(
+        (await postgres.classesOfTeacher('t')).map((c) => c.id),
+        ['cz', 'ca', 'c0'],
+      );
+      await postgres.addSubmission(
+        {
+          id: 's0',
+          assignmentId: 'az',
+          learnerId: 'lz',
+          lesson: 'p/a',
+          files: {},
+          createdAt: NOW,
+          status: 'pending',
+          result: null,
+          gradedAt: null,
+          override: null,
+        },
+        9,
+      );
       assert.equal((await postgres.submissionHistory('lz', {}, 1))[0].id, 's0');
     } finally {
       await postgres.close();

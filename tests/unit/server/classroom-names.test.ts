@@ -25,7 +25,8 @@ test('displayText refuses every control, bidi and invisible character, naming it
   for (let cp = 0x7f; cp <= 0x9f; cp++) cases.push([cp, /control/]);
   for (const cp of [0x2028, 0x2029]) cases.push([cp, /control/]);
   for (const cp of [0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069]) cases.push([cp, /bidi/]);
-  for (const cp of [0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x00ad, 0x180e, 0x2061, 0x206a, 0x115f, 0x1160, 0x3164, 0xffa0, 0xe0041]) cases.push([cp, /invisible/]);
+  for (const cp of [0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x00ad, 0x180e, 0x2061, 0x206a, 0x115f, 0x1160, 0x3164, 0xffa0, 0xe0041])
+    cases.push([cp, /invisible/]);
   for (const [cp, kind] of cases) {
     const ch = String.fromCodePoint(cp);
     const message = refusal(`a${ch}b`);
@@ -68,6 +69,19 @@ for (const engine of STORE_ENGINES) {
 }
 
 test('duplicates stored before the rule are shown as "Alex (2)", in joining order, whatever their case', () => {
-  const shown = withDistinctNames([{ id: 'a', name: 'Alex' }, { id: 'b', name: 'Sam' }, { id: 'c', name: 'alex' }, { id: 'd', name: 'Alex' }]);
-  assert.deepEqual(shown.map((l) => [l.id, l.name]), [['a', 'Alex'], ['b', 'Sam'], ['c', 'alex (2)'], ['d', 'Alex (3)']]);
+  const shown = withDistinctNames([
+    { id: 'a', name: 'Alex' },
+    { id: 'b', name: 'Sam' },
+    { id: 'c', name: 'alex' },
+    { id: 'd', name: 'Alex' },
+  ]);
+  assert.deepEqual(
+    shown.map((l) => [l.id, l.name]),
+    [
+      ['a', 'Alex'],
+      ['b', 'Sam'],
+      ['c', 'alex (2)'],
+      ['d', 'Alex (3)'],
+    ],
+  );
 });

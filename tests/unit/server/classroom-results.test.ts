@@ -8,10 +8,24 @@ const DUE = Date.parse('2026-03-01T17:00:00Z');
 const HOUR = 3_600_000;
 let n = 0;
 const sub = (over: Partial<SubmissionFacts>): SubmissionFacts => ({
-  id: `s${++n}`, assignmentId: 'a1', learnerId: 'l1', lesson: 'x/y', createdAt: DUE - HOUR, status: 'pass', override: null, ...over,
+  id: `s${++n}`,
+  assignmentId: 'a1',
+  learnerId: 'l1',
+  lesson: 'x/y',
+  createdAt: DUE - HOUR,
+  status: 'pass',
+  override: null,
+  ...over,
 });
 const assignment = (over: Partial<AssignmentRow> = {}): AssignmentRow => ({
-  id: 'a1', classId: 'c1', title: 'Week 1', lessons: ['x/y'], due: DUE, latePolicy: 'mark', createdAt: 0, ...over,
+  id: 'a1',
+  classId: 'c1',
+  title: 'Week 1',
+  lessons: ['x/y'],
+  due: DUE,
+  latePolicy: 'mark',
+  createdAt: 0,
+  ...over,
 });
 
 test('late: only after the due time, and only when the policy marks it', () => {
@@ -35,7 +49,15 @@ test('counted: the last before the due time, else the last; pending ones do not 
 });
 
 test('cell: status, late, override, submission count', () => {
-  assert.deepEqual(cellOf([], assignment()), { status: 'not-started', late: false, overridden: false, flagged: false, submissionId: null, submissions: 0, createdAt: null });
+  assert.deepEqual(cellOf([], assignment()), {
+    status: 'not-started',
+    late: false,
+    overridden: false,
+    flagged: false,
+    submissionId: null,
+    submissions: 0,
+    createdAt: null,
+  });
   const late = sub({ createdAt: DUE + HOUR, status: 'fail' });
   const cell = cellOf([sub({ status: 'pending', createdAt: DUE + 2 * HOUR }), late], assignment());
   assert.equal(cell.status, 'fail');
@@ -54,7 +76,10 @@ test('cell: status, late, override, submission count', () => {
 test('grid: columns per assignment and lesson, rows per learner, counts per column', () => {
   const a1 = assignment({ lessons: ['x/y', 'x/z'] });
   const a2 = assignment({ id: 'a2', title: 'Week 2', lessons: ['x/y'], due: null });
-  const learners = [{ id: 'l1', name: 'Ada' }, { id: 'l2', name: 'Bob' }];
+  const learners = [
+    { id: 'l1', name: 'Ada' },
+    { id: 'l2', name: 'Bob' },
+  ];
   const subs = [
     sub({ learnerId: 'l1', lesson: 'x/y', status: 'pass' }),
     sub({ learnerId: 'l2', lesson: 'x/y', status: 'fail' }),
@@ -62,12 +87,21 @@ test('grid: columns per assignment and lesson, rows per learner, counts per colu
     sub({ learnerId: 'l1', assignmentId: 'a2', lesson: 'x/y', status: 'fail', createdAt: DUE + HOUR }),
   ];
   const grid = buildGrid({ id: 'c1', name: 'C' }, [a1, a2], learners, subs, (id) => `title of ${id}`);
-  assert.deepEqual(grid.columns.map((c) => `${c.assignmentId}:${c.lesson}:${c.lessonTitle}`), ['a1:x/y:title of x/y', 'a1:x/z:title of x/z', 'a2:x/y:title of x/y']);
-  assert.deepEqual(grid.rows.map((r) => r.cells.map((c) => c.status)), [['pass', 'not-started', 'fail'], ['fail', 'error', 'not-started']]);
+  assert.deepEqual(
+    grid.columns.map((c) => `${c.assignmentId}:${c.lesson}:${c.lessonTitle}`),
+    ['a1:x/y:title of x/y', 'a1:x/z:title of x/z', 'a2:x/y:title of x/y'],
+  );
+  assert.deepEqual(
+    grid.rows.map((r) => r.cells.map((c) => c.status)),
+    [
+      ['pass', 'not-started', 'fail'],
+      ['fail', 'error', 'not-started'],
+    ],
+  );
   assert.deepEqual(grid.columns[0].counts, { pass: 1, fail: 1, error: 0, 'not-started': 0 });
   assert.deepEqual(grid.columns[2].counts, { pass: 0, fail: 1, error: 0, 'not-started': 1 });
   assert.equal(grid.rows[0].cells[2].late, false, 'no due time: never late');
-  assert.ok(!('createdAt' in grid.rows[0].cells[0]), 'cells carry only the protocol\'s fields');
+  assert.ok(!('createdAt' in grid.rows[0].cells[0]), "cells carry only the protocol's fields");
 });
 
 test('CSV: header, cells with (late) and (override), quoting and formula injection', () => {
@@ -81,6 +115,17 @@ test('CSV: header, cells with (late) and (override), quoting and formula injecti
   assert.equal(csvField('=1,2'), `"'=1,2"`);
   const a = assignment({ title: 'Week, 1', lessons: ['x/y'] });
   const subs = [sub({ learnerId: 'l1', createdAt: DUE + HOUR, status: 'fail', override: { status: 'pass', comment: '' } })];
-  const csv = gridToCsv(buildGrid({ id: 'c', name: 'C' }, [a], [{ id: 'l1', name: '=cmd|calc' }, { id: 'l2', name: 'Bob' }], subs, (id) => id));
+  const csv = gridToCsv(
+    buildGrid(
+      { id: 'c', name: 'C' },
+      [a],
+      [
+        { id: 'l1', name: '=cmd|calc' },
+        { id: 'l2', name: 'Bob' },
+      ],
+      subs,
+      (id) => id,
+    ),
+  );
   assert.equal(csv, `learner,"Week, 1 / x/y"\r\n'=cmd|calc,pass (late) (override)\r\nBob,not-started\r\n`);
 });

@@ -29,7 +29,8 @@ test('sqlite migrations: an empty database is brought to the newest version; a m
   const db = new DatabaseSync(':memory:');
   assert.deepEqual(migrate(db), { from: 0, to: MIGRATIONS.length });
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
-  for (const t of ['teachers', 'teacher_sessions', 'classes', 'learners', 'learner_sessions', 'assignments', 'assignment_lessons', 'submissions']) assert.ok(tables.includes(t), t);
+  for (const t of ['teachers', 'teacher_sessions', 'classes', 'learners', 'learner_sessions', 'assignments', 'assignment_lessons', 'submissions'])
+    assert.ok(tables.includes(t), t);
   assert.deepEqual(migrate(db), { from: MIGRATIONS.length, to: MIGRATIONS.length });
   db.close();
 });
@@ -42,7 +43,10 @@ test('sqlite migrations: a later migration applies on top; a failing one leaves 
   db.prepare("INSERT INTO teachers (id, email, name, password_hash, created_at, locale) VALUES ('t', 'e', 'n', 'h', 0, 'fr')").run();
 
   const broken = [...next, 'CREATE TABLE ok_so_far (x); THIS IS NOT SQL'];
-  assert.throws(() => migrate(db, broken), (e: unknown) => e instanceof MigrationError && new RegExp(`migration ${broken.length} failed`).test((e as Error).message));
+  assert.throws(
+    () => migrate(db, broken),
+    (e: unknown) => e instanceof MigrationError && new RegExp(`migration ${broken.length} failed`).test((e as Error).message),
+  );
   assert.equal(version(db), next.length, 'the failed migration rolled back, version too');
   assert.equal((db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'ok_so_far'").get() as { n: number }).n, 0);
 
@@ -60,7 +64,10 @@ test('postgres migrations: empty to newest, then left alone; a later one on top;
     await pool.query("INSERT INTO teachers (id, email, name, password_hash, created_at, locale) VALUES ('t', 'e', 'n', 'h', 0, 'fr')");
 
     const broken = [...next, 'CREATE TABLE ok_so_far (x INTEGER); THIS IS NOT SQL'];
-    await assert.rejects(migratePostgres(pool, broken), (e: unknown) => e instanceof MigrationError && new RegExp(`migration ${broken.length} failed`).test((e as Error).message));
+    await assert.rejects(
+      migratePostgres(pool, broken),
+      (e: unknown) => e instanceof MigrationError && new RegExp(`migration ${broken.length} failed`).test((e as Error).message),
+    );
     assert.equal((await pool.query('SELECT version FROM lab_schema_version')).rows[0].version, next.length, 'the failed migration rolled back, version too');
     assert.equal((await pool.query("SELECT to_regclass('ok_so_far') AS t")).rows[0].t, null);
 
@@ -93,13 +100,18 @@ test('one migration history: both engines end with the same tables and columns',
   const pool = new pg.Pool({ connectionString: await postgresUrl() });
   try {
     await migratePostgres(pool);
-    const rows = (await pool.query("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'lab_schema_version'")).rows;
+    const rows = (
+      await pool.query("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'lab_schema_version'")
+    ).rows;
     const postgres = new Map<string, string[]>();
     for (const r of rows) postgres.set(r.table_name, [...(postgres.get(r.table_name) ?? []), r.column_name]);
     assert.deepEqual([...postgres.keys()].sort(), [...sqlite.keys()].sort());
     for (const [table, columns] of sqlite) {
       // seq stands for SQLite's implicit rowid in PostgreSQL (migrations.ts).
-      const pgColumns = postgres.get(table)!.filter((c) => c !== 'seq' || columns.includes('seq')).sort();
+      const pgColumns = postgres
+        .get(table)!
+        .filter((c) => c !== 'seq' || columns.includes('seq'))
+        .sort();
       assert.deepEqual(pgColumns, columns, table);
     }
   } finally {
@@ -143,7 +155,7 @@ for (const engine of STORE_ENGINES) {
       assert.equal(await store.createClass({ id: 'c2', teacherId: 't', name: 'B', joinCode: 'BBBBBB', createdAt: 2 }), true);
       assert.equal(await store.setJoinCode('c1', null), true);
       assert.equal(await store.setJoinCode('c2', null), true, 'two closed classes (no code) do not collide');
-      assert.equal(await store.setJoinCode('c2', 'AAAAAA'), true, 'a closed class\'s old code is free again');
+      assert.equal(await store.setJoinCode('c2', 'AAAAAA'), true, "a closed class's old code is free again");
       assert.equal(await store.classByJoinCode('AAAAAA').then((c) => c?.id), 'c2');
 
       assert.equal(await store.addLearner({ id: 'l1', classId: 'c1', name: 'x', recoveryCode: 'R1', joinedAt: 1 }, 2), 'ok');
@@ -154,15 +166,36 @@ for (const engine of STORE_ENGINES) {
       // Not in sorted order: the teacher's order must come back, not the lesson ids' or the primary key's.
       await store.createAssignment({ id: 'a', classId: 'c1', title: 'W', lessons: ['p/r', 'p/q'], due: null, latePolicy: 'mark', createdAt: 1 });
       assert.deepEqual((await store.assignmentById('a'))?.lessons, ['p/r', 'p/q']);
-      assert.deepEqual((await store.assignmentsOfClass('c1')).map((x) => x.lessons), [['p/r', 'p/q']]);
-      const base = { assignmentId: 'a', learnerId: 'l1', lesson: 'p/q', files: { 'a.go': 'x' }, createdAt: 5, status: 'pending' as const, result: null, gradedAt: null, override: null };
+      assert.deepEqual(
+        (await store.assignmentsOfClass('c1')).map((x) => x.lessons),
+        [['p/r', 'p/q']],
+      );
+      const base = {
+        assignmentId: 'a',
+        learnerId: 'l1',
+        lesson: 'p/q',
+        files: { 'a.go': 'x' },
+        createdAt: 5,
+        status: 'pending' as const,
+        result: null,
+        gradedAt: null,
+        override: null,
+      };
       assert.equal(await store.addSubmission({ ...base, id: 's1' }, 2), true);
       assert.equal(await store.addSubmission({ ...base, id: 's2' }, 2), true);
       assert.equal(await store.addSubmission({ ...base, id: 's3' }, 2), false, 'capped per exercise');
       // SQLite says "FOREIGN KEY constraint failed", PostgreSQL "violates foreign key constraint".
-      await assert.rejects(store.addSubmission({ ...base, id: 's4', lesson: 'not/in-assignment' }, 9), /foreign key/i, 'a lesson outside the assignment cannot be stored');
+      await assert.rejects(
+        store.addSubmission({ ...base, id: 's4', lesson: 'not/in-assignment' }, 9),
+        /foreign key/i,
+        'a lesson outside the assignment cannot be stored',
+      );
       await store.setSubmissionResult('s1', { status: 'pass', tests: [] }, 6);
-      assert.deepEqual((await store.submissionFactsOfClass('c1')).map((s) => `${s.id}:${s.status}`), ['s1:pass', 's2:pending'], 'same created_at: stored order');
+      assert.deepEqual(
+        (await store.submissionFactsOfClass('c1')).map((s) => `${s.id}:${s.status}`),
+        ['s1:pass', 's2:pending'],
+        'same created_at: stored order',
+      );
       assert.deepEqual(await store.pendingSubmissions(), [{ id: 's2', learnerId: 'l1' }]);
       assert.equal(await store.pendingOfLearner('l1'), 1);
       assert.equal(await store.failPending({ status: 'error', message: 'interrupted', tests: [] }, 7), 1);
@@ -171,7 +204,7 @@ for (const engine of STORE_ENGINES) {
       await store.close();
     });
 
-    test('sessions: unexpired only, by kind; purged when expired; a learner\'s all deleted', async () => {
+    test("sessions: unexpired only, by kind; purged when expired; a learner's all deleted", async () => {
       const { store } = await engine.open();
       await store.createTeacher({ id: 't', email: 'a@b.org', name: 'A', passwordHash: 'h', createdAt: 1 });
       await store.createClass({ id: 'c', teacherId: 't', name: 'A', joinCode: null, createdAt: 1 });
@@ -199,10 +232,16 @@ for (const engine of STORE_ENGINES) {
       await store.createTeacher({ id: 't', email: 'a@b.org', name: 'A', passwordHash: 'h', createdAt: 1 });
       // Ids against the stored order, one created_at: the stored order must win.
       for (const id of ['cz', 'ca', 'cm']) await store.createClass({ id, teacherId: 't', name: id, joinCode: `J-${id}`, createdAt: 9 });
-      assert.deepEqual((await store.classesOfTeacher('t')).map((c) => c.id), ['cz', 'ca', 'cm']);
+      assert.deepEqual(
+        (await store.classesOfTeacher('t')).map((c) => c.id),
+        ['cz', 'ca', 'cm'],
+      );
       await store.addLearner({ id: 'l', classId: 'cz', name: 'x', recoveryCode: 'R', joinedAt: 1 }, 5);
       await store.createAssignment({ id: 'a', classId: 'cz', title: 'W', lessons: ['p/q'], due: Date.UTC(2030, 0, 1), latePolicy: 'accept', createdAt: 1 });
-      await store.addSubmission({ id: 's', assignmentId: 'a', learnerId: 'l', lesson: 'p/q', files: {}, createdAt: 2, status: 'pending', result: null, gradedAt: null, override: null }, 5);
+      await store.addSubmission(
+        { id: 's', assignmentId: 'a', learnerId: 'l', lesson: 'p/q', files: {}, createdAt: 2, status: 'pending', result: null, gradedAt: null, override: null },
+        5,
+      );
       assert.deepEqual(await store.classById('cz').then((c) => c && [c.learners, c.assignments, c.archivedAt]), [1, 1, null]);
       assert.equal((await store.assignmentById('a'))?.due, Date.UTC(2030, 0, 1));
 
@@ -230,15 +269,24 @@ for (const engine of STORE_ENGINES) {
       await store.createTeacher({ id: 't', email: 'a@b.org', name: 'A', passwordHash: 'h', createdAt: 1 });
       await store.createClass({ id: 'c', teacherId: 't', name: 'A', joinCode: null, createdAt: 1 });
       for (const id of ['lz', 'la']) await store.addLearner({ id, classId: 'c', name: id, recoveryCode: `R-${id}`, joinedAt: 4 }, 50);
-      assert.deepEqual((await store.learnersOfClass('c')).map((l) => l.id), ['lz', 'la']);
+      assert.deepEqual(
+        (await store.learnersOfClass('c')).map((l) => l.id),
+        ['lz', 'la'],
+      );
       assert.equal(await store.setRecoveryCode('la', 'R-lz'), false);
       assert.equal(await store.setRecoveryCode('la', 'R-new'), true);
       assert.equal((await store.learnerByRecoveryCode('R-new'))?.id, 'la');
 
-      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) =>
-        store.addLearner({ id: `same${i}`, classId: 'c', name: i % 2 ? 'Sam' : 'SAM', recoveryCode: `R-same${i}`, joinedAt: 5 }, 50)));
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          store.addLearner({ id: `same${i}`, classId: 'c', name: i % 2 ? 'Sam' : 'SAM', recoveryCode: `R-same${i}`, joinedAt: 5 }, 50),
+        ),
+      );
       assert.deepEqual(answers.filter((a) => a === 'ok').length, 1, answers.join());
-      assert.ok(answers.every((a) => a === 'ok' || a === 'name-taken'), answers.join());
+      assert.ok(
+        answers.every((a) => a === 'ok' || a === 'name-taken'),
+        answers.join(),
+      );
       await store.close();
     });
 
@@ -248,7 +296,17 @@ for (const engine of STORE_ENGINES) {
       await store.createClass({ id: 'c', teacherId: 't', name: 'A', joinCode: null, createdAt: 1 });
       await store.addLearner({ id: 'l', classId: 'c', name: 'x', recoveryCode: 'R', joinedAt: 1 }, 5);
       await store.createAssignment({ id: 'a', classId: 'c', title: 'W', lessons: ['p/q', 'p/r'], due: null, latePolicy: 'mark', createdAt: 1 });
-      const base = { assignmentId: 'a', learnerId: 'l', lesson: 'p/q', files: { 'main.go': 'package main' }, createdAt: 5, status: 'pending' as const, result: null, gradedAt: null, override: null };
+      const base = {
+        assignmentId: 'a',
+        learnerId: 'l',
+        lesson: 'p/q',
+        files: { 'main.go': 'package main' },
+        createdAt: 5,
+        status: 'pending' as const,
+        result: null,
+        gradedAt: null,
+        override: null,
+      };
       const stored = await Promise.all(Array.from({ length: 6 }, (_, i) => store.addSubmission({ ...base, id: `q${i}` }, 3)));
       assert.equal(stored.filter(Boolean).length, 3, 'the cap holds for submissions arriving together');
       await store.addSubmission({ ...base, id: 'r1', lesson: 'p/r' }, 3);
@@ -256,7 +314,10 @@ for (const engine of STORE_ENGINES) {
       const ids = (await store.submissionHistory('l', {}, 10)).map((s) => s.id);
       assert.equal(ids[0], 'r1', 'newest first');
       assert.equal(ids.length, 4);
-      assert.deepEqual((await store.submissionHistory('l', { lesson: 'p/r' }, 10)).map((s) => s.id), ['r1']);
+      assert.deepEqual(
+        (await store.submissionHistory('l', { lesson: 'p/r' }, 10)).map((s) => s.id),
+        ['r1'],
+      );
       assert.equal((await store.submissionHistory('l', { assignmentId: 'a', lesson: 'p/q' }, 2)).length, 2, 'limit');
       assert.deepEqual(await store.submissionHistory('l', { assignmentId: 'other' }, 10), []);
 
@@ -273,7 +334,7 @@ for (const engine of STORE_ENGINES) {
       await store.close();
     });
 
-    test('assignments: editing keeps kept lessons\' submissions, drops removed ones; delete', async () => {
+    test("assignments: editing keeps kept lessons' submissions, drops removed ones; delete", async () => {
       const { store } = await engine.open();
       await store.createTeacher({ id: 't', email: 'a@b.org', name: 'A', passwordHash: 'h', createdAt: 1 });
       await store.createClass({ id: 'c', teacherId: 't', name: 'A', joinCode: null, createdAt: 1 });
@@ -281,14 +342,37 @@ for (const engine of STORE_ENGINES) {
       const a = { id: 'a', classId: 'c', title: 'W', lessons: ['p/1', 'p/2', 'p/3'], due: null, latePolicy: 'mark' as const, createdAt: 1 };
       await store.createAssignment(a);
       await store.createAssignment({ ...a, id: 'b', lessons: [], createdAt: 1 });
-      assert.deepEqual((await store.assignmentsOfClass('c')).map((x) => [x.id, x.lessons]), [['a', ['p/1', 'p/2', 'p/3']], ['b', []]]);
+      assert.deepEqual(
+        (await store.assignmentsOfClass('c')).map((x) => [x.id, x.lessons]),
+        [
+          ['a', ['p/1', 'p/2', 'p/3']],
+          ['b', []],
+        ],
+      );
       for (const lesson of ['p/1', 'p/2', 'p/2']) {
-        await store.addSubmission({ id: `s-${lesson}-${Math.random()}`, assignmentId: 'a', learnerId: 'l', lesson, files: {}, createdAt: 2, status: 'pending', result: null, gradedAt: null, override: null }, 5);
+        await store.addSubmission(
+          {
+            id: `s-${lesson}-${Math.random()}`,
+            assignmentId: 'a',
+            learnerId: 'l',
+            lesson,
+            files: {},
+            createdAt: 2,
+            status: 'pending',
+            result: null,
+            gradedAt: null,
+            override: null,
+          },
+          5,
+        );
       }
-      assert.equal(await store.updateAssignment({ ...a, title: 'W2', lessons: ['p/3', 'p/1', 'p/4'], archivedAt: 77 }), 2, 'p/2\'s two submissions went');
+      assert.equal(await store.updateAssignment({ ...a, title: 'W2', lessons: ['p/3', 'p/1', 'p/4'], archivedAt: 77 }), 2, "p/2's two submissions went");
       const edited = await store.assignmentById('a');
       assert.deepEqual([edited?.title, edited?.lessons, edited?.archivedAt], ['W2', ['p/3', 'p/1', 'p/4'], 77]);
-      assert.deepEqual((await store.submissionFactsOfLearner('l')).map((s) => s.lesson), ['p/1']);
+      assert.deepEqual(
+        (await store.submissionFactsOfLearner('l')).map((s) => s.lesson),
+        ['p/1'],
+      );
       await store.deleteAssignment('a');
       assert.equal(await store.assignmentById('a'), null);
       assert.deepEqual(await store.submissionFactsOfLearner('l'), []);
@@ -304,7 +388,10 @@ for (const engine of STORE_ENGINES) {
       assert.equal(await store.markDone('l', 'p/b', t), t);
       assert.equal(await store.markDone('l', 'p/b', t + 50), t, 'the first time stays');
       assert.equal(await store.markDone('l', 'p/a', t + 10), t + 10);
-      assert.deepEqual(await store.progressOfLearner('l'), [{ lesson: 'p/b', doneAt: t }, { lesson: 'p/a', doneAt: t + 10 }]);
+      assert.deepEqual(await store.progressOfLearner('l'), [
+        { lesson: 'p/b', doneAt: t },
+        { lesson: 'p/a', doneAt: t + 10 },
+      ]);
 
       assert.equal(await store.learnerFiles('l', 'p/a'), null);
       assert.equal(await store.saveLearnerFiles('l', 'p/a', { 'main.go': 'v1' }, t), t);

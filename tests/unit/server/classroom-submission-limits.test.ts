@@ -24,7 +24,9 @@ function walk(dir: string, out: string[] = []): string[] {
 
 /** Each exercise's workspace as a learner submits it: the lesson's files, the solution's over them. */
 function solvedWorkspaces(): Array<{ lesson: string; files: Record<string, string> }> {
-  const solutions = walk(CONTENT).filter((p) => p.includes('/exercise/solution/')).map((p) => p.slice(0, p.indexOf('/exercise/solution/')));
+  const solutions = walk(CONTENT)
+    .filter((p) => p.includes('/exercise/solution/'))
+    .map((p) => p.slice(0, p.indexOf('/exercise/solution/')));
   return [...new Set(solutions)].map((lessonDir) => {
     const files: Record<string, string> = {};
     for (const base of [join(lessonDir, 'files'), join(lessonDir, 'exercise', 'solution')]) {
@@ -48,7 +50,13 @@ test('every exercise solved fits a submission with room to spare (8 times the by
 test('one byte or one file over the limit is a 413 that names the limit', () => {
   const exact = { 'a.go': 'x'.repeat(MAX_SUBMISSION_BYTES - 2), 'b.go': 'é' };
   assert.equal(submissionSize(exact), exact, 'the limit itself fits (UTF-8 bytes are counted)');
-  assert.throws(() => submissionSize({ ...exact, 'c.go': 'x' }), (err: any) => err.status === 413 && /at most 64 KiB of files; these are 65 KiB/.test(err.message));
+  assert.throws(
+    () => submissionSize({ ...exact, 'c.go': 'x' }),
+    (err: any) => err.status === 413 && /at most 64 KiB of files; these are 65 KiB/.test(err.message),
+  );
   const many = Object.fromEntries(Array.from({ length: MAX_SUBMISSION_FILES + 1 }, (_, i) => [`f${i}.go`, '']));
-  assert.throws(() => submissionSize(many), (err: any) => err.status === 413 && /at most 16 files; these are 17/.test(err.message));
+  assert.throws(
+    () => submissionSize(many),
+    (err: any) => err.status === 413 && /at most 16 files; these are 17/.test(err.message),
+  );
 });

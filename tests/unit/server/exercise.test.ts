@@ -35,7 +35,12 @@ test('the exercise folder must match the frontmatter: checks, named tests, a sol
 });
 
 test('declared tests are the Test functions of a file', () => {
-  assert.deepEqual(declaredTests('package x\nfunc TestA(t *testing.T) {}\nfunc TestB_2( tt  *testing.T ) {}\nfunc helper(t *testing.T) {}\n// func TestC(t *testing.T)\nfunc BenchmarkD(b *testing.B) {}\n'), ['TestA', 'TestB_2']);
+  assert.deepEqual(
+    declaredTests(
+      'package x\nfunc TestA(t *testing.T) {}\nfunc TestB_2( tt  *testing.T ) {}\nfunc helper(t *testing.T) {}\n// func TestC(t *testing.T)\nfunc BenchmarkD(b *testing.B) {}\n',
+    ),
+    ['TestA', 'TestB_2'],
+  );
 });
 
 // Lines as `go test -json` (Go 1.26) writes them.
@@ -54,7 +59,14 @@ test('go test -json: passes, failures with their output, tests that never ran, b
   ].join('\n');
   const r = goTestResults(stdout, '', ['TestA', 'TestB', 'TestC']);
   assert.equal(r.buildError, undefined);
-  assert.deepEqual(r.tests.map((t) => [t.name, t.status]), [['TestA', 'pass'], ['TestB', 'fail'], ['TestC', 'fail']]);
+  assert.deepEqual(
+    r.tests.map((t) => [t.name, t.status]),
+    [
+      ['TestA', 'pass'],
+      ['TestB', 'fail'],
+      ['TestC', 'fail'],
+    ],
+  );
   assert.match(r.tests[1].output ?? '', /want 6/);
   assert.match(r.tests[2].message ?? '', /did not run/);
   assert.equal(overall(r.tests).status, 'fail');
@@ -72,7 +84,10 @@ test('go test -json: passes, failures with their output, tests that never ran, b
 test('command checks: exit status and output pattern; a stopped command is an error', () => {
   const c = { name: 'greets', run: 'go run . Ada', exit: 0, expect: '^Hello, Ada!$' };
   assert.equal(commandResult(c, 0, 'Hello, Ada!\n').status, 'pass');
-  assert.deepEqual(commandResult(c, 1, 'Hello, Bob!\n').message, 'the command exited with status 1; this check expects status 0; expected a line that reads exactly "Hello, Ada!"');
+  assert.deepEqual(
+    commandResult(c, 1, 'Hello, Bob!\n').message,
+    'the command exited with status 1; this check expects status 0; expected a line that reads exactly "Hello, Ada!"',
+  );
   // Never the regex itself: a pattern that is not literal text points to the check's name.
   assert.equal(commandResult({ ...c, expect: '^app \\d+$' }, 0, 'x').message, 'the output is not what this check looks for (see its name)');
   assert.equal(commandResult({ ...c, expect: 'There is no dynamic section' }, 0, 'x').message, 'expected the output to contain "There is no dynamic section"');

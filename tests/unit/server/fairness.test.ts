@@ -6,7 +6,10 @@ import { Admission, Busy } from '../../../server/fairness/admission.ts';
 test('token buckets: a burst, then the refill rate, per key', () => {
   const b = new TokenBuckets(3, 1);
   const t0 = 1_000_000;
-  assert.deepEqual([1, 2, 3, 4].map(() => b.take('a', 1, t0)), [true, true, true, false]);
+  assert.deepEqual(
+    [1, 2, 3, 4].map(() => b.take('a', 1, t0)),
+    [true, true, true, false],
+  );
   assert.equal(b.take('b', 1, t0), true, 'another key has its own bucket');
   assert.equal(b.take('a', 1, t0 + 500), false);
   assert.equal(b.take('a', 1, t0 + 1000), true, 'one token per second comes back');
@@ -19,10 +22,24 @@ test('admission: slots, then a FIFO queue, then Busy; per-learner share', async 
   const r1 = await adm.enter('x');
   const positions: number[] = [];
   const order: string[] = [];
-  const p2 = adm.enter('y', (p) => positions.push(p)).then((r) => { order.push('y'); return r; });
-  const p3 = adm.enter('z', (p) => positions.push(p)).then((r) => { order.push('z'); return r; });
+  const p2 = adm
+    .enter('y', (p) => positions.push(p))
+    .then((r) => {
+      order.push('y');
+      return r;
+    });
+  const p3 = adm
+    .enter('z', (p) => positions.push(p))
+    .then((r) => {
+      order.push('z');
+      return r;
+    });
   assert.deepEqual(positions, [1, 2]);
-  assert.throws(() => adm.enter('w'), (e: unknown) => e instanceof Busy && /the lab is full right now: 2 commands are waiting; try again in about \d+ s/.test(e.message) && e.retryAfterSeconds > 0);
+  assert.throws(
+    () => adm.enter('w'),
+    (e: unknown) =>
+      e instanceof Busy && /the lab is full right now: 2 commands are waiting; try again in about \d+ s/.test(e.message) && e.retryAfterSeconds > 0,
+  );
   r1();
   (await p2)();
   (await p3)();
@@ -61,7 +78,10 @@ test('admission: a reserved slot lets a newcomer start while busy clients wait',
   const a1 = await adm.enter('attacker-a');
   const b1 = await adm.enter('attacker-b');
   let a2Started = false;
-  const a2 = adm.enter('attacker-a').then((r) => { a2Started = true; return r; });
+  const a2 = adm.enter('attacker-a').then((r) => {
+    a2Started = true;
+    return r;
+  });
   await new Promise((r) => setImmediate(r)); // every promise settled that could
   assert.equal(a2Started, false, 'a client with a command running cannot take the reserved slot');
   const newcomer = await Promise.race([adm.enter('newcomer'), new Promise((r) => setImmediate(() => r('waited')))]);
@@ -77,8 +97,14 @@ test('admission: the queue serves clients with nothing running first', async () 
   const b1 = await adm.enter('busy');
   const b2 = await adm.enter('busy');
   const order: string[] = [];
-  const b3 = adm.enter('busy').then((r) => { order.push('busy'); return r; });
-  const fresh = adm.enter('fresh').then((r) => { order.push('fresh'); return r; });
+  const b3 = adm.enter('busy').then((r) => {
+    order.push('busy');
+    return r;
+  });
+  const fresh = adm.enter('fresh').then((r) => {
+    order.push('fresh');
+    return r;
+  });
   b1();
   (await fresh)();
   b2();
@@ -95,7 +121,10 @@ test('admission: learners behind one address each have their own share; the addr
   assert.equal(adm.running, 2);
   assert.equal(adm.queued, 28);
   // The 31st place from that address is the backstop's; another address still gets in.
-  assert.throws(() => adm.enter(at('l30', 'school')), (e: unknown) => e instanceof Busy && /too many commands from your network/.test(e.message));
+  assert.throws(
+    () => adm.enter(at('l30', 'school')),
+    (e: unknown) => e instanceof Busy && /too many commands from your network/.test(e.message),
+  );
   const other = adm.enter(at('home', 'elsewhere'));
   for (const p of entered) (await p)();
   (await other)();
@@ -108,8 +137,16 @@ test('admission: the next slot goes to the address with the fewest commands runn
   const f1 = await adm.enter(at('a1', 'flood'));
   const f2 = await adm.enter(at('a2', 'flood'));
   const order: string[] = [];
-  const floods = Array.from({ length: 5 }, (_, i) => adm.enter(at(`a${i + 3}`, 'flood')).then((r) => { order.push('flood'); return r; }));
-  const school = adm.enter(at('s1', 'school')).then((r) => { order.push('school'); return r; });
+  const floods = Array.from({ length: 5 }, (_, i) =>
+    adm.enter(at(`a${i + 3}`, 'flood')).then((r) => {
+      order.push('flood');
+      return r;
+    }),
+  );
+  const school = adm.enter(at('s1', 'school')).then((r) => {
+    order.push('school');
+    return r;
+  });
   f1();
   (await school)();
   f2();
@@ -134,7 +171,10 @@ test('admission: a command that lost its CPU priority gives its slot to the queu
   const adm = new Admission({ slots: 1, maxQueued: 4, perLearner: 2, reserved: 0, backgroundSlots: 1 });
   const busyLoop = await adm.enter('attacker');
   let started = false;
-  const newcomer = adm.enter('newcomer').then((r) => { started = true; return r; });
+  const newcomer = adm.enter('newcomer').then((r) => {
+    started = true;
+    return r;
+  });
   await Promise.resolve();
   assert.equal(started, false, 'the only slot is taken');
   assert.equal(busyLoop.toBackground(), true);
@@ -145,7 +185,10 @@ test('admission: a command that lost its CPU priority gives its slot to the queu
   // A second long command finds the background full: it keeps its slot, nobody else starts.
   assert.equal(r.toBackground(), false);
   let third = false;
-  const p3 = adm.enter('third').then((x) => { third = true; return x; });
+  const p3 = adm.enter('third').then((x) => {
+    third = true;
+    return x;
+  });
   await Promise.resolve();
   assert.equal(third, false);
   // Ending the background one frees its place, not a slot; ending the other starts the third.
@@ -164,9 +207,15 @@ test('admission: the background adds no places for a learner or an address', asy
   const at = (learner: string) => ({ learner, address: 'a' });
   const held = [await adm.enter(at('l1')), await adm.enter(at('l1'))];
   for (const r of held) assert.equal(r.toBackground(), true);
-  assert.throws(() => adm.enter(at('l1')), (e: unknown) => e instanceof Busy && /already have 2 commands/.test(e.message));
+  assert.throws(
+    () => adm.enter(at('l1')),
+    (e: unknown) => e instanceof Busy && /already have 2 commands/.test(e.message),
+  );
   const third = await adm.enter(at('l2'));
-  assert.throws(() => adm.enter(at('l3')), (e: unknown) => e instanceof Busy && /too many commands from your network/.test(e.message));
+  assert.throws(
+    () => adm.enter(at('l3')),
+    (e: unknown) => e instanceof Busy && /too many commands from your network/.test(e.message),
+  );
   assert.equal(third.toBackground(), true);
   assert.equal(third.toBackground(), true, 'asking again changes nothing');
   assert.equal(adm.background, 3);

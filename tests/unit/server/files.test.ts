@@ -24,7 +24,12 @@ test('fileNameProblem names what is wrong with each bad name', () => {
     ['a/', /empty or "\."/],
     ['x\ny.go', /control character/],
     ['x'.repeat(256), /longer than 255/],
-    [Array(MAX_FILE_DEPTH + 1).fill('d').join('/'), /nested deeper/],
+    [
+      Array(MAX_FILE_DEPTH + 1)
+        .fill('d')
+        .join('/'),
+      /nested deeper/,
+    ],
   ];
   for (const [name, problem] of cases) assert.match(fileNameProblem(name) ?? 'accepted', problem, JSON.stringify(name));
 });
@@ -36,7 +41,13 @@ test('validateFiles checks the shape, count and sizes', () => {
   assert.throws(() => validateFiles(['a'], 100), /must be an object/);
   assert.throws(() => validateFiles({ a: 1 }, 100), /must be a string/);
   assert.throws(() => validateFiles(Object.fromEntries(Array.from({ length: MAX_FILES + 1 }, (_, i) => [`f${i}`, ''])), 100), /too many files/);
-  const tooBig = (() => { try { validateFiles({ a: 'x'.repeat(101) }, 100); } catch (e) { return e; } })();
+  const tooBig = (() => {
+    try {
+      validateFiles({ a: 'x'.repeat(101) }, 100);
+    } catch (e) {
+      return e;
+    }
+  })();
   assert.ok(tooBig instanceof HttpError);
   assert.equal(tooBig.status, 413);
 });

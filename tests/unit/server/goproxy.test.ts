@@ -17,7 +17,7 @@ const GO = process.env.GO || 'go';
 /** The machine's own build cache: the standard library is compiled there already. */
 const HOST_GOCACHE = execFileSync(GO, ['env', 'GOCACHE'], { encoding: 'utf8' }).trim();
 
-test('the proxy tree serves the lab\'s modules to the go command, and is written once per change', async () => {
+test("the proxy tree serves the lab's modules to the go command, and is written once per change", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lab-goproxy-'));
   try {
     const target = join(dir, 'goproxy');
@@ -29,16 +29,29 @@ test('the proxy tree serves the lab\'s modules to the go command, and is written
     assert.equal(readFileSync(join(target, 'golab.example/greet/v2/@v/list'), 'utf8'), 'v2.0.0\n');
 
     const env = {
-      PATH: process.env.PATH ?? '', HOME: dir, GOFLAGS: '-modcacherw', GOTOOLCHAIN: 'local',
-      GOPROXY: `file://${target}`, GONOSUMDB: SANDBOX_GONOSUMDB, GOMODCACHE: join(dir, 'modcache'), GOCACHE: HOST_GOCACHE,
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      GOFLAGS: '-modcacherw',
+      GOTOOLCHAIN: 'local',
+      GOPROXY: `file://${target}`,
+      GONOSUMDB: SANDBOX_GONOSUMDB,
+      GOMODCACHE: join(dir, 'modcache'),
+      GOCACHE: HOST_GOCACHE,
     };
-    const info = JSON.parse(execFileSync(GO, ['mod', 'download', '-json', 'golab.example/greet@v1.0.0'], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+    const info = JSON.parse(
+      execFileSync(GO, ['mod', 'download', '-json', 'golab.example/greet@v1.0.0'], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     assert.equal(info.Error, undefined);
     assert.match(info.Sum, /^h1:/);
     // A command at a version: its module, its dependency (at the version its go.mod asks for), built and run.
     const out = execFileSync(GO, ['run', 'golab.example/cmd/hello@v1.0.0', 'test'], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     assert.equal(out, 'Hello, test! (golab.example/cmd/hello v1.0.0, greet v1.1.0)\n');
-    const versions = execFileSync(GO, ['list', '-m', '-versions', 'golab.example/shout'], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const versions = execFileSync(GO, ['list', '-m', '-versions', 'golab.example/shout'], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     assert.equal(versions, 'golab.example/shout v1.0.0\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });

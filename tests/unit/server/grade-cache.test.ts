@@ -11,7 +11,11 @@ test('the key is the lesson and every file exactly, in any order', () => {
   assert.equal(gradingKey('l', { 'b.go': 'y', 'a.go': 'x' }), k);
   assert.notEqual(gradingKey('l', { 'a.go': 'x', 'b.go': 'y ' }), k, 'one byte more is another grading');
   assert.notEqual(gradingKey('m', { 'a.go': 'x', 'b.go': 'y' }), k);
-  assert.notEqual(gradingKey('l', { 'a.go': 'x\0b.go', '': 'y' }), gradingKey('l', { 'a.go': 'x', 'b.go': 'y' }), 'names and contents cannot be shifted into each other');
+  assert.notEqual(
+    gradingKey('l', { 'a.go': 'x\0b.go', '': 'y' }),
+    gradingKey('l', { 'a.go': 'x', 'b.go': 'y' }),
+    'names and contents cannot be shifted into each other',
+  );
 });
 
 test('clean verdicts are kept, errors are graded again, copies are handed out', () => {

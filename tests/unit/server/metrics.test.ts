@@ -27,12 +27,18 @@ test('observed: the outcome from the result; "refused" for Busy and "error" for 
   for (let i = 0; i < 2; i++) {
     assert.deepEqual(await observed('check', Promise.resolve({ status: 'pass' as const }), (r) => r.status), { status: 'pass' });
   }
-  await assert.rejects(observed('check', Promise.reject(new Busy('the lab is full', 3, 'queue-full')), () => 'pass'), Busy);
-  await assert.rejects(observed('check', Promise.reject(new Error('boom')), () => 'pass'), /boom/);
-  assert.equal(await sample('golab_commands_started_total', { kind: 'check' }) - before.started, 4);
-  assert.equal(await sample('golab_commands_finished_total', { kind: 'check', outcome: 'pass' }) - before.pass, 2);
-  assert.equal(await sample('golab_commands_finished_total', { kind: 'check', outcome: 'refused' }) - before.refused, 1);
-  assert.equal(await sample('golab_commands_finished_total', { kind: 'check', outcome: 'error' }) - before.error, 1);
+  await assert.rejects(
+    observed('check', Promise.reject(new Busy('the lab is full', 3, 'queue-full')), () => 'pass'),
+    Busy,
+  );
+  await assert.rejects(
+    observed('check', Promise.reject(new Error('boom')), () => 'pass'),
+    /boom/,
+  );
+  assert.equal((await sample('golab_commands_started_total', { kind: 'check' })) - before.started, 4);
+  assert.equal((await sample('golab_commands_finished_total', { kind: 'check', outcome: 'pass' })) - before.pass, 2);
+  assert.equal((await sample('golab_commands_finished_total', { kind: 'check', outcome: 'refused' })) - before.refused, 1);
+  assert.equal((await sample('golab_commands_finished_total', { kind: 'check', outcome: 'error' })) - before.error, 1);
 });
 
 test('commandStarted: the end counts once, however often it is called', async () => {
@@ -41,15 +47,15 @@ test('commandStarted: the end counts once, however often it is called', async ()
   end('killed');
   end('killed');
   end('exited');
-  assert.equal(await sample('golab_commands_finished_total', { kind: 'terminal', outcome: 'killed' }) - before, 1);
+  assert.equal((await sample('golab_commands_finished_total', { kind: 'terminal', outcome: 'killed' })) - before, 1);
   assert.equal(await sample('golab_commands_finished_total', { kind: 'terminal', outcome: 'exited' }), 0);
 });
 
-test('sandboxEnded counts the lab\'s kills only, by reason', async () => {
+test("sandboxEnded counts the lab's kills only, by reason", async () => {
   const oom = await sample('golab_sandbox_kills_total', { reason: 'oom' });
   for (const r of ['exited', 'signaled', 'error'] as const) sandboxEnded(r);
   sandboxEnded('oom');
-  assert.equal(await sample('golab_sandbox_kills_total', { reason: 'oom' }) - oom, 1);
+  assert.equal((await sample('golab_sandbox_kills_total', { reason: 'oom' })) - oom, 1);
   for (const r of ['exited', 'signaled', 'error']) assert.equal(await sample('golab_sandbox_kills_total', { reason: r }), 0, r);
 });
 
@@ -57,5 +63,5 @@ test('refused counts by reason; Busy carries "other" unless its thrower names th
   assert.equal(new Busy('x', 1).reason, 'other');
   const before = await sample('golab_refusals_total', { reason: 'queue-full' });
   refused(new Busy('x', 1, 'queue-full').reason);
-  assert.equal(await sample('golab_refusals_total', { reason: 'queue-full' }) - before, 1);
+  assert.equal((await sample('golab_refusals_total', { reason: 'queue-full' })) - before, 1);
 });

@@ -9,9 +9,15 @@ function fakeCgroup() {
   const calls: string[] = [];
   const counters: CgroupUsage = { oomKills: 0, pidsMaxHits: 0 };
   const cgroup = {
-    async usage() { return { ...counters }; },
-    async tighten() { calls.push('tighten'); },
-    async relax() { calls.push('relax'); },
+    async usage() {
+      return { ...counters };
+    },
+    async tighten() {
+      calls.push('tighten');
+    },
+    async relax() {
+      calls.push('relax');
+    },
   } as unknown as CommandCgroup;
   return { cgroup, calls, counters };
 }
@@ -20,12 +26,12 @@ const command = (cmd: number, sub: string): RelayEvent => ({ type: 'command', cm
 const run = (cmd: number, state: 'start' | 'end'): RelayEvent => ({ type: 'phase', cmd, phase: 'run', state, t: 1 });
 const end = (cmd: number, code = 0): RelayEvent => ({ type: 'command-end', cmd, code });
 
-test('go run: the program runs under the program limits, then the command\'s come back', async () => {
+test("go run: the program runs under the program limits, then the command's come back", async () => {
   const { cgroup, calls } = fakeCgroup();
   const l = new ProgramLimiter(cgroup);
   l.observe(command(1, 'run'));
   l.observe({ type: 'phase', cmd: 1, phase: 'link', state: 'start', t: 1 });
-  assert.deepEqual(calls, [], 'the build keeps the command\'s limits');
+  assert.deepEqual(calls, [], "the build keeps the command's limits");
   l.observe(run(1, 'start'));
   await l.settle();
   assert.deepEqual(calls, ['tighten']);
@@ -35,7 +41,7 @@ test('go run: the program runs under the program limits, then the command\'s com
   assert.deepEqual(calls, ['tighten', 'relax'], 'relaxed once');
 });
 
-test('hits inside the program window are the program\'s; hits after it are not', async () => {
+test("hits inside the program window are the program's; hits after it are not", async () => {
   const { cgroup, counters } = fakeCgroup();
   const l = new ProgramLimiter(cgroup);
   l.observe(command(1, 'run'));
@@ -66,7 +72,7 @@ test('no program limits for go test, or beside another go command', async () => 
   l.observe(command(3, 'build'));
   l.observe(run(2, 'start'));
   await l.settle();
-  assert.deepEqual(calls, [], 'a build beside the program keeps the command\'s room');
+  assert.deepEqual(calls, [], "a build beside the program keeps the command's room");
   l.observe(end(3));
   l.observe(end(2));
   // Tightened, then another go command starts while the program runs: relaxed at once.
@@ -93,7 +99,7 @@ test('the sandbox ended: a window still to close is not relaxed and runs to the 
   assert.deepEqual(l.programHits({ ...counters }), { oomKills: 1, pidsMaxHits: 0 });
 });
 
-test('a program whose start and end come in one batch ran under the command\'s limits: nothing to tighten', async () => {
+test("a program whose start and end come in one batch ran under the command's limits: nothing to tighten", async () => {
   const { cgroup, calls, counters } = fakeCgroup();
   const l = new ProgramLimiter(cgroup);
   l.observe(command(1, 'run'));
@@ -104,5 +110,5 @@ test('a program whose start and end come in one batch ran under the command\'s l
   counters.pidsMaxHits = 2;
   l.observe(end(1));
   await l.end();
-  assert.deepEqual(l.programHits({ ...counters }), { oomKills: 0, pidsMaxHits: 0 }, 'no window: the hits are the command\'s');
+  assert.deepEqual(l.programHits({ ...counters }), { oomKills: 0, pidsMaxHits: 0 }, "no window: the hits are the command's");
 });

@@ -7,8 +7,17 @@ import { MAX_TERMINAL_COLS, parseEventLine } from '../../../src/lib/protocol.ts'
 test('terminal client messages are validated', () => {
   assert.deepEqual(parseClientMessage('{"type":"input","data":"ls\\n"}'), { type: 'input', data: 'ls\n' });
   assert.deepEqual(parseClientMessage('{"type":"resize","cols":80,"rows":24}'), { type: 'resize', cols: 80, rows: 24 });
-  for (const bad of [null, 'x', '1', 'null', '{"type":"input","data":1}', '{"type":"resize","cols":0,"rows":24}',
-    `{"type":"resize","cols":${MAX_TERMINAL_COLS + 1},"rows":24}`, '{"type":"resize","cols":1.5,"rows":2}', '{"type":"exec","cmd":"rm"}']) {
+  for (const bad of [
+    null,
+    'x',
+    '1',
+    'null',
+    '{"type":"input","data":1}',
+    '{"type":"resize","cols":0,"rows":24}',
+    `{"type":"resize","cols":${MAX_TERMINAL_COLS + 1},"rows":24}`,
+    '{"type":"resize","cols":1.5,"rows":2}',
+    '{"type":"exec","cmd":"rm"}',
+  ]) {
     assert.equal(parseClientMessage(bad), null, String(bad));
   }
 });

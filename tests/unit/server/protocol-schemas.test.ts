@@ -11,19 +11,34 @@ import { FilesSchema, MAX_FILES, MAX_TERMINAL_COLS, MAX_TERMINAL_ROWS, RunEventS
 
 test('terminal messages: wrong types, out-of-range sizes and prototype keys are refused', () => {
   const bad = [
-    '{"type":"input","data":["ls"]}', '{"type":"input","data":null}', '{"type":"input"}', '{"data":"ls\\n"}',
-    '{"type":"INPUT","data":"ls"}', '{"type":["input"],"data":"ls"}', '{"__proto__":{"type":"input"},"data":"ls"}',
-    '{"type":"resize","cols":"80","rows":24}', '{"type":"resize","cols":80}', '{"type":"resize","cols":0,"rows":24}',
-    `{"type":"resize","cols":80,"rows":${MAX_TERMINAL_ROWS + 1}}`, `{"type":"resize","cols":${MAX_TERMINAL_COLS},"rows":1e400}`,
-    '{"type":"resize","cols":-0.5,"rows":24}', '[{"type":"input","data":"ls"}]', '"input"', 'null', '{"type":"input","data":"x"',
+    '{"type":"input","data":["ls"]}',
+    '{"type":"input","data":null}',
+    '{"type":"input"}',
+    '{"data":"ls\\n"}',
+    '{"type":"INPUT","data":"ls"}',
+    '{"type":["input"],"data":"ls"}',
+    '{"__proto__":{"type":"input"},"data":"ls"}',
+    '{"type":"resize","cols":"80","rows":24}',
+    '{"type":"resize","cols":80}',
+    '{"type":"resize","cols":0,"rows":24}',
+    `{"type":"resize","cols":80,"rows":${MAX_TERMINAL_ROWS + 1}}`,
+    `{"type":"resize","cols":${MAX_TERMINAL_COLS},"rows":1e400}`,
+    '{"type":"resize","cols":-0.5,"rows":24}',
+    '[{"type":"input","data":"ls"}]',
+    '"input"',
+    'null',
+    '{"type":"input","data":"x"',
   ];
   for (const text of bad) assert.equal(parseClientMessage(text), null, text);
 });
 
 test('terminal messages: extra fields are dropped, not passed on', () => {
   assert.deepEqual(parseClientMessage('{"type":"input","data":"ls\\n","cols":5,"__proto__":{"x":1}}'), { type: 'input', data: 'ls\n' });
-  assert.deepEqual(parseClientMessage(`{"type":"resize","cols":${MAX_TERMINAL_COLS},"rows":${MAX_TERMINAL_ROWS},"data":"rm -rf ~"}`),
-    { type: 'resize', cols: MAX_TERMINAL_COLS, rows: MAX_TERMINAL_ROWS });
+  assert.deepEqual(parseClientMessage(`{"type":"resize","cols":${MAX_TERMINAL_COLS},"rows":${MAX_TERMINAL_ROWS},"data":"rm -rf ~"}`), {
+    type: 'resize',
+    cols: MAX_TERMINAL_COLS,
+    rows: MAX_TERMINAL_ROWS,
+  });
 });
 
 test('files: names are checked as keys, contents as strings, at most MAX_FILES', () => {
@@ -43,11 +58,13 @@ test('files: names are checked as keys, contents as strings, at most MAX_FILES',
 
 test('run events: what the server sends parses; a forged event type does not', () => {
   for (const e of [
-    { type: 'stdout', data: 'hi\n' }, { type: 'queued', position: 1 },
+    { type: 'stdout', data: 'hi\n' },
+    { type: 'queued', position: 1 },
     { type: 'exit', code: 0, reason: 'exited', durationMs: 12 },
     { type: 'phase', cmd: 1, phase: 'compile', state: 'start', package: 'example.com/m', t: 1.5 },
     { type: 'graph', cmd: 1, final: true, actions: [{ id: 0, mode: 'build', package: 'm', deps: [], cached: null, ms: null }] },
-  ]) assert.ok(RunEventSchema.safeParse(e).success, JSON.stringify(e));
+  ])
+    assert.ok(RunEventSchema.safeParse(e).success, JSON.stringify(e));
   assert.equal(RunEventSchema.safeParse({ type: 'exit', code: 0, reason: 'exited' }).success, false, 'durationMs is required');
   assert.equal(RunEventSchema.safeParse({ type: 'phase', phase: 'deploy', state: 'start', t: 0 }).success, false);
 });
