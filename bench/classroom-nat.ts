@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- classroom-nat`: a class of 30 behind one school address
- * (issue 12), against a server with its default limits. Every learner joins
+ *, against a server with its default limits. Every learner joins
  * within a minute, then within two minutes presses Run three times, Check
  * once and Submit once (each at a random moment), while the teacher's
  * dashboard is open. Reported: refusals (any 429 or 503), the time from each

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- soak`: SOAK_MINUTES (default 10) of hostile and normal
- * learners at once against one lab server on this machine (issue 11's soak).
+ * learners at once against one lab server on this machine .
  *
  * Hostile: Run commands that burn CPU, fork, hog memory, flood output, fill the
  * disk, flood the event channel (fd 4) and forge "program started" events

@@ -1,6 +1,6 @@
 /**
  * The guard on join and recovery codes against guessing, from one address or
- * from many at once (issue 11: 1000 tries in 4 s from 50 addresses).
+ * from many at once (an outside review: 1000 tries in 4 s from 50 addresses).
  *
  * Only failures count: a right code never spends anything, so a class of 40
  * joining at once from one school address goes through, whatever others are

@@ -1,5 +1,5 @@
 /**
- * The queue of submissions waiting for their grade (issue 12: a submission is
+ * The queue of submissions waiting for their grade (a submission is
  * never lost to load). A submission is stored as pending and answered at
  * once; this queue grades it when the machine has room, stores the grade,
  * and tells the class's and the submission's event streams (events.ts).

@@ -498,10 +498,6 @@ export class PostgresStore implements ClassroomStore {
     );
   }
 
-  async failPending(result: CheckResult, now: number): Promise<number> {
-    return this.#run("UPDATE submissions SET status = $1, result = $2, graded_at = $3 WHERE status = 'pending'", result.status, JSON.stringify(result), now);
-  }
-
   async progressOfLearner(learnerId: string): Promise<Array<{ lesson: string; doneAt: number }>> {
     return (await this.#rows('SELECT lesson, done_at FROM learner_progress WHERE learner_id = $1 ORDER BY done_at, lesson', learnerId)).map((r) => ({
       lesson: r.lesson as string,

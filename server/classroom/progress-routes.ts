@@ -1,5 +1,5 @@
 /**
- * Progress follows the learner (issue 12): a learner's ✓ done lessons and
+ * Progress follows the learner: a learner's ✓ done lessons and
  * their copy of each lesson's files, kept in the classroom database so another
  * browser signed in with the recovery code shows the same state.
  *

@@ -402,10 +402,6 @@ export class SqliteStore implements ClassroomStore {
     this.#run('UPDATE submissions SET override_status = ?, override_comment = ? WHERE id = ?', override?.status ?? null, override?.comment ?? null, id);
   }
 
-  async failPending(result: CheckResult, now: number): Promise<number> {
-    return this.#run("UPDATE submissions SET status = ?, result = ?, graded_at = ? WHERE status = 'pending'", result.status, JSON.stringify(result), now);
-  }
-
   async progressOfLearner(learnerId: string): Promise<Array<{ lesson: string; doneAt: number }>> {
     return this.#all('SELECT lesson, done_at FROM learner_progress WHERE learner_id = ? ORDER BY done_at, lesson', learnerId).map((r) => ({
       lesson: r.lesson as string,

@@ -164,12 +164,6 @@ export interface ClassroomStore {
   submissionFactsOfClass(classId: string): Promise<SubmissionFacts[]>;
   submissionFactsOfLearner(learnerId: string): Promise<SubmissionFacts[]>;
   setOverride(id: string, override: Override | null): Promise<void>;
-  /**
-   * Gives every pending submission this result (status error); answers how
-   * many. The server no longer calls it: since issue 12 it grades pending
-   * submissions again at start-up (grading-queue.ts) rather than failing them.
-   */
-  failPending(result: CheckResult, now: number): Promise<number>;
 
   /** The learner's done lessons with when each was first marked done, oldest first. */
   progressOfLearner(learnerId: string): Promise<Array<{ lesson: string; doneAt: number }>>;

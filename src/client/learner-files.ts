@@ -1,5 +1,5 @@
 /**
- * A learner's lesson files follow them to another browser (issue 12): the
+ * A learner's lesson files follow them to another browser: the
  * server keeps a copy of each lesson's files for a learner of a class
  * (`/api/me/files`, docs/api.md "Classes"). files-api.ts calls in here:
  *

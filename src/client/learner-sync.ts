@@ -1,5 +1,5 @@
 /**
- * The learner's progress on the server (issue 12, "Progress follows the
+ * The learner's progress on the server ("Progress follows the
  * learner"; docs/api.md, "Classes"): whether this browser is signed in as a
  * learner of a class, and their ✓ done lessons. Asked once per page and
  * shared by progress.ts (the ✓ marks, the home page's summary) and

@@ -134,7 +134,7 @@ export type LessonFiles = z.infer<typeof LessonFilesSchema>;
 export const SaveFilesRequestSchema = body({ files: FilesSchema });
 export type SaveFilesRequest = z.infer<typeof SaveFilesRequestSchema>;
 
-// ------------------------------------------------- workspace listing (issue 13)
+// ------------------------------------------------- workspace listing
 
 /**
  * One entry of `GET /api/workspace/list?lesson=ID`: what is in the lesson's
@@ -231,7 +231,7 @@ export const ManifestLessonSchema = z.object({
 export const LessonManifestSchema = z.object({ lessons: z.array(ManifestLessonSchema) });
 export type ManifestLesson = z.infer<typeof ManifestLessonSchema>;
 
-// ------------------------------------------------- check API, streamed (issue 12)
+// ------------------------------------------------- check API, streamed
 // `POST /api/check` with `Accept: application/x-ndjson` answers a stream of
 // CheckEvent lines instead of one JSON object, so a learner whose check waits
 // for a free runner sees where it is in the line. `result` or `error` is last.

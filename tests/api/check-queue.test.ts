@@ -1,5 +1,5 @@
 /**
- * POST /api/check while the lab is busy (issue 12): the streamed form
+ * POST /api/check while the lab is busy: the streamed form
  * (Accept: application/x-ndjson) tells a waiting check its place in the line
  * as it moves, then `started` and the result; a full line refuses it with 429,
  * words and a Retry-After, and takes it once there is room. The machine has

@@ -1,5 +1,5 @@
 /**
- * The classroom under abuse (issue 11), against a real server: a flood of
+ * The classroom under abuse, against a real server: a flood of
  * sign-ups does not stall other requests, learner names cannot hide behind
  * control or bidi characters and cannot be told apart only by the server,
  * join codes cannot be guessed from many addresses at once, and stored
@@ -255,7 +255,7 @@ describe('classroom abuse', () => {
     const submit = (files: Record<string, string>) =>
       call(lab.url, 'POST', `/api/assignments/${assignmentId}/submissions`, { cookie, body: { lesson: LESSON, files } });
 
-    // Each file is under the per-file limit (256 KiB); together they are 760 KB (issue 11: ~770 KB stored whole).
+    // Each file is under the per-file limit (256 KiB); together they are 760 KB (before the limit: ~770 KB stored whole).
     const big = {
       ...exerciseFiles.solution(),
       ...Object.fromEntries([1, 2, 3, 4].map((i) => [`padding${i}.go`, `package calc\n\n// ${'x'.repeat(190_000)}\n`])),

@@ -198,7 +198,7 @@ describe('classroom submissions and the Run rate', () => {
   });
   after(() => lab?.stop());
 
-  test('a spent per-address Run rate does not refuse a submission (issue 12): stored, then graded', async () => {
+  test('a spent per-address Run rate does not refuse a submission: stored, then graded', async () => {
     const t = await newTeacher(lab.url);
     const { classId, joinCode, assignmentId } = await newClass(lab.url, t.cookie, [LESSON]);
     const l = await join(lab.url, joinCode);

@@ -1,5 +1,5 @@
 /**
- * Issue 12, the classroom's part: a submission is never refused for load (it
+ * The classroom's part of fairness: a submission is never refused for load (it
  * is stored and answered 202 at once, graded by a queue when a runner is
  * free), the teacher's grid and the learner hear about it over Server-Sent
  * Events, a grading cut off by a restart is graded again at the next start,

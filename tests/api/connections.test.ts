@@ -1,5 +1,5 @@
 /**
- * Connection floods (issue 11): thousands of idle or slow sockets from one
+ * Connection floods: thousands of idle or slow sockets from one
  * address must not take the server's file descriptors from everyone else.
  * Per-address and total connection caps refuse the excess as it arrives;
  * header and keep-alive time-outs close slow and idle ones. Every test comes

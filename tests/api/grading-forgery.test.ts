@@ -1,5 +1,5 @@
 /**
- * The grader against a learner who tries to write their own grade (issue 11):
+ * The grader against a learner who tries to write their own grade:
  * code compiled into the hidden tests' binary that prints test2json frames,
  * imitates the grader's verdicts, exits early, rewrites its own output,
  * changes the test flags, reads the hidden tests or the binary, or writes go

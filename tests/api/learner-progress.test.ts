@@ -1,5 +1,5 @@
 /**
- * Progress follows the learner (issue 12, docs/api.md "Classes"): the ✓ done
+ * Progress follows the learner (docs/api.md "Classes"): the ✓ done
  * lessons and the lesson files one browser saves under the learner's cookie
  * come back to another browser signed in with the recovery code; the copies
  * are bounded (413), and only ever the learner's own (401 without a cookie,

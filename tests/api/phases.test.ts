@@ -1,7 +1,7 @@
 /**
  * Build phases from the real toolchain, through the Run API: the lab's go
  * wrapper relays -debug-trace and -debug-actiongraph; the server turns them
- * into command, phase and graph events (issue 4's engine, server side).
+ * into command, phase and graph events (server side).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

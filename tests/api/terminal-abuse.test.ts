@@ -1,5 +1,5 @@
 /**
- * The terminal under attack (issue 11): a flood into a shell that does not
+ * The terminal under attack: a flood into a shell that does not
  * read, a browser that does not read, upgrades racing the caps, one address
  * taking every slot, malformed upgrades that must not leave the workspace
  * busy, idle terminals, a terminal that keeps the CPU busy, and sandboxes

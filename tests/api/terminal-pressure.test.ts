@@ -1,5 +1,5 @@
 /**
- * Terminals under pressure (issue 12): when every terminal of the machine is
+ * Terminals under pressure: when every terminal of the machine is
  * taken, a learner refused one still has Run, the page can learn why and when
  * to retry (GET /api/terminal/status: a browser cannot read a refused
  * upgrade's answer), and terminals nobody types in are reclaimed sooner.

@@ -1,5 +1,5 @@
 /**
- * Lessons are short pages of one idea each (issue 14): no page over
+ * Lessons are short pages of one idea each: no page over
  * MAX_PROSE_WORDS words of prose (code blocks, frontmatter, imports and
  * component tags left out), and the course has at least MIN_PAGES pages.
  * A lesson not yet split is named in NOT_YET_SPLIT, with its owner's reason,

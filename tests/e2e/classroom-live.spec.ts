@@ -1,5 +1,5 @@
 /**
- * Issue 12 in the browser: the teacher's class page is live. A learner who
+ * In the browser: the teacher's class page is live. A learner who
  * joins with the copied join link appears in the grid, a submission shows as
  * "submitted, grading" and then as its grade, all without a reload; the
  * learner's lesson page says "saved; grading…" until the grade comes (held

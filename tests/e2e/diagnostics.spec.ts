@@ -1,5 +1,5 @@
 /**
- * Findings by kind (issue 13): a Run whose command prints the compiler's -m
+ * Findings by kind: a Run whose command prints the compiler's -m
  * notes (compiler/source-to-machine-code) exits 0 and shows them as blue
  * information, not red errors; a compile error is red; the Output's
  * file:line references are links to that line in the editor.

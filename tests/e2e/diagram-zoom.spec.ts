@@ -1,5 +1,5 @@
 /**
- * Diagrams readable at every size (issue 13): on compiler/source-to-machine-code
+ * Diagrams readable at every size: on compiler/source-to-machine-code
  * the pipeline diagram's labels are ~8 px tall in the prose column at
  * 1280×720; Enter on its Enlarge button (or a click on it) opens it full
  * screen at a readable size, + / − / Fit zoom, Escape puts it back.

@@ -1,5 +1,5 @@
 /**
- * Format (issue 13): gofmt, run in the sandbox, formats the open file from the
+ * Format: gofmt, run in the sandbox, formats the open file from the
  * keyboard (Shift+Alt+F) or the toolbar's Format; a syntax error leaves the
  * file as it is and says why.
  */

@@ -1,5 +1,5 @@
 /**
- * The workbench with the keyboard only (issue 13): Tab reaches every control
+ * The workbench with the keyboard only: Tab reaches every control
  * in order and leaves the editor the way the hint says, Monaco's find, comment
  * and go-to-line work, focus lands on the Output after Run and in the deep
  * dive when it opens, and what has focus is visibly outlined.

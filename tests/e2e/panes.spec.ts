@@ -1,5 +1,5 @@
 /**
- * Resizable, collapsible workbench panes (issue 13): the splitters move with
+ * Resizable, collapsible workbench panes: the splitters move with
  * the keyboard and the mouse, the terminal refits to its new size (more rows),
  * a pane can be hidden and shown, and the layout survives a reload.
  */

@@ -1,5 +1,5 @@
 /**
- * Live build phases in the page (issue 4), in a real browser against the real
+ * Live build phases in the page, in a real browser against the real
  * server: the phase view fed by the Run stream and the terminal, the lesson
  * diagram's nodes bound to phases, the learner's action graph, and compile
  * errors as editor markers.

@@ -1,5 +1,5 @@
 /**
- * A lesson on a phone (issue 13): a Read / Code switch shows the prose or the
+ * A lesson on a phone: a Read / Code switch shows the prose or the
  * workbench, one tap apart; Read comes back to where the learner was; Try it
  * switches to Code and runs there; the header stays on one line.
  */

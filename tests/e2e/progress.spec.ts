@@ -1,5 +1,5 @@
 /**
- * Progress follows the learner (issue 12), in two real browsers: a learner
+ * Progress follows the learner, in two real browsers: a learner
  * joins a class, types the exercise's solution and passes Check (the lesson
  * is done, the files autosaved); a second browser context (other cookies,
  * other workspace, empty localStorage) gets in with the recovery code and

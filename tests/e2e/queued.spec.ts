@@ -1,5 +1,5 @@
 /**
- * Issue 12 in the browser: a learner's Run and Check wait in line while the
+ * In the browser: a learner's Run and Check wait in line while the
  * lab is busy, and the page says so. The lab here has one runner (a server of
  * its own, started with MAX_CONCURRENT_COMMANDS=1), held by Runs of other
  * learners that sleep until the test lets them go: the learner's Run shows its

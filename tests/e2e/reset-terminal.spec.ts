@@ -1,5 +1,5 @@
 /**
- * Reset starts the lesson over (issue 13): the starting files, and a fresh
+ * Reset starts the lesson over: the starting files, and a fresh
  * terminal in the lesson folder, without the old shell's directory or variables.
  */
 import { expect, test } from '@playwright/test';

@@ -1,5 +1,5 @@
 /**
- * The site's small things (issue 13, minor): icons in public/ (no favicon
+ * The site's small things : icons in public/ (no favicon
  * 404 on any page), lesson summaries with `code` rendered as code on the
  * home page, and a search index without the hidden "Done" badge or the
  * diagrams' mermaid source.

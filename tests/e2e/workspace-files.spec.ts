@@ -1,6 +1,6 @@
 /**
  * Files made outside the editor appear in it, and Reset starts over exactly
- * (issue 13): a Go file written in the terminal gets a tab of its own, a
+ *: a Go file written in the terminal gets a tab of its own, a
  * built program is named beside the tabs; Reset lists both before removing
  * them, and the next Run no longer shows the file's effect
  * (production/release-builds: its Try it blocks write extra.go).

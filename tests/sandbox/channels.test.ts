@@ -2,7 +2,7 @@
  * Attacks on what a command shares with the server besides its output: the
  * event channel (fd 4, the go wrapper's, but writable by the learner's
  * command), the wall clock it drives, the NDJSON stream to a slow client, and
- * the descriptors a sandbox receives (issue 11). Each case goes through the
+ * the descriptors a sandbox receives. Each case goes through the
  * real server and sandbox, and fails if its protection is removed:
  *
  * - forged "program started" events may only bring a command's end nearer

@@ -2,7 +2,7 @@
  * The guard on join and recovery codes (server/classroom/code-guard.ts):
  * only wrong codes count, per address and server-wide; when many addresses
  * guess at once, each gets one guess per penalty while addresses that typed
- * right codes are not slowed (issue 11).
+ * right codes are not slowed.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -2,7 +2,7 @@
  * Display texts of the classroom (server/classroom/validate.ts, views.ts):
  * what a learner's, teacher's, class's or assignment's name may hold, how it
  * is stored, when two learner names are the same, and how duplicates stored
- * before that rule are shown (issue 11).
+ * before that rule are shown.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -2,7 +2,7 @@
  * The bound on a stored submission (server/classroom/limits.ts
  * MAX_SUBMISSION_BYTES, MAX_SUBMISSION_FILES) against the exercises it must
  * hold: every exercise's workspace with its solution fits with room to spare,
- * and larger ones are refused with a 413 that names the limit (issue 11).
+ * and larger ones are refused with a 413 that names the limit.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
