@@ -398,7 +398,10 @@ describe('machine-wide memory budget', { skip: !AS_ROOT && 'cgroups need root' }
     // The sandboxes together reached the budget and no further (without it: 300 + 450 MiB and more).
     const peak = Number(readFileSync(join('/sys/fs/cgroup/memory/golab', `s${lab.pid}`, 'memory.max_usage_in_bytes'), 'utf8'));
     console.log(`peak of all sandboxes together: ${Math.round(peak / MiB)} MiB (budget ${BUDGET / MiB} MiB)`);
-    assert.ok(peak <= BUDGET && peak > BUDGET - 32 * MiB, `peak ${Math.round(peak / MiB)} MiB`);
+    // The kernel lets a task it is killing for OOM finish its allocation over the limit
+    // ("force charge" in mm/memcontrol.c), so the watermark may pass the budget by a few pages.
+    const FORCE_CHARGE_SLACK = 4 * MiB;
+    assert.ok(peak <= BUDGET + FORCE_CHARGE_SLACK && peak > BUDGET - 32 * MiB, `peak ${peak} bytes (${(peak / MiB).toFixed(2)} MiB), budget ${BUDGET}`);
     t.close();
   });
 });
