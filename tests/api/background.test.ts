@@ -9,9 +9,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type LabServer } from '../helpers/server.ts';
-import { parseEventLine } from '../../src/lib/protocol.ts';
+import { FrameReader, type Frame } from '../helpers/queue.ts';
 
-/** A Run read as its events arrive; `ended` resolves with them when the stream ends. */
+/** A Run read as its events arrive (FrameReader, tests/helpers/queue.ts); `ended` resolves with them when the stream ends. */
 async function openRun(url: string, ip: string, command: string, files: Record<string, string> = {}) {
   const abort = new AbortController();
   const res = await fetch(`${url}/api/run`, {
@@ -21,11 +21,12 @@ async function openRun(url: string, ip: string, command: string, files: Record<s
     body: JSON.stringify({ files, command }),
   });
   assert.equal(res.status, 200);
-  const events: Array<{ type: string; [k: string]: unknown }> = [];
+  const frames = new FrameReader(res);
+  const events = frames.seen;
   const waiters: Array<() => void> = [];
   let done = false;
   /** Resolves when an event matching `p` has arrived (or the stream ended). */
-  const waitFor = (p: (e: { type: string; [k: string]: unknown }) => boolean) =>
+  const waitFor = (p: (e: Frame) => boolean) =>
     new Promise<void>((resolve) => {
       const look = () => {
         if (done || events.some(p)) resolve();
@@ -33,20 +34,10 @@ async function openRun(url: string, ip: string, command: string, files: Record<s
       };
       look();
     });
+  // One reader drains the stream; the waiters look at what it has seen after each event.
   const ended = (async () => {
-    const decoder = new TextDecoder();
-    let pending = '';
     try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        pending += decoder.decode(chunk, { stream: true });
-        let nl: number;
-        while ((nl = pending.indexOf('\n')) >= 0) {
-          const e = parseEventLine(pending.slice(0, nl));
-          pending = pending.slice(nl + 1);
-          if (e) events.push(e as { type: string });
-        }
-        for (const w of waiters.splice(0)) w();
-      }
+      while (await frames.next()) for (const w of waiters.splice(0)) w();
     } catch {
       /* aborted */
     }

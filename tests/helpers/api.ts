@@ -24,6 +24,11 @@ export async function postRun(url: string, body: unknown, cookie?: string): Prom
   if (res.status !== 200) {
     return { status: res.status, contentType, events: [], stdout: '', stderr: '', error: JSON.parse(text).error };
   }
+  return runResponse(res.status, contentType, text);
+}
+
+/** A 200 Run answer (its NDJSON text) as RunResponse: its events, stdout and stderr joined, the exit. */
+function runResponse(status: number, contentType: string, text: string): RunResponse {
   const events = text
     .split('\n')
     .map(parseEventLine)
@@ -33,14 +38,7 @@ export async function postRun(url: string, body: unknown, cookie?: string): Prom
       .filter((e) => e.type === type)
       .map((e) => e.data)
       .join('');
-  return {
-    status: res.status,
-    contentType,
-    events,
-    stdout: join('stdout'),
-    stderr: join('stderr'),
-    exit: events.find((e) => e.type === 'exit') as ExitEvent | undefined,
-  };
+  return { status, contentType, events, stdout: join('stdout'), stderr: join('stderr'), exit: events.find((e) => e.type === 'exit') as ExitEvent | undefined };
 }
 
 /** A new session: its Cookie header value (from GET /api/workspace/files). */
@@ -179,23 +177,7 @@ export function streamRun(url: string, body: unknown, cookie?: string): { output
           .join('');
         wake();
       }
-      const events = text
-        .split('\n')
-        .map(parseEventLine)
-        .filter((e) => e !== null) as RunResponse['events'];
-      const join = (type: string) =>
-        events
-          .filter((e) => e.type === type)
-          .map((e) => e.data)
-          .join('');
-      return {
-        status: res.status,
-        contentType,
-        events,
-        stdout: join('stdout'),
-        stderr: join('stderr'),
-        exit: events.find((e) => e.type === 'exit') as ExitEvent | undefined,
-      };
+      return runResponse(res.status, contentType, text);
     } finally {
       finished = true;
       wake();
