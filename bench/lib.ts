@@ -113,16 +113,21 @@ export interface HostileCase {
   command: string;
 }
 
-/** Hostile Runs kept going from `ips` in a worker thread (attacker.ts); post 'stop', then await the report. */
-export function startAttackers(
-  url: string,
-  ips: string[],
-  cases: HostileCase[],
-): { worker: Worker; report: Promise<{ attacks: number; reasons: Record<string, number> }> } {
-  const worker = new Worker(new URL('./attacker.ts', import.meta.url), { workerData: { url, ips, cases } });
-  const report = new Promise<{ attacks: number; reasons: Record<string, number> }>((resolve, reject) => {
+/**
+ * A load generator in a worker thread of its own (so the benchmark's event
+ * loop, which times the benign learner, is not busy with it): post 'stop',
+ * then await the report it answers with.
+ */
+export function startWorker<Report>(file: string, workerData: unknown): { worker: Worker; report: Promise<Report> } {
+  const worker = new Worker(new URL(file, import.meta.url), { workerData });
+  const report = new Promise<Report>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
   return { worker, report };
+}
+
+/** Hostile Runs kept going from `ips` in a worker thread (attacker.ts); post 'stop', then await the report. */
+export function startAttackers(url: string, ips: string[], cases: HostileCase[]) {
+  return startWorker<{ attacks: number; reasons: Record<string, number> }>('./attacker.ts', { url, ips, cases });
 }

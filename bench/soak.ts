@@ -16,10 +16,9 @@
  */
 import { connect, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import type { LabServer } from '../tests/helpers/server.ts';
 import { call, exerciseFiles, join as joinClass, LESSON as EXERCISE_LESSON, newClass, newTeacher } from '../tests/helpers/classroom.ts';
-import { lessonFiles, line, median, ms, newSession, pacedLearner, percentile, startAttackers, type HostileCase } from './lib.ts';
+import { lessonFiles, line, median, ms, newSession, pacedLearner, percentile, startAttackers, startWorker, type HostileCase } from './lib.ts';
 
 const LESSON = 'go-run/what-go-run-does';
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
@@ -101,12 +100,10 @@ export async function soak(lab: LabServer): Promise<void> {
   }
 
   // Terminals flooding a shell that does not read its input (a worker thread: terminal-flooder.ts).
-  const flooding = new Worker(new URL('./terminal-flooder.ts', import.meta.url), {
-    workerData: { url: lab.url, lesson: LESSON, ips: Array.from({ length: TERMINAL_FLOODERS }, (_, k) => `10.8.1.${k}`) },
-  });
-  const floodReport = new Promise<{ frames: number; bytes: number }>((resolve, reject) => {
-    flooding.once('message', resolve);
-    flooding.once('error', reject);
+  const { worker: flooding, report: floodReport } = startWorker<{ frames: number; bytes: number }>('./terminal-flooder.ts', {
+    url: lab.url,
+    lesson: LESSON,
+    ips: Array.from({ length: TERMINAL_FLOODERS }, (_, k) => `10.8.1.${k}`),
   });
 
   // Learners who save and read back: every acknowledged save must be what a later read returns.
