@@ -10,7 +10,8 @@
  * any outside terminal (--new-session), and nothing outlives the server
  * (--die-with-parent). See docs/security.md.
  */
-import { SANDBOX_GOCACHE, SANDBOX_HOME } from '../workspace/mounts.ts';
+import { SANDBOX_CACHE_PARENT, SANDBOX_GOCACHE, SANDBOX_HOME } from '../workspace/mounts.ts';
+import { join } from 'node:path';
 
 /** Where things appear inside the sandbox. */
 export const SANDBOX_TOOLS = '/opt/lab/bin';
@@ -132,7 +133,13 @@ export function bwrapArgv(o: BwrapOptions): string[] {
   ];
   if (!o.layout.goroot.startsWith('/usr/')) args.push('--ro-bind', o.layout.goroot, o.layout.goroot);
   args.push('--bind', o.home, SANDBOX_HOME);
-  if (o.gocache) args.push('--bind', o.gocache, SANDBOX_GOCACHE);
+  if (o.gocache) {
+    // ~/.cache becomes a mount point of its own first (see SANDBOX_CACHE_PARENT):
+    // the host made it a real directory just before this start, and no
+    // learner process of an earlier sandbox can have swapped it since.
+    args.push('--bind', join(o.home, SANDBOX_CACHE_PARENT.slice(SANDBOX_HOME.length + 1)), SANDBOX_CACHE_PARENT);
+    args.push('--bind', o.gocache, SANDBOX_GOCACHE);
+  }
   for (const [host, inside] of o.extraBinds ?? []) args.push('--bind', host, inside);
   for (const [host, inside] of o.roBinds ?? []) args.push('--ro-bind', host, inside);
   // The sandbox's own root (a tmpfs holding the mount points) becomes read-only:

@@ -14,9 +14,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { newDataDir, startServer, type LabServer } from '../helpers/server.ts';
 import { newSession, postRun, streamRun, TerminalClient } from '../helpers/api.ts';
-import { waitFor } from '../helpers/wait.ts';
 import { assertHostClean, mountsUnder, waitingSandboxes } from '../helpers/host.ts';
 
 const AS_ROOT = process.getuid?.() === 0;
@@ -58,6 +58,14 @@ async function assertLessonRuns(lab: LabServer, cookie: string): Promise<void> {
 }
 
 /** A host directory anyone may write to (so a sandbox uid could create things in it if it were followed). */
+/** The host directory mounted at /home/learner for the session in this cookie. */
+function sessionHome(lab: LabServer, cookie: string): string {
+  const id = /lab_session=([^;]+)/.exec(cookie)?.[1] ?? '';
+  const home = join(lab.dataDir, 'sessions', createHash('sha256').update(id).digest('hex').slice(0, 32), 'mnt', 'home');
+  assert.ok(existsSync(home), `no session home at ${home}`);
+  return home;
+}
+
 function canaryDir(name: string): string {
   const dir = `/tmp/lab-canary-${process.pid}-${name}`;
   rmSync(dir, { recursive: true, force: true });
@@ -104,55 +112,85 @@ describe('host: nothing a learner plants is followed, a broken workspace is repa
     for (const c of canaries) rmSync(c, { recursive: true, force: true });
   });
 
-  test('~/.cache swapped for a symlink to the host: the sandbox set-up follows it nowhere, and cannot probe with it', async () => {
+  test('~/.cache and its go-build cannot be moved, removed or swapped from inside, in a Run or a terminal', async () => {
     const { cookie } = await newSession(lab.url, LESSON);
     const canary = canaryDir('cache');
     canaries.push(canary);
-    const plant = await run(lab, cookie, `cd ~ && mv .cache .cache-mine && ln -s ${canary} .cache`);
-    assert.equal(plant.exit?.code, 0, plant.stderr);
-    // The session's next sandbox starts right after this Run; then Runs start more.
-    for (let i = 0; i < 2; i++) {
-      const r = await run(lab, cookie, 'go env GOCACHE && test -d ~/.cache/go-build && test ! -L ~/.cache && echo cache-ok');
-      assert.equal(r.exit?.code, 0, r.stderr);
-      assert.match(r.stdout, /cache-ok/);
-    }
-    // The refill after the last Run: its set-up is done once the next sandbox waits.
-    await waitFor(() => waitingSandboxes(lab.pid) > 0, "the session's next sandbox to wait");
-    assert.deepEqual(readdirSync(canary), [], 'nothing was created in the host directory');
-    // A host path that does not exist and one that the sandbox uid may not enter answer alike: no probing.
-    for (const target of [`${canary}/missing/deeper`, '/root/x']) {
-      const p = await run(lab, cookie, `cd ~ && mv .cache .cache-$RANDOM && ln -s ${target} .cache`);
-      assert.equal(p.exit?.code, 0, p.stderr);
-      const r = await run(lab, cookie, 'echo started');
-      assert.equal(r.stdout, 'started\n', `${target}: ${r.stderr}`);
-      assert.equal(r.stderr, '');
-    }
-    assert.equal(existsSync(`${canary}/missing`), false);
-    await assertLessonRuns(lab, cookie);
-  });
-
-  test('~/.cache made a file, a FIFO, or a directory nobody may enter: the workspace is not bricked (Run and terminal)', async () => {
-    const { cookie } = await newSession(lab.url, LESSON);
-    // ~/.cache/go-build is a mount point inside: the learner moves its parent away instead.
-    const plants = [
-      'mv ~/.cache ~/.c1 && echo x > ~/.cache',
-      'mv ~/.cache ~/.c2 && mkfifo ~/.cache',
-      'mv ~/.cache ~/.c3 && mkdir ~/.cache && ln -s / ~/.cache/go-build',
-      'mv ~/.cache ~/.c4 && mkdir -p ~/.cache/go-build && chmod 000 ~/.cache/go-build ~/.cache',
+    // Each is a way to put something else where the next sandbox's set-up mounts
+    // the cache; every one must meet a mount point (EBUSY), never succeed.
+    const exchange = [
+      "mkdir -p /tmp/x && cd /tmp/x && cat > x.go <<'GO'",
+      'package main',
+      'import ("fmt"; "os"; "path/filepath"; "syscall"; "unsafe")',
+      '// renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE): swaps two names in one step.',
+      'func main() {',
+      '\tswap := filepath.Join(filepath.Dir(os.Args[1]), "swap") // beside it: the same mount',
+      '\tos.Symlink(os.Args[2], swap)',
+      '\ta, _ := syscall.BytePtrFromString(os.Args[1])',
+      '\tb, _ := syscall.BytePtrFromString(swap)',
+      '\tatFdcwd := -100',
+      '\t_, _, e := syscall.Syscall6(316, uintptr(atFdcwd), uintptr(unsafe.Pointer(a)), uintptr(atFdcwd), uintptr(unsafe.Pointer(b)), 2, 0)',
+      '\tif e != 0 { fmt.Fprintln(os.Stderr, "renameat2:", e); os.Exit(1) }',
+      '}',
+      'GO',
+      'go mod init x >/dev/null 2>&1; go run .',
+    ].join('\n');
+    const attempts = [
+      'mv ~/.cache ~/.c1',
+      'mv ~/.cache/go-build ~/.cache/gb',
+      'cd ~ && mv .cache .cache-mine',
+      `${exchange} /home/learner/.cache ${canary}`,
+      `${exchange} /home/learner/.cache/go-build ${canary}`,
+      'rmdir ~/.cache/go-build',
     ];
-    for (const plant of plants) {
-      const p = await run(lab, cookie, plant);
-      assert.equal(p.exit?.code, 0, `${plant}: ${p.stderr}`);
-      const r = await run(lab, cookie, 'go run .');
-      assert.equal(r.exit?.code, 0, `after ${plant}: ${r.stderr}`);
+    for (const attempt of attempts) {
+      const r = await run(lab, cookie, attempt);
+      const what = attempt.split('\n').at(-1);
+      assert.notEqual(r.exit?.code, 0, `${what}: it succeeded`);
+      assert.match(r.stderr, /busy/i, `${what}: ${r.stderr}`);
+      const after = await run(lab, cookie, 'rm -f ~/swap ~/.cache/swap; test -d ~/.cache/go-build && test ! -L ~/.cache && echo cache-ok');
+      assert.equal(after.stdout, 'cache-ok\n', after.stderr);
     }
-    assert.equal((await run(lab, cookie, 'mv ~/.cache ~/.c5 && ln -s /etc ~/.cache')).exit?.code, 0);
+    // A terminal open while Runs start: its moves meet the mount too.
     const t = new TerminalClient(lab.url, LESSON, { cookie, origin: lab.url });
     await t.opened();
-    t.type('test -d ~/.cache/go-build && test ! -L ~/.cache && echo "term-$((40+2))"\n');
+    t.type('mv ~/.cache ~/.c9; mv ~/.cache/go-build ~/.cache/g9; echo "term-$((40+2))"\n');
     await t.waitFor(/term-42/, 15_000);
+    assert.match(t.output, /busy[\s\S]*busy/i);
+    await assertLessonRuns(lab, cookie);
     t.close();
     await t.closed;
+    assert.deepEqual(readdirSync(canary), [], 'nothing was created in the host directory');
+  });
+
+  test('whatever is at ~/.cache on the host (a link, a file, a FIFO, mode 000) is repaired before a start, never followed', async () => {
+    // Learner code cannot plant these any more (the test above); a workspace
+    // could still hold them from before, so the set-up's repair stays, tested by
+    // planting on the host side.
+    const canary = canaryDir('cache-host');
+    canaries.push(canary);
+    const plants: Array<[string, (cache: string) => void]> = [
+      ['a symlink to a host directory', (c) => execFileSync('ln', ['-s', canary, c])],
+      ['a symlink to a missing host path', (c) => execFileSync('ln', ['-s', `${canary}/missing/deeper`, c])],
+      ['a file', (c) => execFileSync('sh', ['-c', 'echo x > "$1"', 'sh', c])],
+      ['a FIFO', (c) => execFileSync('mkfifo', [c])],
+      ['go-build a symlink to /', (c) => execFileSync('sh', ['-c', 'mkdir "$1" && ln -s / "$1/go-build"', 'sh', c])],
+      ['mode 000', (c) => execFileSync('sh', ['-c', 'mkdir -p "$1/go-build" && chmod 000 "$1/go-build" "$1"', 'sh', c])],
+    ];
+    for (const [name, plant] of plants) {
+      const { cookie } = await newSession(lab.url, LESSON);
+      const cache = join(sessionHome(lab, cookie), '.cache');
+      execFileSync('mv', [cache, `${cache}-moved-by-test`]);
+      plant(cache);
+      // The first Run may take a sandbox set up before the plant; the second is set up after it.
+      for (let i = 0; i < 2; i++) {
+        const r = await run(lab, cookie, 'go run . && test -d ~/.cache/go-build && test ! -L ~/.cache && echo cache-ok');
+        assert.equal(r.exit?.code, 0, `${name}: ${r.stderr}`);
+        assert.match(r.stdout, /cache-ok/, name);
+      }
+    }
+    assert.deepEqual(readdirSync(canary), [], 'nothing was created in the host directory');
+    assert.equal(existsSync(`${canary}/missing`), false);
   });
 
   test('the lesson folder swapped for a symlink to / or to a host directory: never written through; Reset repairs', async () => {
