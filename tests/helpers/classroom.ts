@@ -1,7 +1,7 @@
 /** A small client for the classroom API (docs/api.md, "Classes"), for tests: JSON in, status + body + cookie out. */
 import { readFileSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
-import { LEARNER_COOKIE, TEACHER_COOKIE } from '../../src/lib/protocol.ts';
+import { LEARNER_COOKIE, TEACHER_COOKIE } from '../../src/lib/protocol-classroom.ts';
 
 const CONTENT = joinPath(import.meta.dirname, '..', '..', 'content');
 

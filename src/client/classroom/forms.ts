@@ -1,5 +1,5 @@
 /** Small DOM helpers shared by the classroom pages: forms and buttons with a live message, elements, tables. */
-import type { SubmissionStatus } from '../../lib/protocol.ts';
+import type { SubmissionStatus } from '../../lib/protocol-classroom.ts';
 import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 
 /**
