@@ -178,11 +178,11 @@ export function terminalUpgradeHandler(lab: Lab, slots: TerminalSlots = terminal
     if (!session) return reject(socket, 401, 'no session: load a lesson page first');
     // The workspace stays busy (the reaper leaves it open) until the socket closes.
     hold({ release: session.release });
-    let lesson;
+    let lesson: ReturnType<typeof lessonById>;
     try {
       lesson = lessonById(lab, queryParam(req, 'lesson'));
     } catch (err) {
-      return reject(socket, (err as HttpError).status ?? 400, (err as Error).message);
+      return reject(socket, err instanceof HttpError ? err.status : 400, (err as Error).message);
     }
     const mine = slots.claimSession(session.id);
     if ('refused' in mine) return reject(socket, 429, mine.refused);

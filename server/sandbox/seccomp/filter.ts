@@ -92,5 +92,5 @@ async function build(outDir: string): Promise<string> {
 
 function describe(err: unknown): string {
   const e = err as { stderr?: string; message?: string };
-  return (e.stderr && e.stderr.trim()) || e.message || String(err);
+  return e.stderr?.trim() || e.message || String(err);
 }

@@ -208,7 +208,7 @@ function renderGrid(grid: ResultsGrid): void {
   grid.rows.forEach((row) => {
     const tr = el('tr');
     tr.append(th(row.name, 'row'));
-    row.cells.forEach((cell, c) => tr.append(cellElement(cell, row, grid.columns[c]!, `${row.learnerId}:${c}`)));
+    for (const [c, cell] of row.cells.entries()) tr.append(cellElement(cell, row, grid.columns[c]!, `${row.learnerId}:${c}`));
     tbody.append(tr);
   });
   const scroll = el('div', undefined, 'cr-scroll');
