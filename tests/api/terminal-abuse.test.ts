@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { TERMINAL_CPU_SAMPLE_MS } from '../../server/api/terminal.ts';
+import { TERMINAL_CPU_SAMPLE_MS } from '../../server/api/terminal-shell.ts';
 import { join } from 'node:path';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { newSession, postRun, TerminalClient } from '../helpers/api.ts';
