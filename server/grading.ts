@@ -57,7 +57,7 @@ const CLEAN_GO_ENV = 'export GOENV=off GOFLAGS=; ';
 
 export interface GradeOptions {
   lesson: Lesson;
-  /** Validated files (workspace/files.ts validateFiles). */
+  /** Files checked by their schema (FilesSchema) and their sizes (workspace/files.ts fileSizes). */
   files: Record<string, string>;
   /** The client address the grading comes from (CPU weight of heavy clients). */
   client: string;

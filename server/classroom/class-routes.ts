@@ -11,9 +11,13 @@ import {
   ClassCreateRequestSchema,
   ClassUpdateRequestSchema,
   JoinCodeRequestSchema,
+  type AssignmentCreated,
+  type AssignmentUpdated,
   type ClassChangeEvent,
   type ClassCreated,
   type ClassDetail,
+  type JoinCodeAnswer,
+  type RecoveryCodeAnswer,
 } from '../../src/lib/protocol-classroom.ts';
 import { parseInput, readJsonBody, sendJson } from '../http/json.ts';
 import { HttpError } from '../http/errors.ts';
@@ -100,11 +104,13 @@ export const joinCode: ClassroomHandler = async (c, req, res, params) => {
   if (action === 'close') {
     await c.store.setJoinCode(cls.id, null);
     announceChange(c, cls.id, 'class');
-    return sendJson(res, 200, { joinCode: null });
+    const closed: JoinCodeAnswer = { joinCode: null };
+    return sendJson(res, 200, closed);
   }
   const code = await drawCode(newJoinCode, (candidate) => c.store.setJoinCode(cls.id, candidate));
   announceChange(c, cls.id, 'class');
-  sendJson(res, 200, { joinCode: code });
+  const answer: JoinCodeAnswer = { joinCode: code };
+  sendJson(res, 200, answer);
 };
 
 /** A new recovery code for a learner; the old one stops working, and so do the learner's sessions (the old code may have leaked). */
@@ -114,7 +120,8 @@ export const resetRecoveryCode: ClassroomHandler = async (c, req, res, params) =
   if (!learner || learner.classId !== cls.id) throw new HttpError(404, 'no such learner in this class');
   const recoveryCode = await drawCode(newRecoveryCode, (code) => c.store.setRecoveryCode(learner.id, code));
   await c.store.deleteLearnerSessions(learner.id);
-  sendJson(res, 200, { recoveryCode });
+  const answer: RecoveryCodeAnswer = { recoveryCode };
+  sendJson(res, 200, answer);
 };
 
 /** An assignment's lesson ids (their count checked by the schema): no repeats, each a lesson with an exercise (400 names the first bad one). */
@@ -148,7 +155,8 @@ export const createAssignment: ClassroomHandler = async (c, req, res, params) =>
   };
   await c.store.createAssignment(assignment);
   announceChange(c, cls.id, 'assignments');
-  sendJson(res, 201, { id: assignment.id });
+  const created: AssignmentCreated = { id: assignment.id };
+  sendJson(res, 201, created);
 };
 
 /** The class's assignment of the route (404 when it is not this class's). */
@@ -178,7 +186,8 @@ export const updateAssignment: ClassroomHandler = async (c, req, res, params) =>
   };
   const removedSubmissions = await c.store.updateAssignment(next);
   announceChange(c, cls.id, 'assignments');
-  sendJson(res, 200, { ...assignmentView((await c.store.assignmentById(a.id))!), removedSubmissions });
+  const answer: AssignmentUpdated = { ...assignmentView((await c.store.assignmentById(a.id))!), removedSubmissions };
+  sendJson(res, 200, answer);
 };
 
 /** Deletes an assignment with its submissions. */

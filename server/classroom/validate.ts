@@ -16,7 +16,7 @@ export function nameKey(name: string): string {
   return name.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
 }
 
-/** Checked files (validateFiles) that fit one stored submission: 413 naming the limit and the size when not. */
+/** Files checked by their schema and fileSizes (workspace/files.ts) that fit one stored submission: 413 naming the limit and the size when not. */
 export function submissionSize(files: Record<string, string>): Record<string, string> {
   const names = Object.keys(files);
   if (names.length > MAX_SUBMISSION_FILES) {

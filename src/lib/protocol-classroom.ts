@@ -160,9 +160,11 @@ export type ClassLearner = z.infer<typeof ClassLearnerSchema>;
 /** `POST /api/classes/{id}/join-code` body: a new code, or no code (joining closed); answers JoinCodeAnswer. */
 export const JoinCodeRequestSchema = body({ action: z.enum(['rotate', 'close'], { error: '"action" must be "rotate" or "close"' }) });
 export const JoinCodeAnswerSchema = z.object({ joinCode: z.string().nullable() });
+export type JoinCodeAnswer = z.infer<typeof JoinCodeAnswerSchema>;
 
 /** The answer of `POST /api/classes/{id}/learners/{learnerId}/recovery-code`: the learner's new code. */
 export const RecoveryCodeAnswerSchema = z.object({ recoveryCode: z.string() });
+export type RecoveryCodeAnswer = z.infer<typeof RecoveryCodeAnswerSchema>;
 
 // --------------------------------------------------------------- assignments
 
@@ -204,6 +206,7 @@ export const AssignmentCreateRequestSchema = body({
 });
 export type AssignmentCreateRequest = z.input<typeof AssignmentCreateRequestSchema>;
 export const AssignmentCreatedSchema = z.object({ id: z.string() });
+export type AssignmentCreated = z.infer<typeof AssignmentCreatedSchema>;
 
 /**
  * An `archived` assignment is kept for the record (grid, CSV) but hidden from learners and takes no
@@ -236,6 +239,7 @@ export type AssignmentUpdateRequest = z.input<typeof AssignmentUpdateRequestSche
 
 /** The answer of an assignment's PATCH: the Assignment, and how many submissions went with lessons left out. */
 export const AssignmentUpdatedSchema = AssignmentSchema.extend({ removedSubmissions: z.number().int() });
+export type AssignmentUpdated = z.infer<typeof AssignmentUpdatedSchema>;
 
 /** `GET /api/classes/{id}`: one class with its assignments and learners. */
 export const ClassDetailSchema = ClassSummarySchema.omit({ assignments: true, learners: true }).extend({

@@ -136,6 +136,9 @@ export type LessonFiles = z.infer<typeof LessonFilesSchema>;
 /** Body of `PUT /api/workspace/files?lesson=ID`: save these files (others untouched). */
 export const SaveFilesRequestSchema = body({ files: FilesSchema });
 export type SaveFilesRequest = z.infer<typeof SaveFilesRequestSchema>;
+/** The answer of `PUT /api/workspace/files`: the names saved. */
+export const FilesSavedSchema = z.object({ saved: z.array(z.string()) });
+export type FilesSaved = z.infer<typeof FilesSavedSchema>;
 
 // ------------------------------------------------- workspace listing
 
