@@ -116,8 +116,9 @@ export const myAssignments: ClassroomHandler = async (c, req, res) => {
 /**
  * A submission: the files are frozen and committed to the database (status
  * pending), queued for grading, and answered at once with 202: an
- * acknowledged submission is durable, and a busy lab never refuses one (issue
- * 12: Submit refused five times left finished learners "not started"). The
+ * acknowledged submission is durable, and a busy lab never refuses one (when
+ * Submit was refused while the lab was busy, learners who had finished were
+ * left "not started" in the grid). The
  * grading queue (grading-queue.ts) grades it when a runner is free, in turns
  * per learner, and the grade reaches the learner over
  * `GET /api/submissions/{id}/events`. Not the Run rate either: nothing runs

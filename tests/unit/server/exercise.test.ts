@@ -1,3 +1,4 @@
+/** Exercises: checks.json and the exercise folder (src/lib/exercise.ts), declared tests, and reading go test -json and command output into results (server/exercise-results.ts). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';

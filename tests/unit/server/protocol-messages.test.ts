@@ -1,3 +1,4 @@
+/** Input read off the wire by hand-written parsers: terminal client messages, session cookies, NDJSON event lines. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseClientMessage } from '../../../server/api/terminal-shell.ts';
