@@ -243,7 +243,7 @@ export const ManifestLessonSchema = z.object({
   run: z.string().describe("The Run button's command"),
   cgo: z.boolean(),
   files: z.array(z.string().refine((n) => fileNameProblem(n) === null, 'not a valid file name')).describe('Starting file names, in tab order'),
-  exercise: z.boolean().describe('The lesson has an exercise (its checks: content/<id>/exercise/, server/exercises.ts)'),
+  exercise: z.boolean().describe('The lesson has an exercise (its checks: content/<id>/exercise/, server/grading/exercise.ts)'),
 });
 export const LessonManifestSchema = z.object({ lessons: z.array(ManifestLessonSchema) });
 export type ManifestLesson = z.infer<typeof ManifestLessonSchema>;
