@@ -2,6 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
+import { LineSplitter } from '../src/lib/lines.ts';
 import { parseEventLine } from '../src/lib/protocol.ts';
 
 export const ROOT = join(import.meta.dirname, '..');
@@ -74,14 +75,11 @@ export async function streamedRun(
   if (!res.ok || !res.body) throw new Error(`run failed: ${res.status}`);
   const out: Array<{ at: number; event: { type: string; [k: string]: unknown } }> = [];
   const decoder = new TextDecoder();
-  let pending = '';
+  const lines = new LineSplitter();
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
     const at = performance.timeOrigin + performance.now();
-    pending += decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      const event = parseEventLine(pending.slice(0, nl));
-      pending = pending.slice(nl + 1);
+    for (const line of lines.push(decoder.decode(chunk, { stream: true }))) {
+      const event = parseEventLine(line);
       if (event) out.push({ at, event: event as { type: string; [k: string]: unknown } });
     }
   }

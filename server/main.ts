@@ -9,7 +9,7 @@ import { log } from './observability/log.ts';
 import { setDraining } from './observability/routes.ts';
 
 const config = loadConfig();
-let started;
+let started: Awaited<ReturnType<typeof createLab>>;
 try {
   started = await createLab(config);
 } catch (err) {

@@ -176,7 +176,7 @@ export class SessionStore {
     const dir = this.#dirOf(id);
     const owner = this.#ownerOf(id);
     return this.#withLock(dir, async () => {
-      let ws;
+      let ws: Awaited<ReturnType<WorkspaceStorage['create']>>;
       try {
         ws = await this.#o.storage.create(dir, owner);
         // Written last: a session whose set-up was interrupted does not exist.

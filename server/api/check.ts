@@ -12,7 +12,7 @@
  * else is sent.
  *
  * The grading itself (a throwaway workspace, hidden tests written after the
- * learner's files, a Run's limits) is server/grading.ts, shared with the
+ * learner's files, a Run's limits) is server/grading/grade-exercise.ts, shared with the
  * classroom's submissions. A check is a Run for the machine's fairness
  * (per-learner Run rate and admission slot and queue, taken here).
  */
@@ -21,7 +21,7 @@ import { CheckRequestSchema, MAX_BODY_BYTES, type CheckEvent } from '../../src/l
 import { parseInput, readJsonBody, sendJson } from '../http/json.ts';
 import { HttpError } from '../http/errors.ts';
 import { fileSizes } from '../workspace/files.ts';
-import { gradeExercise } from '../grading.ts';
+import { gradeExercise } from '../grading/grade-exercise.ts';
 import { claimantOf, lessonById, takeRun, type Lab } from '../lab.ts';
 import { sessionOf, stage } from './context.ts';
 import { observed } from '../observability/metrics.ts';

@@ -6,7 +6,7 @@
  *   POST /api/workspace/reset?lesson=ID   -> LessonFiles (the starting files again)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MAX_BODY_BYTES, SaveFilesRequestSchema } from '../../src/lib/protocol.ts';
+import { MAX_BODY_BYTES, SaveFilesRequestSchema, type FilesSaved } from '../../src/lib/protocol.ts';
 import { parseInput, readJsonBody, sendJson } from '../http/json.ts';
 import { fileSizes } from '../workspace/files.ts';
 import { openLessonFolder, resetLessonFolder, saveFiles } from '../workspace/lesson-folder.ts';
@@ -26,7 +26,8 @@ export async function putFiles(lab: Lab, req: IncomingMessage, res: ServerRespon
   const files = fileSizes(body.files, lab.config.MAX_FILE_BYTES);
   const session = (await sessionOf(lab, req, res, true))!;
   await saveFiles(session, lesson.id, files);
-  sendJson(res, 200, { saved: Object.keys(files) });
+  const answer: FilesSaved = { saved: Object.keys(files) };
+  sendJson(res, 200, answer);
 }
 
 export async function resetFiles(lab: Lab, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -5,25 +5,29 @@
  * and its live event stream. Every route needs the teacher's cookie (401)
  * and answers 404 for a class that is not theirs.
  */
-import type { ClassChangeEvent, ClassCreated, ClassDetail, JoinCodeRequest, LatePolicy } from '../../src/lib/protocol.ts';
-import { asObject, readJsonBody, sendJson } from '../http/json.ts';
+import {
+  AssignmentCreateRequestSchema,
+  AssignmentUpdateRequestSchema,
+  ClassCreateRequestSchema,
+  ClassUpdateRequestSchema,
+  JoinCodeRequestSchema,
+  type AssignmentCreated,
+  type AssignmentUpdated,
+  type ClassChangeEvent,
+  type ClassCreated,
+  type ClassDetail,
+  type JoinCodeAnswer,
+  type RecoveryCodeAnswer,
+} from '../../src/lib/protocol-classroom.ts';
+import { parseInput, readJsonBody, sendJson } from '../http/json.ts';
 import { HttpError } from '../http/errors.ts';
 import { newId, newJoinCode, newRecoveryCode } from './auth.ts';
 import type { Classroom, ClassroomHandler } from './context.ts';
 import { ownClass, requireTeacher } from './identity.ts';
-import {
-  CLASSROOM_BODY_BYTES,
-  CODE_DRAW_ATTEMPTS,
-  MAX_ASSIGNMENT_TITLE_CHARS,
-  MAX_ASSIGNMENTS_PER_CLASS,
-  MAX_CLASS_NAME_CHARS,
-  MAX_CLASSES_PER_TEACHER,
-  MAX_LESSONS_PER_ASSIGNMENT,
-} from './limits.ts';
+import { CLASSROOM_BODY_BYTES, CODE_DRAW_ATTEMPTS, MAX_ASSIGNMENTS_PER_CLASS, MAX_CLASSES_PER_TEACHER } from './limits.ts';
 import { buildGrid, gridToCsv } from './results.ts';
 import type { AssignmentRow } from './store.ts';
 import { assignmentView, classLearner, classSummary, withDistinctNames } from './views.ts';
-import * as v from './validate.ts';
 
 /** Draws random codes until `use` accepts one (it answers false when the code is taken). */
 export async function drawCode(draw: () => string, use: (code: string) => Promise<boolean>): Promise<string> {
@@ -36,8 +40,7 @@ export async function drawCode(draw: () => string, use: (code: string) => Promis
 
 export const createClass: ClassroomHandler = async (c, req, res) => {
   const teacher = await requireTeacher(c, req);
-  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
-  const name = v.text(body, 'name', MAX_CLASS_NAME_CHARS);
+  const { name } = parseInput(ClassCreateRequestSchema, await readJsonBody(req, CLASSROOM_BODY_BYTES));
   if ((await c.store.classesOfTeacher(teacher.id)).length >= MAX_CLASSES_PER_TEACHER) {
     throw new HttpError(409, `you have ${MAX_CLASSES_PER_TEACHER} classes, the most one teacher may have`);
   }
@@ -71,10 +74,7 @@ export const getClass: ClassroomHandler = async (c, req, res, params) => {
 /** Renames, archives or restores a class (`{name?, archived?}`); answers its summary. */
 export const updateClass: ClassroomHandler = async (c, req, res, params) => {
   const cls = await ownClass(c, await requireTeacher(c, req), params.id);
-  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
-  const name = body.name === undefined ? undefined : v.text(body, 'name', MAX_CLASS_NAME_CHARS);
-  const archived = v.optionalBoolean(body, 'archived');
-  if (name === undefined && archived === undefined) throw new HttpError(400, 'nothing to change: send "name" and/or "archived"');
+  const { name, archived } = parseInput(ClassUpdateRequestSchema, await readJsonBody(req, CLASSROOM_BODY_BYTES));
   // Archiving again keeps the first time; restoring clears it.
   const archivedAt = archived === undefined ? undefined : archived ? (cls.archivedAt ?? Date.now()) : null;
   await c.store.updateClass(cls.id, { name, archivedAt });
@@ -100,17 +100,17 @@ export const classEvents: ClassroomHandler = async (c, req, res, params) => {
 
 export const joinCode: ClassroomHandler = async (c, req, res, params) => {
   const cls = await ownClass(c, await requireTeacher(c, req), params.id);
-  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
-  const action = body.action as JoinCodeRequest['action'];
+  const { action } = parseInput(JoinCodeRequestSchema, await readJsonBody(req, CLASSROOM_BODY_BYTES));
   if (action === 'close') {
     await c.store.setJoinCode(cls.id, null);
     announceChange(c, cls.id, 'class');
-    return sendJson(res, 200, { joinCode: null });
+    const closed: JoinCodeAnswer = { joinCode: null };
+    return sendJson(res, 200, closed);
   }
-  if (action !== 'rotate') throw new HttpError(400, '"action" must be "rotate" or "close"');
   const code = await drawCode(newJoinCode, (candidate) => c.store.setJoinCode(cls.id, candidate));
   announceChange(c, cls.id, 'class');
-  sendJson(res, 200, { joinCode: code });
+  const answer: JoinCodeAnswer = { joinCode: code };
+  sendJson(res, 200, answer);
 };
 
 /** A new recovery code for a learner; the old one stops working, and so do the learner's sessions (the old code may have leaked). */
@@ -120,16 +120,14 @@ export const resetRecoveryCode: ClassroomHandler = async (c, req, res, params) =
   if (!learner || learner.classId !== cls.id) throw new HttpError(404, 'no such learner in this class');
   const recoveryCode = await drawCode(newRecoveryCode, (code) => c.store.setRecoveryCode(learner.id, code));
   await c.store.deleteLearnerSessions(learner.id);
-  sendJson(res, 200, { recoveryCode });
+  const answer: RecoveryCodeAnswer = { recoveryCode };
+  sendJson(res, 200, answer);
 };
 
-/** The lesson ids of an assignment: 1..MAX, no repeats, each a lesson with an exercise (400 names the first bad one). */
-function assignmentLessons(c: Classroom, value: unknown): string[] {
-  if (!Array.isArray(value) || value.length === 0) throw new HttpError(400, '"lessons" must be a non-empty array of lesson ids');
-  if (value.length > MAX_LESSONS_PER_ASSIGNMENT) throw new HttpError(400, `"lessons" has ${value.length} lessons (at most ${MAX_LESSONS_PER_ASSIGNMENT})`);
+/** An assignment's lesson ids (their count checked by the schema): no repeats, each a lesson with an exercise (400 names the first bad one). */
+function assignmentLessons(c: Classroom, ids: string[]): string[] {
   const seen = new Set<string>();
-  for (const id of value) {
-    if (typeof id !== 'string') throw new HttpError(400, '"lessons" must hold lesson ids (strings)');
+  for (const id of ids) {
     const lesson = c.lab.lessons.get(id);
     const shown = JSON.stringify(id.slice(0, 100));
     if (!lesson) throw new HttpError(400, `unknown lesson ${shown}`);
@@ -140,34 +138,26 @@ function assignmentLessons(c: Classroom, value: unknown): string[] {
   return [...seen];
 }
 
-function dueTime(value: unknown): number | null {
-  if (value === undefined || value === null) return null;
-  // An ISO 8601 date-time with a time zone (Z or an offset): a due time without one would mean different moments to different people.
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new HttpError(400, '"due" must be an ISO 8601 time with a time zone, e.g. 2026-03-01T17:00:00Z');
-  }
-  return Date.parse(value);
-}
-
 export const createAssignment: ClassroomHandler = async (c, req, res, params) => {
   const cls = await ownClass(c, await requireTeacher(c, req), params.id);
-  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
-  const title = v.text(body, 'title', MAX_ASSIGNMENT_TITLE_CHARS);
+  const body = parseInput(AssignmentCreateRequestSchema, await readJsonBody(req, CLASSROOM_BODY_BYTES));
   const lessons = assignmentLessons(c, body.lessons);
-  const due = dueTime(body.due);
-  const latePolicy = latePolicyOf(body.latePolicy ?? 'mark');
   if (cls.assignments >= MAX_ASSIGNMENTS_PER_CLASS)
     throw new HttpError(409, `this class has ${MAX_ASSIGNMENTS_PER_CLASS} assignments, the most one class may have`);
-  const assignment: AssignmentRow = { id: newId(), classId: cls.id, title, lessons, due, latePolicy, createdAt: Date.now() };
+  const assignment: AssignmentRow = {
+    id: newId(),
+    classId: cls.id,
+    title: body.title,
+    lessons,
+    due: body.due ?? null,
+    latePolicy: body.latePolicy ?? 'mark',
+    createdAt: Date.now(),
+  };
   await c.store.createAssignment(assignment);
   announceChange(c, cls.id, 'assignments');
-  sendJson(res, 201, { id: assignment.id });
+  const created: AssignmentCreated = { id: assignment.id };
+  sendJson(res, 201, created);
 };
-
-function latePolicyOf(value: unknown): LatePolicy {
-  if (value !== 'accept' && value !== 'mark') throw new HttpError(400, '"latePolicy" must be "accept" or "mark"');
-  return value;
-}
 
 /** The class's assignment of the route (404 when it is not this class's). */
 async function ownAssignment(c: Classroom, classId: string, assignmentId: string): Promise<AssignmentRow> {
@@ -184,19 +174,20 @@ async function ownAssignment(c: Classroom, classId: string, assignmentId: string
 export const updateAssignment: ClassroomHandler = async (c, req, res, params) => {
   const cls = await ownClass(c, await requireTeacher(c, req), params.id);
   const a = await ownAssignment(c, cls.id, params.assignmentId);
-  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
-  const archived = v.optionalBoolean(body, 'archived');
+  const body = parseInput(AssignmentUpdateRequestSchema, await readJsonBody(req, CLASSROOM_BODY_BYTES));
+  const archived = body.archived;
   const next: AssignmentRow = {
     ...a,
-    title: body.title === undefined ? a.title : v.text(body, 'title', MAX_ASSIGNMENT_TITLE_CHARS),
+    title: body.title ?? a.title,
     lessons: body.lessons === undefined ? a.lessons : assignmentLessons(c, body.lessons),
-    due: body.due === undefined ? a.due : dueTime(body.due),
-    latePolicy: body.latePolicy === undefined ? a.latePolicy : latePolicyOf(body.latePolicy),
+    due: body.due === undefined ? a.due : body.due,
+    latePolicy: body.latePolicy ?? a.latePolicy,
     archivedAt: archived === undefined ? (a.archivedAt ?? null) : archived ? (a.archivedAt ?? Date.now()) : null,
   };
   const removedSubmissions = await c.store.updateAssignment(next);
   announceChange(c, cls.id, 'assignments');
-  sendJson(res, 200, { ...assignmentView((await c.store.assignmentById(a.id))!), removedSubmissions });
+  const answer: AssignmentUpdated = { ...assignmentView((await c.store.assignmentById(a.id))!), removedSubmissions };
+  sendJson(res, 200, answer);
 };
 
 /** Deletes an assignment with its submissions. */

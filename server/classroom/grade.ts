@@ -1,5 +1,5 @@
 /**
- * Grading a stored submission: the exercise's checks (server/grading.ts, the
+ * Grading a stored submission: the exercise's checks (server/grading/grade-exercise.ts, the
  * same as POST /api/check) with the classroom's rules on top. A submission's
  * result is never a fail that is not the learner's: a check stopped by a
  * limit (a timeout, memory), or the grader failing (an exception, the sandbox
@@ -7,7 +7,7 @@
  */
 import type { CheckResult } from '../../src/lib/protocol.ts';
 import { Busy, type Release } from '../fairness/admission.ts';
-import { gradeExercise } from '../grading.ts';
+import { gradeExercise } from '../grading/grade-exercise.ts';
 import type { Lab } from '../lab.ts';
 import type { Lesson } from '../lessons.ts';
 

@@ -155,9 +155,9 @@ export class GradingQueue {
   async #grade(id: string): Promise<void> {
     const s = await this.#store.submissionById(id);
     // Deleted with its class or assignment, or graded already (a second server on the file): nothing to do.
-    if (!s || s.status !== 'pending') return;
+    if (s?.status !== 'pending') return;
     const lesson = this.#lab.lessons.get(s.lesson);
-    let result;
+    let result: Awaited<ReturnType<typeof gradeSubmission>>;
     if (!lesson?.exercise) {
       result = { status: 'error' as const, message: `lesson "${s.lesson}" has no exercise on this server any more`, tests: [] };
     } else {

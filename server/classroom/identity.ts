@@ -5,7 +5,7 @@
  * cross-origin writes are refused, and a class is found only by its teacher.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LEARNER_COOKIE, TEACHER_COOKIE } from '../../src/lib/protocol.ts';
+import { LEARNER_COOKIE, TEACHER_COOKIE } from '../../src/lib/protocol-classroom.ts';
 import { HttpError } from '../http/errors.ts';
 import { clearedCookie, newToken, sessionCookie, tokenFromCookie, tokenHash } from './auth.ts';
 import type { Classroom } from './context.ts';

@@ -3,12 +3,19 @@
  * recovery code (`POST /api/recover`), see their assignments
  * (`GET /api/me/assignments`) and submit (`POST /api/assignments/{id}/submissions`).
  */
-import type { JoinResult, MyAssignments, SubmissionAccepted } from '../../src/lib/protocol.ts';
+import {
+  JoinRequestSchema,
+  RecoverRequestSchema,
+  SubmitRequestSchema,
+  type JoinResult,
+  type MyAssignments,
+  type SubmissionAccepted,
+} from '../../src/lib/protocol-classroom.ts';
 import { Busy } from '../fairness/admission.ts';
-import { asObject, readJsonBody, sendJson } from '../http/json.ts';
+import { parseInput, readJsonBody, sendJson } from '../http/json.ts';
 import { clientOf } from '../lab.ts';
 import { HttpError } from '../http/errors.ts';
-import { validateFiles } from '../workspace/files.ts';
+import { fileSizes } from '../workspace/files.ts';
 import { newId, newRecoveryCode, normalizeJoinCode, normalizeRecoveryCode } from './auth.ts';
 import { announceChange } from './class-routes.ts';
 import type { ClassroomHandler } from './context.ts';
@@ -17,7 +24,6 @@ import { requireLearner, startSession } from './identity.ts';
 import {
   CLASSROOM_BODY_BYTES,
   CODE_DRAW_ATTEMPTS,
-  MAX_LEARNER_NAME_CHARS,
   MAX_LEARNERS_PER_CLASS,
   MAX_PENDING_PER_LEARNER,
   MAX_SUBMISSION_BODY_BYTES,
@@ -35,9 +41,7 @@ function joinResult(l: LearnerRow, className: string): JoinResult {
 }
 
 export const join: ClassroomHandler = async (c, req, res) => {
-  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
-  const typed = v.str(body, 'code');
-  const name = v.text(body, 'name', MAX_LEARNER_NAME_CHARS);
+  const { code: typed, name } = parseInput(JoinRequestSchema, await readJsonBody(req, CLASSROOM_BODY_BYTES));
   // Only wrong codes are counted (code-guard.ts): a class joining at once from one address is not slowed.
   const client = clientOf(c.lab, req);
   c.codeGuard.admit(client);
@@ -67,8 +71,7 @@ export const join: ClassroomHandler = async (c, req, res) => {
 };
 
 export const recover: ClassroomHandler = async (c, req, res) => {
-  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
-  const typed = v.str(body, 'recoveryCode');
+  const { recoveryCode: typed } = parseInput(RecoverRequestSchema, await readJsonBody(req, CLASSROOM_BODY_BYTES));
   const client = clientOf(c.lab, req);
   c.codeGuard.admit(client);
   const code = normalizeRecoveryCode(typed);
@@ -113,8 +116,9 @@ export const myAssignments: ClassroomHandler = async (c, req, res) => {
 /**
  * A submission: the files are frozen and committed to the database (status
  * pending), queued for grading, and answered at once with 202: an
- * acknowledged submission is durable, and a busy lab never refuses one (issue
- * 12: Submit refused five times left finished learners "not started"). The
+ * acknowledged submission is durable, and a busy lab never refuses one (when
+ * Submit was refused while the lab was busy, learners who had finished were
+ * left "not started" in the grid). The
  * grading queue (grading-queue.ts) grades it when a runner is free, in turns
  * per learner, and the grade reaches the learner over
  * `GET /api/submissions/{id}/events`. Not the Run rate either: nothing runs
@@ -128,7 +132,8 @@ export const submit: ClassroomHandler = async (c, req, res, params) => {
   if ((assignment.archivedAt ?? null) !== null || ((await c.store.classById(learner.classId))?.archivedAt ?? null) !== null) {
     throw new HttpError(409, 'this assignment is closed (your teacher archived it); it takes no more submissions');
   }
-  const body = asObject(
+  const body = parseInput(
+    SubmitRequestSchema,
     await readJsonBody(req, MAX_SUBMISSION_BODY_BYTES).catch((err) => {
       // Refused unread: say what the limit is about, not only the body's bytes.
       if (err instanceof HttpError && err.status === 413) {
@@ -140,12 +145,11 @@ export const submit: ClassroomHandler = async (c, req, res, params) => {
       throw err;
     }),
   );
-  if (typeof body.lesson !== 'string' || body.lesson === '') throw new HttpError(400, 'missing field "lesson" (a lesson id)');
   if (!assignment.lessons.includes(body.lesson)) throw new HttpError(400, `lesson ${JSON.stringify(body.lesson.slice(0, 100))} is not part of this assignment`);
   const lesson = c.lab.lessons.get(body.lesson);
   if (!lesson?.exercise) throw new HttpError(409, `lesson "${body.lesson}" has no exercise on this server any more`);
   // Bounded before anything is stored or graded (MAX_SUBMISSION_BYTES): each one is kept for good.
-  const files = v.submissionSize(validateFiles(body.files, c.lab.config.MAX_FILE_BYTES));
+  const files = v.submissionSize(fileSizes(body.files, c.lab.config.MAX_FILE_BYTES));
 
   if ((await c.store.pendingOfLearner(learner.id)) >= MAX_PENDING_PER_LEARNER) {
     throw new Busy(

@@ -1,6 +1,6 @@
 /**
  * Limits of the classroom (server/classroom/), as named constants next to
- * nothing else: what a request may carry and how much one teacher or class
+ * nothing else: how large a request may be and how much one teacher or class
  * may hold. The rates and session lifetimes are in server/config.ts (the
  * environment can change them).
  */
@@ -8,22 +8,14 @@
 /** JSON body of every classroom request except a submission (which carries files: MAX_SUBMISSION_BODY_BYTES). */
 export const CLASSROOM_BODY_BYTES = 16 * 1024;
 
-/** Teacher accounts. */
-export const MAX_EMAIL_CHARS = 254;
-export const MIN_PASSWORD_CHARS = 10;
-/** Longer passwords are refused rather than hashed: the KDF's input stays small. */
-export const MAX_PASSWORD_CHARS = 200;
-export const MAX_TEACHER_NAME_CHARS = 80;
-
-/** Classes, learners, assignments. */
-export const MAX_CLASS_NAME_CHARS = 80;
-export const MAX_LEARNER_NAME_CHARS = 40;
-export const MAX_ASSIGNMENT_TITLE_CHARS = 120;
-export const MAX_OVERRIDE_COMMENT_CHARS = 1000;
+/**
+ * Classes, learners, assignments. The limits of a request's fields (names,
+ * titles, email, password, lessons per assignment) are in the wire schemas
+ * (src/lib/protocol-classroom.ts).
+ */
 export const MAX_CLASSES_PER_TEACHER = 100;
 export const MAX_LEARNERS_PER_CLASS = 200;
 export const MAX_ASSIGNMENTS_PER_CLASS = 200;
-export const MAX_LESSONS_PER_ASSIGNMENT = 20;
 /**
  * One stored submission: its files' contents together (UTF-8 bytes) and how
  * many files. The largest exercise's workspace with its solution is 1.4 KB

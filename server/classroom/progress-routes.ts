@@ -18,12 +18,13 @@
  * as it was in the browser before: it is the learner's bookmark, not a grade.
  * Grades are submissions, checked by the server.
  */
-import type { LearnerFiles, LearnerFilesSaved, LearnerProgress } from '../../src/lib/protocol.ts';
+import type { LearnerFiles, LearnerFilesSaved, LearnerProgress } from '../../src/lib/protocol-classroom.ts';
+import { SaveFilesRequestSchema } from '../../src/lib/protocol.ts';
 import { lessonById } from '../lab.ts';
 import { queryParam } from '../http/query.ts';
-import { asObject, readJsonBody, sendJson } from '../http/json.ts';
+import { parseInput, readJsonBody, sendJson } from '../http/json.ts';
 import { HttpError } from '../http/errors.ts';
-import { validateFiles } from '../workspace/files.ts';
+import { fileSizes } from '../workspace/files.ts';
 import type { Classroom, ClassroomHandler } from './context.ts';
 import { iso } from './views.ts';
 import { requireLearner } from './identity.ts';
@@ -65,7 +66,8 @@ export const getFiles: ClassroomHandler = async (c, req, res) => {
 export const saveFiles: ClassroomHandler = async (c, req, res) => {
   const learner = await requireLearner(c, req);
   const lesson = lessonById(c.lab, queryParam(req, 'lesson'));
-  const body = asObject(
+  const body = parseInput(
+    SaveFilesRequestSchema,
     await readJsonBody(req, MAX_LEARNER_FILES_BODY_BYTES).catch((err) => {
       if (err instanceof HttpError && err.status === 413) {
         throw new HttpError(
@@ -76,7 +78,7 @@ export const saveFiles: ClassroomHandler = async (c, req, res) => {
       throw err;
     }),
   );
-  const files = validateFiles(body.files, c.lab.config.MAX_FILE_BYTES);
+  const files = fileSizes(body.files, c.lab.config.MAX_FILE_BYTES);
   const names = Object.keys(files);
   if (names.length > MAX_LEARNER_FILES_COUNT) {
     throw new HttpError(413, `a lesson's saved files are at most ${MAX_LEARNER_FILES_COUNT}; these are ${names.length}`);

@@ -12,7 +12,7 @@
  * only pending ones is `pending` (submitted), never `not-started`, and a cell
  * with a pending one newer than its counted one says so (`pending: true`).
  */
-import type { CountedStatus, ResultCell, ResultsGrid, SubmissionStatus } from '../../src/lib/protocol.ts';
+import type { CountedStatus, ResultCell, ResultsGrid, SubmissionStatus } from '../../src/lib/protocol-classroom.ts';
 import type { AssignmentRow, SubmissionFacts } from './store.ts';
 
 /** After the due time and the policy marks it. */

@@ -252,7 +252,8 @@ export class SqliteStore implements ClassroomStore {
         a.latePolicy,
         a.createdAt,
       );
-      a.lessons.forEach((lesson, i) => this.#run('INSERT INTO assignment_lessons (assignment_id, position, lesson) VALUES (?, ?, ?)', a.id, i, lesson));
+      for (const [i, lesson] of a.lessons.entries())
+        this.#run('INSERT INTO assignment_lessons (assignment_id, position, lesson) VALUES (?, ?, ?)', a.id, i, lesson);
     });
   }
 

@@ -10,7 +10,8 @@
  *
  * Times are Unix milliseconds here; the API turns them into ISO strings.
  */
-import type { CheckResult, LatePolicy } from '../../src/lib/protocol.ts';
+import type { CheckResult } from '../../src/lib/protocol.ts';
+import type { LatePolicy } from '../../src/lib/protocol-classroom.ts';
 
 export interface TeacherRow {
   id: string;

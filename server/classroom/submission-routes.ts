@@ -4,8 +4,8 @@
  * (`GET /api/submissions/{id}/events`), a learner's submission history for
  * the teacher, a teacher's override of a status, and a class's regrade.
  */
-import type { OverrideRequest, RegradeResult, SubmissionHistory } from '../../src/lib/protocol.ts';
-import { asObject, readJsonBody, sendJson } from '../http/json.ts';
+import { OverrideRequestSchema, RegradeRequestSchema, type RegradeResult, type SubmissionHistory } from '../../src/lib/protocol-classroom.ts';
+import { parseInput, readJsonBody, sendJson } from '../http/json.ts';
 import { clientOf } from '../lab.ts';
 import { queryParam } from '../http/query.ts';
 import { HttpError } from '../http/errors.ts';
@@ -13,11 +13,10 @@ import type { Classroom, ClassroomHandler } from './context.ts';
 import { admitPatiently, gradeSubmission } from './grade.ts';
 import { announceSubmission } from './grading-queue.ts';
 import { learnerOf, ownClass, requireTeacher, teacherOf } from './identity.ts';
-import { CLASSROOM_BODY_BYTES, MAX_HISTORY_SUBMISSIONS, MAX_OVERRIDE_COMMENT_CHARS } from './limits.ts';
+import { CLASSROOM_BODY_BYTES, MAX_HISTORY_SUBMISSIONS } from './limits.ts';
 import { countedSubmission, groupSubmissions } from './results.ts';
 import type { AssignmentRow, SubmissionRow, TeacherRow } from './store.ts';
 import { submissionInfo, submissionView, withDistinctNames } from './views.ts';
-import * as v from './validate.ts';
 
 /** The submission and its assignment, when the caller is its learner or (with teacherOnly, only) its class's teacher. */
 async function visibleSubmission(
@@ -86,11 +85,8 @@ export const history: ClassroomHandler = async (c, req, res, params) => {
 export const override: ClassroomHandler = async (c, req, res, params) => {
   const teacher = await requireTeacher(c, req);
   const { s, a } = await visibleSubmission(c, params.id, teacher, null);
-  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
-  const status = body.status as OverrideRequest['status'];
-  if (status !== null && status !== 'pass' && status !== 'fail') throw new HttpError(400, '"status" must be "pass", "fail" or null (no override)');
-  const comment = v.optionalText(body, 'comment', MAX_OVERRIDE_COMMENT_CHARS);
-  const override = status === null ? null : { status, comment };
+  const { status, comment } = parseInput(OverrideRequestSchema, await readJsonBody(req, CLASSROOM_BODY_BYTES));
+  const override = status === null ? null : { status, comment: comment ?? '' };
   await c.store.setOverride(s.id, override);
   await announceSubmission(c.store, c.events, { ...s, override }, false);
   sendJson(res, 200, submissionView({ ...s, override }, a));
@@ -104,13 +100,13 @@ export const override: ClassroomHandler = async (c, req, res, params) => {
  */
 export const regrade: ClassroomHandler = async (c, req, res, params) => {
   const cls = await ownClass(c, await requireTeacher(c, req), params.id);
-  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
+  const body = parseInput(RegradeRequestSchema, await readJsonBody(req, CLASSROOM_BODY_BYTES));
   let assignments = await c.store.assignmentsOfClass(cls.id);
   if (body.assignmentId !== undefined) {
     assignments = assignments.filter((a) => a.id === body.assignmentId);
     if (!assignments.length) throw new HttpError(404, 'no such assignment in this class');
   }
-  const lessonFilter = body.lesson === undefined ? null : v.str(body, 'lesson');
+  const lessonFilter = body.lesson ?? null;
   if (lessonFilter !== null && !assignments.some((a) => a.lessons.includes(lessonFilter))) {
     throw new HttpError(
       400,

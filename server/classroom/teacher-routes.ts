@@ -1,15 +1,14 @@
 /** Teacher accounts: `POST /api/teacher/signup|login|logout`, `GET /api/teacher/me` (docs/api.md, "Classes"). */
-import type { TeacherInfo } from '../../src/lib/protocol.ts';
+import { LoginRequestSchema, SignupRequestSchema, type TeacherInfo } from '../../src/lib/protocol-classroom.ts';
 import { Busy } from '../fairness/admission.ts';
-import { asObject, readJsonBody, sendJson } from '../http/json.ts';
+import { parseInput, readJsonBody, sendJson } from '../http/json.ts';
 import { clientOf } from '../lab.ts';
 import { HttpError } from '../http/errors.ts';
 import { dummyPasswordHash, hashPassword, needsRehash, newId, verifyPassword } from './auth.ts';
 import type { Classroom, ClassroomHandler } from './context.ts';
 import { endSession, requireTeacher, startSession } from './identity.ts';
-import { CLASSROOM_BODY_BYTES, MAX_TEACHER_NAME_CHARS } from './limits.ts';
+import { CLASSROOM_BODY_BYTES } from './limits.ts';
 import type { TeacherRow } from './store.ts';
-import * as v from './validate.ts';
 
 const info = (t: TeacherRow): TeacherInfo => ({ id: t.id, email: t.email, name: t.name });
 
@@ -25,10 +24,7 @@ function takeAttempt(c: Classroom, client: string, email?: string): void {
 }
 
 export const signup: ClassroomHandler = async (c, req, res) => {
-  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
-  const email = v.email(body);
-  const password = v.password(body, true);
-  const name = v.text(body, 'name', MAX_TEACHER_NAME_CHARS);
+  const { email, password, name } = parseInput(SignupRequestSchema, await readJsonBody(req, CLASSROOM_BODY_BYTES));
   takeAttempt(c, clientOf(c.lab, req));
   const teacher: TeacherRow = { id: newId(), email, name, passwordHash: await hashPassword(password), createdAt: Date.now() };
   if (!(await c.store.createTeacher(teacher))) throw new HttpError(409, 'an account with this email exists already (sign in instead)');
@@ -37,9 +33,7 @@ export const signup: ClassroomHandler = async (c, req, res) => {
 };
 
 export const login: ClassroomHandler = async (c, req, res) => {
-  const body = asObject(await readJsonBody(req, CLASSROOM_BODY_BYTES));
-  const email = v.email(body);
-  const password = v.password(body, false);
+  const { email, password } = parseInput(LoginRequestSchema, await readJsonBody(req, CLASSROOM_BODY_BYTES));
   takeAttempt(c, clientOf(c.lab, req), email);
   const teacher = await c.store.teacherByEmail(email);
   // An unknown email costs the same hash as a wrong password: the answer's timing does not tell them apart.

@@ -1,5 +1,5 @@
-/** Stored rows as the API shows them (src/lib/protocol.ts, "classroom"): ISO times, no internals. */
-import type { Assignment, ClassLearner, ClassSubmissionEvent, ClassSummary, Submission, SubmissionInfo } from '../../src/lib/protocol.ts';
+/** Stored rows as the API shows them (src/lib/protocol-classroom.ts): ISO times, no internals. */
+import type { Assignment, ClassLearner, ClassSubmissionEvent, ClassSummary, Submission, SubmissionInfo } from '../../src/lib/protocol-classroom.ts';
 import { isLate } from './results.ts';
 import { nameKey } from './validate.ts';
 import type { AssignmentRow, ClassCounts, ClassRow, LearnerRow, SubmissionRow } from './store.ts';

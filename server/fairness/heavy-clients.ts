@@ -5,6 +5,9 @@
  * busy cannot use each new command's first seconds to crowd out a learner who
  * just pressed Run.
  */
+/** Marks kept before the expired ones are swept out (a pass over them all): the map stays bounded however many addresses come. */
+const SWEEP_ABOVE_CLIENTS = 10_000;
+
 export class HeavyClients {
   readonly #memoryMs: number;
   readonly #until = new Map<string, number>();
@@ -15,7 +18,7 @@ export class HeavyClients {
 
   mark(client: string, now = Date.now()): void {
     this.#until.set(client, now + this.#memoryMs);
-    if (this.#until.size > 10_000) {
+    if (this.#until.size > SWEEP_ABOVE_CLIENTS) {
       for (const [c, t] of this.#until) if (t <= now) this.#until.delete(c);
     }
   }

@@ -173,7 +173,7 @@ export class CommandCgroup {
     await this.#setCpuPriority(DEMOTED_CPU_SHARES, DEMOTED_CPU_WEIGHT, '1');
   }
 
-  /** Back to the full CPU weight (a terminal that has been quiet for a while: terminal.ts). */
+  /** Back to the full CPU weight (a terminal that has been quiet for a while: api/terminal-shell.ts). */
   async promote(): Promise<void> {
     await this.#setCpuPriority(DEFAULT_CPU_SHARES, DEFAULT_CPU_WEIGHT, '0');
   }

@@ -148,7 +148,7 @@ export async function prepareSandbox(config: LabConfig, log: Log): Promise<void>
     layout,
     seccompPath: p.seccomp,
     cgroups: detectCgroups(),
-    limits: { ...sandboxLimits(config), memoryBytes: 4 * 1024 ** 3, tasks: 1024, cpuCores: os.availableParallelism() },
+    limits: { ...sandboxLimits(config), memoryBytes: STD_BUILD_MEMORY_BYTES, tasks: STD_BUILD_TASKS, cpuCores: os.availableParallelism() },
   };
   await buildStdCache(config, sandbox, prepareUser(config), p.gocacheBase, p.gocacheStamp, toolchain, log);
 }
@@ -243,6 +243,11 @@ async function installHelpers(toolsDir: string): Promise<void> {
  * build recompiles the standard library (10-20 s on two cores).
  */
 const STD_CACHE_BUILDS = ['go build -v std', 'go build -v -trimpath std'];
+/** Compiling std at set-up needs more room than a learner's command gets: its memory and tasks. */
+const STD_BUILD_MEMORY_BYTES = 4 * 1024 ** 3;
+const STD_BUILD_TASKS = 1024;
+/** How often the std build's progress is logged (each package's line would flood the log). */
+const STD_PROGRESS_EVERY_MS = 2000;
 
 /**
  * After them, go vet and go test of a small package importing what the
@@ -326,7 +331,7 @@ async function buildStdCache(
     createInterface({ input: child.stderr! }).on('line', (line) => {
       if (/^[a-z0-9_./-]+$/i.test(line)) {
         done++;
-        if (Date.now() - lastShown > 2000 || done === total) {
+        if (Date.now() - lastShown > STD_PROGRESS_EVERY_MS || done === total) {
           lastShown = Date.now();
           log(`  std: ${done}/${total} package builds done`);
         }

@@ -3,18 +3,25 @@
  * (the classroom's calls are in classroom/api.ts, the exercise's Check in
  * exercise.ts): the lesson's files, the folder's listing, Reset, Runs (one
  * streaming helper for Run, Format and the deep dives) and the terminal's
- * status. Errors carry the server's own sentence.
+ * status. Errors carry the server's own sentence; every answer and event is
+ * checked against its schema (wire.ts).
  */
 import {
-  parseEventLine,
-  type ErrorBody,
+  ErrorBodySchema,
+  LessonFilesSchema,
+  RunEventSchema,
+  TerminalStatusSchema,
+  WorkspaceListingSchema,
   type ExitEvent,
   type LessonFiles,
   type OutputEvent,
+  type RunEvent,
   type RunRequest,
   type SaveFilesRequest,
+  type TerminalStatus,
   type WorkspaceListing,
 } from '../lib/protocol.ts';
+import { parseEvent, readAnswer, readLines } from './wire.ts';
 
 const lessonQuery = (lesson: string) => `?lesson=${encodeURIComponent(lesson)}`;
 
@@ -22,22 +29,19 @@ const lessonQuery = (lesson: string) => `?lesson=${encodeURIComponent(lesson)}`;
 export async function responseError(res: Response): Promise<Error> {
   let message = `${res.status} ${res.statusText}`.trim();
   try {
-    const body = (await res.json()) as Partial<ErrorBody>;
-    if (typeof body.error === 'string' && body.error) message = body.error;
+    const body = ErrorBodySchema.safeParse(await res.json());
+    if (body.success && body.data.error) message = body.data.error;
   } catch {
     // not JSON: keep the status line
   }
   return new Error(message);
 }
 
-async function json<T>(res: Response): Promise<T> {
-  if (!res.ok) throw await responseError(res);
-  return (await res.json()) as T;
-}
-
 /** `GET /api/workspace/files`: the starting files as the workspace has them (makes the session on first use). */
 export async function getLessonFiles(lesson: string, signal?: AbortSignal): Promise<LessonFiles> {
-  return json<LessonFiles>(await fetch(`/api/workspace/files${lessonQuery(lesson)}`, { credentials: 'same-origin', signal }));
+  const res = await fetch(`/api/workspace/files${lessonQuery(lesson)}`, { credentials: 'same-origin', signal });
+  if (!res.ok) throw await responseError(res);
+  return readAnswer(res, LessonFilesSchema);
 }
 
 /** `PUT /api/workspace/files`: save these files (others untouched). `keepalive` lets it outlive the page. */
@@ -55,25 +59,29 @@ export async function putLessonFiles(lesson: string, files: Record<string, strin
 
 /** `POST /api/workspace/reset`: only the starting files again (everything else in the folder is removed). */
 export async function postReset(lesson: string): Promise<LessonFiles> {
-  return json<LessonFiles>(await fetch(`/api/workspace/reset${lessonQuery(lesson)}`, { method: 'POST', credentials: 'same-origin' }));
+  const res = await fetch(`/api/workspace/reset${lessonQuery(lesson)}`, { method: 'POST', credentials: 'same-origin' });
+  if (!res.ok) throw await responseError(res);
+  return readAnswer(res, LessonFilesSchema);
 }
 
 /** `GET /api/workspace/list`: everything in the lesson's folder (files the terminal or a Try it block made too). */
 export async function getWorkspaceList(lesson: string, signal?: AbortSignal): Promise<WorkspaceListing> {
-  return json<WorkspaceListing>(await fetch(`/api/workspace/list${lessonQuery(lesson)}`, { credentials: 'same-origin', signal }));
+  const res = await fetch(`/api/workspace/list${lessonQuery(lesson)}`, { credentials: 'same-origin', signal });
+  if (!res.ok) throw await responseError(res);
+  return readAnswer(res, WorkspaceListingSchema);
 }
 
-/** `GET /api/terminal/status`: whether a terminal is free, and why not; null when the server did not say. */
-export async function getTerminalStatus(): Promise<{ available: boolean; message?: string } | null> {
+/** `GET /api/terminal/status`: whether a terminal is free, and why not; null when the server did not say (or said it malformed). */
+export async function getTerminalStatus(): Promise<TerminalStatus | null> {
   const res = await fetch('/api/terminal/status', { credentials: 'same-origin' });
-  return res.ok ? ((await res.json()) as { available: boolean; message?: string }) : null;
+  return res.ok ? readAnswer(res, TerminalStatusSchema).catch(() => null) : null;
 }
 
 export interface RunHandlers {
   output(event: OutputEvent): void;
   exit(event: ExitEvent): void;
-  /** Every parsed event, known or not (the phase view). */
-  event?(event: { type: string }): void;
+  /** Every event (the phase view); types this page does not know are left out. */
+  event?(event: RunEvent): void;
   /** The server took the Run: its files are saved in the workspace (before any output). */
   accepted?(): void;
 }
@@ -81,7 +89,7 @@ export interface RunHandlers {
 /**
  * `POST /api/run`: send the files and the command, read the NDJSON answer as
  * it streams in and hand each event to the caller. Resolves when the stream
- * ends; rejects on network errors, HTTP errors and aborts.
+ * ends; rejects on network errors, HTTP errors, aborts and a malformed event.
  */
 export async function runStream(request: RunRequest, handlers: RunHandlers, signal: AbortSignal): Promise<void> {
   const res = await fetch('/api/run', {
@@ -95,26 +103,13 @@ export async function runStream(request: RunRequest, handlers: RunHandlers, sign
   if (!res.body) throw new Error('the server sent no body');
   handlers.accepted?.();
 
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  const handle = (line: string) => {
-    const event = parseEventLine(line);
+  await readLines(res.body, (line) => {
+    const event = parseEvent(RunEventSchema, line);
     if (!event) return;
     handlers.event?.(event);
-    if (event.type === 'stdout' || event.type === 'stderr') handlers.output(event as OutputEvent);
-    else if (event.type === 'exit') handlers.exit(event as ExitEvent);
-  };
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      handle(buffer.slice(0, nl));
-      buffer = buffer.slice(nl + 1);
-    }
-  }
-  handle(buffer);
+    if (event.type === 'stdout' || event.type === 'stderr') handlers.output(event);
+    else if (event.type === 'exit') handlers.exit(event);
+  });
 }
 
 /** What a collected Run printed, and how it ended (null: the stream ended without an exit event). */

@@ -4,8 +4,9 @@
  * line for a free runner, when it starts, then gets its result. A refusal
  * (the lab is full) rejects with a CheckRefused carrying the server's retry time.
  */
-import { parseEventLine, type CheckEvent, type CheckRequest, type CheckResult } from '../lib/protocol.ts';
+import { CheckEventSchema, type CheckRequest, type CheckResult } from '../lib/protocol.ts';
 import { responseError } from './files-api.ts';
+import { parseEvent, readLines } from './wire.ts';
 
 /** Retry time assumed when a 429 names none (the server always does; a proxy might not). */
 const DEFAULT_RETRY_SECONDS = 5;
@@ -27,7 +28,7 @@ export interface CheckProgress {
   started(): void;
 }
 
-/** Resolves with the check's result; rejects on refusal (CheckRefused), HTTP and network errors, and an `error` event. */
+/** Resolves with the check's result; rejects on refusal (CheckRefused), HTTP and network errors, an `error` event and a malformed one. */
 export async function checkStream(request: CheckRequest, progress: CheckProgress): Promise<CheckResult> {
   const res = await fetch('/api/check', {
     method: 'POST',
@@ -44,27 +45,14 @@ export async function checkStream(request: CheckRequest, progress: CheckProgress
 
   let result: CheckResult | undefined;
   let failure: string | undefined;
-  const handle = (line: string) => {
-    const event = parseEventLine(line) as CheckEvent | null;
+  await readLines(res.body, (line) => {
+    const event = parseEvent(CheckEventSchema, line);
     if (!event) return;
     if (event.type === 'queued') progress.queued(event.position);
     else if (event.type === 'started') progress.started();
     else if (event.type === 'result') result = event.result;
     else if (event.type === 'error') failure = event.error;
-  };
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      handle(buffer.slice(0, nl));
-      buffer = buffer.slice(nl + 1);
-    }
-  }
-  handle(buffer);
+  });
   if (result) return result;
   throw new Error(failure ?? 'the answer ended before the result');
 }

@@ -475,7 +475,7 @@ export class Editor {
     );
     // Astro scopes component styles by attribute; copy it to the new tabs.
     const scope = [...this.tablist.attributes].find((a) => a.name.startsWith('data-astro-cid'));
-    if (scope) this.tablist.querySelectorAll('[role=tab]').forEach((t) => t.setAttribute(scope.name, ''));
+    if (scope) for (const tab of this.tablist.querySelectorAll('[role=tab]')) tab.setAttribute(scope.name, '');
   }
 
   private onTabKey(e: KeyboardEvent): void {

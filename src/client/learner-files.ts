@@ -20,9 +20,13 @@
  * server and has work of its own), the browser's files stay, nothing is sent
  * until the learner edits, and a note offers the saved files instead.
  */
-import type { LearnerFiles, LearnerFilesSaved, LessonFiles } from '../lib/protocol.ts';
+import type { z } from 'zod';
+import { LessonFilesSchema, type LessonFiles } from '../lib/protocol.ts';
+import type { LearnerFiles } from '../lib/protocol-classroom.ts';
 import { ui } from '../lib/ui-strings.ts';
+import { responseError } from './api.ts';
 import { learner } from './learner-sync.ts';
+import { readAnswer } from './wire.ts';
 
 /** Quiet time after the last save before the server's copy is updated: the workbench autosaves every 0.5 s while typing. */
 const MIRROR_DELAY_MS = 2000;
@@ -113,7 +117,8 @@ export function decide(
   return 'conflict';
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** Sends the request (an Error with the server's sentence when it fails); the answer unread. */
+async function request(method: string, path: string, body?: unknown): Promise<Response> {
   const res = await fetch(path, {
     method,
     credentials: 'same-origin',
@@ -121,21 +126,27 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
-  if (!res.ok) {
-    const answer = (await res.json().catch(() => null)) as { error?: string } | null;
-    throw new Error(answer?.error ?? `${res.status} ${res.statusText}`);
-  }
-  return (await res.json()) as T;
+  if (!res.ok) throw await responseError(res);
+  return res;
 }
+
+/** A request whose answer is read as `schema` says (a malformed one is an Error). */
+async function requestAnswer<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown): Promise<z.output<S>> {
+  return readAnswer(await request(method, path, body), schema);
+}
+
+/** The classroom's schemas, loaded once a learner of a class is known (learner-sync.ts): other visitors never need them. */
+const classroomSchemas = () => import('../lib/protocol-classroom.ts');
 
 const toFiles = (list: LessonFiles['files']): Files => Object.fromEntries(list.map((f) => [f.name, f.content]));
 
 async function reconcile(lesson: string): Promise<LessonState | null> {
   const me = await learner();
   if (!me) return null;
+  const { LearnerFilesSchema } = await classroomSchemas();
   const [copy, workspace] = await Promise.all([
-    request<LearnerFiles>('GET', `/api/me/files${query(lesson)}`),
-    request<LessonFiles>('GET', `/api/workspace/files${query(lesson)}`),
+    requestAnswer(LearnerFilesSchema, 'GET', `/api/me/files${query(lesson)}`),
+    requestAnswer(LessonFilesSchema, 'GET', `/api/workspace/files${query(lesson)}`),
   ]);
   const w = toFiles(workspace.files);
   const agreed = readAgreement(me.id, lesson);
@@ -155,7 +166,7 @@ async function reconcile(lesson: string): Promise<LessonState | null> {
     state.server = digest(w); // the starting files: nothing worth a copy yet
   } else if (action === 'conflict') {
     state.held = true;
-    offerSaved(lesson, me.id, copy as LearnerFiles & { files: Files; savedAt: string });
+    if (copy.files && copy.savedAt) offerSaved(lesson, me.id, { files: copy.files, savedAt: copy.savedAt });
   }
   if (action === 'same' || action === 'load') writeAgreement(me.id, lesson, { savedAt: copy.savedAt, digest: digest(copy.files!) });
   if (action === 'send') schedule(state);
@@ -163,7 +174,7 @@ async function reconcile(lesson: string): Promise<LessonState | null> {
 }
 
 /** Both sides changed: say so above the workbench and offer the saved files (which replace this browser's). */
-function offerSaved(lesson: string, learnerId: string, copy: LearnerFiles & { files: Files; savedAt: string }): void {
+function offerSaved(lesson: string, learnerId: string, copy: { files: Files; savedAt: string }): void {
   const anchor =
     document.querySelector<HTMLElement>(`[data-workbench][data-lesson="${CSS.escape(lesson)}"]`) ?? document.querySelector<HTMLElement>('[data-workbench]');
   if (!anchor) return;
@@ -206,7 +217,8 @@ async function send(state: LessonState): Promise<void> {
   const d = digest(files);
   if (d === state.server) return;
   try {
-    const saved = await request<LearnerFilesSaved>('PUT', `/api/me/files${query(state.lesson)}`, { files });
+    const { LearnerFilesSavedSchema } = await classroomSchemas();
+    const saved = await requestAnswer(LearnerFilesSavedSchema, 'PUT', `/api/me/files${query(state.lesson)}`, { files });
     state.server = d;
     writeAgreement(state.learnerId, state.lesson, { savedAt: saved.savedAt, digest: d });
   } catch {

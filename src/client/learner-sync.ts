@@ -6,7 +6,8 @@
  * learner-files.ts (the lesson's files). The learner cookie is HttpOnly, so
  * the only way to know is to ask: 401 means "not in a class".
  */
-import type { LearnerProgress } from '../lib/protocol.ts';
+import type { LearnerProgress } from '../lib/protocol-classroom.ts';
+import { readAnswer } from './wire.ts';
 
 /** A slower answer is given up: the page goes on with the browser's own progress. */
 const REQUEST_TIMEOUT_MS = 5000;
@@ -22,7 +23,13 @@ let asked: Promise<Learner | null> | undefined;
 /** The signed-in learner and their progress, or null (not in a class, or the server did not answer). */
 export function learner(): Promise<Learner | null> {
   asked ??= fetch('/api/me/progress', { credentials: 'same-origin', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
-    .then(async (res) => (res.ok ? fromAnswer((await res.json()) as LearnerProgress) : null))
+    .then(async (res) => {
+      if (!res.ok) return null;
+      // Only a learner's page gets here, so only it loads the classroom's schemas (and zod): not every page.
+      // A malformed answer counts as no answer: the page goes on with the browser's own progress.
+      const { LearnerProgressSchema } = await import('../lib/protocol-classroom.ts');
+      return fromAnswer(await readAnswer(res, LearnerProgressSchema));
+    })
     .catch(() => null);
   return asked;
 }

@@ -5,7 +5,10 @@
  * No DOM and no timers: every change comes from an event, so the view never
  * shows progress the toolchain did not report. Unit tests: tests/unit/client/.
  */
-import type { CommandEndEvent, CommandEvent, ExitEvent, GraphAction, GraphEvent, Phase, PhaseErrorEvent, PhaseEvent, QueuedEvent } from '../lib/protocol.ts';
+import type { CommandEndEvent, CommandEvent, ExitEvent, GraphAction, GraphEvent, Phase, PhaseEvent, RunEvent, TerminalServerMessage } from '../lib/protocol.ts';
+
+/** What the model reads: the run stream's events and the terminal's messages, parsed (wire.ts), but the terminal's own `exit`. */
+export type TrackedEvent = RunEvent | Exclude<TerminalServerMessage, { type: 'exit' }>;
 import { noteKind } from './gcflags-m.ts';
 import { PHASE_OF_MODE, PHASE_ORDER } from '../lib/phases.ts';
 
@@ -105,41 +108,37 @@ export class BuildTracker {
   }
 
   /** Apply one event; returns whether it was one of ours. Unknown types are ignored. */
-  apply(event: { type: string }): boolean {
+  apply(event: TrackedEvent): boolean {
     switch (event.type) {
       case 'queued':
-        this.queued = (event as QueuedEvent).position;
+        this.queued = event.position;
         return true;
       case 'command':
-        this.onCommand(event as CommandEvent);
+        this.onCommand(event);
         return true;
       case 'phase':
         this.queued = undefined;
-        if (!this.matches(event as PhaseEvent)) return false;
-        this.onPhase(event as PhaseEvent);
+        if (!this.matches(event)) return false;
+        this.onPhase(event);
         return true;
       case 'graph':
-        if (!this.matches(event as GraphEvent)) return false;
-        this.onGraph(event as GraphEvent);
+        if (!this.matches(event)) return false;
+        this.onGraph(event);
         return true;
       case 'phase-error':
-        this.phaseError = (event as PhaseErrorEvent).message;
+        this.phaseError = event.message;
         this.finish(false);
         return true;
-      case 'command-end': {
-        const end = event as CommandEndEvent;
-        if (this.cmd === undefined || end.cmd !== this.cmd) return false;
-        this.commandEnd = end;
-        this.finish(end.code === 0);
+      case 'command-end':
+        if (this.cmd === undefined || event.cmd !== this.cmd) return false;
+        this.commandEnd = event;
+        this.finish(event.code === 0);
         return true;
-      }
-      case 'exit': {
+      case 'exit':
         this.queued = undefined;
-        const exit = event as ExitEvent;
-        this.exit = exit;
-        this.finish(exit.code === 0 && (exit.reason ?? 'exited') === 'exited');
+        this.exit = event;
+        this.finish(event.code === 0 && event.reason === 'exited');
         return true;
-      }
       default:
         if (event.type === 'stdout' || event.type === 'stderr') this.queued = undefined;
         return false;

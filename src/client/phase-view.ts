@@ -5,12 +5,12 @@
  * the package counter beside it is not a live region. The lesson diagrams get
  * the phase states through a `lab:phases` event on document.
  */
-import type { ExitEvent } from '../lib/protocol.ts';
+import type { ExitEvent, TerminalServerMessage } from '../lib/protocol.ts';
 import { PHASE_ORDER } from '../lib/phases.ts';
 import { ui } from '../lib/ui-strings.ts';
 import { PHASES_EVENT } from './diagram-phases.ts';
 import { renderMermaid } from './mermaid-render.ts';
-import { actionGraphMermaid, BuildTracker, formatMs, reproduceCommand, summarizeGraph } from './phase-model.ts';
+import { actionGraphMermaid, BuildTracker, formatMs, reproduceCommand, summarizeGraph, type TrackedEvent } from './phase-model.ts';
 
 const EVENT_TYPES = new Set(['queued', 'command', 'phase', 'graph', 'phase-error', 'command-end', 'exit']);
 
@@ -52,7 +52,7 @@ export class PhaseView {
   }
 
   /** One event of the run stream or the terminal; unknown types are ignored. */
-  event(event: { type: string }): void {
+  event(event: TrackedEvent): void {
     if (!EVENT_TYPES.has(event.type)) {
       // Output ends a wait in the queue.
       if (this.tracker.queued !== undefined && (event.type === 'stdout' || event.type === 'stderr')) {
@@ -61,13 +61,12 @@ export class PhaseView {
       }
       return;
     }
-    // Terminal messages named `exit` end the shell session, not a command.
     this.started = true;
     if (this.tracker.apply(event)) this.render();
   }
 
   /** Events from the terminal: its `exit` message is the shell's, not a go command's. */
-  terminalEvent(event: { type: string }): void {
+  terminalEvent(event: TerminalServerMessage): void {
     if (event.type !== 'exit') this.event(event);
   }
 

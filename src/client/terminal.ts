@@ -4,10 +4,11 @@
  * (xterm's stylesheet is imported by TerminalPane.astro: small, and Astro
  * bundles a page's CSS itself.)
  */
-import { TERMINAL_PATH, type TerminalClientMessage, type TerminalServerMessage } from '../lib/protocol.ts';
+import { TERMINAL_PATH, TerminalServerMessageSchema, type TerminalClientMessage, type TerminalServerMessage } from '../lib/protocol.ts';
 import { ui } from '../lib/ui-strings.ts';
 import type { TerminalTypeRequest } from './try-it.ts';
 import { getTerminalStatus } from './api.ts';
+import { parseEvent } from './wire.ts';
 
 /**
  * How long the terminal must stay quiet, after a line was entered or a go
@@ -30,7 +31,7 @@ const TERMINAL_SETTLE_MS = 700;
 export async function startTerminal(
   host: HTMLElement,
   lesson: string,
-  onBuildEvent?: (event: { type: string }) => void,
+  onBuildEvent?: (event: TerminalServerMessage) => void,
   onSettled?: () => void,
 ): Promise<void> {
   const [{ Terminal }, { FitAddon }] = await Promise.all([import('@xterm/xterm'), import('@xterm/addon-fit')]);
@@ -101,12 +102,15 @@ export async function startTerminal(
     });
     ws.addEventListener('message', (event) => {
       if (typeof event.data !== 'string') return;
-      let message: TerminalServerMessage;
+      let message: TerminalServerMessage | null;
       try {
-        message = JSON.parse(event.data) as TerminalServerMessage;
-      } catch {
+        message = parseEvent(TerminalServerMessageSchema, event.data);
+      } catch (err) {
+        // A frame of a known type with the wrong fields: said in the terminal, the session goes on.
+        term.write(`\r\n${ui.terminalError((err as Error).message)}\r\n`);
         return;
       }
+      if (!message) return;
       if (message.type === 'output') term.write(message.data);
       else if (message.type === 'error') term.write(`\r\n${ui.terminalError(message.error)}\r\n`);
       else if (message.type === 'exit') end(message.message);

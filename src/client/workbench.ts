@@ -24,6 +24,7 @@ import { PhaseView } from './phase-view.ts';
 import { splitRefs } from './output-links.ts';
 import { setupPanes } from './panes.ts';
 import type { FilesRequest } from './exercise.ts';
+import { LineSplitter } from '../lib/lines.ts';
 import { MAX_FILES } from '../lib/protocol.ts';
 
 const SAVE_DELAY_MS = 500;
@@ -354,16 +355,15 @@ function setup(root: HTMLElement): void {
     phaseView.reset();
     editor.setDiagnostics([]);
     const diagnostics: Diagnostic[] = [];
-    let outputLine = '';
+    const outputLines = new LineSplitter();
     /**
      * Complete output lines become editor markers as they arrive. The Run asks
      * for one ordered stream (stdout and stderr as a terminal interleaves them),
      * so the compiler's file:line:col lines come in it too.
      */
     const scanOutput = (data: string, end = false) => {
-      outputLine += data;
-      const lines = outputLine.split('\n');
-      outputLine = end ? '' : (lines.pop() ?? '');
+      const lines = outputLines.push(data);
+      if (end) lines.push(outputLines.end());
       const names = Object.keys(editor.getFiles());
       let found = false;
       for (const line of lines) {

@@ -1,7 +1,7 @@
 /**
  * What an exercise checks, and how a check's result looks: shared by the
  * content build (src/content.config.ts validates every lesson's checks), the
- * server (server/exercises.ts loads them, server/api/check.ts runs them) and
+ * server (server/grading/exercise.ts loads them, server/api/check.ts runs them) and
  * the content test.
  *
  *   content/<lesson>/exercise/checks.json   which checks run (never served)

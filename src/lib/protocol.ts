@@ -4,10 +4,12 @@
  * This is the single module both sides import (the server through
  * `../src/lib/protocol.ts`, the browser through Vite), so the event and
  * message shapes cannot drift apart. The lab's requests, answers, events and
- * terminal messages, and the lesson manifest, are zod schemas: the server
- * validates every input with them (server/http/json.ts's parseBody: the first
- * problem, as `{"error": ...}` with status 400), and the TypeScript types are
- * inferred from them, so a type and its check cannot disagree. It must stay
+ * terminal messages, and the lesson manifest, are zod schemas (the
+ * classroom's are in protocol-classroom.ts): the server validates every input
+ * with them (server/http/json.ts's parseInput: the first problem, as
+ * `{"error": ...}` with status 400), the browser every answer and event
+ * (src/client/wire.ts), and the TypeScript types are inferred from them, so a
+ * type and its check cannot disagree. It must stay
  * erasable TypeScript (no enums, no namespaces, no parameter properties):
  * Node runs the server's .ts files directly with type stripping.
  */
@@ -100,7 +102,8 @@ export type OutputEvent = z.infer<typeof OutputEventSchema>;
 export const ExitEventSchema = z.object({
   type: z.literal('exit'),
   code: z.number().int().describe('Exit status of the command (128 + signal number when killed by a signal)'),
-  reason: ExitReasonSchema,
+  // A reason this client does not know is kept, not refused: clients must tolerate new ones.
+  reason: z.union([ExitReasonSchema, z.string()]),
   durationMs: z.number(),
   message: z.string().optional().describe('A sentence for the learner when a limit or the lab stopped the command'),
 });
@@ -133,6 +136,9 @@ export type LessonFiles = z.infer<typeof LessonFilesSchema>;
 /** Body of `PUT /api/workspace/files?lesson=ID`: save these files (others untouched). */
 export const SaveFilesRequestSchema = body({ files: FilesSchema });
 export type SaveFilesRequest = z.infer<typeof SaveFilesRequestSchema>;
+/** The answer of `PUT /api/workspace/files`: the names saved. */
+export const FilesSavedSchema = z.object({ saved: z.array(z.string()) });
+export type FilesSaved = z.infer<typeof FilesSavedSchema>;
 
 // ------------------------------------------------- workspace listing
 
@@ -145,27 +151,38 @@ export type SaveFilesRequest = z.infer<typeof SaveFilesRequestSchema>;
  * 'dir' (empty, or deeper than the listing goes; name ends in '/'), 'other'
  * (a FIFO, socket or device: never opened).
  */
-export interface WorkspaceFile {
-  name: string;
-  kind: 'text' | 'binary' | 'large' | 'unread' | 'symlink' | 'dir' | 'other';
-  bytes: number;
-  /** One of the lesson's starting files (Reset keeps and rewrites these; it removes the rest). */
-  starting: boolean;
-  content?: string;
-}
+export const WorkspaceFileSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['text', 'binary', 'large', 'unread', 'symlink', 'dir', 'other']),
+  bytes: z.number(),
+  starting: z.boolean().describe("One of the lesson's starting files (Reset keeps and rewrites these; it removes the rest)"),
+  content: z.string().optional(),
+});
+export type WorkspaceFile = z.infer<typeof WorkspaceFileSchema>;
 
 /** Answer of `GET /api/workspace/list?lesson=ID`: starting files first in tab order, then the rest by name. */
-export interface WorkspaceListing {
-  lesson: string;
-  files: WorkspaceFile[];
-  /** More entries than the listing reports (the server's limits). */
-  truncated: boolean;
-}
+export const WorkspaceListingSchema = z.object({
+  lesson: z.string(),
+  files: z.array(WorkspaceFileSchema),
+  truncated: z.boolean().describe("More entries than the listing reports (the server's limits)"),
+});
+export type WorkspaceListing = z.infer<typeof WorkspaceListingSchema>;
 
 // ---------------------------------------------------------- terminal socket
 
 /** WebSocket path; query `lesson=<id>` picks the working directory. */
 export const TERMINAL_PATH = '/api/terminal';
+
+/**
+ * Answer of `GET /api/terminal/status`: whether this browser could open a
+ * terminal now, and if not why (a refused WebSocket upgrade cannot say).
+ */
+export const TerminalStatusSchema = z.object({
+  available: z.boolean(),
+  message: z.string().optional(),
+  retryAfterSeconds: z.number().optional(),
+});
+export type TerminalStatus = z.infer<typeof TerminalStatusSchema>;
 
 /** Browser -> server, one JSON text frame each. */
 export const TerminalClientMessageSchema = z.discriminatedUnion('type', [
@@ -226,7 +243,7 @@ export const ManifestLessonSchema = z.object({
   run: z.string().describe("The Run button's command"),
   cgo: z.boolean(),
   files: z.array(z.string().refine((n) => fileNameProblem(n) === null, 'not a valid file name')).describe('Starting file names, in tab order'),
-  exercise: z.boolean().describe('The lesson has an exercise (its checks: content/<id>/exercise/, server/exercises.ts)'),
+  exercise: z.boolean().describe('The lesson has an exercise (its checks: content/<id>/exercise/, server/grading/exercise.ts)'),
 });
 export const LessonManifestSchema = z.object({ lessons: z.array(ManifestLessonSchema) });
 export type ManifestLesson = z.infer<typeof ManifestLessonSchema>;
@@ -236,296 +253,19 @@ export type ManifestLesson = z.infer<typeof ManifestLessonSchema>;
 // CheckEvent lines instead of one JSON object, so a learner whose check waits
 // for a free runner sees where it is in the line. `result` or `error` is last.
 
-/** The check left the line and its commands run now. */
-export interface CheckStartedEvent {
-  type: 'started';
-}
-
-/** The check's answer: what the one-JSON form of `POST /api/check` answers. */
-export interface CheckResultEvent {
-  type: 'result';
-  result: CheckResult;
-}
-
-/** The check could not be graded after the stream began (the server's words; a 5xx in the JSON form). */
-export interface CheckErrorEvent {
-  type: 'error';
-  error: string;
-}
-
-/** One line of the streamed answer of `POST /api/check`; clients ignore types they do not know. */
-export type CheckEvent = QueuedEvent | CheckStartedEvent | CheckResultEvent | CheckErrorEvent;
-
-// -------------------------------------------------------------- classroom
-// Teachers, classes, assignments and graded submissions (docs/api.md,
-// "Classes"). Ids are opaque strings. Times are ISO 8601 strings (UTC).
-// Errors are `{"error": "..."}` with a 4xx/5xx status, as everywhere else;
-// a thing the caller may not know exists answers 404, never 403.
-
-/** Cookies: a signed-in teacher, and a learner who joined a class (both HttpOnly, SameSite=Lax). */
-export const TEACHER_COOKIE = 'lab_teacher';
-export const LEARNER_COOKIE = 'lab_learner';
-
-/** The answer of signup, login and `GET /api/teacher/me`. */
-export interface TeacherInfo {
-  id: string;
-  email: string;
-  name: string;
-}
-
-/** The answer of `POST /api/classes`. */
-export interface ClassCreated {
-  id: string;
-  joinCode: string;
-}
 /**
- * `GET /api/classes`: the signed-in teacher's classes. `joinCode` is null while joining is closed;
- * an `archived` class takes no joins and no submissions (its code comes back when it is restored).
+ * One line of the streamed answer of `POST /api/check`; clients ignore types
+ * they do not know. `started`: the check left the line and its commands run
+ * now; `result`: what the one-JSON form answers; `error`: the check could not
+ * be graded after the stream began (the server's words; a 5xx in the JSON form).
  */
-export interface ClassSummary {
-  id: string;
-  name: string;
-  joinCode: string | null;
-  learners: number;
-  assignments: number;
-  createdAt: string;
-  archived: boolean;
-}
-/** `PATCH /api/classes/{id}` body: rename, archive or restore; answers the ClassSummary. `DELETE` removes the class with everything in it. */
-export interface ClassUpdateRequest {
-  name?: string;
-  archived?: boolean;
-}
-
-/** A learner of a class as the teacher sees it (the recovery code too: the teacher can hand it out again). */
-export interface ClassLearner {
-  id: string;
-  name: string;
-  recoveryCode: string;
-  joinedAt: string;
-}
-/** `GET /api/classes/{id}`: one class with its assignments and learners. */
-export interface ClassDetail extends Omit<ClassSummary, 'assignments' | 'learners'> {
-  assignments: Assignment[];
-  learners: ClassLearner[];
-}
-/** `POST /api/classes/{id}/join-code` body: a new code, or no code (joining closed); answers `{joinCode}`. */
-export interface JoinCodeRequest {
-  action: 'rotate' | 'close';
-}
-/** `POST /api/submissions/{id}/override` body; `status: null` removes the override. Answers the Submission. */
-export interface OverrideRequest {
-  status: 'pass' | 'fail' | null;
-  comment?: string;
-}
-/** `POST /api/classes/{id}/regrade` body (all of the class's counted submissions when empty); answers RegradeResult. */
-export interface RegradeRequest {
-  assignmentId?: string;
-  lesson?: string;
-}
-export interface RegradeResult {
-  regraded: number;
-  changed: number;
-  errors: number;
-}
-
-/** Late policy: `accept` counts a late submission as any other; `mark` counts it and marks it late. */
-export type LatePolicy = 'accept' | 'mark';
-/** `POST /api/classes/{id}/assignments` body; answers `{id}`. */
-export interface AssignmentCreateRequest {
-  title: string;
-  lessons: string[];
-  due?: string;
-  latePolicy?: LatePolicy;
-}
-/**
- * An `archived` assignment is kept for the record (grid, CSV) but hidden from learners and takes no
- * submissions. The server always sends `archived`; it is optional for values made before it existed.
- */
-export interface Assignment {
-  id: string;
-  classId: string;
-  title: string;
-  lessons: string[];
-  due: string | null;
-  latePolicy: LatePolicy;
-  createdAt: string;
-  archived?: boolean;
-}
-/**
- * `PATCH /api/classes/{id}/assignments/{assignmentId}` body: only the fields sent change (`due: null`
- * removes the due time). A lesson left out of `lessons` loses its submissions. Answers AssignmentUpdated.
- */
-export interface AssignmentUpdateRequest {
-  title?: string;
-  lessons?: string[];
-  due?: string | null;
-  latePolicy?: LatePolicy;
-  archived?: boolean;
-}
-/** The answer of an assignment's PATCH: the Assignment, and how many submissions went with lessons left out. */
-export interface AssignmentUpdated extends Assignment {
-  removedSubmissions: number;
-}
-
-/** The answer of `POST /api/join` (it sets the learner cookie) and `POST /api/recover`. */
-export interface JoinResult {
-  learnerId: string;
-  classId: string;
-  className: string;
-  name: string;
-  recoveryCode: string;
-}
-
-/**
- * A learner's status on one exercise of an assignment (the grid's cell):
- * `not-started` never submitted; `pending` submitted, nothing graded yet.
- */
-export type SubmissionStatus = 'pass' | 'fail' | 'error' | 'not-started' | 'pending';
-/** The statuses a column's `counts` holds (cells still `pending` are counted apart). */
-export type CountedStatus = Exclude<SubmissionStatus, 'pending'>;
-
-/** `GET /api/me/assignments`: the joined learner's class, assignments and own status. */
-export interface MyAssignments {
-  learner: { id: string; name: string; classId: string; className: string };
-  assignments: Array<
-    Assignment & {
-      /** `pending`: a submission waits for its grade (the status is then the counted one's, or `pending`). */
-      exercises: Array<{
-        lesson: string;
-        title: string;
-        status: SubmissionStatus;
-        late: boolean;
-        submittedAt: string | null;
-        submissionId: string | null;
-        pending: boolean;
-      }>;
-    }
-  >;
-}
-
-/**
- * `GET /api/me/progress`: the learner's done lessons (✓), kept on the server so
- * they follow the learner to another browser. `PUT /api/me/progress?lesson=ID`
- * marks one done (a lesson stays done; its first time is kept) and answers the same.
- */
-export interface LearnerProgress {
-  learnerId: string;
-  done: Array<{ lesson: string; doneAt: string }>;
-}
-/** The answer of `PUT /api/me/files?lesson=ID` (its body: the lesson's files, replacing the stored copy). */
-export interface LearnerFilesSaved {
-  lesson: string;
-  savedAt: string;
-}
-/**
- * `GET /api/me/files?lesson=ID`: the learner's copy of the lesson's files (`files` and `savedAt`
- * null when none was saved yet), and the lesson's starting files, so a browser can tell a fresh
- * workspace (nothing of the learner's in it yet) from one with work of its own.
- */
-export interface LearnerFiles {
-  lesson: string;
-  files: Record<string, string> | null;
-  savedAt: string | null;
-  startingFiles: Record<string, string>;
-}
-
-/**
- * The 202 answer of `POST /api/assignments/{id}/submissions` (its body: a CheckRequest).
- * A submission stored (durably) and queued for grading: the grade comes later,
- * from `GET /api/submissions/{id}/events` (or `GET /api/submissions/{id}`).
- */
-export interface SubmissionAccepted {
-  submissionId: string;
-  pending: true;
-  late: boolean;
-}
-/** The check's result for the frozen snapshot, plus its id and whether it came after the due time. */
-export interface SubmissionResult extends CheckResult {
-  submissionId: string;
-  late: boolean;
-}
-
-/** One submission, as its learner or their teacher sees it (`GET /api/submissions/{id}`). */
-export interface Submission {
-  id: string;
-  assignmentId: string;
-  learnerId: string;
-  lesson: string;
-  files: Record<string, string>;
-  result: CheckResult;
-  /** Present (true) while the checks still run: `result` is then a placeholder, not a grade. */
-  pending?: boolean;
-  late: boolean;
-  createdAt: string;
-  /** A teacher's override of the status, with a comment. */
-  override: { status: 'pass' | 'fail'; comment: string } | null;
-}
-/** A submission without its files: a line of a learner's history, and what the submission's event stream sends. */
-export type SubmissionInfo = Omit<Submission, 'files'>;
-/**
- * `GET /api/classes/{id}/learners/{learnerId}/submissions?assignmentId=&lesson=`:
- * the learner's submissions, newest first (at most MAX_HISTORY_SUBMISSIONS).
- */
-export interface SubmissionHistory {
-  learnerId: string;
-  name: string;
-  submissions: SubmissionInfo[];
-  truncated: boolean;
-}
-
-/** One cell of the results grid: the counted submission (the last before the due time, else the last). */
-export interface ResultCell {
-  status: SubmissionStatus;
-  late: boolean;
-  overridden: boolean;
-  /** The grader flagged the counted submission's code for review (CheckResult.review). */
-  flagged: boolean;
-  submissionId: string | null;
-  submissions: number;
-  /** A submission of this cell waits for its grade (newer than the counted one, or the only kind there is). */
-  pending: boolean;
-}
-
-/** `GET /api/classes/{id}/results`: learners x (assignment, lesson) columns. */
-export interface ResultsGrid {
-  class: { id: string; name: string };
-  /** `counts` of the cells' statuses; `pending`: cells with nothing graded yet (status `pending`). */
-  columns: Array<{
-    assignmentId: string;
-    assignmentTitle: string;
-    lesson: string;
-    lessonTitle: string;
-    archived: boolean;
-    counts: Record<CountedStatus, number>;
-    pending: number;
-  }>;
-  rows: Array<{ learnerId: string; name: string; cells: ResultCell[] }>;
-}
-
-/**
- * Server-Sent Events of `GET /api/classes/{id}/events` (the teacher's live
- * grid): `event: submission` with a ClassSubmissionEvent when a submission is
- * stored, graded or overridden; `event: change` with a ClassChangeEvent when
- * the class, its learners or assignments changed (read the class again);
- * `event: deleted` when the class is gone. A stream ends after a while and
- * the browser reconnects by itself: read the grid again then (events may
- * have been missed between).
- */
-export interface ClassSubmissionEvent {
-  submissionId: string;
-  learnerId: string;
-  assignmentId: string;
-  lesson: string;
-  status: 'pending' | 'pass' | 'fail' | 'error';
-}
-export interface ClassChangeEvent {
-  what: 'class' | 'learners' | 'assignments';
-}
-/** The event names of the class stream (for EventSource listeners). */
-export const CLASS_EVENT_TYPES = ['submission', 'change', 'deleted'] as const;
-// `GET /api/submissions/{id}/events` (its learner or teacher): `event: submission` with a
-// SubmissionInfo at once and again when graded; the stream ends after the grade.
+export const CheckEventSchema = z.discriminatedUnion('type', [
+  QueuedEventSchema,
+  z.object({ type: z.literal('started') }),
+  z.object({ type: z.literal('result'), result: CheckResultSchema }),
+  z.object({ type: z.literal('error'), error: z.string() }),
+]);
+export type CheckEvent = z.infer<typeof CheckEventSchema>;
 
 // ------------------------------------------------------------------ shared
 

@@ -10,17 +10,13 @@ import { join } from 'node:path';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { newSession, postRun } from '../helpers/api.ts';
 import { mountsUnder, sandboxProcesses, waitingSandboxes as waitingOf } from '../helpers/host.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const LESSON = 'go-run/what-go-run-does';
 const AS_ROOT = process.getuid?.() === 0;
 
-async function until(what: string, check: () => boolean, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** A state these tests wait for (tests/helpers/wait.ts), with this file's deadline. */
+const until = (what: string, check: () => boolean, timeoutMs = 8000) => waitFor(check, what, { timeoutMs });
 
 describe('reaper', { skip: !AS_ROOT && 'workspace mounts need root' }, () => {
   let lab: LabServer;

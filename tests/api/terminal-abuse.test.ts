@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { TERMINAL_CPU_SAMPLE_MS } from '../../server/api/terminal.ts';
+import { TERMINAL_CPU_SAMPLE_MS } from '../../server/api/terminal-shell.ts';
 import { join } from 'node:path';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { newSession, postRun, TerminalClient } from '../helpers/api.ts';
@@ -29,13 +29,8 @@ function rssBytes(pid: number): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for: ${what}`);
-    await sleep(100);
-  }
-}
+/** A state these tests wait for (tests/helpers/wait.ts), with this file's deadline. */
+const until = (what: string, check: () => boolean, timeoutMs = 10_000) => waitFor(check, what, { timeoutMs });
 
 /** Opens a terminal; its HTTP status when refused. */
 async function open(lab: LabServer, headers: Record<string, string>): Promise<TerminalClient | number> {

@@ -1,6 +1,7 @@
 /** Small clients for the lab's HTTP API and terminal socket, for tests and benchmarks. */
 import WebSocket from 'ws';
 import { parseEventLine, SESSION_COOKIE, type ExitEvent, type TerminalServerMessage } from '../../src/lib/protocol.ts';
+import { LineSplitter } from '../../src/lib/lines.ts';
 
 export interface RunResponse {
   status: number;
@@ -167,14 +168,14 @@ export function streamRun(url: string, body: unknown, cookie?: string): { output
         return { status: res.status, contentType, events: [], stdout: '', stderr: '', error };
       }
       const decoder = new TextDecoder();
+      const lines = new LineSplitter();
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        text += decoder.decode(chunk, { stream: true });
-        seen = text
-          .split('\n')
-          .map(parseEventLine)
-          .filter((e) => e !== null && (e.type === 'stdout' || e.type === 'stderr'))
-          .map((e) => (e as unknown as { data: string }).data)
-          .join('');
+        const piece = decoder.decode(chunk, { stream: true });
+        text += piece;
+        for (const line of lines.push(piece)) {
+          const e = parseEventLine(line) as { type: string; data?: unknown } | null;
+          if ((e?.type === 'stdout' || e?.type === 'stderr') && typeof e.data === 'string') seen += e.data;
+        }
         wake();
       }
       return runResponse(res.status, contentType, text);

@@ -1,7 +1,8 @@
 /** A small client for the classroom API (docs/api.md, "Classes"), for tests: JSON in, status + body + cookie out. */
 import { readFileSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
-import { LEARNER_COOKIE, TEACHER_COOKIE } from '../../src/lib/protocol.ts';
+import { LEARNER_COOKIE, TEACHER_COOKIE } from '../../src/lib/protocol-classroom.ts';
+import { LineSplitter } from '../../src/lib/lines.ts';
 
 const CONTENT = joinPath(import.meta.dirname, '..', '..', 'content');
 
@@ -160,23 +161,22 @@ export async function openEvents(url: string, path: string, cookie: string): Pro
   }
   stream.ended = (async () => {
     const decoder = new TextDecoder();
-    let buffer = '';
+    const lines = new LineSplitter();
+    // The fields of the event being read; a blank line ends it (the SSE format).
+    let event = 'message';
+    let data: string[] = [];
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          let event = 'message';
-          const data: string[] = [];
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) stream.comments++;
-            else if (line.startsWith('event: ')) event = line.slice(7);
-            else if (line.startsWith('data: ')) data.push(line.slice(6));
+        for (const line of lines.push(decoder.decode(chunk, { stream: true }))) {
+          if (line.startsWith(':')) stream.comments++;
+          else if (line.startsWith('event: ')) event = line.slice(7);
+          else if (line.startsWith('data: ')) data.push(line.slice(6));
+          else if (line === '') {
+            if (data.length) events.push({ event, data: JSON.parse(data.join('\n')) });
+            event = 'message';
+            data = [];
+            for (const w of waiters.splice(0)) w();
           }
-          if (data.length) events.push({ event, data: JSON.parse(data.join('\n')) });
-          for (const w of waiters.splice(0)) w();
         }
       }
     } catch {

@@ -5,6 +5,7 @@
  * ordinary `POST /api/run` of a command that sleeps until the test lets go
  * (closing the request stops it, or takes it out of the line).
  */
+import { LineSplitter } from '../../src/lib/lines.ts';
 import { parseEventLine } from '../../src/lib/protocol.ts';
 
 export type Frame = { type: string; [k: string]: unknown };
@@ -13,7 +14,7 @@ export type Frame = { type: string; [k: string]: unknown };
 export class FrameReader {
   readonly seen: Frame[] = [];
   readonly #reader: ReadableStreamDefaultReader<string>;
-  #buffer = '';
+  readonly #lines = new LineSplitter();
   #index = 0;
   #ended = false;
 
@@ -30,16 +31,10 @@ export class FrameReader {
       const { value, done } = await this.#reader.read();
       if (done) {
         this.#ended = true;
-        this.#take(this.#buffer);
-        this.#buffer = '';
+        this.#take(this.#lines.end());
         continue;
       }
-      this.#buffer += value;
-      let nl: number;
-      while ((nl = this.#buffer.indexOf('\n')) >= 0) {
-        this.#take(this.#buffer.slice(0, nl));
-        this.#buffer = this.#buffer.slice(nl + 1);
-      }
+      for (const line of this.#lines.push(value)) this.#take(line);
     }
   }
 

@@ -74,13 +74,8 @@ function canaryDir(name: string): string {
   return dir;
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** A state these tests wait for (tests/helpers/wait.ts), with this file's deadline. */
+const until = (what: string, check: () => boolean, timeoutMs = 8000) => waitFor(check, what, { timeoutMs });
 
 /** Host bytes the session's image file really holds (it is sparse). */
 function imageBytes(dataDir: string): number {

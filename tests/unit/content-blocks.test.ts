@@ -1,3 +1,4 @@
+/** The Try it block syntax of the lessons (tests/content/blocks.ts): blocks and their meta are found, mistakes are errors with a line, every lesson parses. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { extractTryBlocks, parseMeta } from '../content/blocks.ts';

@@ -1,3 +1,6 @@
+// Tests of the sandbox's go wrapper: which commands get the tracing flags and
+// where, which are left alone, and the JSON strings it writes by hand.
+
 package main
 
 import (

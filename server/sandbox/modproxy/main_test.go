@@ -1,3 +1,6 @@
+// Tests of modproxy: the GOPROXY file layout it writes, and the module
+// sources it refuses.
+
 package main
 
 import (

@@ -23,6 +23,8 @@ export const SECCOMP_SOURCE_DIR: string = import.meta.dirname;
 export const SECCOMP_FILTER_NAME = 'seccomp.bpf';
 const GENERATOR_NAME = 'seccomp-gen';
 const STAMP_NAME = 'seccomp-gen.stamp';
+/** The kernel's longest classic BPF program (BPF_MAXINSNS), in 8-byte instructions: a longer filter file is broken. */
+const BPF_MAX_INSTRUCTIONS = 4096;
 
 /** One build + write per outDir per process; concurrent callers share it. */
 const pending = new Map<string, Promise<string>>();
@@ -84,7 +86,7 @@ async function build(outDir: string): Promise<string> {
     throw new Error(`writing the seccomp filter failed: ${describe(err)}`);
   }
   const { size } = await stat(filter);
-  if (size === 0 || size % 8 !== 0 || size / 8 > 4096) {
+  if (size === 0 || size % 8 !== 0 || size / 8 > BPF_MAX_INSTRUCTIONS) {
     throw new Error(`seccomp filter ${filter} has a bad size (${size} bytes)`);
   }
   return filter;
@@ -92,5 +94,5 @@ async function build(outDir: string): Promise<string> {
 
 function describe(err: unknown): string {
   const e = err as { stderr?: string; message?: string };
-  return (e.stderr && e.stderr.trim()) || e.message || String(err);
+  return e.stderr?.trim() || e.message || String(err);
 }

@@ -13,10 +13,20 @@
  * Refresh button appears as a fallback; each (re)connection reads the grid
  * afresh, since events may have been missed meanwhile.
  */
-import type { Assignment, ClassDetail, ClassSubmissionEvent, ResultCell, ResultsGrid, Submission, SubmissionHistory } from '../../lib/protocol.ts';
+import {
+  ClassSubmissionEventSchema,
+  type Assignment,
+  type ClassDetail,
+  type ClassSubmissionEvent,
+  type ResultCell,
+  type ResultsGrid,
+  type Submission,
+  type SubmissionHistory,
+} from '../../lib/protocol-classroom.ts';
 import { ui } from '../../lib/ui-strings.ts';
 import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 import { renderResult } from '../check-results.ts';
+import { parseJson } from '../wire.ts';
 import {
   ApiError,
   classEventsUrl,
@@ -198,7 +208,7 @@ function renderGrid(grid: ResultsGrid): void {
   grid.rows.forEach((row) => {
     const tr = el('tr');
     tr.append(th(row.name, 'row'));
-    row.cells.forEach((cell, c) => tr.append(cellElement(cell, row, grid.columns[c]!, `${row.learnerId}:${c}`)));
+    for (const [c, cell] of row.cells.entries()) tr.append(cellElement(cell, row, grid.columns[c]!, `${row.learnerId}:${c}`));
     tbody.append(tr);
   });
   const scroll = el('div', undefined, 'cr-scroll');
@@ -593,7 +603,14 @@ function connectLive(): void {
     scheduleRedraw(true);
   });
   source.addEventListener('submission', (message) => {
-    const e = JSON.parse((message as MessageEvent<string>).data) as ClassSubmissionEvent;
+    let e: ClassSubmissionEvent;
+    try {
+      e = parseJson(ClassSubmissionEventSchema, (message as MessageEvent<string>).data, 'a live event of the class');
+    } catch (err) {
+      setMessage(resultsMessage, t.loadFailed((err as Error).message), true);
+      scheduleRedraw(false);
+      return;
+    }
     announce(e);
     scheduleRedraw(false);
     // The open dialog follows its exercise (a grade arriving, a new submission).

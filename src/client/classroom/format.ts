@@ -3,7 +3,7 @@
  * the learner's or teacher's local time, and a status as words and a symbol.
  * No DOM here, so tests/unit/client/classroom-format.test.ts can run them.
  */
-import type { SubmissionStatus } from '../../lib/protocol.ts';
+import type { SubmissionStatus } from '../../lib/protocol-classroom.ts';
 import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 
 /**

@@ -1,5 +1,5 @@
 /** Small DOM helpers shared by the classroom pages: forms and buttons with a live message, elements, tables. */
-import type { SubmissionStatus } from '../../lib/protocol.ts';
+import type { SubmissionStatus } from '../../lib/protocol-classroom.ts';
 import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 
 /**
@@ -7,6 +7,7 @@ import { classroomUi } from '../../lib/ui-strings-classroom.ts';
  * thrown error's sentence in the form's `[data-message]` region (aria-live), so
  * a screen reader hears it; the fields keep what was typed.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler with nothing to say is an async function without a return (Promise<void>), which Promise<string | undefined> does not accept.
 export function bindForm(form: HTMLFormElement, handler: (data: FormData) => Promise<string | void>): void {
   const message = form.querySelector<HTMLElement>('[data-message]');
   const button = form.querySelector<HTMLButtonElement>('button[type=submit], button:not([type])');

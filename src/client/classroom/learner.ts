@@ -3,7 +3,7 @@
  * status per exercise. While a submission waits for its grade ("submitted,
  * grading") the page reads the status again every PENDING_POLL_MS.
  */
-import type { MyAssignments } from '../../lib/protocol.ts';
+import type { MyAssignments } from '../../lib/protocol-classroom.ts';
 import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 import { ApiError, myAssignments } from './api.ts';
 import { dueText, localTime, plainTitle, statusText } from './format.ts';

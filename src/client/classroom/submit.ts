@@ -7,10 +7,11 @@
  * as a Check's (the stored result, so the page says what the teacher sees).
  * A failure to submit leaves the files as they are and says why.
  */
-import type { MyAssignments, SubmissionInfo } from '../../lib/protocol.ts';
+import { SubmissionInfoSchema, type MyAssignments, type SubmissionInfo } from '../../lib/protocol-classroom.ts';
 import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 import { renderResult } from '../check-results.ts';
 import { markDone, showProgress } from '../progress.ts';
+import { parseJson } from '../wire.ts';
 import { getSubmission, myAssignments, submissionEventsUrl, submit } from './api.ts';
 
 /** When the event stream is refused (EventSource does not retry then), the grade is asked for this often… */
@@ -89,7 +90,15 @@ function awaitGrade(ctx: SubmitContext, title: string, id: string, late: boolean
   };
   const source = new EventSource(submissionEventsUrl(id));
   source.addEventListener('submission', (message) => {
-    show(JSON.parse((message as MessageEvent<string>).data) as SubmissionInfo);
+    let info: SubmissionInfo;
+    try {
+      info = parseJson(SubmissionInfoSchema, (message as MessageEvent<string>).data, "the submission's event");
+    } catch (err) {
+      // Said where the grade would be; the stream's next event (or the end of it) may still bring the grade.
+      if (!done && ctx.root.dataset.grading === id) ctx.status.textContent = classroomUi.submitFailed((err as Error).message);
+      return;
+    }
+    show(info);
     if (done) source.close();
   });
   source.addEventListener('error', () => {

@@ -2,7 +2,7 @@
  * /teach/: sign up, sign in and out; the signed-in teacher's classes with
  * their join codes and counts, and a form to create a class.
  */
-import type { ClassSummary, TeacherInfo } from '../../lib/protocol.ts';
+import type { ClassSummary, TeacherInfo } from '../../lib/protocol-classroom.ts';
 import { classroomUi } from '../../lib/ui-strings-classroom.ts';
 import { ApiError, createClass, listClasses, teacherLogin, teacherLogout, teacherMe, teacherSignup } from './api.ts';
 import { bindAction, bindForm, el, field, need, setMessage } from './forms.ts';

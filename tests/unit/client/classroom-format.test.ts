@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dueText, localInputToIso, localTime, statusText } from '../../../src/client/classroom/format.ts';
 import { assignmentsWith } from '../../../src/client/classroom/submit.ts';
-import type { MyAssignments } from '../../../src/lib/protocol.ts';
+import type { MyAssignments } from '../../../src/lib/protocol-classroom.ts';
 
 /** Runs fn with the process in another time zone (Node re-reads TZ when it is assigned). */
 function inZone<T>(zone: string, fn: () => T): T {

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseEventLine, type GraphAction } from '../../../src/lib/protocol.ts';
+import { RunEventSchema, type GraphAction } from '../../../src/lib/protocol.ts';
+import { parseEvent } from '../../../src/client/wire.ts';
 import {
   actionGraphMermaid,
   BuildTracker,
@@ -21,7 +22,7 @@ import {
 const events = (name: string) =>
   readFileSync(join(import.meta.dirname, 'fixtures', `${name}.ndjson`), 'utf8')
     .split('\n')
-    .map(parseEventLine)
+    .map((line) => parseEvent(RunEventSchema, line))
     .filter((e) => e !== null);
 
 function replay(name: string, until?: (t: BuildTracker) => boolean): BuildTracker {
@@ -75,36 +76,36 @@ test('a compile error: compile failed, link never started', () => {
 
 test('a new command resets; a phase error stops the view loudly', () => {
   const t = replay('go-run-warm');
-  t.apply({ type: 'command', cmd: 9, argv: ['go', 'build', '.'], added: [] } as { type: string });
+  t.apply({ type: 'command', cmd: 9, argv: ['go', 'build', '.'], added: [] });
   assert.equal(t.steps.size, 0);
   assert.equal(t.exit, undefined);
-  t.apply({ type: 'phase', cmd: 9, phase: 'load', state: 'start', t: 1 } as { type: string });
-  t.apply({ type: 'phase', cmd: 3, phase: 'link', state: 'start', t: 2 } as { type: string });
+  t.apply({ type: 'phase', cmd: 9, phase: 'load', state: 'start', t: 1 });
+  t.apply({ type: 'phase', cmd: 3, phase: 'link', state: 'start', t: 2 });
   assert.equal(t.steps.has('link'), false, 'events of another command are ignored');
-  t.apply({ type: 'phase-error', cmd: 9, message: 'the build view stopped: bad trace' } as { type: string });
+  t.apply({ type: 'phase-error', cmd: 9, message: 'the build view stopped: bad trace' });
   assert.equal(t.phaseError, 'the build view stopped: bad trace');
   assert.equal(t.steps.get('load')?.state, 'failed');
 });
 
 test('a command typed in the terminal ends with its own status (no Run exit event)', () => {
   const t = new BuildTracker();
-  t.apply({ type: 'command', cmd: 4, argv: ['go', 'run', '.'], added: [] } as { type: string });
-  t.apply({ type: 'phase', cmd: 4, phase: 'run', state: 'start', t: 10 } as { type: string });
-  assert.equal(t.apply({ type: 'command-end', cmd: 5, code: 0 } as { type: string }), false, "another command's end is not ours");
+  t.apply({ type: 'command', cmd: 4, argv: ['go', 'run', '.'], added: [] });
+  t.apply({ type: 'phase', cmd: 4, phase: 'run', state: 'start', t: 10 });
+  assert.equal(t.apply({ type: 'command-end', cmd: 5, code: 0 }), false, "another command's end is not ours");
   assert.equal(t.finished, false);
-  assert.equal(t.apply({ type: 'command-end', cmd: 4, code: 1, t: 30 } as { type: string }), true);
+  assert.equal(t.apply({ type: 'command-end', cmd: 4, code: 1, t: 30 }), true);
   assert.deepEqual(t.commandEnd, { type: 'command-end', cmd: 4, code: 1, t: 30 });
   assert.equal(t.finished, true);
   assert.equal(t.steps.get('run')?.state, 'failed', 'a go command that failed while its program ran');
-  t.apply({ type: 'command', cmd: 6, argv: ['go', 'build', '.'], added: [] } as { type: string });
+  t.apply({ type: 'command', cmd: 6, argv: ['go', 'build', '.'], added: [] });
   assert.equal(t.commandEnd, undefined, 'a new command starts over');
 });
 
 test('queued shows the position until the command starts', () => {
   const t = new BuildTracker();
-  t.apply({ type: 'queued', position: 2 } as { type: string });
+  t.apply({ type: 'queued', position: 2 });
   assert.equal(t.queued, 2);
-  t.apply({ type: 'command', cmd: 1, argv: ['go', 'run', '.'], added: [] } as { type: string });
+  t.apply({ type: 'command', cmd: 1, argv: ['go', 'run', '.'], added: [] });
   assert.equal(t.queued, undefined);
 });
 
@@ -127,8 +128,7 @@ test('diagnostics: compiler and vet lines of lesson files, headers ignored', () 
   // The recorded streams.
   const stderr = (name: string) =>
     events(name)
-      .filter((e) => e.type === 'stderr')
-      .map((e) => (e as unknown as { data: string }).data)
+      .flatMap((e) => (e.type === 'stderr' ? [e.data] : []))
       .join('');
   const found = (name: string, vet: boolean) =>
     stderr(name)

@@ -1,3 +1,4 @@
+/** The go command's -debug-actiongraph reader (server/phases/graph.ts) against graphs recorded from the lab's Go version (fixtures/). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseActionGraph, GraphFormatError } from '../../../server/phases/graph.ts';

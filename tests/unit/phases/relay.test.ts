@@ -1,3 +1,4 @@
+/** The relay (server/phases/relay.ts) that turns the go wrapper's frames into command, phase and end events, and stops loudly on input it cannot read. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PhaseRelay, type RelayEvent } from '../../../server/phases/relay.ts';

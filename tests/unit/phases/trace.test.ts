@@ -1,3 +1,4 @@
+/** The go command's -debug-trace reader (server/phases/trace.ts) against traces recorded from the lab's Go version (fixtures/): phases, their order and times. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PhaseEvent } from '../../../src/lib/protocol.ts';

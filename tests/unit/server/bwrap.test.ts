@@ -1,3 +1,4 @@
+/** The sandbox's bubblewrap argv and environment (server/sandbox/bwrap.ts): isolated as docs/security.md says, built from the lab's values only. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bwrapArgv, sandboxEnv } from '../../../server/sandbox/bwrap.ts';

@@ -1,5 +1,6 @@
 /**
- * Display texts of the classroom (server/classroom/validate.ts, views.ts):
+ * Display texts of the classroom (src/lib/protocol-classroom.ts's displayText,
+ * server/classroom/validate.ts's nameKey, views.ts):
  * what a learner's, teacher's, class's or assignment's name may hold, how it
  * is stored, when two learner names are the same, and how duplicates stored
  * before that rule are shown.
@@ -7,17 +8,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STORE_ENGINES } from '../../helpers/stores.ts';
-import { displayText, nameKey, text } from '../../../server/classroom/validate.ts';
+import { displayText } from '../../../src/lib/protocol-classroom.ts';
+import { nameKey } from '../../../server/classroom/validate.ts';
 import { withDistinctNames } from '../../../server/classroom/views.ts';
 
-const refusal = (value: string) => {
-  try {
-    displayText('name', value);
-    return null;
-  } catch (err) {
-    return (err as Error).message;
-  }
+/** The words a name field (of up to `max` characters) is refused with, or null when it is taken; `shown`: its stored form. */
+const checked = (value: string, max = 1000) => {
+  const r = displayText('name', max).safeParse(value);
+  return r.success ? { refusal: null, shown: r.data } : { refusal: r.error.issues[0].message, shown: null };
 };
+const refusal = (value: string) => checked(value).refusal;
 
 test('displayText refuses every control, bidi and invisible character, naming it', () => {
   const cases: Array<[number, RegExp]> = [];
@@ -39,11 +39,11 @@ test('displayText refuses every control, bidi and invisible character, naming it
 
 test('displayText keeps letters of every script, combining marks and emoji; collapses spaces; NFC', () => {
   for (const ok of ['Zoë', 'Þórr', 'محمد', 'אורי', '李小龍', 'Nguyễn', '❤️ Kim', 'O’Brien-Smith']) assert.equal(refusal(ok), null, ok);
-  assert.equal(displayText('name', '  a \u00a0\u2003\u3000 b  '), 'a b');
-  assert.equal(displayText('name', 'e\u0301'), '\u00e9');
-  assert.throws(() => text({ name: ' \u00a0 ' }, 'name', 40), /must not be empty/);
-  assert.throws(() => text({ name: 'x'.repeat(41) }, 'name', 40), /longer than 40 characters/);
-  assert.equal(text({ name: 'é'.repeat(40) }, 'name', 40).length, 40, 'characters, not bytes');
+  assert.equal(checked('  a \u00a0\u2003\u3000 b  ').shown, 'a b');
+  assert.equal(checked('e\u0301').shown, '\u00e9');
+  assert.match(checked(' \u00a0 ', 40).refusal ?? '', /must not be empty/);
+  assert.match(checked('x'.repeat(41), 40).refusal ?? '', /longer than 40 characters/);
+  assert.equal(checked('é'.repeat(40), 40).shown?.length, 40, 'characters, not bytes');
 });
 
 test('nameKey: case, width and spacing do not make a different name; other scripts do', () => {

@@ -1,11 +1,12 @@
+/** Exercises: checks.json and the exercise folder (src/lib/exercise.ts), declared tests, and reading go test -json and command output into results (server/grading/results.ts). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkExerciseFolder, parseExerciseChecks } from '../../../src/lib/exercise.ts';
-import { commandResult, goTestResults, overall, truncate } from '../../../server/exercise-results.ts';
-import { declaredTests } from '../../../server/exercises.ts';
+import { commandResult, goTestResults, overall, truncate } from '../../../server/grading/results.ts';
+import { declaredTests } from '../../../server/grading/exercise.ts';
 
 test('checks.json: a malformed one is refused, naming the file and the field', () => {
   const bad = (text: string, re: RegExp) => assert.throws(() => parseExerciseChecks(text, 'content/a/b/exercise/checks.json'), re);

@@ -1,3 +1,4 @@
+/** Fairness (server/fairness/): token buckets, and admission's slots, queue and per-learner and per-address shares. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TokenBuckets } from '../../../server/fairness/token-bucket.ts';

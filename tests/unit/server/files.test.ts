@@ -1,3 +1,4 @@
+/** The file-name rule (src/lib/file-names.ts) and a request's files: shape, count and sizes (server/workspace/files.ts). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateFiles } from '../../../server/workspace/files.ts';

@@ -1,3 +1,4 @@
+/** The launcher (server/sandbox/launcher.ts) that joins cgroups, sets rlimits and drops to the sandbox uid before bwrap, and naming the limit that stopped a command. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from '../../../server/sandbox/launcher.ts';

@@ -1,3 +1,4 @@
+/** go run's program under tighter limits than the build (server/sandbox/program-limits.ts): when the window opens and closes, and whose limit hits are whose. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProgramLimiter } from '../../../server/sandbox/program-limits.ts';

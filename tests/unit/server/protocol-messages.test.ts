@@ -1,6 +1,7 @@
+/** Input read off the wire by hand-written parsers: terminal client messages, session cookies, NDJSON event lines. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseClientMessage } from '../../../server/api/terminal.ts';
+import { parseClientMessage } from '../../../server/api/terminal-shell.ts';
 import { SessionStore } from '../../../server/sessions.ts';
 import { MAX_TERMINAL_COLS, parseEventLine } from '../../../src/lib/protocol.ts';
 

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseClientMessage } from '../../../server/api/terminal.ts';
+import { parseClientMessage } from '../../../server/api/terminal-shell.ts';
 import { FilesSchema, MAX_FILES, MAX_TERMINAL_COLS, MAX_TERMINAL_ROWS, RunEventSchema } from '../../../src/lib/protocol.ts';
 
 test('terminal messages: wrong types, out-of-range sizes and prototype keys are refused', () => {

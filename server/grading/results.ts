@@ -3,8 +3,8 @@
  * results.json v3 shape, src/lib/protocol.ts CheckResult). Pure functions:
  * the API (server/api/check.ts) runs the commands, these read their output.
  */
-import type { CheckResult, CheckTestResult } from '../src/lib/protocol.ts';
-import type { CommandCheck } from '../src/lib/exercise.ts';
+import type { CheckResult, CheckTestResult } from '../../src/lib/protocol.ts';
+import type { CommandCheck } from '../../src/lib/exercise.ts';
 
 /** Output kept per test in a result (the whole output stays in the learner's own Runs). */
 export const MAX_CHECK_OUTPUT_BYTES = 4096;

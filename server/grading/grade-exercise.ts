@@ -24,21 +24,21 @@
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { CheckResult, CheckTestResult } from '../src/lib/protocol.ts';
-import { SANDBOX_HOME } from './workspace/mounts.ts';
-import { runInSandbox, type RunResult } from './sandbox/sandbox.ts';
-import { startWaiting } from './sandbox/warm.ts';
-import { saveFiles } from './workspace/lesson-folder.ts';
-import { readBytesBeneath } from './workspace/beneath.ts';
-import { loadExercise, type Exercise } from './exercises.ts';
-import { commandResult, overall, truncate } from './exercise-results.ts';
-import { planVerdicts, readVerdict } from './grading/verdict.ts';
-import { expectedImports, reviewReasons } from './grading/review.ts';
-import { GradeCache, gradingKey } from './grading/result-cache.ts';
-import { runLimits, type Lab } from './lab.ts';
-import type { Claimant, Release } from './fairness/admission.ts';
-import type { Lesson } from './lessons.ts';
-import { sandboxEnded } from './observability/metrics.ts';
+import type { CheckResult, CheckTestResult } from '../../src/lib/protocol.ts';
+import { SANDBOX_HOME } from '../workspace/mounts.ts';
+import { runInSandbox, type RunResult } from '../sandbox/sandbox.ts';
+import { startWaiting } from '../sandbox/warm.ts';
+import { saveFiles } from '../workspace/lesson-folder.ts';
+import { readBytesBeneath } from '../workspace/beneath.ts';
+import { loadExercise, type Exercise } from './exercise.ts';
+import { commandResult, overall, truncate } from './results.ts';
+import { planVerdicts, readVerdict } from './verdict.ts';
+import { expectedImports, reviewReasons } from './review.ts';
+import { GradeCache, gradingKey } from './result-cache.ts';
+import { runLimits, type Lab } from '../lab.ts';
+import type { Claimant, Release } from '../fairness/admission.ts';
+import type { Lesson } from '../lessons.ts';
+import { sandboxEnded } from '../observability/metrics.ts';
 
 /** Where the hidden test binary appears in the sandbox that runs it (read-only, not readable). */
 const SANDBOX_TEST_BINARY = '/opt/lab/grader/hidden.test';
@@ -57,7 +57,7 @@ const CLEAN_GO_ENV = 'export GOENV=off GOFLAGS=; ';
 
 export interface GradeOptions {
   lesson: Lesson;
-  /** Validated files (workspace/files.ts validateFiles). */
+  /** Files checked by their schema (FilesSchema) and their sizes (workspace/files.ts fileSizes). */
   files: Record<string, string>;
   /** The client address the grading comes from (CPU weight of heavy clients). */
   client: string;

@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CHECKS_FILE, EXERCISE_DIR, TESTS_DIR, parseExerciseChecks, type CommandCheck } from '../src/lib/exercise.ts';
+import { CHECKS_FILE, EXERCISE_DIR, TESTS_DIR, parseExerciseChecks, type CommandCheck } from '../../src/lib/exercise.ts';
 
 export interface Exercise {
   /** Hidden test files: name -> content, and the test functions each declares. */
