@@ -14,6 +14,7 @@ import type { CheckResult } from '../../src/lib/protocol.ts';
 import { CHECKS_FILE, EXERCISE_DIR, SOLUTION_DIR, TESTS_DIR, WRONG_DIR } from '../../src/lib/exercise.ts';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { listFiles, readTree } from '../helpers/files.ts';
+import { startingFilesOf } from '../helpers/starting-files.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CONTENT = join(ROOT, 'content');
@@ -53,7 +54,7 @@ describe('exercises: the solution passes, the starting files do not', () => {
   test('there are exercises', () => assert.ok(exercises.length >= 2, exercises.join(', ')));
 
   for (const id of exercises) {
-    const starting = readTree(join(CONTENT, id, 'files'));
+    const starting = startingFilesOf(id);
     const solution = readTree(join(CONTENT, id, EXERCISE_DIR, SOLUTION_DIR));
 
     test(`${id}: the solution passes every check`, async () => {
