@@ -23,7 +23,8 @@ test('home -> lesson -> next lessons across chapters, with a table of contents',
   let expected = 'Page 1 of';
   for (let i = 0; i < 20; i++) {
     seen.add(await page.locator('.eyebrow a').innerText());
-    const position = await page.locator('.eyebrow [data-page-position]').innerText();
+    // textContent: the eyebrow is upper-cased by CSS, innerText would be too.
+    const position = (await page.locator('.eyebrow [data-page-position]').textContent())!;
     expect(position.startsWith(expected), `${position} after ${expected}`).toBe(true);
     const [, k, n] = position.match(/^Page (\d+) of (\d+)$/)!.map(Number);
     const next = page.getByRole('navigation', { name: 'Lesson navigation' }).locator('a[rel="next"]');
