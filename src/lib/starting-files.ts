@@ -12,7 +12,7 @@
  * resolveStartingFiles is pure; ownStartingFiles reads a page's folder.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join, relative, sep } from 'node:path';
 
 /** The folder of a page (content/<chapter>/<page>/) that holds its own starting files. */
 export const FILES_DIR = 'files';
@@ -74,7 +74,7 @@ export function ownStartingFiles(contentDir: string, id: string): string[] {
   if (!existsSync(root)) return [];
   return readdirSync(root, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
-    .map((e) => posix.join(...join(e.parentPath, e.name).slice(root.length + 1).split(/[\\/]/)))
+    .map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join('/'))
     .sort();
 }
 
