@@ -128,7 +128,9 @@ describe('the site build fails on a malformed lesson, naming the file and the fi
     t.diagnostic(`astro build: ${b.ms} ms`);
     assert.notEqual(b.status, 0, `the build succeeded:\n${b.output}`);
     assert.ok(
-      b.output.includes(`Lesson "${id}" lists the starting file "notes-nowhere.txt", but neither content/${id}/files/notes-nowhere.txt nor an earlier page of its chapter has it.`),
+      b.output.includes(
+        `Lesson "${id}" lists the starting file "notes-nowhere.txt", but neither content/${id}/files/notes-nowhere.txt nor an earlier page of its chapter has it.`,
+      ),
       `the lesson and the file are not named:\n${b.output}`,
     );
   });

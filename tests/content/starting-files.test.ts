@@ -32,7 +32,10 @@ test('pages share their starting files: no page keeps a copy it would inherit un
   let inherited = 0;
   for (const [k, id] of ids.entries()) {
     inherited += all.get(id)!.filter((f) => f.from !== id).length;
-    const earlier = ids.slice(0, k).filter((p) => p.split('/')[0] === id.split('/')[0]).reverse();
+    const earlier = ids
+      .slice(0, k)
+      .filter((p) => p.split('/')[0] === id.split('/')[0])
+      .reverse();
     for (const name of ownStartingFiles(CONTENT_DIR, id)) {
       // The file the page would inherit without its own copy: the nearest earlier page's.
       const from = earlier.find((p) => ownStartingFiles(CONTENT_DIR, p).includes(name));
