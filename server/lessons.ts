@@ -2,14 +2,18 @@
  * The lessons the server knows: the manifest the site build writes
  * (dist/lessons.json, generated from the content collection's schema in
  * src/content.config.ts) plus each lesson's starting files from
- * content/<id>/files/. The manifest is read once at start-up and checked
+ * content/<id>/files/, or from an earlier page of its chapter for a file the
+ * page does not have itself (src/lib/starting-files.ts, the resolution the
+ * manifest was built with). The manifest is read once at start-up and checked
  * against its schema (src/lib/protocol.ts), so a stale or hand-edited one
- * fails loudly instead of serving lessons with missing fields.
+ * fails loudly instead of serving lessons with missing fields; so does a
+ * starting file that no page has.
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LessonManifestSchema, type ManifestLesson } from '../src/lib/protocol.ts';
+import { ownStartingFiles, resolveStartingFiles, startingFilePath, type StartingFile } from '../src/lib/starting-files.ts';
 
 /** A lesson as the manifest lists it (its schema: src/lib/protocol.ts). */
 export type Lesson = ManifestLesson;
@@ -44,14 +48,25 @@ export function loadLessons(siteDir: string, contentDir: string): Lessons {
   }
   const manifest = parsed.data;
   const byId = new Map(manifest.lessons.map((l) => [l.id, l]));
+  // The manifest lists the lessons in reading order: each chapter's pages, in order, resolve as at build time.
+  const chapters = new Map<string, Lesson[]>();
+  for (const l of manifest.lessons) {
+    const chapter = l.chapter ?? l.id.split('/')[0];
+    chapters.set(chapter, [...(chapters.get(chapter) ?? []), l]);
+  }
+  const sources = new Map<string, StartingFile[]>();
+  for (const pages of chapters.values()) {
+    const resolved = resolveStartingFiles(pages.map((l) => ({ id: l.id, files: l.files, own: ownStartingFiles(contentDir, l.id) })));
+    for (const [id, files] of resolved) sources.set(id, files);
+  }
   return {
     get: (id) => byId.get(id),
     all: () => [...byId.values()],
     async startingFiles(lesson) {
       return Promise.all(
-        lesson.files.map(async (name) => ({
-          name,
-          content: await readFile(join(contentDir, lesson.id, 'files', name), 'utf8'),
+        (sources.get(lesson.id) ?? []).map(async (file) => ({
+          name: file.name,
+          content: await readFile(startingFilePath(contentDir, file), 'utf8'),
         })),
       );
     },

@@ -3,7 +3,10 @@
  *
  *   content/<chapter>/chapter.yaml           -> `chapters` (id: <chapter>)
  *   content/<chapter>/<lesson>/index.mdx     -> `lessons`  (id: <chapter>/<lesson>)
- *   content/<chapter>/<lesson>/files/<name>  -> the lesson's starting files
+ *   content/<chapter>/<lesson>/files/<name>  -> the lesson's starting files (those it
+ *                                               does not have are inherited from the
+ *                                               chapter's earlier pages:
+ *                                               src/lib/starting-files.ts)
  *   content/<chapter>/<lesson>/exercise/     -> its exercise's checks and solution
  *                                               (src/lib/exercise.ts), when the
  *                                               frontmatter has `exercise`
@@ -15,11 +18,11 @@
  *                                               that those exist; page: /claims/)
  *
  * The build fails with a message naming the lesson and the file when a lesson
- * lists a starting file that does not exist.
+ * lists a starting file that neither it nor an earlier page of its chapter has.
  */
-import { existsSync, statSync } from 'node:fs';
 import { checkExerciseFolder } from './lib/exercise.ts';
 import { fileNameProblem } from './lib/file-names.ts';
+import { ownStartingFiles, resolveStartingFiles } from './lib/starting-files.ts';
 import { defineCollection } from 'astro:content';
 import { file, glob, type Loader } from 'astro/loaders';
 import { z } from 'astro/zod';
@@ -45,7 +48,7 @@ const fileName = z.string().superRefine((name, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: `${problem}: must be a relative path below files/` });
 });
 
-/** The glob loader, then a check that every listed starting file exists. */
+/** The glob loader, then a check that every listed starting file exists, in the page's files/ or an earlier page's. */
 function lessonLoader(): Loader {
   const inner = glob({
     base: './content',
@@ -56,17 +59,18 @@ function lessonLoader(): Loader {
     name: 'lesson-loader',
     async load(context) {
       await inner.load(context);
+      type Page = { id: string; data: { order?: number; files?: string[] } };
+      const chapters = new Map<string, Page[]>();
+      for (const entry of context.store.values() as Iterable<Page>) {
+        const chapter = entry.id.split('/')[0];
+        chapters.set(chapter, [...(chapters.get(chapter) ?? []), entry]);
+      }
+      for (const pages of chapters.values()) {
+        // Reading order, as src/lib/lessons.ts sorts (a malformed order fails the schema, not here).
+        pages.sort((a, b) => (a.data.order ?? 0) - (b.data.order ?? 0) || a.id.localeCompare(b.id));
+        resolveStartingFiles(pages.map((p) => ({ id: p.id, files: p.data.files, own: ownStartingFiles(CONTENT_DIR.pathname, p.id) })));
+      }
       for (const entry of context.store.values()) {
-        const files = (entry.data as { files?: string[] }).files ?? [];
-        for (const name of files) {
-          const url = new URL(`${entry.id}/files/${name}`, CONTENT_DIR);
-          if (!existsSync(url) || !statSync(url).isFile()) {
-            throw new Error(`Lesson "${entry.id}" lists the starting file "${name}", but content/${entry.id}/files/${name} does not exist.`);
-          }
-        }
-        if (new Set(files).size !== files.length) {
-          throw new Error(`Lesson "${entry.id}" lists a starting file twice: ${files.join(', ')}`);
-        }
         checkExerciseFolder(CONTENT_DIR.pathname, entry.id, (entry.data as { exercise?: unknown }).exercise !== undefined);
       }
     },
@@ -79,8 +83,12 @@ const lessons = defineCollection({
     title: z.string().min(1),
     summary: z.string(),
     order: z.number(),
-    /** Starting files relative to the lesson's files/ folder, in tab order. */
-    files: z.array(fileName).min(1).default(['main.go', 'go.mod']),
+    /**
+     * Starting files, in tab order: in the lesson's files/ folder, or inherited
+     * from an earlier page of the chapter. Absent: the previous page's list
+     * (the first page's: main.go, go.mod). src/lib/starting-files.ts.
+     */
+    files: z.array(fileName).min(1).optional(),
     /** The Run button's command, run by the sandbox's shell in the lesson folder. */
     run: z.string().min(1).default('go run .'),
     /** The lesson needs cgo (a C compiler in the sandbox). */

@@ -309,7 +309,7 @@ export async function gradeExercise(lab: Lab, o: GradeOptions): Promise<CheckRes
       tests.push(commandResult(check, result.code, stdout + stderr, result.reason === 'exited' ? undefined : (result.message ?? result.reason)));
     }
     const reasons = [
-      reviewReasons(o.files, await expectedImports(lab.config.contentDir, o.lesson.id)),
+      reviewReasons(o.files, await expectedImports(lab.config.contentDir, o.lesson.id, () => lab.lessons.startingFiles(o.lesson))),
       forged ? "review: the code printed lines that imitate the grader's verdicts" : undefined,
     ].filter(Boolean);
     const graded = overall(tests, buildError);

@@ -129,12 +129,16 @@ async function goFiles(dir: string): Promise<string[]> {
 
 const expected = new Map<string, Promise<Set<string>>>();
 
-/** What the lesson's starting files and solution import: what the exercise needs. */
-export function expectedImports(contentDir: string, lessonId: string): Promise<Set<string>> {
+/**
+ * What the lesson's starting files (`starting`: as the workspace gets them,
+ * inherited ones too) and solution import: what the exercise needs.
+ */
+export function expectedImports(contentDir: string, lessonId: string, starting: () => Promise<Array<{ name: string; content: string }>>): Promise<Set<string>> {
   let set = expected.get(lessonId);
   if (!set) {
     set = (async () => {
-      const sources = [...(await goFiles(join(contentDir, lessonId, 'files'))), ...(await goFiles(join(contentDir, lessonId, 'exercise', 'solution')))];
+      const startingGo = (await starting()).filter((f) => f.name.endsWith('.go')).map((f) => f.content);
+      const sources = [...startingGo, ...(await goFiles(join(contentDir, lessonId, 'exercise', 'solution')))];
       return new Set(sources.flatMap(importsOf));
     })();
     expected.set(lessonId, set);

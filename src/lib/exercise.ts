@@ -7,6 +7,7 @@
  *   content/<lesson>/exercise/checks.json   which checks run (never served)
  *   content/<lesson>/exercise/tests/*.go    hidden go test files (never served)
  *   content/<lesson>/exercise/solution/     the files the solution changes (shown on request)
+ *   content/<lesson>/exercise/wrong/<case>/ answers that look right but are not (the content suite expects each to fail)
  *
  * The task and hints are public: they are in the lesson's frontmatter.
  */
@@ -56,6 +57,8 @@ export const EXERCISE_DIR = 'exercise';
 export const CHECKS_FILE = 'checks.json';
 export const TESTS_DIR = 'tests';
 export const SOLUTION_DIR = 'solution';
+/** Counter-cases: each `wrong/<case>/` holds files that change the starting files into a plausible wrong answer. */
+export const WRONG_DIR = 'wrong';
 
 /** Validates checks.json text; throws an Error naming the file and the field. */
 export function parseExerciseChecks(text: string, where: string): ExerciseChecks {
@@ -96,5 +99,11 @@ export function checkExerciseFolder(contentDir: string, id: string, declared: bo
   const solution = join(dir, SOLUTION_DIR);
   if (!existsSync(solution) || readdirSync(solution).length === 0) {
     throw new Error(`Lesson "${id}" declares an exercise, but ${where}/${SOLUTION_DIR}/ is missing or empty.`);
+  }
+  const wrong = join(dir, WRONG_DIR);
+  if (existsSync(wrong)) {
+    for (const name of readdirSync(wrong)) {
+      if (readdirSync(join(wrong, name)).length === 0) throw new Error(`${where}/${WRONG_DIR}/${name}/ is empty: a wrong answer changes at least one file.`);
+    }
   }
 }

@@ -1,5 +1,7 @@
 /** Build-time helpers over the content collections (used by pages, never by the browser). */
+import { join } from 'node:path';
 import { getCollection, type CollectionEntry } from 'astro:content';
+import { ownStartingFiles, resolveStartingFiles, type StartingFile } from './starting-files.ts';
 
 export type Lesson = CollectionEntry<'lessons'>;
 export type Chapter = CollectionEntry<'chapters'>;
@@ -45,4 +47,15 @@ export async function getCurriculum(): Promise<ChapterWithLessons[]> {
 /** Every lesson in reading order (chapter order, then lesson order). */
 export async function getLessonsInOrder(): Promise<Lesson[]> {
   return (await getCurriculum()).flatMap((c) => c.lessons);
+}
+
+/** Each lesson's starting files, in tab order, with the page each is read from (inherited across a chapter: src/lib/starting-files.ts). */
+export async function getStartingFiles(): Promise<Map<string, StartingFile[]>> {
+  const contentDir = join(process.cwd(), 'content');
+  const out = new Map<string, StartingFile[]>();
+  for (const { lessons } of await getCurriculum()) {
+    const resolved = resolveStartingFiles(lessons.map((l) => ({ id: l.id, files: l.data.files, own: ownStartingFiles(contentDir, l.id) })));
+    for (const [id, files] of resolved) out.set(id, files);
+  }
+  return out;
 }

@@ -16,6 +16,11 @@ export const ui = {
   noLessons: 'No lessons yet.',
   previousLesson: 'Previous',
   nextLesson: 'Next',
+  /** Where a lesson page is in its chapter: near the title, and on the previous/next links. */
+  pageOfChapter: (page: number, of: number) => `Page ${page} of ${of}`,
+  /** The previous/next link when it leaves the chapter. */
+  previousChapter: 'Previous chapter',
+  nextChapter: 'Next chapter',
   lessonNav: 'Lesson navigation',
   darkTheme: 'Dark theme',
   searchLink: 'Search',

@@ -44,7 +44,7 @@ describe('POST /api/check', () => {
     assert.equal(result.status, 'pass', JSON.stringify(result));
     assert.deepEqual(
       result.tests.map((t) => t.status),
-      ['pass', 'pass', 'pass'],
+      ['pass', 'pass', 'pass', 'pass', 'pass'],
     );
   });
 
@@ -53,7 +53,7 @@ describe('POST /api/check', () => {
     assert.equal(result.status, 'fail');
     assert.deepEqual(
       result.tests.map((t) => t.status),
-      ['fail', 'pass', 'fail'],
+      ['fail', 'pass', 'fail', 'fail', 'fail'],
     );
     assert.match(result.tests[0].message ?? '', /expected a line that reads exactly "Hello, Ada!"/);
     assert.match(result.tests[0].output ?? '', /Hello from the Go Build Lab!/);

@@ -1,7 +1,7 @@
 /**
  * The site build refuses a malformed lesson, and says where: a real
  * `astro build` of a small copy of the project (astro.config.mjs, src/, one
- * chapter with one lesson) with one thing broken at a time, asserting that it
+ * chapter: the lesson and the pages it inherits files from) with one thing broken at a time, asserting that it
  * fails and that its output names the file and the field.
  *
  * The unit tests check the schemas' own messages (tests/unit/server/exercise.test.ts);
@@ -85,8 +85,8 @@ describe('the site build fails on a malformed lesson, naming the file and the fi
     for (const name of readdirSync(join(ROOT, 'node_modules'))) {
       if (!name.startsWith('.')) symlinkSync(join(ROOT, 'node_modules', name), join(project, 'node_modules', name));
     }
-    mkdirSync(join(project, 'content', chapter), { recursive: true });
-    cpSync(join(CONTENT, chapter, 'chapter.yaml'), join(project, 'content', chapter, 'chapter.yaml'));
+    // The whole chapter: a page inherits the starting files it lacks from the pages before it.
+    cpSync(join(CONTENT, chapter), join(project, 'content', chapter), { recursive: true });
     // The claims ledger cites lessons of every chapter; the copy has one chapter, so an empty ledger.
     writeFileSync(join(project, 'content', 'claims.json'), '{"articles": [], "claims": []}\n');
     lessonDir = join(project, 'content', id);
@@ -119,6 +119,20 @@ describe('the site build fails on a malformed lesson, naming the file and the fi
     assert.notEqual(b.status, 0, `the build succeeded:\n${b.output}`);
     const file = `content/${id}/${EXERCISE_DIR}/${CHECKS_FILE}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     assert.match(b.output, new RegExp(`${file}: commands\\.0\\.exit: .*expected number`), `the file and the field are not named:\n${b.output}`);
+  });
+
+  test(`files: a starting file that neither the page nor an earlier one has (${id})`, (t) => {
+    restore();
+    edit('index.mdx', (text) => text.replace(/^files: \[(.*)\]$/m, "files: [$1, 'notes-nowhere.txt']"));
+    const b = build();
+    t.diagnostic(`astro build: ${b.ms} ms`);
+    assert.notEqual(b.status, 0, `the build succeeded:\n${b.output}`);
+    assert.ok(
+      b.output.includes(
+        `Lesson "${id}" lists the starting file "notes-nowhere.txt", but neither content/${id}/files/notes-nowhere.txt nor an earlier page of its chapter has it.`,
+      ),
+      `the lesson and the file are not named:\n${b.output}`,
+    );
   });
 
   test('control: the intact copy passes the content sync', (t) => {

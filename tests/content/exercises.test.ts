@@ -1,7 +1,9 @@
 /**
  * Every exercise, against the real sandbox through POST /api/check: its
  * solution passes every check, and the lesson's starting files fail at least
- * one (an exercise that starts solved teaches nothing). And none of its hidden
+ * one (an exercise that starts solved teaches nothing), and so does each of its
+ * wrong answers (exercise/wrong/<case>/: the answer typed without the work,
+ * which a check of printed text alone would pass). And none of its hidden
  * files reaches the built site.
  */
 import { after, before, describe, test } from 'node:test';
@@ -9,9 +11,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CheckResult } from '../../src/lib/protocol.ts';
-import { CHECKS_FILE, EXERCISE_DIR, SOLUTION_DIR, TESTS_DIR } from '../../src/lib/exercise.ts';
+import { CHECKS_FILE, EXERCISE_DIR, SOLUTION_DIR, TESTS_DIR, WRONG_DIR } from '../../src/lib/exercise.ts';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { listFiles, readTree } from '../helpers/files.ts';
+import { startingFilesOf } from '../helpers/starting-files.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CONTENT = join(ROOT, 'content');
@@ -51,7 +54,7 @@ describe('exercises: the solution passes, the starting files do not', () => {
   test('there are exercises', () => assert.ok(exercises.length >= 2, exercises.join(', ')));
 
   for (const id of exercises) {
-    const starting = readTree(join(CONTENT, id, 'files'));
+    const starting = startingFilesOf(id);
     const solution = readTree(join(CONTENT, id, EXERCISE_DIR, SOLUTION_DIR));
 
     test(`${id}: the solution passes every check`, async () => {
@@ -66,6 +69,16 @@ describe('exercises: the solution passes, the starting files do not', () => {
       const result = await check(id, starting);
       assert.notEqual(result.status, 'pass', JSON.stringify(result, null, 2));
     });
+
+    const wrongDir = join(CONTENT, id, EXERCISE_DIR, WRONG_DIR);
+    const wrongCases = existsSync(wrongDir) ? readdirSync(wrongDir) : [];
+    for (const name of wrongCases) {
+      test(`${id}: the wrong answer ${WRONG_DIR}/${name} builds and fails a check`, async () => {
+        const result = await check(id, { ...starting, ...readTree(join(wrongDir, name)) });
+        // 'fail', not 'error': a wrong answer that does not even compile would prove nothing about the checks.
+        assert.equal(result.status, 'fail', JSON.stringify(result, null, 2));
+      });
+    }
 
     test(`${id}: no hidden test file reaches the built site`, () => {
       const hidden = Object.values(readTree(join(CONTENT, id, EXERCISE_DIR, TESTS_DIR)))

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { extractTryBlocks } from './blocks.ts';
 import { startServer, type LabServer } from '../helpers/server.ts';
 import { newSession, postRun } from '../helpers/api.ts';
-import { readTree } from '../helpers/files.ts';
+import { startingFilesOf } from '../helpers/starting-files.ts';
 
 const CONTENT = join(import.meta.dirname, '..', '..', 'content');
 
@@ -23,8 +23,8 @@ const lessons = readdirSync(CONTENT, { withFileTypes: true })
       .map((l) => `${c.name}/${l.name}`),
   );
 
-/** content/<id>/files, as the `files` object of a Run request (relative name -> content). */
-const startingFiles = (id: string) => readTree(join(CONTENT, id, 'files'));
+/** The lesson's starting files (inherited ones too), as the `files` object of a Run request (relative name -> content). */
+const startingFiles = startingFilesOf;
 
 describe('lesson blocks run as the lessons say', () => {
   let lab: LabServer;

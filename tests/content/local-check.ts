@@ -16,10 +16,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { extractTryBlocks, type TryBlock } from './blocks.ts';
 import { SANDBOX_GONOSUMDB, SANDBOX_GOPROXY } from '../../server/sandbox/bwrap.ts';
 import { ensureGoProxy } from '../../server/sandbox/goproxy/build.ts';
+import { startingFilesOf } from '../helpers/starting-files.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CONTENT = join(ROOT, 'content');
@@ -77,7 +78,11 @@ function run(block: TryBlock, lessonDir: string, base: string, proxy: string): P
   const root = mkdtempSync(join(tmpdir(), 'golab-block-'));
   const home = join(root, 'home');
   const work = join(home, 'work');
-  cpSync(join(lessonDir, 'files'), work, { recursive: true });
+  // The starting files as the lab gives them: the page's own, and those it inherits from earlier pages.
+  for (const [name, content] of Object.entries(startingFilesOf(relative(CONTENT, lessonDir)))) {
+    mkdirSync(dirname(join(work, name)), { recursive: true });
+    writeFileSync(join(work, name), content);
+  }
   mkdirSync(join(home, '.cache'), { recursive: true });
   // Hard links, like the lab's seeding: the go command only adds new files and touches mtimes.
   if (spawnSync('cp', ['-al', base, join(home, '.cache', 'go-build')]).status !== 0) {

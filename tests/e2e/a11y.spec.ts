@@ -134,7 +134,7 @@ test('the classroom pages (teacher, class and its grid, submission, join, learne
   await expect(cell).toBeVisible();
   await audit(teacher);
   await cell.click();
-  await expect(teacher.getByRole('dialog').getByText('2 of 3 checks did not pass.')).toBeVisible();
+  await expect(teacher.getByRole('dialog').getByText('4 of 5 checks did not pass.')).toBeVisible();
   await audit(teacher);
   await teacher.keyboard.press('Escape');
   // The dark theme, on the class page and the learner's page.

@@ -66,7 +66,7 @@ test('the live grid and the learner\'s "grading…" state', async ({ browser }) 
   ).toBeVisible();
 
   release();
-  await expect(exercise.getByText('2 of 3 checks did not pass.')).toBeVisible({ timeout: 90_000 });
+  await expect(exercise.getByText('4 of 5 checks did not pass.')).toBeVisible({ timeout: 90_000 });
   await expect(exercise.getByRole('status').filter({ hasText: 'Submitted to Week 1.' })).toBeVisible();
   // The teacher's grid follows by itself, and says so in its live region.
   const cell = grid.getByRole('button', { name: /^✗ failed — Ada, Week 1/ });

@@ -101,7 +101,7 @@ test('teacher assigns, learner joins and submits, the grid and the CSV show the 
   await submit.click();
   // "grading…" shows until the grade lands; these very files may have been graded lately (then at once).
   await expect(exercise.getByText(/^Submitted to Week 1( and saved; grading…|\.)$/)).toBeVisible();
-  await expect(exercise.getByText('2 of 3 checks did not pass.')).toBeVisible({ timeout: 90_000 });
+  await expect(exercise.getByText('4 of 5 checks did not pass.')).toBeVisible({ timeout: 90_000 });
   await expect(exercise.getByText('Submitted to Week 1.')).toBeVisible();
 
   // A submission that fails to arrive: a clear error, the typed files untouched.

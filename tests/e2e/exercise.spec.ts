@@ -26,9 +26,9 @@ test('check fails with the starting files, passes with the solution; progress su
   await exercise.getByRole('button', { name: 'Show hint 2 of 2' }).click();
   await expect(exercise.getByRole('listitem', { name: 'Hint 2' })).toBeVisible();
 
-  // The starting files: two of three checks fail, each with its reason.
+  // The starting files: four of five checks fail, each with its reason.
   await exercise.getByRole('button', { name: 'Check' }).click();
-  await expect(exercise.getByText('2 of 3 checks did not pass.')).toBeVisible({ timeout: 60_000 });
+  await expect(exercise.getByText('4 of 5 checks did not pass.')).toBeVisible({ timeout: 60_000 });
   await expect(exercise.getByText(/expected a line that reads exactly/).first()).toBeVisible();
 
   // Type the solution (as a learner would), check again.

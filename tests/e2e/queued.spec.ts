@@ -71,7 +71,7 @@ test("a learner's Run and Check show their place in the line as it moves, then t
   ahead.letGo();
   await expect(checkStatus).toHaveText('The lab is busy. Waiting in line: you are next…');
   holding.letGo();
-  await expect(exercise.getByText('2 of 3 checks did not pass.')).toBeVisible({ timeout: 90_000 });
+  await expect(exercise.getByText('4 of 5 checks did not pass.')).toBeVisible({ timeout: 90_000 });
   await expect(exercise.getByText(/expected a line that reads exactly/).first()).toBeVisible();
   await expect(checkStatus).toHaveText('');
 });
@@ -91,5 +91,5 @@ test('a full line refuses Check with a retry time; pressing again when it says s
   for (const h of line) h.letGo();
   await expect(checkStatus).toHaveText('You can press Check again now.', { timeout: 60_000 });
   await exercise.getByRole('button', { name: 'Check' }).click();
-  await expect(exercise.getByText('2 of 3 checks did not pass.')).toBeVisible({ timeout: 90_000 });
+  await expect(exercise.getByText('4 of 5 checks did not pass.')).toBeVisible({ timeout: 90_000 });
 });

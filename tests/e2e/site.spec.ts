@@ -17,11 +17,26 @@ test('home -> lesson -> next lessons across chapters, with a table of contents',
   await firstSection.click();
   await expect(page.locator(target)).toBeInViewport();
   // Next, next, ...: every lesson is reachable, and the chapter changes on the way.
+  // Each page says where it is in its chapter ("Page k of n", near the title
+  // and on the link that leads to it); a new chapter starts at page 1.
   const seen = new Set<string>();
+  let expected = 'Page 1 of';
   for (let i = 0; i < 20; i++) {
     seen.add(await page.locator('.eyebrow a').innerText());
+    // textContent: the eyebrow is upper-cased by CSS, innerText would be too.
+    const position = (await page.locator('.eyebrow [data-page-position]').textContent())!;
+    expect(position.startsWith(expected), `${position} after ${expected}`).toBe(true);
+    const [, k, n] = position.match(/^Page (\d+) of (\d+)$/)!.map(Number);
     const next = page.getByRole('navigation', { name: 'Lesson navigation' }).locator('a[rel="next"]');
     if ((await next.count()) === 0) break;
+    const label = await next.innerText();
+    if (k < n) {
+      expect(label).toContain(`Next (Page ${k + 1} of ${n}):`);
+      expected = `Page ${k + 1} of ${n}`;
+    } else {
+      expect(label).toContain('Next chapter:');
+      expected = 'Page 1 of';
+    }
     await next.click();
     await expect(page.locator('h1')).toBeVisible();
   }

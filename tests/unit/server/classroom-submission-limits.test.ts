@@ -6,10 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { MAX_SUBMISSION_BYTES, MAX_SUBMISSION_FILES } from '../../../server/classroom/limits.ts';
 import { submissionSize } from '../../../server/classroom/validate.ts';
+import { startingFilesOf } from '../../helpers/starting-files.ts';
 
 const CONTENT = join(import.meta.dirname, '..', '..', '..', 'content');
 
@@ -28,10 +29,10 @@ function solvedWorkspaces(): Array<{ lesson: string; files: Record<string, strin
     .filter((p) => p.includes('/exercise/solution/'))
     .map((p) => p.slice(0, p.indexOf('/exercise/solution/')));
   return [...new Set(solutions)].map((lessonDir) => {
-    const files: Record<string, string> = {};
-    for (const base of [join(lessonDir, 'files'), join(lessonDir, 'exercise', 'solution')]) {
-      if (existsSync(base)) for (const p of walk(base)) files[relative(base, p)] = readFileSync(p, 'utf8');
-    }
+    // The starting files (inherited ones too), the solution's over them.
+    const files: Record<string, string> = startingFilesOf(relative(CONTENT, lessonDir));
+    const base = join(lessonDir, 'exercise', 'solution');
+    for (const p of walk(base)) files[relative(base, p)] = readFileSync(p, 'utf8');
     return { lesson: relative(CONTENT, lessonDir), files };
   });
 }

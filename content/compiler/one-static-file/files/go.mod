@@ -1,3 +1,0 @@
-module example.com/startup
-
-go 1.26

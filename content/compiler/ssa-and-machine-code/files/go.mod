@@ -1,3 +1,0 @@
-module example.com/pipeline
-
-go 1.26

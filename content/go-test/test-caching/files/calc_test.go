@@ -1,9 +1,0 @@
-package calc
-
-import "testing"
-
-func TestAdd(t *testing.T) {
-	if got := Add(2, 3); got != 5 {
-		t.Fatalf("Add(2, 3) = %d, want 5", got)
-	}
-}

@@ -1,5 +1,0 @@
-module example.com/hello
-
-go 1.26
-
-require golab.example/greet v1.0.0

@@ -1,3 +1,0 @@
-module example.com/pkgs
-
-go 1.26

@@ -1,5 +1,0 @@
-package main
-
-func greeting() string {
-	return "Hello from " + platform() + "!"
-}

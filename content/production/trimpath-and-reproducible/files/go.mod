@@ -1,3 +1,0 @@
-module example.com/release
-
-go 1.26
