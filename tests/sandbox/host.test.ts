@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { newDataDir, startServer, type LabServer } from '../helpers/server.ts';
 import { newSession, postRun, streamRun, TerminalClient } from '../helpers/api.ts';
 import { assertHostClean, mountsUnder, waitingSandboxes } from '../helpers/host.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const AS_ROOT = process.getuid?.() === 0;
 const MiB = 1024 * 1024;
